@@ -1,0 +1,140 @@
+//! The command line, declared once: help, completions and man pages all come from here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tokctl::duration::Expiry;
+use tokctl::keyring::KeyringMode;
+use tokctl::model::{Role, TokenKind};
+use tokctl::scope::Scope;
+
+use crate::commands;
+use crate::exit::HELP_TABLE;
+
+/// Issue, track and clean up API tokens.
+///
+/// Tokens have least-privilege scopes (resource:action), an expiry, and an
+/// owner: a person, or the org itself. The secret is shown once and kept in
+/// the OS keyring; the store holds only its hash.
+#[derive(Debug, Parser)]
+#[command(name = "tokctl", version, after_help = HELP_TABLE, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]
+    #[arg(long, global = true, env = "TOKCTL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Act as this tokctl user [default: your login name]
+    #[arg(long = "as", global = true, env = "TOKCTL_USER", value_name = "USER")]
+    pub actor: Option<String>,
+
+    /// Use the OS keyring: auto (when reachable), required, or off
+    #[arg(long, global = true, env = "TOKCTL_KEYRING", value_name = "MODE", default_value = "auto",
+          value_parser = parse_keyring_mode)]
+    pub keyring: KeyringMode,
+}
+
+fn parse_keyring_mode(text: &str) -> Result<KeyringMode, String> {
+    text.parse()
+        .map_err(|_| "expected auto, required or off".to_owned())
+}
+
+/// Output format of commands that print data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// A table for people.
+    #[default]
+    Table,
+    /// Stable JSON for scripts (see docs/json.md).
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Mint a token; the secret is printed once, to stdout
+    #[command(
+        after_help = "Examples:\n  tokctl create --scope repo:read --expires 90d\n  \
+        tokctl create --name deploy-bot --org-token --scope repo:write --expires 1y --description 'CI deploys'"
+    )]
+    Create(commands::create::CreateArgs),
+
+    /// List tokens (active ones of your orgs unless told otherwise)
+    #[command(after_help = "Examples:\n  tokctl list\n  tokctl list --all --format json")]
+    List(commands::list::ListArgs),
+
+    /// Show one token by id or name
+    #[command(after_help = "Example:\n  tokctl show deploy-bot")]
+    Show(commands::show::ShowArgs),
+
+    /// Revoke tokens by id or name
+    #[command(after_help = "Example:\n  tokctl revoke deploy-bot --reason 'left the team'")]
+    Revoke(commands::revoke::RevokeArgs),
+
+    /// Check a token read from stdin or TOKCTL_TOKEN (never from an argument)
+    #[command(
+        after_help = "Examples:\n  printf '%s' \"$TOKEN\" | tokctl verify --scope repo:read\n  \
+        TOKCTL_TOKEN=... tokctl verify --format json\n\n\
+        Exit codes: 0 valid, 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope"
+    )]
+    Verify(commands::verify::VerifyArgs),
+
+    /// Print a token's secret from the OS keyring, and nothing else
+    #[command(after_help = "Example:\n  TOKEN=$(tokctl secret deploy-bot)")]
+    Secret(commands::secret::SecretArgs),
+
+    /// Manage orgs
+    #[command(subcommand)]
+    Org(commands::org::OrgCommand),
+
+    /// Manage users
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
+
+    /// Manage org memberships and roles
+    #[command(subcommand)]
+    Member(commands::member::MemberCommand),
+
+    /// Check the store and the keyring
+    Doctor(commands::doctor::DoctorArgs),
+}
+
+/// Arguments shared by commands that mint a token.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// A permission, resource:action with action read, write or admin (repeatable)
+    #[arg(long = "scope", value_name = "SCOPE", value_parser = parse_scope)]
+    pub scopes: Vec<Scope>,
+}
+
+pub fn parse_scope(text: &str) -> Result<Scope, String> {
+    text.parse::<Scope>().map_err(reason_only)
+}
+
+pub fn parse_expiry(text: &str) -> Result<Expiry, String> {
+    text.parse::<Expiry>().map_err(reason_only)
+}
+
+pub fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse::<Role>().map_err(reason_only)
+}
+
+pub fn parse_kind(text: &str) -> Result<TokenKind, String> {
+    text.parse::<TokenKind>().map_err(reason_only)
+}
+
+/// Clap already says "invalid value 'x' for '--flag'": keep only our reason.
+fn reason_only(err: tokctl::Error) -> String {
+    match err {
+        tokctl::Error::InvalidInput { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,116 @@
+//! `tokctl create`: mint a token and show its secret once.
+
+use clap::Args;
+use serde::Serialize;
+use tokctl::duration::Expiry;
+use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
+
+use crate::cli::{parse_expiry, Format, ScopeArgs};
+use crate::exit;
+use crate::output::{print_json, print_line, rfc3339, TokenJson};
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// A descriptive name, unique among the owner's live tokens [default: generated, e.g. repo-read-2026-11-22]
+    #[arg(long)]
+    name: Option<String>,
+
+    /// What the token is for, so nobody has to guess in five years
+    #[arg(long)]
+    description: Option<String>,
+
+    #[command(flatten)]
+    scopes: ScopeArgs,
+
+    /// When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never
+    #[arg(long, value_name = "WHEN", value_parser = parse_expiry)]
+    expires: Option<Expiry>,
+
+    /// The org [default: your only org]
+    #[arg(long)]
+    org: Option<String>,
+
+    /// Mint a personal token for this user instead of yourself (needs admin)
+    #[arg(long, value_name = "USER", conflicts_with = "org_token")]
+    user: Option<String>,
+
+    /// Mint an org token, owned by the org rather than a person (needs admin)
+    #[arg(long)]
+    org_token: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct CreatedJson<'a> {
+    token: TokenJson<'a>,
+    secret: &'a str,
+    keyring: &'a str,
+}
+
+pub fn run(session: &mut Session, args: CreateArgs) -> anyhow::Result<u8> {
+    let owner = match (args.org_token, args.user) {
+        (true, _) => OwnerChoice::Org,
+        (false, Some(user)) => OwnerChoice::User(user),
+        (false, None) => OwnerChoice::Me,
+    };
+    let created = session.create_token(CreateRequest {
+        org: args.org,
+        owner,
+        name: args.name,
+        description: args.description,
+        scopes: args.scopes.scopes,
+        expiry: args.expires,
+    })?;
+    let token = &created.token;
+    let now = session.now();
+    let keyring_word = match &created.keyring {
+        KeyringOutcome::Stored { .. } => "stored",
+        KeyringOutcome::Failed { .. } => "failed",
+        KeyringOutcome::Off => "off",
+    };
+
+    // Metadata and warnings go to stderr; stdout holds only the secret (or the JSON).
+    let owner = token
+        .owner
+        .as_deref()
+        .map_or_else(|| "the org".to_owned(), |o| format!("'{o}'"));
+    eprintln!(
+        "created {} token '{}' ({}) in org '{}', owned by {owner}",
+        token.kind.as_str(),
+        token.name,
+        token.id,
+        token.org
+    );
+    eprintln!(
+        "  scopes: {}; expires: {}",
+        token.scopes,
+        token.expires_at.map_or_else(|| "never".into(), rfc3339)
+    );
+    match &created.keyring {
+        KeyringOutcome::Stored { backend } => eprintln!(
+            "  the secret is saved in the OS keyring ({backend}); read it back with 'tokctl secret {}'",
+            token.id
+        ),
+        KeyringOutcome::Failed { error } => {
+            eprintln!("warning: could not save the secret in the OS keyring: {error}");
+            eprintln!("warning: copy it now: this output is the only place it exists");
+        }
+        KeyringOutcome::Off => {
+            eprintln!("  the keyring is off: this output is the only place the secret exists")
+        }
+    }
+    eprintln!("  this secret will not be shown again");
+
+    match args.format {
+        Format::Table => print_line(created.secret.expose())?,
+        Format::Json => print_json(&CreatedJson {
+            token: TokenJson::new(token, now),
+            secret: created.secret.expose(),
+            keyring: keyring_word,
+        })?,
+    }
+    Ok(exit::SUCCESS)
+}

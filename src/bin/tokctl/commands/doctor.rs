@@ -1,0 +1,92 @@
+//! `tokctl doctor`: the store and the keyring, checked.
+
+use clap::Args;
+use serde::Serialize;
+use tokctl::ops::{KeyringHealth, Session};
+
+use crate::cli::Format;
+use crate::exit;
+use crate::output::{fields, print_json, print_line};
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct DoctorJson {
+    ok: bool,
+    store_path: Option<String>,
+    schema_version: i64,
+    file_mode: Option<String>,
+    dir_mode: Option<String>,
+    keyring_backend: String,
+    keyring: String,
+    missing_keyring_entries: Vec<String>,
+}
+
+/// Exit code when doctor finds a problem (like a negative `check`).
+const PROBLEMS_FOUND: u8 = 1;
+
+pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
+    let report = session.doctor()?;
+    let mode = |mode: Option<u32>| mode.map(|m| format!("{m:o}"));
+    let keyring = match &report.keyring {
+        KeyringHealth::Reachable => "reachable".to_owned(),
+        KeyringHealth::Off => "off".to_owned(),
+        KeyringHealth::Unreachable(err) => format!("unreachable: {err}"),
+    };
+    let missing: Vec<String> = report
+        .missing_entries
+        .iter()
+        .map(|token| format!("{} ({})", token.name, token.id))
+        .collect();
+    match args.format {
+        Format::Json => print_json(&DoctorJson {
+            ok: !report.has_problems(),
+            store_path: report.store_path.as_ref().map(|p| p.display().to_string()),
+            schema_version: report.schema_version,
+            file_mode: mode(report.file_mode),
+            dir_mode: mode(report.dir_mode),
+            keyring_backend: report.keyring_backend.clone(),
+            keyring,
+            missing_keyring_entries: missing,
+        })?,
+        Format::Table => {
+            print_line(fields(&[
+                (
+                    "store",
+                    report
+                        .store_path
+                        .as_ref()
+                        .map_or_else(|| "(in memory)".into(), |p| p.display().to_string()),
+                ),
+                ("schema version", report.schema_version.to_string()),
+                (
+                    "file mode",
+                    mode(report.file_mode).unwrap_or_else(|| "-".into()),
+                ),
+                (
+                    "directory mode",
+                    mode(report.dir_mode).unwrap_or_else(|| "-".into()),
+                ),
+                ("keyring", format!("{} ({keyring})", report.keyring_backend)),
+                (
+                    "missing secrets",
+                    if missing.is_empty() {
+                        "none".into()
+                    } else {
+                        missing.join(", ")
+                    },
+                ),
+            ]))?;
+        }
+    }
+    Ok(if report.has_problems() {
+        PROBLEMS_FOUND
+    } else {
+        exit::SUCCESS
+    })
+}

@@ -1,0 +1,73 @@
+//! `tokctl member add|list`.
+
+use clap::{Args, Subcommand};
+use tokctl::model::Role;
+use tokctl::ops::Session;
+
+use crate::cli::{parse_role, Format};
+use crate::exit;
+use crate::output::{print_json, print_line, table};
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Add a user to an org, or change their role (owner only)
+    #[command(after_help = "Example:\n  tokctl member add --org acme --user alice --role admin")]
+    Add(AddArgs),
+    /// List memberships of an org, or of all your orgs
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The org
+    #[arg(long)]
+    org: String,
+    /// The user
+    #[arg(long)]
+    user: String,
+    /// owner, admin or member
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this org
+    #[arg(long)]
+    org: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+pub fn run(session: &mut Session, command: MemberCommand) -> anyhow::Result<u8> {
+    match command {
+        MemberCommand::Add(args) => {
+            let membership = session.set_member(&args.org, &args.user, args.role)?;
+            eprintln!(
+                "'{}' is now {} of org '{}'",
+                membership.user,
+                membership.role.as_str(),
+                membership.org
+            );
+        }
+        MemberCommand::List(args) => {
+            let members = session.list_members(args.org.as_deref())?;
+            match args.format {
+                Format::Json => print_json(&members)?,
+                Format::Table => {
+                    let mut rows = table(&["org", "user", "role"]);
+                    for member in &members {
+                        rows.add_row(vec![
+                            member.org.clone(),
+                            member.user.clone(),
+                            member.role.as_str().into(),
+                        ]);
+                    }
+                    print_line(rows)?;
+                }
+            }
+        }
+    }
+    Ok(exit::SUCCESS)
+}

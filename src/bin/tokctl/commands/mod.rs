@@ -1,0 +1,110 @@
+//! One file per command; this one opens the session and dispatches.
+
+pub mod create;
+pub mod doctor;
+pub mod list;
+pub mod member;
+pub mod org;
+pub mod revoke;
+pub mod secret;
+pub mod show;
+pub mod user;
+pub mod verify;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokctl::clock::{Clock, SystemClock};
+use tokctl::keyring::{OsKeyring, SecretKeeper};
+use tokctl::ops::Session;
+use tokctl::store::{Store, StoreLocation};
+
+use crate::cli::{Cli, Command, GlobalArgs};
+
+/// Runs the parsed command; returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let mut session = open_session(&cli.global)?;
+    match cli.command {
+        Command::Create(args) => create::run(&mut session, args),
+        Command::List(args) => list::run(&session, args),
+        Command::Show(args) => show::run(&session, args),
+        Command::Revoke(args) => revoke::run(&mut session, args),
+        Command::Verify(args) => verify::run(&mut session, args),
+        Command::Secret(args) => secret::run(&session, args),
+        Command::Org(command) => org::run(&mut session, command),
+        Command::User(command) => user::run(&mut session, command),
+        Command::Member(command) => member::run(&mut session, command),
+        Command::Doctor(args) => doctor::run(&session, args),
+    }
+}
+
+/// Opens the store, picks the clock, keyring and actor, and on a brand-new
+/// store sets up the default org with the actor as owner.
+fn open_session(global: &GlobalArgs) -> anyhow::Result<Session> {
+    let location = match &global.db {
+        Some(path) => StoreLocation {
+            path: path.clone(),
+            create_dirs: false,
+        },
+        None => StoreLocation {
+            path: default_store_path()?,
+            create_dirs: true,
+        },
+    };
+    let opened = Store::open(&location)?;
+    if opened.created {
+        eprintln!(
+            "note: created a new tokctl store at {}",
+            location.path.display()
+        );
+    }
+    let actor = match &global.actor {
+        Some(name) => name.clone(),
+        None => whoami::username(),
+    };
+    let mut session = Session::new(opened.store, clock()?, keyring()?, global.keyring, actor);
+    if let Some(setup) = session.bootstrap_if_empty()? {
+        eprintln!(
+            "note: set up org '{}' with '{}' as its owner",
+            setup.org, setup.owner
+        );
+    }
+    Ok(session)
+}
+
+fn default_store_path() -> anyhow::Result<PathBuf> {
+    let base = dirs::data_dir()
+        .context("cannot find a data directory for the store (is HOME set?); pass --db PATH")?;
+    Ok(base.join("tokctl").join("tokctl.db"))
+}
+
+/// The system clock. Debug builds (which the integration tests drive) accept
+/// `TOKCTL_TEST_NOW` to pin time; release builds have no such override.
+fn clock() -> anyhow::Result<Arc<dyn Clock>> {
+    #[cfg(debug_assertions)]
+    if let Ok(text) = std::env::var("TOKCTL_TEST_NOW") {
+        let at = tokctl::duration::parse_time(&text)?;
+        return Ok(Arc::new(tokctl::clock::FixedClock::new(at)));
+    }
+    Ok(Arc::new(SystemClock))
+}
+
+/// The OS keyring. Debug builds accept `TOKCTL_TEST_KEYRING=PATH` (a plain
+/// file keyring, so tests never touch a real one) and
+/// `TOKCTL_TEST_KEYRING_FAIL=put|delete|everything` to force failures.
+fn keyring() -> anyhow::Result<Box<dyn SecretKeeper>> {
+    #[cfg(debug_assertions)]
+    if let Some(path) = std::env::var_os("TOKCTL_TEST_KEYRING") {
+        use tokctl::keyring::{FailOn, PlainFileKeyring};
+        let fail_on = match std::env::var("TOKCTL_TEST_KEYRING_FAIL").ok().as_deref() {
+            None | Some("") => None,
+            Some("put") => Some(FailOn::Put),
+            Some("delete") => Some(FailOn::Delete),
+            Some("everything") => Some(FailOn::Everything),
+            Some(other) => anyhow::bail!("TOKCTL_TEST_KEYRING_FAIL: unknown value '{other}'"),
+        };
+        return Ok(Box::new(PlainFileKeyring::new(path.into(), fail_on)));
+    }
+    Ok(Box::new(OsKeyring))
+}

@@ -1,0 +1,247 @@
+//! `tokctl verify`: check a presented token. The token comes from
+//! `TOKCTL_TOKEN` or stdin, never from argv (where `ps` would show it).
+
+use std::io::{BufRead, IsTerminal, Read, Write};
+
+use clap::Args;
+use serde::Serialize;
+use tokctl::error::Rejection;
+use tokctl::ops::{Session, Verified};
+use tokctl::scope::Scope;
+use tokctl::{Error, ErrorKind};
+use zeroize::Zeroizing;
+
+use crate::cli::{parse_scope, Format};
+use crate::exit;
+use crate::output::{fields, print_json, print_line, rfc3339};
+
+/// No token is longer than this; more input is not a token.
+const MAX_INPUT_BYTES: u64 = 4096;
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Require this scope (a token holding resource:write also satisfies resource:read)
+    #[arg(long, value_parser = parse_scope)]
+    scope: Option<Scope>,
+
+    /// Read one token per line from stdin and write one JSON result per line
+    #[arg(long, conflicts_with = "format")]
+    batch: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    org: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+}
+
+impl<'a> VerifyJson<'a> {
+    fn valid(verified: &'a Verified) -> Self {
+        VerifyJson {
+            valid: true,
+            reason: None,
+            id: Some(verified.id.to_string()),
+            name: Some(&verified.name),
+            kind: Some(verified.kind.as_str()),
+            org: Some(&verified.org),
+            owner: verified.owner.as_deref(),
+            scopes: Some(verified.scopes.to_strings()),
+            expires_at: verified.expires_at.map(rfc3339),
+        }
+    }
+
+    fn rejected(reason: Rejection) -> Self {
+        VerifyJson {
+            valid: false,
+            reason: Some(reason.as_str()),
+            id: None,
+            name: None,
+            kind: None,
+            org: None,
+            owner: None,
+            scopes: None,
+            expires_at: None,
+        }
+    }
+}
+
+pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
+    // Usage counters may lose their last seconds on a power cut; revocations never.
+    session.store().relax_durability()?;
+    if args.batch {
+        return run_batch(session, args.scope.as_ref());
+    }
+    let presented = read_token()?;
+    let result = session.verify(&presented, args.scope.as_ref());
+    if let Err(err) = session.flush_usage() {
+        eprintln!("warning: could not record the token's use: {err}");
+    }
+    match result {
+        Ok(verified) => {
+            match args.format {
+                Format::Json => print_json(&VerifyJson::valid(&verified))?,
+                Format::Table => print_line(fields(&[
+                    ("valid", "yes".into()),
+                    ("id", verified.id.to_string()),
+                    ("name", verified.name.clone()),
+                    ("kind", verified.kind.as_str().into()),
+                    ("org", verified.org.clone()),
+                    (
+                        "owner",
+                        verified
+                            .owner
+                            .clone()
+                            .unwrap_or_else(|| "- (org token)".into()),
+                    ),
+                    ("scopes", verified.scopes.to_string()),
+                    (
+                        "expires",
+                        verified.expires_at.map_or_else(|| "never".into(), rfc3339),
+                    ),
+                ]))?,
+            }
+            Ok(exit::SUCCESS)
+        }
+        Err(Error::Rejected { reason }) => {
+            if args.format == Format::Json {
+                print_json(&VerifyJson::rejected(reason))?;
+            }
+            let err = Error::Rejected { reason };
+            eprintln!("error: {err}");
+            Ok(exit::code_for(ErrorKind::Rejected(reason)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// One token per line in, one JSON object per line out, in order.
+/// Blank lines are skipped; results carry the line number.
+fn run_batch(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<u8> {
+    #[derive(Serialize)]
+    struct BatchLine<'a> {
+        line: u64,
+        #[serde(flatten)]
+        result: VerifyJson<'a>,
+    }
+    let mut reader = std::io::stdin().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut line = Zeroizing::new(Vec::new());
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        // Read at most one token's worth plus slack per line; a longer line is malformed.
+        let read = (&mut reader)
+            .take(MAX_INPUT_BYTES)
+            .read_until(b'\n', &mut line)?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let overlong = !line.ends_with(b"\n") && read as u64 == MAX_INPUT_BYTES;
+        if overlong {
+            // Skip the rest of the overlong line.
+            let mut rest = Vec::new();
+            reader.read_until(b'\n', &mut rest)?;
+        }
+        let text = std::str::from_utf8(&line)
+            .map(str::trim)
+            .unwrap_or("\u{fffd}");
+        if text.is_empty() {
+            continue;
+        }
+        let outcome = if overlong {
+            Err(Error::Rejected {
+                reason: Rejection::Malformed,
+            })
+        } else {
+            session.verify(text, scope)
+        };
+        let verified;
+        let result = match outcome {
+            Ok(valid) => {
+                verified = valid;
+                VerifyJson::valid(&verified)
+            }
+            Err(Error::Rejected { reason }) => VerifyJson::rejected(reason),
+            Err(other) => {
+                out.flush()?;
+                return Err(other.into());
+            }
+        };
+        serde_json::to_writer(
+            &mut out,
+            &BatchLine {
+                line: number,
+                result,
+            },
+        )?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    session.flush_usage()?;
+    Ok(exit::SUCCESS)
+}
+
+/// The presented token: `TOKCTL_TOKEN`, else a hidden prompt on a terminal,
+/// else stdin (one line; surrounding white space is ignored).
+fn read_token() -> anyhow::Result<Zeroizing<String>> {
+    if let Some(value) = std::env::var_os("TOKCTL_TOKEN") {
+        return match value.into_string() {
+            Ok(text) => Ok(Zeroizing::new(text.trim().to_owned())),
+            Err(_) => Err(Error::Rejected {
+                reason: Rejection::Malformed,
+            }
+            .into()),
+        };
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let text = dialoguer::Password::new().with_prompt("Token").interact()?;
+        return Ok(Zeroizing::new(text.trim().to_owned()));
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    stdin
+        .lock()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::Rejected {
+            reason: Rejection::Malformed,
+        }
+        .into());
+    }
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Err(Error::Rejected {
+            reason: Rejection::Malformed,
+        }
+        .into());
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::request(
+            "no token given",
+            Some("pipe the token on stdin (printf '%s' \"$TOKEN\" | tokctl verify) or set TOKCTL_TOKEN"),
+        )
+        .into());
+    }
+    Ok(Zeroizing::new(text.to_owned()))
+}

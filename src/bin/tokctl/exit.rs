@@ -1,0 +1,63 @@
+//! The exit-code contract, documented in docs/exit-codes.md and `tokctl --help`.
+
+use std::process::ExitCode;
+
+use tokctl::error::Rejection;
+use tokctl::ErrorKind;
+
+/// Success; for `verify`, the token is valid.
+pub const SUCCESS: u8 = 0;
+/// An unexpected failure (I/O, the random source, a database error).
+pub const FAILURE: u8 = 1;
+/// Bad usage: an unknown flag, a value that does not parse, an impossible request.
+pub const USAGE: u8 = 2;
+/// A named token, org or user does not exist (or the keyring has no such secret).
+pub const NOT_FOUND: u8 = 3;
+/// A name is taken, or matches more than one token.
+pub const CONFLICT: u8 = 4;
+/// The acting user is unknown or lacks the role.
+pub const FORBIDDEN: u8 = 5;
+/// The store cannot be used: not a tokctl store, too new, read-only, locked.
+pub const STORE: u8 = 6;
+/// `--keyring required` and the keyring failed.
+pub const KEYRING: u8 = 7;
+/// verify: the token is malformed or unknown.
+pub const TOKEN_INVALID: u8 = 10;
+/// verify: the token has expired.
+pub const TOKEN_EXPIRED: u8 = 11;
+/// verify: the token was revoked.
+pub const TOKEN_REVOKED: u8 = 12;
+/// verify: the token lacks the required scope.
+pub const TOKEN_INSUFFICIENT_SCOPE: u8 = 13;
+
+/// The exit code for a library error.
+pub fn code_for(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Usage => USAGE,
+        ErrorKind::NotFound => NOT_FOUND,
+        ErrorKind::Conflict => CONFLICT,
+        ErrorKind::Forbidden => FORBIDDEN,
+        ErrorKind::Store => STORE,
+        ErrorKind::Keyring => KEYRING,
+        ErrorKind::Internal => FAILURE,
+        ErrorKind::Rejected(Rejection::Malformed | Rejection::Unknown) => TOKEN_INVALID,
+        ErrorKind::Rejected(Rejection::Expired) => TOKEN_EXPIRED,
+        ErrorKind::Rejected(Rejection::Revoked) => TOKEN_REVOKED,
+        ErrorKind::Rejected(Rejection::InsufficientScope) => TOKEN_INSUFFICIENT_SCOPE,
+    }
+}
+
+/// Wraps a code for `main`.
+pub fn exit(code: u8) -> ExitCode {
+    ExitCode::from(code)
+}
+
+/// The table shown at the end of `tokctl --help`.
+pub const HELP_TABLE: &str = "\
+Exit codes:
+  0  success (verify: the token is valid)
+  1  unexpected failure          2  bad usage or input
+  3  not found                   4  name taken or ambiguous
+  5  forbidden or unknown user   6  store unusable (not a store, newer, read-only, locked)
+  7  keyring required but failed
+  verify: 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope";

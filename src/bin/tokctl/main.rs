@@ -1,0 +1,82 @@
+//! The `tokctl` binary: parse, call the library, render. All logic is in the library.
+
+mod cli;
+mod commands;
+mod exit;
+mod output;
+
+use std::io::ErrorKind as IoErrorKind;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return exit::exit(report_clap_error(&err)),
+    };
+    match commands::run(cli) {
+        Ok(code) => exit::exit(code),
+        Err(err) => exit::exit(report_error(&err)),
+    }
+}
+
+/// Prints one `error:` line (and a `hint:` where one helps); returns the exit code.
+fn report_error(err: &anyhow::Error) -> u8 {
+    // A closed stdout (`tokctl list | head`) is not a failure.
+    let io_kind = err
+        .downcast_ref::<std::io::Error>()
+        .map(std::io::Error::kind)
+        .or_else(|| {
+            err.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        });
+    if io_kind == Some(IoErrorKind::BrokenPipe) {
+        return exit::SUCCESS;
+    }
+    match err.downcast_ref::<tokctl::Error>() {
+        Some(lib) => {
+            eprintln!("error: {lib}");
+            if let Some(hint) = lib.hint() {
+                eprintln!("hint: {hint}");
+            }
+            exit::code_for(lib.kind())
+        }
+        None => {
+            eprintln!("error: {}", one_line(&format!("{err:#}")));
+            exit::FAILURE
+        }
+    }
+}
+
+/// Clap's own help and version go to stdout with code 0; its errors are cut
+/// down to one `error:` line plus a hint, instead of a usage block.
+fn report_clap_error(err: &clap::Error) -> u8 {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                return exit::USAGE;
+            }
+            exit::SUCCESS
+        }
+        _ => {
+            let rendered = err.render().to_string();
+            let mut lines = rendered.lines();
+            let first = lines.next().unwrap_or("error: invalid usage");
+            eprintln!("{}", one_line(first));
+            match lines.map(str::trim).find(|line| line.starts_with("tip:")) {
+                Some(tip) => eprintln!("hint: {}", tip.trim_start_matches("tip:").trim()),
+                None => eprintln!("hint: see 'tokctl --help', or 'tokctl COMMAND --help'"),
+            }
+            exit::USAGE
+        }
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}

@@ -1,0 +1,170 @@
+//! Rendering: tables for people, stable JSON for scripts (docs/json.md).
+
+use std::io::Write;
+
+use chrono::SecondsFormat;
+use comfy_table::{presets, ContentArrangement, Table};
+use serde::Serialize;
+use tokctl::clock::Timestamp;
+use tokctl::model::Token;
+
+/// The JSON form of a token. Field names and meanings are a stable contract.
+#[derive(Debug, Serialize)]
+pub struct TokenJson<'a> {
+    pub id: String,
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub org: &'a str,
+    pub owner: Option<&'a str>,
+    pub scopes: Vec<String>,
+    pub status: &'a str,
+    pub created_at: String,
+    pub created_by: &'a str,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub use_count: u64,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<&'a str>,
+    pub revoke_reason: Option<&'a str>,
+}
+
+impl<'a> TokenJson<'a> {
+    pub fn new(token: &'a Token, now: Timestamp) -> Self {
+        TokenJson {
+            id: token.id.to_string(),
+            kind: token.kind.as_str(),
+            name: &token.name,
+            description: token.description.as_deref(),
+            org: &token.org,
+            owner: token.owner.as_deref(),
+            scopes: token.scopes.to_strings(),
+            status: token.status(now).as_str(),
+            created_at: rfc3339(token.created_at),
+            created_by: &token.created_by,
+            expires_at: token.expires_at.map(rfc3339),
+            last_used_at: token.last_used_at.map(rfc3339),
+            use_count: token.use_count,
+            revoked_at: token.revoked_at.map(rfc3339),
+            revoked_by: token.revoked_by.as_deref(),
+            revoke_reason: token.revoke_reason.as_deref(),
+        }
+    }
+}
+
+/// RFC 3339 in UTC with a `Z`, whole seconds: the one time format in JSON.
+pub fn rfc3339(at: Timestamp) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A compact time for tables.
+pub fn short_time(at: Option<Timestamp>, none: &str) -> String {
+    at.map_or_else(
+        || none.to_owned(),
+        |at| at.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+/// A borderless table like `gh` prints: easy to read and to grep.
+pub fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().map(|h| h.to_uppercase()));
+    table
+}
+
+/// A two-column table of fields and values (for `show`, `verify`).
+pub fn fields(rows: &[(&str, String)]) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::NOTHING);
+    for (field, value) in rows {
+        table.add_row(vec![format!("{field}:"), value.clone()]);
+    }
+    table
+}
+
+/// The columns of a token listing.
+pub const TOKEN_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "org",
+    "owner",
+    "scopes",
+    "status",
+    "expires",
+    "last used",
+];
+
+/// One row of a token listing.
+pub fn token_row(token: &Token, now: Timestamp) -> Vec<String> {
+    vec![
+        token.id.to_string(),
+        token.name.clone(),
+        token.kind.as_str().to_owned(),
+        token.org.clone(),
+        token.owner.clone().unwrap_or_else(|| "-".into()),
+        token.scopes.to_string(),
+        token.status(now).as_str().to_owned(),
+        short_time(token.expires_at, "never"),
+        short_time(token.last_used_at, "never"),
+    ]
+}
+
+/// Every field of one token, for `show`.
+pub fn token_fields(token: &Token, now: Timestamp) -> Table {
+    let mut rows = vec![
+        ("id", token.id.to_string()),
+        ("name", token.name.clone()),
+        ("kind", token.kind.as_str().to_owned()),
+        ("org", token.org.clone()),
+        (
+            "owner",
+            token
+                .owner
+                .clone()
+                .unwrap_or_else(|| "- (org token)".into()),
+        ),
+        ("scopes", token.scopes.to_string()),
+        ("status", token.status(now).as_str().to_owned()),
+        (
+            "created",
+            format!("{} by {}", rfc3339(token.created_at), token.created_by),
+        ),
+        (
+            "expires",
+            token.expires_at.map_or_else(|| "never".into(), rfc3339),
+        ),
+        (
+            "last used",
+            token.last_used_at.map_or_else(|| "never".into(), rfc3339),
+        ),
+        ("uses", token.use_count.to_string()),
+    ];
+    if let Some(description) = &token.description {
+        rows.insert(2, ("description", description.clone()));
+    }
+    if let Some(at) = token.revoked_at {
+        let by = token.revoked_by.as_deref().unwrap_or("?");
+        rows.push(("revoked", format!("{} by {by}", rfc3339(at))));
+        if let Some(reason) = &token.revoke_reason {
+            rows.push(("reason", reason.clone()));
+        }
+    }
+    fields(&rows)
+}
+
+/// Writes a line to stdout, returning I/O errors (a closed pipe among them).
+pub fn print_line(text: impl std::fmt::Display) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")
+}
+
+/// Writes a value as indented JSON to stdout.
+pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    print_line(text)?;
+    Ok(())
+}

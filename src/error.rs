@@ -1,0 +1,315 @@
+//! The one error type of the library, with kinds the CLI maps to exit codes.
+//!
+//! Messages are lowercase, name what went wrong and never contain a secret.
+//! Where there is something useful to do about it, [`Error::hint`] says what.
+
+use std::path::PathBuf;
+
+use crate::keyring::KeyringError;
+
+/// Shorthand for results of library calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a presented token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rejection {
+    /// Not a tokctl token: wrong prefix, length, alphabet or checksum.
+    Malformed,
+    /// Well formed, but no token with that id and secret exists.
+    Unknown,
+    /// The token's expiry has passed.
+    Expired,
+    /// The token was revoked.
+    Revoked,
+    /// The token is valid but lacks the scope the caller asked for.
+    InsufficientScope,
+}
+
+impl Rejection {
+    /// The stable snake_case name used in JSON output and audit events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rejection::Malformed => "malformed",
+            Rejection::Unknown => "unknown",
+            Rejection::Expired => "expired",
+            Rejection::Revoked => "revoked",
+            Rejection::InsufficientScope => "insufficient_scope",
+        }
+    }
+}
+
+/// Everything that can go wrong in a library call.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value given by the user does not parse or is out of range.
+    #[error("invalid {what} '{value}': {reason}")]
+    InvalidInput {
+        /// What was being parsed ("duration", "scope", ...).
+        what: &'static str,
+        /// The offending input, shortened and with control characters escaped.
+        value: String,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// A request that is well formed but cannot be carried out as asked.
+    #[error("{message}")]
+    InvalidRequest {
+        /// What is wrong with the request.
+        message: String,
+        /// What to do instead.
+        hint: Option<String>,
+    },
+
+    /// A named thing does not exist.
+    #[error("{kind} '{name}' not found")]
+    NotFound {
+        /// "token", "org", "user", ...
+        kind: &'static str,
+        /// The name or id that was looked up.
+        name: String,
+    },
+
+    /// A name matches more than one thing.
+    #[error("{kind} name '{name}' is ambiguous: it matches {count} tokens")]
+    Ambiguous {
+        /// "token", ...
+        kind: &'static str,
+        /// The name that was looked up.
+        name: String,
+        /// How many things it matched.
+        count: usize,
+    },
+
+    /// Creating something whose name is taken.
+    #[error("{kind} '{name}' already exists")]
+    AlreadyExists {
+        /// "org", "user", "token", ...
+        kind: &'static str,
+        /// The name that is taken.
+        name: String,
+    },
+
+    /// The acting user is not registered in the store.
+    #[error("user '{name}' is not registered in this store")]
+    UnknownActor {
+        /// The login name tokctl acted as.
+        name: String,
+    },
+
+    /// The acting user lacks the role an action needs.
+    #[error("forbidden: {action} needs the {needed} role in org '{org}'")]
+    Forbidden {
+        /// What was attempted.
+        action: String,
+        /// The role that would allow it.
+        needed: &'static str,
+        /// The org in question.
+        org: String,
+    },
+
+    /// The file is not a SQLite database.
+    #[error("{} is not a tokctl store (not a SQLite database)", path.display())]
+    StoreNotDatabase {
+        /// The store path.
+        path: PathBuf,
+    },
+
+    /// The store was written by a newer tokctl.
+    #[error("{} has schema version {found}, newer than this tokctl supports ({supported})", path.display())]
+    StoreTooNew {
+        /// The store path.
+        path: PathBuf,
+        /// The version in the file.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+
+    /// The store cannot be written.
+    #[error("{} is read-only", path.display())]
+    StoreReadOnly {
+        /// The store path.
+        path: PathBuf,
+    },
+
+    /// Another process held the store's lock for longer than the busy timeout.
+    #[error("the store is locked by another process")]
+    StoreBusy,
+
+    /// Any other database failure.
+    #[error("store error: {0}")]
+    Store(#[source] rusqlite::Error),
+
+    /// A file system operation on the store's path failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The keyring holds no secret for a token.
+    #[error("the keyring holds no secret for token {token}")]
+    SecretNotInKeyring {
+        /// The token's name and id.
+        token: String,
+    },
+
+    /// The keyring was required but could not be used.
+    #[error("keyring: {0}")]
+    Keyring(#[from] KeyringError),
+
+    /// A presented token was refused.
+    #[error("token rejected: {}", describe_rejection(*.reason))]
+    Rejected {
+        /// Why.
+        reason: Rejection,
+    },
+
+    /// The random number generator failed (the OS refused to give entropy).
+    #[error("the system random number generator failed")]
+    Random,
+}
+
+fn describe_rejection(reason: Rejection) -> &'static str {
+    match reason {
+        Rejection::Malformed => "not a well-formed tokctl token",
+        Rejection::Unknown => "no such token",
+        Rejection::Expired => "the token has expired",
+        Rejection::Revoked => "the token has been revoked",
+        Rejection::InsufficientScope => "the token lacks the required scope",
+    }
+}
+
+/// Coarse classes of [`Error`], one per documented exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input or an impossible request.
+    Usage,
+    /// Something named does not exist.
+    NotFound,
+    /// A name is taken or ambiguous.
+    Conflict,
+    /// The actor lacks a role, or is unknown.
+    Forbidden,
+    /// The store cannot be used (not a database, too new, read-only, locked).
+    Store,
+    /// The keyring was required but failed.
+    Keyring,
+    /// A presented token was rejected, and why.
+    Rejected(Rejection),
+    /// Anything else: I/O, randomness, unexpected database errors.
+    Internal,
+}
+
+impl Error {
+    /// The class of this error, which decides the exit code.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput { .. } | Error::InvalidRequest { .. } => ErrorKind::Usage,
+            Error::NotFound { .. } | Error::SecretNotInKeyring { .. } => ErrorKind::NotFound,
+            Error::Ambiguous { .. } | Error::AlreadyExists { .. } => ErrorKind::Conflict,
+            Error::UnknownActor { .. } | Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::StoreNotDatabase { .. }
+            | Error::StoreTooNew { .. }
+            | Error::StoreReadOnly { .. }
+            | Error::StoreBusy => ErrorKind::Store,
+            Error::Keyring(_) => ErrorKind::Keyring,
+            Error::Rejected { reason } => ErrorKind::Rejected(*reason),
+            Error::Store(_) | Error::Io { .. } | Error::Random => ErrorKind::Internal,
+        }
+    }
+
+    /// What the user can do about it, where there is something.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::InvalidRequest { hint, .. } => hint.clone(),
+            Error::NotFound { kind: "token", .. } => {
+                Some("run 'tokctl list --all' to see every token and its id".into())
+            }
+            Error::NotFound { kind: "org", .. } => Some("run 'tokctl org list'".into()),
+            Error::NotFound { kind: "user", .. } => Some("run 'tokctl user list'".into()),
+            Error::Ambiguous { .. } => Some("name the token by its id, or narrow with --org".into()),
+            Error::UnknownActor { name } => Some(format!(
+                "an owner can register it with 'tokctl user add {name}', or act as a known user with --as"
+            )),
+            Error::SecretNotInKeyring { .. } => Some(
+                "it was made with --keyring off or on another machine, or the entry was deleted by hand; \
+                 rotate the token to get a new secret"
+                    .into(),
+            ),
+            Error::StoreTooNew { .. } => Some("upgrade tokctl to open this store".into()),
+            Error::StoreReadOnly { .. } => {
+                Some("check the file's permissions, or point --db at a writable copy".into())
+            }
+            Error::StoreBusy => Some("try again when the other tokctl process has finished".into()),
+            Error::StoreNotDatabase { .. } => Some(
+                "point --db (or TOKCTL_DB) at a tokctl store, or at a path that does not exist yet".into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Builds an [`Error::InvalidInput`], quoting the value safely.
+    pub fn invalid(what: &'static str, value: &str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            what,
+            value: quote_for_message(value),
+            reason: reason.into(),
+        }
+    }
+
+    /// Builds an [`Error::InvalidRequest`] with an optional hint.
+    pub fn request(message: impl Into<String>, hint: Option<&str>) -> Self {
+        Error::InvalidRequest {
+            message: message.into(),
+            hint: hint.map(str::to_owned),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match err.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::StoreBusy,
+            _ => Error::Store(err),
+        }
+    }
+}
+
+/// Makes user input safe to echo in a one-line message: control characters
+/// are escaped and long values are cut, so an error never spans lines or
+/// floods the terminal.
+pub fn quote_for_message(value: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    let mut out = String::new();
+    for (count, ch) in value.chars().enumerate() {
+        if count == MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        if ch.is_control() {
+            out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_stay_on_one_line_and_short() {
+        let long = "a".repeat(10_000);
+        assert_eq!(quote_for_message(&long).chars().count(), 65);
+        assert_eq!(quote_for_message("a\nb\u{1b}"), "a\\nb\\u{1b}");
+    }
+}

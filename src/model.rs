@@ -1,0 +1,329 @@
+//! The domain model: ids, orgs, users, roles and tokens. No I/O here.
+
+use std::fmt;
+use std::str::FromStr;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Serialize;
+
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::scope::ScopeSet;
+
+/// A token's public id: a random positive 63-bit number, shown as 11
+/// URL-safe base64 characters. It is also the store's primary key, so that
+/// verification is one rowid lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TokenId(i64);
+
+/// Length of a [`TokenId`]'s text form.
+pub const TOKEN_ID_LEN: usize = 11;
+
+impl TokenId {
+    /// Wraps a stored id. Ids are positive; zero and negatives never occur.
+    pub fn from_i64(raw: i64) -> Option<Self> {
+        (raw > 0).then_some(TokenId(raw))
+    }
+
+    /// Builds an id from random bytes: the top bit is cleared so the id is a
+    /// positive rowid, which also makes the first character a letter
+    /// (never `-` or `_`), so an id never looks like a command-line flag.
+    pub fn from_random(bytes: [u8; 8]) -> Option<Self> {
+        Self::from_i64(i64::from_be_bytes(bytes) & i64::MAX)
+    }
+
+    /// The raw value, as stored.
+    pub fn as_i64(self) -> i64 {
+        self.0
+    }
+
+    /// The big-endian bytes, as embedded in a token string.
+    pub fn to_bytes(self) -> [u8; 8] {
+        self.0.to_be_bytes()
+    }
+}
+
+impl fmt::Display for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&URL_SAFE_NO_PAD.encode(self.to_bytes()))
+    }
+}
+
+impl FromStr for TokenId {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let invalid = || {
+            Error::invalid(
+                "token id",
+                text,
+                "expected 11 characters as shown by 'tokctl list'",
+            )
+        };
+        if text.len() != TOKEN_ID_LEN {
+            return Err(invalid());
+        }
+        let bytes: [u8; 8] = URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(invalid)?;
+        TokenId::from_i64(i64::from_be_bytes(bytes)).ok_or_else(invalid)
+    }
+}
+
+/// Who owns a token: a person, or the org itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// Owned by a user within an org; revoked when the user is offboarded.
+    Personal,
+    /// Owned by the org; survives the member who made it leaving.
+    Org,
+}
+
+impl TokenKind {
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Personal => "personal",
+            TokenKind::Org => "org",
+        }
+    }
+}
+
+impl FromStr for TokenKind {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "personal" => Ok(TokenKind::Personal),
+            "org" => Ok(TokenKind::Org),
+            _ => Err(Error::invalid(
+                "token kind",
+                text,
+                "expected personal or org",
+            )),
+        }
+    }
+}
+
+/// A member's role in an org, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Their own personal tokens only.
+    Member,
+    /// All tokens of the org.
+    Admin,
+    /// Everything, including members, roles and policy.
+    Owner,
+}
+
+impl Role {
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Admin => "admin",
+            Role::Owner => "owner",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "member" => Ok(Role::Member),
+            "admin" => Ok(Role::Admin),
+            "owner" => Ok(Role::Owner),
+            _ => Err(Error::invalid(
+                "role",
+                text,
+                "expected owner, admin or member",
+            )),
+        }
+    }
+}
+
+/// Whether a token can be used right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenStatus {
+    /// Neither revoked nor expired.
+    Active,
+    /// Past its expiry.
+    Expired,
+    /// Revoked (this wins over expired).
+    Revoked,
+}
+
+impl TokenStatus {
+    /// The displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Active => "active",
+            TokenStatus::Expired => "expired",
+            TokenStatus::Revoked => "revoked",
+        }
+    }
+}
+
+/// An org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Org {
+    /// Unique name.
+    pub name: String,
+    /// When it was added.
+    pub created_at: Timestamp,
+}
+
+/// A user known to the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// Unique login name.
+    pub name: String,
+    /// When it was added.
+    pub created_at: Timestamp,
+}
+
+/// A user's membership in an org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Membership {
+    /// The org.
+    pub org: String,
+    /// The user.
+    pub user: String,
+    /// Their role there.
+    pub role: Role,
+}
+
+/// Everything tokctl knows about a token, except its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Public id.
+    pub id: TokenId,
+    /// Personal or org.
+    pub kind: TokenKind,
+    /// The org it belongs to.
+    pub org: String,
+    /// The owning user; `None` for org tokens.
+    pub owner: Option<String>,
+    /// Unique per owner among live tokens.
+    pub name: String,
+    /// What it is for.
+    pub description: Option<String>,
+    /// What it may do.
+    pub scopes: ScopeSet,
+    /// When it was minted.
+    pub created_at: Timestamp,
+    /// Who minted it.
+    pub created_by: String,
+    /// When it stops working; `None` for never.
+    pub expires_at: Option<Timestamp>,
+    /// When it last verified successfully (coalesced, see `ops::verify`).
+    pub last_used_at: Option<Timestamp>,
+    /// How many successful verifications have been recorded.
+    pub use_count: u64,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+    /// Who revoked it.
+    pub revoked_by: Option<String>,
+    /// Why.
+    pub revoke_reason: Option<String>,
+}
+
+impl Token {
+    /// Whether the token is active, expired or revoked at `now`.
+    pub fn status(&self, now: Timestamp) -> TokenStatus {
+        if self.revoked_at.is_some() {
+            TokenStatus::Revoked
+        } else if self.expires_at.is_some_and(|at| at <= now) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        }
+    }
+}
+
+/// Checks a user-chosen name (org, user or token): one printable line of at
+/// most `max` characters that does not start with `-`.
+pub fn validate_name(what: &'static str, name: &str, max: usize) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::invalid(what, name, "must not be empty"));
+    }
+    if name.trim() != name {
+        return Err(Error::invalid(
+            what,
+            name,
+            "must not start or end with white space",
+        ));
+    }
+    if name.chars().count() > max {
+        return Err(Error::invalid(
+            what,
+            name,
+            format!("longer than {max} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            what,
+            name,
+            "must not contain control characters",
+        ));
+    }
+    if name.starts_with('-') {
+        return Err(Error::invalid(what, name, "must not start with '-'"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_ids_round_trip_and_never_start_like_a_flag() {
+        for raw in [
+            [0xff; 8],
+            [0x80, 0, 0, 0, 0, 0, 0, 1],
+            [0x7f, 0xff, 1, 2, 3, 4, 5, 6],
+        ] {
+            let id = TokenId::from_random(raw).unwrap();
+            let text = id.to_string();
+            assert_eq!(text.len(), TOKEN_ID_LEN);
+            assert!(
+                text.starts_with(|c: char| c.is_ascii_alphanumeric()),
+                "{text}"
+            );
+            assert_eq!(text.parse::<TokenId>().unwrap(), id);
+        }
+        assert!(TokenId::from_random([0x80, 0, 0, 0, 0, 0, 0, 0]).is_none());
+    }
+
+    #[test]
+    fn malformed_ids_are_refused() {
+        for bad in [
+            "",
+            "short",
+            "AAAAAAAAAAA",
+            "!!!!!!!!!!!",
+            "_AAAAAAAAAA",
+            "AAAAAAAAAAAB",
+        ] {
+            assert!(bad.parse::<TokenId>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_single_printable_lines() {
+        assert!(validate_name("token name", "deploy bot (api)", 100).is_ok());
+        for bad in ["", " x", "x ", "a\nb", "-x", &"x".repeat(101)] {
+            assert!(validate_name("token name", bad, 100).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Minting a token: checks, the database row, the keyring entry, in that order.
+//!
+//! Write order (see docs/ARCHITECTURE.md): the row is inserted inside a write
+//! transaction; the keyring entry is written while that transaction is still
+//! open; only then does the transaction commit. A keyring failure in
+//! `required` mode rolls the row back; a failed commit deletes the keyring
+//! entry again. So there is never a keyring entry for a token that was not
+//! stored, nor (in `required` mode) a stored token without its entry.
+
+use super::{keyring_entry, Session};
+use crate::duration::Expiry;
+use crate::error::{Error, Result};
+use crate::keyring::{KeyringError, KeyringMode};
+use crate::model::{validate_name, Role, Token, TokenKind};
+use crate::scope::{Scope, ScopeSet};
+use crate::secret::Secret;
+use crate::store::NewToken;
+
+/// Who will own the new token.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum OwnerChoice {
+    /// The acting user (a personal token).
+    #[default]
+    Me,
+    /// Another user (a personal token; needs admin).
+    User(String),
+    /// The org itself (an org token; needs admin).
+    Org,
+}
+
+/// What to mint.
+#[derive(Debug, Clone, Default)]
+pub struct CreateRequest {
+    /// The org; defaults to the actor's only org.
+    pub org: Option<String>,
+    /// Who owns it.
+    pub owner: OwnerChoice,
+    /// Its name; generated from the first scope and the date when absent.
+    pub name: Option<String>,
+    /// What it is for.
+    pub description: Option<String>,
+    /// What it may do (at least one).
+    pub scopes: Vec<Scope>,
+    /// When it expires.
+    pub expiry: Option<Expiry>,
+}
+
+/// Where the new secret went besides the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyringOutcome {
+    /// Stored in the keyring under this backend.
+    Stored {
+        /// Backend name.
+        backend: String,
+    },
+    /// `auto` mode and the keyring failed: the secret exists only in the output.
+    Failed {
+        /// Why.
+        error: KeyringError,
+    },
+    /// `off` mode.
+    Off,
+}
+
+/// A freshly minted token. The secret is shown once and never again.
+#[derive(Debug)]
+pub struct Created {
+    /// The stored token.
+    pub token: Token,
+    /// The secret.
+    pub secret: Secret,
+    /// Where the secret was kept.
+    pub keyring: KeyringOutcome,
+}
+
+const MAX_TOKEN_NAME_CHARS: usize = 100;
+const MAX_DESCRIPTION_CHARS: usize = 1000;
+
+impl Session {
+    /// Mints a token.
+    pub fn create_token(&mut self, request: CreateRequest) -> Result<Created> {
+        if request.scopes.is_empty() {
+            return Err(Error::request(
+                "a token needs at least one scope",
+                Some("add --scope RESOURCE:ACTION, e.g. --scope repo:read"),
+            ));
+        }
+        let Some(expiry) = request.expiry else {
+            return Err(Error::request(
+                "a token needs an expiry",
+                Some("add --expires DURATION|DATE|never, e.g. --expires 90d"),
+            ));
+        };
+        if let Some(name) = &request.name {
+            validate_name("token name", name, MAX_TOKEN_NAME_CHARS)?;
+        }
+        if let Some(description) = &request.description {
+            if description.chars().count() > MAX_DESCRIPTION_CHARS {
+                return Err(Error::invalid(
+                    "description",
+                    description,
+                    "longer than 1000 characters",
+                ));
+            }
+            if description.chars().any(char::is_control) {
+                return Err(Error::invalid(
+                    "description",
+                    description,
+                    "must not contain control characters",
+                ));
+            }
+        }
+        let scopes = ScopeSet::new(request.scopes.iter().cloned());
+        let now = self.ctx.clock.now();
+        let expires_at = expiry.resolve(now)?;
+        let mode = self.ctx.keyring_mode;
+        if mode == KeyringMode::Required {
+            // Fail before anything is written.
+            self.ctx.keyring.probe()?;
+        }
+
+        let mut keyring_written = None;
+        let result = self.write_as_actor(|q, ctx, actor| {
+            let (org, org_name) = ctx.default_org(q, actor, request.org.as_deref())?;
+            let (kind, owner, owner_name) = match &request.owner {
+                OwnerChoice::Me => (
+                    TokenKind::Personal,
+                    Some(actor.key),
+                    Some(ctx.actor.clone()),
+                ),
+                OwnerChoice::User(name) => {
+                    super::require_role(
+                        q,
+                        actor,
+                        org,
+                        &org_name,
+                        Role::Admin,
+                        "minting a token for another user",
+                    )?;
+                    let user = q.user_key(name)?.ok_or_else(|| Error::NotFound {
+                        kind: "user",
+                        name: name.clone(),
+                    })?;
+                    if q.role(org, user)?.is_none() {
+                        return Err(Error::request(
+                            format!("user '{name}' is not a member of org '{org_name}'"),
+                            Some("add them with 'tokctl member add'"),
+                        ));
+                    }
+                    (TokenKind::Personal, Some(user), Some(name.clone()))
+                }
+                OwnerChoice::Org => {
+                    super::require_role(
+                        q,
+                        actor,
+                        org,
+                        &org_name,
+                        Role::Admin,
+                        "minting an org token",
+                    )?;
+                    (TokenKind::Org, None, None)
+                }
+            };
+            let name = match &request.name {
+                Some(name) => {
+                    if q.live_name_taken(org, owner, name, now)? {
+                        return Err(Error::AlreadyExists {
+                            kind: "token",
+                            name: name.clone(),
+                        });
+                    }
+                    name.clone()
+                }
+                None => generated_name(&scopes, now, |candidate| {
+                    q.live_name_taken(org, owner, candidate, now)
+                })?,
+            };
+            let mut id = ctx.generator.token_id()?;
+            while q.token_id_taken(id)? {
+                id = ctx.generator.token_id()?;
+            }
+            let minted = ctx.generator.mint(kind, id)?;
+            q.insert_token(&NewToken {
+                id,
+                kind,
+                org,
+                owner,
+                name: &name,
+                description: request.description.as_deref(),
+                scopes: &scopes,
+                hash: &minted.hash,
+                created_at: now,
+                created_by: actor.key,
+                expires_at,
+            })?;
+            let token = Token {
+                id,
+                kind,
+                org: org_name,
+                owner: owner_name,
+                name,
+                description: request.description.clone(),
+                scopes: scopes.clone(),
+                created_at: now,
+                created_by: ctx.actor.clone(),
+                expires_at,
+                last_used_at: None,
+                use_count: 0,
+                revoked_at: None,
+                revoked_by: None,
+                revoke_reason: None,
+            };
+            let keyring = match mode {
+                KeyringMode::Off => KeyringOutcome::Off,
+                KeyringMode::Auto | KeyringMode::Required => {
+                    let entry = keyring_entry(q, &token)?;
+                    match ctx.keyring.put(&entry, &minted.secret) {
+                        Ok(()) => {
+                            keyring_written = Some(entry);
+                            KeyringOutcome::Stored {
+                                backend: ctx.keyring.backend().to_owned(),
+                            }
+                        }
+                        Err(error) if mode == KeyringMode::Auto => KeyringOutcome::Failed { error },
+                        Err(error) => return Err(error.into()),
+                    }
+                }
+            };
+            Ok(Created {
+                token,
+                secret: minted.secret,
+                keyring,
+            })
+        });
+        if let (Err(_), Some(entry)) = (&result, &keyring_written) {
+            // The row did not commit: take the keyring entry back out. If that
+            // fails too there is nothing better to do than report the first error.
+            let _ = self.ctx.keyring.delete(entry);
+        }
+        result
+    }
+}
+
+/// A readable name from the first scope and the date (`repo-read-2026-11-22`),
+/// with `-2`, `-3`, ... appended until it is free.
+fn generated_name(
+    scopes: &ScopeSet,
+    now: crate::clock::Timestamp,
+    mut taken: impl FnMut(&str) -> Result<bool>,
+) -> Result<String> {
+    let base = match scopes.iter().next() {
+        Some(scope) => format!(
+            "{}-{}-{}",
+            scope.resource(),
+            scope.action().as_str(),
+            now.format("%Y-%m-%d")
+        ),
+        None => format!("token-{}", now.format("%Y-%m-%d")),
+    };
+    if !taken(&base)? {
+        return Ok(base);
+    }
+    for suffix in 2.. {
+        let candidate = format!("{base}-{suffix}");
+        if !taken(&candidate)? {
+            return Ok(candidate);
+        }
+    }
+    unreachable!("an unbounded range always yields a free name")
+}

@@ -1,0 +1,287 @@
+//! Use-cases the CLI calls, one file each, as methods on [`Session`].
+//!
+//! A session is one actor working on one store with one clock and one
+//! keyring. Every check of who may do what happens here, never in the CLI.
+
+mod create;
+mod directory;
+mod doctor;
+mod list;
+mod revoke;
+mod secret;
+mod verify;
+
+use std::sync::Arc;
+
+pub use create::{CreateRequest, Created, KeyringOutcome, OwnerChoice};
+pub use directory::Bootstrapped;
+pub use doctor::{DoctorReport, KeyringHealth};
+pub use list::{ListRequest, StatusChoice};
+pub use revoke::{RevokeOutcome, Revoked};
+pub use verify::{Verified, COALESCE_WINDOW_SECONDS};
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::keyring::{KeyringEntry, KeyringMode, SecretKeeper};
+use crate::model::{Role, Token, TokenId};
+use crate::secret::Generator;
+use crate::store::{OrgKey, Queries, Store, TokenFilter, TokenRow, UserKey, Visibility};
+
+/// One actor working on one store.
+#[derive(Debug)]
+pub struct Session {
+    store: Store,
+    ctx: Ctx,
+    usage: verify::UsageBuffer,
+}
+
+/// Everything of a session but the store, so that helpers can run inside a
+/// write transaction (which borrows the store mutably).
+#[derive(Debug)]
+struct Ctx {
+    clock: Arc<dyn Clock>,
+    keyring: Box<dyn SecretKeeper>,
+    keyring_mode: KeyringMode,
+    generator: Generator,
+    actor: String,
+}
+
+/// The actor resolved against the store.
+#[derive(Debug, Clone, Copy)]
+struct Actor {
+    key: UserKey,
+}
+
+impl Session {
+    /// A session of `actor` (a login name) on `store`.
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        keyring: Box<dyn SecretKeeper>,
+        keyring_mode: KeyringMode,
+        actor: impl Into<String>,
+    ) -> Self {
+        Session {
+            store,
+            ctx: Ctx {
+                clock,
+                keyring,
+                keyring_mode,
+                generator: Generator::default(),
+                actor: actor.into(),
+            },
+            usage: verify::UsageBuffer::default(),
+        }
+    }
+
+    /// The acting user's name.
+    pub fn actor_name(&self) -> &str {
+        &self.ctx.actor
+    }
+
+    /// The store, for read-only inspection (tests, doctor).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Runs `work` in a write transaction with the actor resolved inside it.
+    fn write_as_actor<T>(
+        &mut self,
+        work: impl FnOnce(&Queries<'_>, &Ctx, Actor) -> Result<T>,
+    ) -> Result<T> {
+        let ctx = &self.ctx;
+        self.store.write(|q| {
+            let actor = ctx.actor(q)?;
+            work(q, ctx, actor)
+        })
+    }
+}
+
+impl Ctx {
+    fn actor(&self, q: &Queries<'_>) -> Result<Actor> {
+        match q.user_key(&self.actor)? {
+            Some(key) => Ok(Actor { key }),
+            None => Err(Error::UnknownActor {
+                name: self.actor.clone(),
+            }),
+        }
+    }
+
+    /// The org named `name`, which the actor must belong to with at least `needed`.
+    fn org_with_role(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        name: &str,
+        needed: Role,
+        action: &str,
+    ) -> Result<OrgKey> {
+        let org = q.org_key(name)?.ok_or_else(|| Error::NotFound {
+            kind: "org",
+            name: name.to_owned(),
+        })?;
+        require_role(q, actor, org, name, needed, action)?;
+        Ok(org)
+    }
+
+    /// The org to act in: the one named, or the actor's only org.
+    fn default_org(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        named: Option<&str>,
+    ) -> Result<(OrgKey, String)> {
+        if let Some(name) = named {
+            let key = self.org_with_role(q, actor, name, Role::Member, "using the org")?;
+            return Ok((key, name.to_owned()));
+        }
+        let orgs = q.orgs_of(actor.key)?;
+        match orgs.as_slice() {
+            [(key, name, _)] => Ok((*key, name.clone())),
+            [] => Err(Error::request(
+                format!("user '{}' belongs to no org", self.actor),
+                Some("an org owner can add you with 'tokctl member add --org ORG --user USER --role member'"),
+            )),
+            many => Err(Error::InvalidRequest {
+                message: format!(
+                    "user '{}' belongs to {} orgs; choose one with --org",
+                    self.actor,
+                    many.len()
+                ),
+                hint: Some(format!(
+                    "your orgs: {}",
+                    many.iter()
+                        .map(|(_, name, _)| name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }),
+        }
+    }
+
+    /// What the actor may see: all tokens where admin or owner, own tokens where member.
+    fn visibility(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        only_org: Option<OrgKey>,
+    ) -> Result<Visibility> {
+        let mut visibility = Visibility {
+            user: actor.key,
+            ..Visibility::default()
+        };
+        for (org, _, role) in q.orgs_of(actor.key)? {
+            if only_org.is_some_and(|only| only != org) {
+                continue;
+            }
+            if role >= Role::Admin {
+                visibility.full.push(org);
+            } else {
+                visibility.own_only.push(org);
+            }
+        }
+        Ok(visibility)
+    }
+
+    /// Finds the token named by an id or a name among those the actor can see.
+    /// A live token wins over expired or revoked ones of the same name.
+    fn resolve_token(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        reference: &str,
+        org: Option<&str>,
+    ) -> Result<TokenRow> {
+        let only_org = match org {
+            Some(name) => {
+                Some(self.org_with_role(q, actor, name, Role::Member, "using the org")?)
+            }
+            None => None,
+        };
+        let visibility = self.visibility(q, actor, only_org)?;
+        let can_see = |row: &TokenRow| {
+            visibility.full.contains(&row.org_key)
+                || (visibility.own_only.contains(&row.org_key) && row.owner_key == Some(actor.key))
+        };
+        if let Ok(id) = reference.parse::<TokenId>() {
+            if let Some(row) = q.token(id)?.filter(|row| can_see(row)) {
+                return Ok(row);
+            }
+        }
+        let now = self.clock.now();
+        let filter = TokenFilter {
+            visible_to: Some(visibility),
+            name: Some(reference.to_owned()),
+            now,
+            ..TokenFilter::default()
+        };
+        let mut matches = q.tokens(&filter)?;
+        let live: Vec<usize> = (0..matches.len())
+            .filter(|&i| matches[i].token.status(now) == crate::model::TokenStatus::Active)
+            .collect();
+        let pick = match (live.as_slice(), matches.len()) {
+            ([one], _) => Some(*one),
+            ([], 1) => Some(0),
+            _ => None,
+        };
+        match pick {
+            Some(index) => Ok(matches.swap_remove(index)),
+            None if matches.is_empty() => Err(Error::NotFound {
+                kind: "token",
+                name: crate::error::quote_for_message(reference),
+            }),
+            None => Err(Error::Ambiguous {
+                kind: "token",
+                name: crate::error::quote_for_message(reference),
+                count: if live.is_empty() {
+                    matches.len()
+                } else {
+                    live.len()
+                },
+            }),
+        }
+    }
+
+    /// Whether the actor may manage (rotate, revoke, read the secret of) this token:
+    /// their own personal token, or any token of an org they administer.
+    fn require_manage(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        row: &TokenRow,
+        action: &str,
+    ) -> Result<()> {
+        if row.owner_key == Some(actor.key) {
+            return Ok(());
+        }
+        require_role(q, actor, row.org_key, &row.token.org, Role::Admin, action)
+    }
+}
+
+/// The keyring entry of a token in this store.
+fn keyring_entry(q: &Queries<'_>, token: &Token) -> Result<KeyringEntry> {
+    Ok(KeyringEntry::for_token(
+        &q.store_id()?,
+        token.id,
+        &token.name,
+        &token.org,
+    ))
+}
+
+fn require_role(
+    q: &Queries<'_>,
+    actor: Actor,
+    org: OrgKey,
+    org_name: &str,
+    needed: Role,
+    action: &str,
+) -> Result<()> {
+    match q.role(org, actor.key)? {
+        Some(role) if role >= needed => Ok(()),
+        _ => Err(Error::Forbidden {
+            action: action.to_owned(),
+            needed: needed.as_str(),
+            org: org_name.to_owned(),
+        }),
+    }
+}

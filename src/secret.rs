@@ -1,0 +1,276 @@
+//! Token strings: generation, parsing, checksum and hashing.
+//!
+//! Format (63 ASCII characters, URL-safe base64 without padding):
+//!
+//! ```text
+//! tkp_ AAAAAAAAAAA BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB
+//! │    │           └ 48 chars: base64url(secret[32] ‖ checksum[4])
+//! │    └ 11 chars: the public token id, base64url(id as 8 big-endian bytes)
+//! └ prefix: tkp_ personal, tko_ org
+//! ```
+//!
+//! The checksum is the first four bytes of
+//! SHA-256("tokctl-checksum-v1" ‖ prefix ‖ id ‖ secret), so a mistyped or
+//! truncated token is refused before the store is touched. The store keeps
+//! only SHA-256(secret). A secret scanner matches every token with
+//! `tk[po]_[A-Za-z0-9_-]{59}`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::digest::{digest, Context, SHA256};
+use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::error::{Error, Rejection, Result};
+use crate::model::{TokenId, TokenKind, TOKEN_ID_LEN};
+
+/// Bytes of randomness in a secret (256 bits).
+pub const SECRET_BYTES: usize = 32;
+const CHECKSUM_BYTES: usize = 4;
+const PREFIX_LEN: usize = 4;
+/// Length of a token string.
+pub const TOKEN_LEN: usize = PREFIX_LEN + TOKEN_ID_LEN + 48;
+const CHECKSUM_DOMAIN: &[u8] = b"tokctl-checksum-v1";
+
+/// The stored digest of a secret.
+pub type SecretHash = [u8; 32];
+
+/// A token string. Never printed by accident: `Debug` shows `REDACTED`,
+/// there is no `Display`, and the memory is wiped on drop.
+/// [`Secret::expose`] is the one way to read it.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// The token string. Call only where it must leave the process
+    /// (the one-time display, the keyring).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Wraps a string read back from the keyring or stdin.
+    pub fn from_string(text: String) -> Self {
+        Secret(Zeroizing::new(text))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(REDACTED)")
+    }
+}
+
+/// A token that was just minted: its string (shown once) and the digest to store.
+#[derive(Debug)]
+pub struct Minted {
+    /// The public id.
+    pub id: TokenId,
+    /// The full token string.
+    pub secret: Secret,
+    /// SHA-256 of the secret part.
+    pub hash: SecretHash,
+}
+
+/// The source of all randomness: ring's `SystemRandom` (the OS CSPRNG).
+#[derive(Debug, Clone)]
+pub struct Generator(SystemRandom);
+
+impl Default for Generator {
+    fn default() -> Self {
+        Generator(SystemRandom::new())
+    }
+}
+
+impl Generator {
+    /// A fresh random token id.
+    pub fn token_id(&self) -> Result<TokenId> {
+        loop {
+            let mut bytes = [0u8; 8];
+            self.0.fill(&mut bytes).map_err(|_| Error::Random)?;
+            // Zero is the only value from_random refuses: draw again.
+            if let Some(id) = TokenId::from_random(bytes) {
+                return Ok(id);
+            }
+        }
+    }
+
+    /// Mints a new secret for the token `id`.
+    pub fn mint(&self, kind: TokenKind, id: TokenId) -> Result<Minted> {
+        let mut secret = Zeroizing::new([0u8; SECRET_BYTES]);
+        self.0.fill(secret.as_mut()).map_err(|_| Error::Random)?;
+        let mut body = Zeroizing::new([0u8; SECRET_BYTES + CHECKSUM_BYTES]);
+        body[..SECRET_BYTES].copy_from_slice(secret.as_ref());
+        body[SECRET_BYTES..].copy_from_slice(&checksum(kind, id, &secret));
+
+        let mut text = Zeroizing::new(String::with_capacity(TOKEN_LEN));
+        text.push_str(prefix(kind));
+        URL_SAFE_NO_PAD.encode_string(id.to_bytes(), &mut text);
+        URL_SAFE_NO_PAD.encode_string(body.as_ref(), &mut text);
+        debug_assert_eq!(text.len(), TOKEN_LEN);
+        Ok(Minted {
+            id,
+            secret: Secret(text),
+            hash: hash_secret(&secret),
+        })
+    }
+}
+
+/// A token string taken apart. The secret bytes are wiped on drop.
+#[derive(Debug)]
+pub struct ParsedToken {
+    /// From the prefix.
+    pub kind: TokenKind,
+    /// The embedded public id.
+    pub id: TokenId,
+    secret: Zeroizing<[u8; SECRET_BYTES]>,
+}
+
+impl ParsedToken {
+    /// SHA-256 of the secret, to compare with the stored digest.
+    pub fn hash(&self) -> SecretHash {
+        hash_secret(&self.secret)
+    }
+}
+
+/// Takes a presented token string apart, checking its prefix, length,
+/// alphabet and checksum. Touches no store.
+pub fn parse(text: &str) -> Result<ParsedToken> {
+    let malformed = || Error::Rejected {
+        reason: Rejection::Malformed,
+    };
+    if text.len() != TOKEN_LEN || !text.is_ascii() {
+        return Err(malformed());
+    }
+    let (prefix_text, rest) = text.split_at(PREFIX_LEN);
+    let kind = match prefix_text {
+        "tkp_" => TokenKind::Personal,
+        "tko_" => TokenKind::Org,
+        _ => return Err(malformed()),
+    };
+    let (id_text, body_text) = rest.split_at(TOKEN_ID_LEN);
+    let id: TokenId = id_text.parse().map_err(|_| malformed())?;
+
+    let mut body = Zeroizing::new([0u8; SECRET_BYTES + CHECKSUM_BYTES]);
+    match URL_SAFE_NO_PAD.decode_slice(body_text, body.as_mut()) {
+        Ok(len) if len == body.len() => {}
+        _ => return Err(malformed()),
+    }
+    let mut secret = Zeroizing::new([0u8; SECRET_BYTES]);
+    secret.copy_from_slice(&body[..SECRET_BYTES]);
+    // The checksum is not a secret: a plain comparison is fine here.
+    if body[SECRET_BYTES..] != checksum(kind, id, &secret) {
+        return Err(malformed());
+    }
+    Ok(ParsedToken { kind, id, secret })
+}
+
+/// Compares two digests in constant time (ring's own helper is deprecated,
+/// so this uses `subtle`).
+pub fn hashes_match(stored: &[u8], presented: &SecretHash) -> bool {
+    use subtle::ConstantTimeEq;
+    stored.len() == presented.len() && bool::from(stored.ct_eq(presented.as_slice()))
+}
+
+fn prefix(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::Personal => "tkp_",
+        TokenKind::Org => "tko_",
+    }
+}
+
+fn checksum(kind: TokenKind, id: TokenId, secret: &[u8; SECRET_BYTES]) -> [u8; CHECKSUM_BYTES] {
+    let mut context = Context::new(&SHA256);
+    context.update(CHECKSUM_DOMAIN);
+    context.update(prefix(kind).as_bytes());
+    context.update(&id.to_bytes());
+    context.update(secret);
+    let full = context.finish();
+    let mut out = [0u8; CHECKSUM_BYTES];
+    out.copy_from_slice(&full.as_ref()[..CHECKSUM_BYTES]);
+    out
+}
+
+fn hash_secret(secret: &[u8; SECRET_BYTES]) -> SecretHash {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest(&SHA256, secret).as_ref());
+    out
+}
+
+/// Wipes a string that held a secret (for buffers read from stdin).
+pub fn wipe(mut text: String) {
+    text.zeroize();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minted(kind: TokenKind) -> Minted {
+        let generator = Generator::default();
+        generator.mint(kind, generator.token_id().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn minted_tokens_parse_back() {
+        for kind in [TokenKind::Personal, TokenKind::Org] {
+            let token = minted(kind);
+            let text = token.secret.expose();
+            assert_eq!(text.len(), TOKEN_LEN);
+            assert!(text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+            assert_eq!(&text[4..15], token.id.to_string());
+            let parsed = parse(text).unwrap();
+            assert_eq!((parsed.kind, parsed.id), (kind, token.id));
+            assert!(hashes_match(&token.hash, &parsed.hash()));
+        }
+    }
+
+    #[test]
+    fn any_single_character_change_is_caught_by_the_checksum() {
+        let token = minted(TokenKind::Personal);
+        let text = token.secret.expose();
+        for position in 0..text.len() {
+            for replacement in ['A', 'z', '0', '-', '_'] {
+                let mut bytes = text.as_bytes().to_vec();
+                if bytes[position] == replacement as u8 {
+                    continue;
+                }
+                bytes[position] = replacement as u8;
+                let changed = String::from_utf8(bytes).unwrap();
+                assert!(
+                    parse(&changed).is_err(),
+                    "position {position} -> {replacement}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_or_padded_tokens_are_malformed() {
+        let token = minted(TokenKind::Org);
+        let text = token.secret.expose();
+        assert!(parse(&text[..TOKEN_LEN - 1]).is_err());
+        assert!(parse(&format!("{text}=")).is_err());
+        assert!(parse("").is_err());
+        assert!(parse(&"é".repeat(TOKEN_LEN)).is_err());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let token = minted(TokenKind::Personal);
+        let debug = format!("{token:?}");
+        assert!(!debug.contains(token.secret.expose()));
+        assert!(debug.contains("REDACTED"));
+    }
+
+    #[test]
+    fn digest_comparison_needs_equal_length_and_bytes() {
+        let a = [1u8; 32];
+        let mut b = a;
+        assert!(hashes_match(&a, &b));
+        b[31] = 2;
+        assert!(!hashes_match(&a, &b));
+        assert!(!hashes_match(&a[..31], &a));
+    }
+}

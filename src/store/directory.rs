@@ -1,0 +1,166 @@
+//! Queries on orgs, users and memberships.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::Queries;
+use crate::clock::{from_unix, Timestamp};
+use crate::error::Result;
+use crate::model::{Membership, Org, Role, User};
+
+/// Row id of an org.
+pub type OrgKey = i64;
+/// Row id of a user.
+pub type UserKey = i64;
+
+impl Queries<'_> {
+    /// The row id of the org named `name`.
+    pub fn org_key(&self, name: &str) -> Result<Option<OrgKey>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM orgs WHERE name = ?1")?;
+        Ok(stmt.query_row([name], |row| row.get(0)).optional()?)
+    }
+
+    /// Adds an org; the caller has checked the name is free.
+    pub fn insert_org(&self, name: &str, now: Timestamp) -> Result<OrgKey> {
+        self.conn
+            .prepare_cached("INSERT INTO orgs (name, created_at) VALUES (?1, ?2)")?
+            .execute(params![name, now.timestamp()])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Every org, by name.
+    pub fn orgs(&self) -> Result<Vec<Org>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, created_at FROM orgs ORDER BY name")?;
+        let rows = stmt.query_map([], |row| {
+            Ok(Org {
+                name: row.get(0)?,
+                created_at: from_unix(row.get(1)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The row id of the user named `name`.
+    pub fn user_key(&self, name: &str) -> Result<Option<UserKey>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM users WHERE name = ?1")?;
+        Ok(stmt.query_row([name], |row| row.get(0)).optional()?)
+    }
+
+    /// Adds a user; the caller has checked the name is free.
+    pub fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
+        self.conn
+            .prepare_cached("INSERT INTO users (name, created_at) VALUES (?1, ?2)")?
+            .execute(params![name, now.timestamp()])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<User>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, created_at FROM users ORDER BY name")?;
+        let rows = stmt.query_map([], |row| {
+            Ok(User {
+                name: row.get(0)?,
+                created_at: from_unix(row.get(1)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether the store has no users yet (a brand-new store).
+    pub fn has_no_users(&self) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM users)")?;
+        Ok(stmt.query_row([], |row| row.get(0))?)
+    }
+
+    /// Adds a membership or changes its role.
+    pub fn upsert_membership(
+        &self,
+        org: OrgKey,
+        user: UserKey,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+            )?
+            .execute(params![org, user, role.as_str(), now.timestamp()])?;
+        Ok(())
+    }
+
+    /// The user's role in the org, if a member.
+    pub fn role(&self, org: OrgKey, user: UserKey) -> Result<Option<Role>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2")?;
+        let role: Option<String> = stmt
+            .query_row(params![org, user], |row| row.get(0))
+            .optional()?;
+        role.map(|text| text.parse()).transpose()
+    }
+
+    /// The orgs the user belongs to, by name, with their role there.
+    pub fn orgs_of(&self, user: UserKey) -> Result<Vec<(OrgKey, String, Role)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.id, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
+             WHERE m.user_id = ?1 ORDER BY o.name",
+        )?;
+        let rows = stmt.query_map([user], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get::<_, String>(2)?))
+        })?;
+        rows.map(|row| {
+            let (key, name, role) = row?;
+            Ok((key, name, role.parse()?))
+        })
+        .collect()
+    }
+
+    /// Memberships, optionally of one org, by org then user.
+    pub fn memberships(&self, org: Option<OrgKey>) -> Result<Vec<Membership>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.name, u.name, m.role FROM memberships m
+             JOIN orgs o ON o.id = m.org_id JOIN users u ON u.id = m.user_id
+             WHERE ?1 IS NULL OR m.org_id = ?1 ORDER BY o.name, u.name",
+        )?;
+        let rows = stmt.query_map([org], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get::<_, String>(2)?))
+        })?;
+        rows.map(|row| {
+            let (org, user, role) = row?;
+            Ok(Membership {
+                org,
+                user,
+                role: role.parse()?,
+            })
+        })
+        .collect()
+    }
+}
+
+impl Queries<'_> {
+    /// How many owners the org has.
+    pub fn owner_count(&self, org: OrgKey) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT count(*) FROM memberships WHERE org_id = ?1 AND role = 'owner'",
+        )?;
+        Ok(stmt.query_row([org], |row| row.get(0))?)
+    }
+
+    /// Whether the user is admin or owner of at least one org.
+    pub fn administers_any_org(&self, user: UserKey) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND role IN ('admin', 'owner'))",
+        )?;
+        Ok(stmt.query_row([user], |row| row.get(0))?)
+    }
+}

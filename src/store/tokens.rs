@@ -1,0 +1,413 @@
+//! Queries on tokens: insert, look up, filter, revoke, verify, usage.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension, Row};
+
+use super::directory::{OrgKey, UserKey};
+use super::Queries;
+use crate::clock::{from_unix, Timestamp};
+use crate::error::{Error, Result};
+use crate::model::{Token, TokenId, TokenKind, TokenStatus};
+use crate::scope::ScopeSet;
+use crate::secret::SecretHash;
+
+/// A token as stored, with the row ids that permission checks need.
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    /// The token.
+    pub token: Token,
+    /// Row id of its org.
+    pub org_key: OrgKey,
+    /// Row id of its owning user (personal tokens).
+    pub owner_key: Option<UserKey>,
+}
+
+/// A token about to be inserted.
+#[derive(Debug)]
+pub struct NewToken<'a> {
+    /// Public id.
+    pub id: TokenId,
+    /// Personal or org.
+    pub kind: TokenKind,
+    /// Its org.
+    pub org: OrgKey,
+    /// Its owner (personal tokens only).
+    pub owner: Option<UserKey>,
+    /// Name.
+    pub name: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// Scopes.
+    pub scopes: &'a ScopeSet,
+    /// Digest of the secret.
+    pub hash: &'a SecretHash,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Creator.
+    pub created_by: UserKey,
+    /// Expiry.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// The order of a token listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenSort {
+    /// Oldest first.
+    #[default]
+    Created,
+    /// Most recently used first, never used last.
+    LastUsed,
+    /// Soonest expiry first, never-expiring last.
+    Expires,
+    /// By name.
+    Name,
+}
+
+/// Which tokens a listing includes. Every field narrows; defaults include all.
+#[derive(Debug, Clone, Default)]
+pub struct TokenFilter {
+    /// Only tokens of these orgs (`None`: no restriction).
+    pub orgs: Option<Vec<OrgKey>>,
+    /// Only what this viewer may see.
+    pub visible_to: Option<Visibility>,
+    /// Only personal tokens of this user.
+    pub owner: Option<UserKey>,
+    /// Only this kind.
+    pub kind: Option<TokenKind>,
+    /// Only these statuses (`None`: all), judged at `now`.
+    pub statuses: Option<Vec<TokenStatus>>,
+    /// Only tokens with exactly this name.
+    pub name: Option<String>,
+    /// The time statuses are judged at.
+    pub now: Timestamp,
+    /// The order.
+    pub sort: TokenSort,
+}
+
+/// What one user may see: every token of the orgs they administer, and
+/// their own personal tokens in the orgs where they are a member.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    /// The viewer.
+    pub user: UserKey,
+    /// Orgs where the viewer is admin or owner.
+    pub full: Vec<OrgKey>,
+    /// Orgs where the viewer is a plain member.
+    pub own_only: Vec<OrgKey>,
+}
+
+/// What verification needs of a token, in one indexed read.
+#[derive(Debug)]
+pub struct VerifyRow {
+    /// Kind, to match against the prefix.
+    pub kind: TokenKind,
+    /// Digest of the current secret.
+    pub hash: Vec<u8>,
+    /// Expiry.
+    pub expires_at: Option<Timestamp>,
+    /// Revocation time.
+    pub revoked_at: Option<Timestamp>,
+    /// Stored scopes text.
+    pub scopes: String,
+    /// Org name.
+    pub org: String,
+    /// Owner name (personal tokens).
+    pub owner: Option<String>,
+    /// Token name.
+    pub name: String,
+    /// Last recorded use.
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// Usage to add to a token: the coalesced result of several verifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageUpdate {
+    /// The token.
+    pub id: TokenId,
+    /// Successful verifications since the last write.
+    pub uses: u64,
+    /// Time of the latest of them.
+    pub last_used_at: Timestamp,
+}
+
+const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
+        t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
+        t.revoke_reason, t.org_id, t.owner_user_id
+    FROM tokens t
+    JOIN orgs o ON o.id = t.org_id
+    LEFT JOIN users u ON u.id = t.owner_user_id
+    JOIN users c ON c.id = t.created_by
+    LEFT JOIN users r ON r.id = t.revoked_by";
+
+fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
+    let corrupt = |index: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("invalid {what} in store").into(),
+        )
+    };
+    let id = TokenId::from_i64(row.get(0)?).ok_or_else(|| corrupt(0, "token id"))?;
+    let kind: String = row.get(1)?;
+    let scopes: String = row.get(6)?;
+    let time = |index: usize| row.get::<_, Option<i64>>(index).map(|t| t.map(from_unix));
+    Ok(TokenRow {
+        token: Token {
+            id,
+            kind: kind.parse().map_err(|_| corrupt(1, "token kind"))?,
+            org: row.get(2)?,
+            owner: row.get(3)?,
+            name: row.get(4)?,
+            description: row.get(5)?,
+            scopes: ScopeSet::parse_stored(&scopes).map_err(|_| corrupt(6, "scopes"))?,
+            created_at: from_unix(row.get(7)?),
+            created_by: row.get(8)?,
+            expires_at: time(9)?,
+            last_used_at: time(10)?,
+            use_count: row.get::<_, i64>(11)?.max(0) as u64,
+            revoked_at: time(12)?,
+            revoked_by: row.get(13)?,
+            revoke_reason: row.get(14)?,
+        },
+        org_key: row.get(15)?,
+        owner_key: row.get(16)?,
+    })
+}
+
+impl Queries<'_> {
+    /// Inserts a new token.
+    pub fn insert_token(&self, new: &NewToken<'_>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO tokens (id, kind, org_id, owner_user_id, name, description, scopes,
+                    secret_hash, created_at, created_by, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                new.id.as_i64(),
+                new.kind.as_str(),
+                new.org,
+                new.owner,
+                new.name,
+                new.description,
+                new.scopes.to_stored(),
+                &new.hash[..],
+                new.created_at.timestamp(),
+                new.created_by,
+                new.expires_at.map(|t| t.timestamp()),
+            ])?;
+        Ok(())
+    }
+
+    /// Whether a token id is taken (ids are random; a clash is astronomically rare).
+    pub fn token_id_taken(&self, id: TokenId) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ?1)")?;
+        Ok(stmt.query_row([id.as_i64()], |row| row.get(0))?)
+    }
+
+    /// Whether the owner already has a live (not revoked, not expired) token of this name.
+    pub fn live_name_taken(
+        &self,
+        org: OrgKey,
+        owner: Option<UserKey>,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM tokens
+                WHERE org_id = ?1 AND owner_user_id IS ?2 AND name = ?3
+                  AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?4))",
+        )?;
+        Ok(stmt.query_row(params![org, owner, name, now.timestamp()], |row| row.get(0))?)
+    }
+
+    /// The token with this id.
+    pub fn token(&self, id: TokenId) -> Result<Option<TokenRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{TOKEN_SELECT} WHERE t.id = ?1"))?;
+        Ok(stmt.query_row([id.as_i64()], token_from_row).optional()?)
+    }
+
+    /// Calls `each` for every token the filter lets through, in order,
+    /// one row at a time (memory stays flat however large the store).
+    /// `each` may fail with its own error type, which stops the walk.
+    pub fn for_each_token<E: From<Error>>(
+        &self,
+        filter: &TokenFilter,
+        mut each: impl FnMut(TokenRow) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (sql, values) = filter_sql(filter);
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(Error::from)?;
+        let mut rows = stmt.query(params_from_iter(values)).map_err(Error::from)?;
+        while let Some(row) = rows.next().map_err(Error::from)? {
+            each(token_from_row(row).map_err(Error::from)?)?;
+        }
+        Ok(())
+    }
+
+    /// Every token the filter lets through.
+    pub fn tokens(&self, filter: &TokenFilter) -> Result<Vec<TokenRow>> {
+        let mut out = Vec::new();
+        self.for_each_token(filter, |row| {
+            out.push(row);
+            Ok::<(), Error>(())
+        })?;
+        Ok(out)
+    }
+
+    /// Marks a token revoked; returns false if it already was.
+    pub fn revoke_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE tokens SET revoked_at = ?2, revoked_by = ?3, revoke_reason = ?4
+                 WHERE id = ?1 AND revoked_at IS NULL",
+            )?
+            .execute(params![id.as_i64(), at.timestamp(), by, reason])?;
+        Ok(changed == 1)
+    }
+
+    /// The one read on the verify path: a rowid lookup with two small joins.
+    pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.kind, t.secret_hash, t.expires_at, t.revoked_at, t.scopes, o.name, u.name, t.name,
+                t.last_used_at
+             FROM tokens t JOIN orgs o ON o.id = t.org_id LEFT JOIN users u ON u.id = t.owner_user_id
+             WHERE t.id = ?1",
+        )?;
+        let row = stmt
+            .query_row([id.as_i64()], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    VerifyRow {
+                        kind: TokenKind::Personal,
+                        hash: row.get(1)?,
+                        expires_at: row.get::<_, Option<i64>>(2)?.map(from_unix),
+                        revoked_at: row.get::<_, Option<i64>>(3)?.map(from_unix),
+                        scopes: row.get(4)?,
+                        org: row.get(5)?,
+                        owner: row.get(6)?,
+                        name: row.get(7)?,
+                        last_used_at: row.get::<_, Option<i64>>(8)?.map(from_unix),
+                    },
+                ))
+            })
+            .optional()?;
+        row.map(|(kind, mut verify)| {
+            verify.kind = kind.parse()?;
+            Ok(verify)
+        })
+        .transpose()
+    }
+
+    /// Adds coalesced usage to tokens. `last_used_at` never moves backwards.
+    pub fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE tokens SET use_count = use_count + ?2,
+                last_used_at = max(coalesce(last_used_at, 0), ?3)
+             WHERE id = ?1",
+        )?;
+        for update in updates {
+            stmt.execute(params![
+                update.id.as_i64(),
+                update.uses.min(i64::MAX as u64) as i64,
+                update.last_used_at.timestamp()
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+fn bind(value: Value, values: &mut Vec<Value>) -> String {
+    values.push(value);
+    format!("?{}", values.len())
+}
+
+/// Builds the listing query; every user value is a bound parameter.
+fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(orgs) = &filter.orgs {
+        let placeholders: Vec<String> = orgs
+            .iter()
+            .map(|org| bind(Value::Integer(*org), &mut values))
+            .collect();
+        clauses.push(format!("t.org_id IN ({})", placeholders.join(", ")));
+    }
+    if let Some(visibility) = &filter.visible_to {
+        let full: Vec<String> = visibility
+            .full
+            .iter()
+            .map(|org| bind(Value::Integer(*org), &mut values))
+            .collect();
+        let own: Vec<String> = visibility
+            .own_only
+            .iter()
+            .map(|org| bind(Value::Integer(*org), &mut values))
+            .collect();
+        let user = bind(Value::Integer(visibility.user), &mut values);
+        clauses.push(format!(
+            "(t.org_id IN ({}) OR (t.org_id IN ({}) AND t.owner_user_id = {user}))",
+            full.join(", "),
+            own.join(", ")
+        ));
+    }
+    if let Some(owner) = filter.owner {
+        clauses.push(format!(
+            "t.owner_user_id = {}",
+            bind(Value::Integer(owner), &mut values)
+        ));
+    }
+    if let Some(kind) = filter.kind {
+        clauses.push(format!(
+            "t.kind = {}",
+            bind(Value::Text(kind.as_str().into()), &mut values)
+        ));
+    }
+    if let Some(name) = &filter.name {
+        clauses.push(format!(
+            "t.name = {}",
+            bind(Value::Text(name.clone()), &mut values)
+        ));
+    }
+    if let Some(statuses) = &filter.statuses {
+        let now = bind(Value::Integer(filter.now.timestamp()), &mut values);
+        let mut any: Vec<String> = Vec::new();
+        for status in statuses {
+            any.push(match status {
+                TokenStatus::Active => {
+                    format!(
+                        "(t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now}))"
+                    )
+                }
+                TokenStatus::Expired => format!("(t.revoked_at IS NULL AND t.expires_at <= {now})"),
+                TokenStatus::Revoked => "t.revoked_at IS NOT NULL".to_owned(),
+            });
+        }
+        if any.is_empty() {
+            any.push("0".into());
+        }
+        clauses.push(format!("({})", any.join(" OR ")));
+    }
+    let mut sql = TOKEN_SELECT.to_owned();
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    sql.push_str(match filter.sort {
+        TokenSort::Created => " ORDER BY t.created_at, t.id",
+        TokenSort::LastUsed => " ORDER BY t.last_used_at IS NULL, t.last_used_at DESC, t.id",
+        TokenSort::Expires => " ORDER BY t.expires_at IS NULL, t.expires_at, t.id",
+        TokenSort::Name => " ORDER BY t.name, t.id",
+    });
+    (sql, values)
+}
