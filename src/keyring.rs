@@ -334,3 +334,22 @@ impl SecretKeeper for PlainFileKeyring {
         self.check(FailOn::Everything)
     }
 }
+
+/// Lets a test keep a handle on a keyring it hands to a session.
+impl<T: SecretKeeper + ?Sized> SecretKeeper for std::sync::Arc<T> {
+    fn backend(&self) -> &str {
+        (**self).backend()
+    }
+    fn put(&self, entry: &KeyringEntry, secret: &Secret) -> Result<(), KeyringError> {
+        (**self).put(entry, secret)
+    }
+    fn get(&self, entry: &KeyringEntry) -> Result<Secret, KeyringError> {
+        (**self).get(entry)
+    }
+    fn delete(&self, entry: &KeyringEntry) -> Result<(), KeyringError> {
+        (**self).delete(entry)
+    }
+    fn probe(&self) -> Result<(), KeyringError> {
+        (**self).probe()
+    }
+}

@@ -380,7 +380,15 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         ));
     }
     if let Some(statuses) = &filter.statuses {
-        let now = bind(Value::Integer(filter.now.timestamp()), &mut values);
+        // Bound only when used: SQLite refuses parameters that no placeholder takes.
+        let needs_now = statuses
+            .iter()
+            .any(|status| *status != TokenStatus::Revoked);
+        let now = if needs_now {
+            bind(Value::Integer(filter.now.timestamp()), &mut values)
+        } else {
+            String::new()
+        };
         let mut any: Vec<String> = Vec::new();
         for status in statuses {
             any.push(match status {

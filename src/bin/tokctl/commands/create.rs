@@ -23,7 +23,7 @@ pub struct CreateArgs {
     scopes: ScopeArgs,
 
     /// When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never
-    #[arg(long, value_name = "WHEN", value_parser = parse_expiry)]
+    #[arg(long, value_name = "WHEN", value_parser = parse_expiry, allow_hyphen_values = true)]
     expires: Option<Expiry>,
 
     /// The org [default: your only org]

@@ -1,0 +1,488 @@
+//! Behaviour through the library API: in-memory store, fixed clock, memory keyring.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use tokctl::clock::FixedClock;
+use tokctl::duration::parse_time;
+use tokctl::error::Rejection;
+use tokctl::keyring::{FailOn, KeyringMode, MemoryKeyring};
+use tokctl::model::{Role, TokenKind, TokenStatus};
+use tokctl::ops::{
+    CreateRequest, Created, KeyringOutcome, ListRequest, OwnerChoice, Session, StatusChoice,
+};
+use tokctl::store::Store;
+use tokctl::{Error, ErrorKind};
+
+struct Harness {
+    session: Session,
+    clock: Arc<FixedClock>,
+    keyring: Arc<MemoryKeyring>,
+}
+
+fn harness_with(keyring: MemoryKeyring, mode: KeyringMode) -> Harness {
+    let clock = Arc::new(FixedClock::new(parse_time("2026-11-22T10:00:00Z").unwrap()));
+    let keyring = Arc::new(keyring);
+    let mut session = Session::new(
+        Store::open_in_memory().unwrap(),
+        clock.clone(),
+        Box::new(keyring.clone()),
+        mode,
+        "alice",
+    );
+    session.bootstrap_if_empty().unwrap();
+    Harness {
+        session,
+        clock,
+        keyring,
+    }
+}
+
+fn harness() -> Harness {
+    harness_with(MemoryKeyring::default(), KeyringMode::Auto)
+}
+
+fn request(name: &str, scopes: &[&str], expires: &str) -> CreateRequest {
+    CreateRequest {
+        name: Some(name.to_owned()),
+        scopes: scopes.iter().map(|s| s.parse().unwrap()).collect(),
+        expiry: Some(expires.parse().unwrap()),
+        ..CreateRequest::default()
+    }
+}
+
+fn create(h: &mut Harness, name: &str, scopes: &[&str], expires: &str) -> Created {
+    h.session
+        .create_token(request(name, scopes, expires))
+        .unwrap()
+}
+
+fn rejection(result: Result<tokctl::ops::Verified, Error>) -> Rejection {
+    match result {
+        Err(Error::Rejected { reason }) => reason,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+#[test]
+fn first_use_creates_the_default_org_with_the_actor_as_owner() {
+    let h = harness();
+    let members = h.session.list_members(None).unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(
+        (members[0].org.as_str(), members[0].user.as_str()),
+        ("default", "alice")
+    );
+    assert_eq!(members[0].role, Role::Owner);
+}
+
+#[test]
+fn create_verify_revoke_verify_fails() {
+    let mut h = harness();
+    let created = create(&mut h, "ci", &["repo:write"], "90d");
+    assert_eq!(
+        created.keyring,
+        KeyringOutcome::Stored {
+            backend: "memory".into()
+        }
+    );
+    assert_eq!(created.token.kind, TokenKind::Personal);
+    assert_eq!(
+        created.token.expires_at,
+        Some(parse_time("2027-02-20T10:00:00Z").unwrap())
+    );
+
+    let verified = h.session.verify(created.secret.expose(), None).unwrap();
+    assert_eq!(verified.id, created.token.id);
+    assert_eq!(verified.owner.as_deref(), Some("alice"));
+
+    let revoked = h
+        .session
+        .revoke_tokens(&["ci".into()], None, Some("done"))
+        .unwrap();
+    assert!(revoked[0].newly);
+    assert!(h.keyring.is_empty(), "revoke removes the keyring entry");
+    assert_eq!(
+        rejection(h.session.verify(created.secret.expose(), None)),
+        Rejection::Revoked
+    );
+
+    // Revoking again is a no-op, not an error.
+    let again = h
+        .session
+        .revoke_tokens(&[created.token.id.to_string()], None, None)
+        .unwrap();
+    assert!(!again[0].newly);
+    assert_eq!(again[0].token.revoke_reason.as_deref(), Some("done"));
+}
+
+#[test]
+fn scope_implication_admin_write_read() {
+    let mut h = harness();
+    let created = create(&mut h, "w", &["repo:write"], "1d");
+    let secret = created.secret.expose();
+    assert!(h
+        .session
+        .verify(secret, Some(&"repo:read".parse().unwrap()))
+        .is_ok());
+    assert!(h
+        .session
+        .verify(secret, Some(&"repo:write".parse().unwrap()))
+        .is_ok());
+    assert_eq!(
+        rejection(
+            h.session
+                .verify(secret, Some(&"repo:admin".parse().unwrap()))
+        ),
+        Rejection::InsufficientScope
+    );
+    assert_eq!(
+        rejection(
+            h.session
+                .verify(secret, Some(&"issues:read".parse().unwrap()))
+        ),
+        Rejection::InsufficientScope
+    );
+}
+
+#[test]
+fn expiry_takes_effect_exactly_at_the_boundary() {
+    let mut h = harness();
+    let created = create(&mut h, "short", &["repo:read"], "12h");
+    h.clock.advance(Duration::hours(12) - Duration::seconds(1));
+    assert!(h.session.verify(created.secret.expose(), None).is_ok());
+    h.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        rejection(h.session.verify(created.secret.expose(), None)),
+        Rejection::Expired
+    );
+    let token = h.session.show_token("short", None).unwrap();
+    assert_eq!(token.status(h.session.now()), TokenStatus::Expired);
+}
+
+#[test]
+fn unknown_and_tampered_tokens_are_rejected_before_or_at_lookup() {
+    let mut h = harness();
+    let created = create(&mut h, "t", &["repo:read"], "1d");
+    let text = created.secret.expose();
+    assert_eq!(
+        rejection(h.session.verify("garbage", None)),
+        Rejection::Malformed
+    );
+    assert_eq!(
+        rejection(h.session.verify(&text[..40], None)),
+        Rejection::Malformed
+    );
+    let mut flipped = text.to_owned().into_bytes();
+    flipped[30] = if flipped[30] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    assert_eq!(
+        rejection(h.session.verify(&flipped, None)),
+        Rejection::Malformed
+    );
+
+    // A well-formed token that this store never issued.
+    let mut other = harness();
+    let foreign = create(&mut other, "t", &["repo:read"], "1d");
+    assert_eq!(
+        rejection(h.session.verify(foreign.secret.expose(), None)),
+        Rejection::Unknown
+    );
+}
+
+#[test]
+fn usage_is_coalesced_to_one_write_per_token_per_window() {
+    let mut h = harness();
+    let created = create(&mut h, "busy", &["repo:read"], "1y");
+    let secret = created.secret.expose().to_owned();
+    let start = h.session.now();
+
+    // First use: never used before, so it is written at once.
+    h.session.verify(&secret, None).unwrap();
+    let token = h.session.show_token("busy", None).unwrap();
+    assert_eq!((token.use_count, token.last_used_at), (1, Some(start)));
+
+    // Uses within the window are buffered: the store does not move.
+    for _ in 0..5 {
+        h.clock.advance(Duration::seconds(10));
+        h.session.verify(&secret, None).unwrap();
+    }
+    let token = h.session.show_token("busy", None).unwrap();
+    assert_eq!((token.use_count, token.last_used_at), (1, Some(start)));
+
+    // The first use after the window writes everything buffered.
+    h.clock.advance(Duration::seconds(10));
+    h.session.verify(&secret, None).unwrap();
+    let token = h.session.show_token("busy", None).unwrap();
+    assert_eq!(token.use_count, 7);
+    assert_eq!(token.last_used_at, Some(start + Duration::seconds(60)));
+
+    // A buffered use is not lost: flush writes it.
+    h.clock.advance(Duration::seconds(5));
+    h.session.verify(&secret, None).unwrap();
+    h.session.flush_usage().unwrap();
+    let token = h.session.show_token("busy", None).unwrap();
+    assert_eq!(token.use_count, 8);
+    assert_eq!(token.last_used_at, Some(start + Duration::seconds(65)));
+}
+
+#[test]
+fn failed_verifications_do_not_count_as_use() {
+    let mut h = harness();
+    let created = create(&mut h, "scoped", &["repo:read"], "1d");
+    let _ = h.session.verify(
+        created.secret.expose(),
+        Some(&"repo:write".parse().unwrap()),
+    );
+    h.session.flush_usage().unwrap();
+    let token = h.session.show_token("scoped", None).unwrap();
+    assert_eq!((token.use_count, token.last_used_at), (0, None));
+}
+
+#[test]
+fn org_tokens_are_owned_by_the_org() {
+    let mut h = harness();
+    let created = h
+        .session
+        .create_token(CreateRequest {
+            owner: OwnerChoice::Org,
+            ..request("deploy", &["repo:write"], "never")
+        })
+        .unwrap();
+    assert_eq!(created.token.kind, TokenKind::Org);
+    assert_eq!(created.token.owner, None);
+    assert!(created.secret.expose().starts_with("tko_"));
+    let verified = h.session.verify(created.secret.expose(), None).unwrap();
+    assert_eq!((verified.kind, verified.owner), (TokenKind::Org, None));
+}
+
+#[test]
+fn names_are_unique_per_owner_among_live_tokens_only() {
+    let mut h = harness();
+    create(&mut h, "ci", &["repo:read"], "1d");
+    let err = h
+        .session
+        .create_token(request("ci", &["repo:read"], "1d"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    // Once the first one expires the name is free again, and both stay listable.
+    h.clock.advance(Duration::days(1));
+    create(&mut h, "ci", &["repo:read"], "1d");
+    let mut all = Vec::new();
+    let listing = ListRequest {
+        status: StatusChoice::All,
+        ..ListRequest::default()
+    };
+    h.session
+        .list_tokens(&listing, |t| {
+            all.push(t.clone());
+            Ok::<(), Error>(())
+        })
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    // By name, the live token wins.
+    let shown = h.session.show_token("ci", None).unwrap();
+    assert_eq!(shown.status(h.session.now()), TokenStatus::Active);
+}
+
+#[test]
+fn generated_names_are_readable_and_unique() {
+    let mut h = harness();
+    let mut unnamed = request("x", &["repo:read", "issues:write"], "30d");
+    unnamed.name = None;
+    let first = h.session.create_token(unnamed.clone()).unwrap();
+    let second = h.session.create_token(unnamed).unwrap();
+    assert_eq!(first.token.name, "issues-write-2026-11-22");
+    assert_eq!(second.token.name, "issues-write-2026-11-22-2");
+}
+
+#[test]
+fn refused_creates_write_nothing() {
+    let mut h = harness();
+    let cases: Vec<CreateRequest> = vec![
+        CreateRequest {
+            expiry: None,
+            ..request("a", &["repo:read"], "1d")
+        },
+        CreateRequest {
+            scopes: vec![],
+            ..request("a", &["repo:read"], "1d")
+        },
+        request("a", &["repo:read"], "2026-11-21"),
+        request("bad\nname", &["repo:read"], "1d"),
+        CreateRequest {
+            org: Some("nope".into()),
+            ..request("a", &["repo:read"], "1d")
+        },
+        CreateRequest {
+            owner: OwnerChoice::User("ghost".into()),
+            ..request("a", &["repo:read"], "1d")
+        },
+    ];
+    for case in cases {
+        assert!(h.session.create_token(case).is_err());
+    }
+    let mut count = 0;
+    h.session
+        .list_tokens(
+            &ListRequest {
+                status: StatusChoice::All,
+                ..ListRequest::default()
+            },
+            |_| {
+                count += 1;
+                Ok::<(), Error>(())
+            },
+        )
+        .unwrap();
+    assert_eq!(count, 0);
+    assert!(h.keyring.is_empty());
+}
+
+#[test]
+fn required_keyring_failure_leaves_no_token() {
+    for fail in [FailOn::Everything, FailOn::Put] {
+        let mut h = harness_with(MemoryKeyring::failing(fail), KeyringMode::Required);
+        let err = h
+            .session
+            .create_token(request("k", &["repo:read"], "1d"))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Keyring, "{fail:?}");
+        assert!(
+            h.session.show_token("k", None).is_err(),
+            "no row after {fail:?}"
+        );
+    }
+}
+
+#[test]
+fn auto_keyring_failure_still_mints_and_says_so() {
+    let mut h = harness_with(MemoryKeyring::failing(FailOn::Put), KeyringMode::Auto);
+    let created = create(&mut h, "k", &["repo:read"], "1d");
+    assert!(matches!(created.keyring, KeyringOutcome::Failed { .. }));
+    assert!(h.session.verify(created.secret.expose(), None).is_ok());
+}
+
+#[test]
+fn keyring_off_never_touches_it() {
+    let mut h = harness_with(MemoryKeyring::failing(FailOn::Everything), KeyringMode::Off);
+    let created = create(&mut h, "k", &["repo:read"], "1d");
+    assert_eq!(created.keyring, KeyringOutcome::Off);
+    let revoked = h.session.revoke_tokens(&["k".into()], None, None).unwrap();
+    assert_eq!(revoked[0].keyring, tokctl::ops::RevokeOutcome::Untouched);
+}
+
+#[test]
+fn a_failed_keyring_delete_does_not_undo_the_revocation() {
+    let mut h = harness_with(MemoryKeyring::failing(FailOn::Delete), KeyringMode::Auto);
+    let created = create(&mut h, "k", &["repo:read"], "1d");
+    let revoked = h.session.revoke_tokens(&["k".into()], None, None).unwrap();
+    assert!(matches!(
+        revoked[0].keyring,
+        tokctl::ops::RevokeOutcome::Failed(_)
+    ));
+    assert_eq!(
+        rejection(h.session.verify(created.secret.expose(), None)),
+        Rejection::Revoked
+    );
+}
+
+#[test]
+fn the_secret_reads_back_from_the_keyring() {
+    let mut h = harness();
+    let created = create(&mut h, "k", &["repo:read"], "1d");
+    let secret = h.session.token_secret("k", None).unwrap();
+    assert_eq!(secret.expose(), created.secret.expose());
+}
+
+#[test]
+fn revoking_several_is_all_or_nothing() {
+    let mut h = harness();
+    create(&mut h, "one", &["repo:read"], "1d");
+    let err = h
+        .session
+        .revoke_tokens(&["one".into(), "missing".into()], None, None)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    let token = h.session.show_token("one", None).unwrap();
+    assert_eq!(token.revoked_at, None);
+    assert_eq!(h.keyring.len(), 1);
+}
+
+/// Sessions of different users on one file store.
+fn session_on(path: &std::path::Path, user: &str) -> Session {
+    let location = tokctl::store::StoreLocation {
+        path: path.to_owned(),
+        create_dirs: false,
+    };
+    let clock = Arc::new(FixedClock::new(parse_time("2026-11-22T10:00:00Z").unwrap()));
+    let mut session = Session::new(
+        Store::open(&location).unwrap().store,
+        clock,
+        Box::new(MemoryKeyring::default()),
+        KeyringMode::Off,
+        user,
+    );
+    session.bootstrap_if_empty().unwrap();
+    session
+}
+
+#[test]
+fn members_manage_only_their_own_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let mut owner = session_on(&path, "alice");
+    owner.add_user("bob").unwrap();
+    owner.set_member("default", "bob", Role::Member).unwrap();
+    let alices = owner
+        .create_token(request("alices", &["repo:read"], "1d"))
+        .unwrap();
+
+    let mut bob = session_on(&path, "bob");
+    // Bob cannot see, revoke or mint org tokens; refusals write nothing.
+    assert_eq!(
+        bob.show_token("alices", None).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    let err = bob
+        .revoke_tokens(&[alices.token.id.to_string()], None, None)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    let err = bob
+        .create_token(CreateRequest {
+            owner: OwnerChoice::Org,
+            ..request("org", &["repo:read"], "1d")
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    assert_eq!(
+        err.to_string(),
+        "forbidden: minting an org token needs the admin role in org 'default'"
+    );
+    // He can mint and revoke his own.
+    bob.create_token(request("bobs", &["repo:read"], "1d"))
+        .unwrap();
+    bob.revoke_tokens(&["bobs".into()], None, None).unwrap();
+
+    // The owner sees both and may revoke Bob's tokens.
+    let owner = session_on(&path, "alice");
+    assert!(owner.show_token("bobs", None).is_ok());
+    // The last owner cannot be demoted.
+    let mut owner = owner;
+    let err = owner
+        .set_member("default", "alice", Role::Admin)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Usage);
+}
+
+#[test]
+fn unknown_actors_are_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    session_on(&path, "alice");
+    let mallory = session_on(&path, "mallory");
+    let err = mallory.show_token("x", None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    assert!(err.hint().unwrap().contains("tokctl user add mallory"));
+}
