@@ -243,6 +243,9 @@ impl Error {
                     .into(),
             ),
             Error::StoreTooNew { .. } => Some("upgrade tokctl to open this store".into()),
+            Error::Keyring(_) => Some(
+                "start a Secret Service (e.g. gnome-keyring), or use --keyring auto to only print the secret".into(),
+            ),
             Error::StoreReadOnly { .. } => {
                 Some("check the file's permissions, or point --db at a writable copy".into())
             }

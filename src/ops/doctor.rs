@@ -37,11 +37,11 @@ pub struct DoctorReport {
 }
 
 impl DoctorReport {
-    /// Whether anything needs attention.
+    /// Whether anything needs attention. The directory's mode is reported
+    /// but not judged: a `--db` in a shared directory is fine while the file
+    /// itself (and so its WAL, which SQLite creates alike) is private.
     pub fn has_problems(&self) -> bool {
-        let loose = |mode: Option<u32>| mode.is_some_and(|mode| mode & 0o077 != 0);
-        loose(self.file_mode)
-            || loose(self.dir_mode)
+        self.file_mode.is_some_and(|mode| mode & 0o077 != 0)
             || matches!(self.keyring, KeyringHealth::Unreachable(_))
             || !self.missing_entries.is_empty()
     }
