@@ -25,7 +25,8 @@ fn daemon_available() -> bool {
 /// The binary on the private bus with the OS keyring (no test keyring).
 fn os_keyring_cmd(env: &TestEnv, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = env.cmd(args);
-    cmd.env_remove("TOKCTL_TEST_KEYRING").env("TOKCTL_KEYRING", "required");
+    cmd.env_remove("TOKCTL_TEST_KEYRING")
+        .env("TOKCTL_KEYRING", "required");
     for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
         if let Some(value) = std::env::var_os(var) {
             cmd.env(var, value);
@@ -46,10 +47,26 @@ fn run_ok(env: &TestEnv, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Mints a token named `name` with the OS keyring required; returns stdout.
+fn mint(env: &TestEnv, name: &str) -> String {
+    let args = [
+        "create",
+        "--name",
+        name,
+        "--scope",
+        "repo:read",
+        "--expires",
+        "30d",
+    ];
+    run_ok(env, &args)
+}
+
 fn account(env: &TestEnv, token_id: &str) -> String {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     let store_id: String = conn
-        .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |row| row.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |row| {
+            row.get(0)
+        })
         .unwrap();
     format!("{store_id}/{token_id}")
 }
@@ -77,7 +94,7 @@ fn create_stores_exactly_the_printed_secret_and_revoke_removes_it() {
         return;
     }
     let env = TestEnv::new();
-    let printed = run_ok(&env, &["create", "--name", "ss-deploy", "--scope", "repo:read", "--expires", "30d"]);
+    let printed = mint(&env, "ss-deploy");
     let printed = printed.trim_end();
     let account = account(&env, &token_id(&env, "ss-deploy"));
 
@@ -90,7 +107,11 @@ fn create_stores_exactly_the_printed_secret_and_revoke_removes_it() {
     assert_eq!(doctor["keyring"], "reachable");
 
     run_ok(&env, &["revoke", "ss-deploy"]);
-    assert_eq!(secret_tool_lookup(&account), None, "revoke deletes the entry");
+    assert_eq!(
+        secret_tool_lookup(&account),
+        None,
+        "revoke deletes the entry"
+    );
 }
 
 #[test]
@@ -99,7 +120,7 @@ fn an_entry_deleted_by_hand_is_reported_not_fatal() {
         return;
     }
     let env = TestEnv::new();
-    run_ok(&env, &["create", "--name", "ss-gone", "--scope", "repo:read", "--expires", "30d"]);
+    mint(&env, "ss-gone");
     let account = account(&env, &token_id(&env, "ss-gone"));
     let cleared = Command::new("secret-tool")
         .args(["clear", "service", "tokctl", "username", &account])
@@ -107,15 +128,22 @@ fn an_entry_deleted_by_hand_is_reported_not_fatal() {
         .unwrap();
     assert!(cleared.success());
 
-    let out = os_keyring_cmd(&env, &["secret", "ss-gone"]).output().unwrap();
+    let out = os_keyring_cmd(&env, &["secret", "ss-gone"])
+        .output()
+        .unwrap();
     assert_error(&out, 3, "the keyring holds no secret");
-    let out = os_keyring_cmd(&env, &["doctor", "--format", "json"]).output().unwrap();
+    let out = os_keyring_cmd(&env, &["doctor", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ss-gone"));
 
-    let out = os_keyring_cmd(&env, &["revoke", "ss-gone"]).output().unwrap();
+    let out = os_keyring_cmd(&env, &["revoke", "ss-gone"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: its secret was not in the OS keyring"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("warning: its secret was not in the OS keyring"));
 }
 
 #[test]
@@ -125,8 +153,8 @@ fn two_stores_never_share_an_entry() {
     }
     let first = TestEnv::new();
     let second = TestEnv::new();
-    let a = run_ok(&first, &["create", "--name", "same", "--scope", "repo:read", "--expires", "1d"]);
-    let b = run_ok(&second, &["create", "--name", "same", "--scope", "repo:read", "--expires", "1d"]);
+    let a = mint(&first, "same");
+    let b = mint(&second, "same");
     assert_ne!(a, b);
     assert_eq!(run_ok(&first, &["secret", "same"]), a);
     assert_eq!(run_ok(&second, &["secret", "same"]), b);
