@@ -24,6 +24,9 @@ pub enum Rejection {
     Revoked,
     /// The token is valid but lacks the scope the caller asked for.
     InsufficientScope,
+    /// A secret the token had before a rotation, presented after its grace
+    /// period: a possible leak, and audited as one.
+    Rotated,
 }
 
 impl Rejection {
@@ -35,6 +38,7 @@ impl Rejection {
             Rejection::Expired => "expired",
             Rejection::Revoked => "revoked",
             Rejection::InsufficientScope => "insufficient_scope",
+            Rejection::Rotated => "rotated",
         }
     }
 }
@@ -182,6 +186,7 @@ fn describe_rejection(reason: Rejection) -> &'static str {
         Rejection::Expired => "the token has expired",
         Rejection::Revoked => "the token has been revoked",
         Rejection::InsufficientScope => "the token lacks the required scope",
+        Rejection::Rotated => "this secret was rotated away (recorded as a possible leak)",
     }
 }
 

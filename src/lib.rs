@@ -15,6 +15,7 @@
 //! to the OS keyring through [`keyring::SecretKeeper`]. The store only ever
 //! holds a SHA-256 digest of it.
 
+pub mod audit;
 pub mod clock;
 pub mod duration;
 pub mod error;

@@ -21,6 +21,9 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, weakest first.
+    pub const ALL: [Action; 3] = [Action::Read, Action::Write, Action::Admin];
+
     /// The lowercase name used in scope strings.
     pub fn as_str(self) -> &'static str {
         match self {

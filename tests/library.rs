@@ -10,7 +10,8 @@ use tokctl::error::Rejection;
 use tokctl::keyring::{FailOn, KeyringMode, MemoryKeyring};
 use tokctl::model::{Role, TokenKind, TokenStatus};
 use tokctl::ops::{
-    CreateRequest, Created, KeyringOutcome, ListRequest, OwnerChoice, Session, StatusChoice,
+    CreateRequest, Created, KeyringOutcome, OwnerChoice, RevokeTarget, Revoked, Selection, Session,
+    StatusChoice,
 };
 use tokctl::store::Store;
 use tokctl::{Error, ErrorKind};
@@ -58,6 +59,15 @@ fn create(h: &mut Harness, name: &str, scopes: &[&str], expires: &str) -> Create
         .unwrap()
 }
 
+fn revoke_named(
+    session: &mut Session,
+    references: &[String],
+    org: Option<&str>,
+    reason: Option<&str>,
+) -> Result<Vec<Revoked>, Error> {
+    session.revoke(RevokeTarget::Named { references, org }, reason, false)
+}
+
 fn rejection(result: Result<tokctl::ops::Verified, Error>) -> Rejection {
     match result {
         Err(Error::Rejected { reason }) => reason,
@@ -97,10 +107,7 @@ fn create_verify_revoke_verify_fails() {
     assert_eq!(verified.id, created.token.id);
     assert_eq!(verified.owner.as_deref(), Some("alice"));
 
-    let revoked = h
-        .session
-        .revoke_tokens(&["ci".into()], None, Some("done"))
-        .unwrap();
+    let revoked = revoke_named(&mut h.session, &["ci".into()], None, Some("done")).unwrap();
     assert!(revoked[0].newly);
     assert!(h.keyring.is_empty(), "revoke removes the keyring entry");
     assert_eq!(
@@ -109,10 +116,7 @@ fn create_verify_revoke_verify_fails() {
     );
 
     // Revoking again is a no-op, not an error.
-    let again = h
-        .session
-        .revoke_tokens(&[created.token.id.to_string()], None, None)
-        .unwrap();
+    let again = revoke_named(&mut h.session, &[created.token.id.to_string()], None, None).unwrap();
     assert!(!again[0].newly);
     assert_eq!(again[0].token.revoke_reason.as_deref(), Some("done"));
 }
@@ -270,9 +274,9 @@ fn names_are_unique_per_owner_among_live_tokens_only() {
     h.clock.advance(Duration::days(1));
     create(&mut h, "ci", &["repo:read"], "1d");
     let mut all = Vec::new();
-    let listing = ListRequest {
+    let listing = Selection {
         status: StatusChoice::All,
-        ..ListRequest::default()
+        ..Selection::default()
     };
     h.session
         .list_tokens(&listing, |t| {
@@ -326,9 +330,9 @@ fn refused_creates_write_nothing() {
     let mut count = 0;
     h.session
         .list_tokens(
-            &ListRequest {
+            &Selection {
                 status: StatusChoice::All,
-                ..ListRequest::default()
+                ..Selection::default()
             },
             |_| {
                 count += 1;
@@ -369,7 +373,7 @@ fn keyring_off_never_touches_it() {
     let mut h = harness_with(MemoryKeyring::failing(FailOn::Everything), KeyringMode::Off);
     let created = create(&mut h, "k", &["repo:read"], "1d");
     assert_eq!(created.keyring, KeyringOutcome::Off);
-    let revoked = h.session.revoke_tokens(&["k".into()], None, None).unwrap();
+    let revoked = revoke_named(&mut h.session, &["k".into()], None, None).unwrap();
     assert_eq!(revoked[0].keyring, tokctl::ops::RevokeOutcome::Untouched);
 }
 
@@ -377,7 +381,7 @@ fn keyring_off_never_touches_it() {
 fn a_failed_keyring_delete_does_not_undo_the_revocation() {
     let mut h = harness_with(MemoryKeyring::failing(FailOn::Delete), KeyringMode::Auto);
     let created = create(&mut h, "k", &["repo:read"], "1d");
-    let revoked = h.session.revoke_tokens(&["k".into()], None, None).unwrap();
+    let revoked = revoke_named(&mut h.session, &["k".into()], None, None).unwrap();
     assert!(matches!(
         revoked[0].keyring,
         tokctl::ops::RevokeOutcome::Failed(_)
@@ -400,10 +404,13 @@ fn the_secret_reads_back_from_the_keyring() {
 fn revoking_several_is_all_or_nothing() {
     let mut h = harness();
     create(&mut h, "one", &["repo:read"], "1d");
-    let err = h
-        .session
-        .revoke_tokens(&["one".into(), "missing".into()], None, None)
-        .unwrap_err();
+    let err = revoke_named(
+        &mut h.session,
+        &["one".into(), "missing".into()],
+        None,
+        None,
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     let token = h.session.show_token("one", None).unwrap();
     assert_eq!(token.revoked_at, None);
@@ -445,9 +452,7 @@ fn members_manage_only_their_own_tokens() {
         bob.show_token("alices", None).unwrap_err().kind(),
         ErrorKind::NotFound
     );
-    let err = bob
-        .revoke_tokens(&[alices.token.id.to_string()], None, None)
-        .unwrap_err();
+    let err = revoke_named(&mut bob, &[alices.token.id.to_string()], None, None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     let err = bob
         .create_token(CreateRequest {
@@ -463,7 +468,7 @@ fn members_manage_only_their_own_tokens() {
     // He can mint and revoke his own.
     bob.create_token(request("bobs", &["repo:read"], "1d"))
         .unwrap();
-    bob.revoke_tokens(&["bobs".into()], None, None).unwrap();
+    revoke_named(&mut bob, &["bobs".into()], None, None).unwrap();
 
     // The owner sees both and may revoke Bob's tokens.
     let owner = session_on(&path, "alice");

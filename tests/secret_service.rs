@@ -142,8 +142,7 @@ fn an_entry_deleted_by_hand_is_reported_not_fatal() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("warning: its secret was not in the OS keyring"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not in the OS keyring"));
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! stored, nor (in `required` mode) a stored token without its entry.
 
 use super::{keyring_entry, Session};
+use crate::audit::{action, NewEvent, Outcome};
 use crate::duration::Expiry;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringError, KeyringMode};
@@ -210,6 +211,16 @@ impl Session {
                 revoked_by: None,
                 revoke_reason: None,
             };
+            q.append_event(&ctx.token_event(
+                action::TOKEN_CREATE,
+                &token,
+                serde_json::json!({
+                    "kind": token.kind.as_str(),
+                    "owner": token.owner,
+                    "scopes": token.scopes.to_strings(),
+                    "expires_at": token.expires_at.map(|t| t.timestamp()),
+                }),
+            ))?;
             let keyring = match mode {
                 KeyringMode::Off => KeyringOutcome::Off,
                 KeyringMode::Auto | KeyringMode::Required => {
@@ -221,7 +232,17 @@ impl Session {
                                 backend: ctx.keyring.backend().to_owned(),
                             }
                         }
-                        Err(error) if mode == KeyringMode::Auto => KeyringOutcome::Failed { error },
+                        Err(error) if mode == KeyringMode::Auto => {
+                            q.append_event(&NewEvent {
+                                outcome: Outcome::Failed,
+                                ..ctx.token_event(
+                                    action::KEYRING_FAILURE,
+                                    &token,
+                                    serde_json::json!({ "operation": "store", "error": error.to_string() }),
+                                )
+                            })?;
+                            KeyringOutcome::Failed { error }
+                        }
                         Err(error) => return Err(error.into()),
                     }
                 }

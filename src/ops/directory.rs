@@ -1,6 +1,7 @@
 //! Orgs, users and memberships, and the first-use bootstrap.
 
 use super::Session;
+use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
 use crate::model::{validate_name, Membership, Org, Role, User};
 
@@ -27,6 +28,7 @@ impl Session {
         validate_name("user name", &self.ctx.actor, MAX_NAME_CHARS)?;
         let now = self.ctx.clock.now();
         let actor = self.ctx.actor.clone();
+        let ctx = &self.ctx;
         self.store.write(|q| {
             // Another process may have bootstrapped between the check and the lock.
             if !q.has_no_users()? {
@@ -38,6 +40,12 @@ impl Session {
             };
             let user = q.insert_user(&actor, now)?;
             q.upsert_membership(org, user, Role::Owner, now)?;
+            q.append_event(&NewEvent {
+                org: Some(DEFAULT_ORG.to_owned()),
+                target: Some(actor.clone()),
+                details: serde_json::json!({ "role": Role::Owner.as_str() }),
+                ..ctx.event(action::STORE_BOOTSTRAP)
+            })?;
             Ok(Some(Bootstrapped {
                 org: DEFAULT_ORG.to_owned(),
                 owner: actor,
@@ -49,7 +57,7 @@ impl Session {
     pub fn add_org(&mut self, name: &str) -> Result<Org> {
         validate_name("org name", name, MAX_NAME_CHARS)?;
         let now = self.ctx.clock.now();
-        self.write_as_actor(|q, _, actor| {
+        self.write_as_actor(|q, ctx, actor| {
             if q.org_key(name)?.is_some() {
                 return Err(Error::AlreadyExists {
                     kind: "org",
@@ -58,6 +66,11 @@ impl Session {
             }
             let org = q.insert_org(name, now)?;
             q.upsert_membership(org, actor.key, Role::Owner, now)?;
+            q.append_event(&NewEvent {
+                org: Some(name.to_owned()),
+                target: Some(name.to_owned()),
+                ..ctx.event(action::ORG_ADD)
+            })?;
             Ok(Org {
                 name: name.to_owned(),
                 created_at: now,
@@ -76,7 +89,7 @@ impl Session {
     pub fn add_user(&mut self, name: &str) -> Result<User> {
         validate_name("user name", name, MAX_NAME_CHARS)?;
         let now = self.ctx.clock.now();
-        self.write_as_actor(|q, _, actor| {
+        self.write_as_actor(|q, ctx, actor| {
             if !q.administers_any_org(actor.key)? {
                 return Err(Error::Forbidden {
                     action: "adding a user".into(),
@@ -91,6 +104,10 @@ impl Session {
                 });
             }
             q.insert_user(name, now)?;
+            q.append_event(&NewEvent {
+                target: Some(name.to_owned()),
+                ..ctx.event(action::USER_ADD)
+            })?;
             Ok(User {
                 name: name.to_owned(),
                 created_at: now,
@@ -124,7 +141,17 @@ impl Session {
                     Some("make another member owner first"),
                 ));
             }
+            let previous = q.role(org_key, user_key)?;
             q.upsert_membership(org_key, user_key, role, now)?;
+            q.append_event(&NewEvent {
+                org: Some(org.to_owned()),
+                target: Some(user.to_owned()),
+                details: serde_json::json!({
+                    "role": role.as_str(),
+                    "previous_role": previous.map(Role::as_str),
+                }),
+                ..ctx.event(action::MEMBER_SET)
+            })?;
             Ok(Membership {
                 org: org.to_owned(),
                 user: user.to_owned(),

@@ -1,27 +1,43 @@
-//! Listing and showing tokens.
+//! Selecting tokens (shared by list, bulk revoke and check), listing and showing them.
 
-use super::Session;
+use super::{Actor, Ctx, Session};
+use crate::duration::Span;
 use crate::error::{Error, Result};
-use crate::model::{Token, TokenKind, TokenStatus};
-use crate::store::{TokenFilter, TokenSort};
+use crate::model::{Role, Token, TokenKind, TokenStatus};
+use crate::scope::Scope;
+use crate::store::{Queries, TokenFilter, TokenSort};
 
-/// Which statuses a listing shows.
+/// Which statuses a selection includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatusChoice {
-    /// Active tokens only (the default).
+    /// Active tokens only (the default of `list`).
     #[default]
     Active,
     /// Expired only.
     Expired,
     /// Revoked only.
     Revoked,
+    /// Active and expired: everything that can still be revoked.
+    NotRevoked,
     /// Everything: expired and revoked tokens never silently disappear.
     All,
 }
 
-/// What to list.
+impl StatusChoice {
+    fn statuses(self) -> Option<Vec<TokenStatus>> {
+        match self {
+            StatusChoice::Active => Some(vec![TokenStatus::Active]),
+            StatusChoice::Expired => Some(vec![TokenStatus::Expired]),
+            StatusChoice::Revoked => Some(vec![TokenStatus::Revoked]),
+            StatusChoice::NotRevoked => Some(vec![TokenStatus::Active, TokenStatus::Expired]),
+            StatusChoice::All => None,
+        }
+    }
+}
+
+/// Which tokens a command works on. Every field narrows; all combine.
 #[derive(Debug, Clone, Default)]
-pub struct ListRequest {
+pub struct Selection {
     /// Only this org (default: every org the actor belongs to).
     pub org: Option<String>,
     /// Only personal tokens of this user.
@@ -30,54 +46,107 @@ pub struct ListRequest {
     pub kind: Option<TokenKind>,
     /// Which statuses.
     pub status: StatusChoice,
+    /// Last used longer ago than this, or never used and created longer ago.
+    pub stale: Option<Span>,
+    /// Never used.
+    pub never_used: bool,
+    /// Expiring within this span from now.
+    pub expiring: Option<Span>,
+    /// Holding this scope or a stronger one.
+    pub scope: Option<Scope>,
+    /// Name glob (`*`, `?`, `[...]`).
+    pub name: Option<String>,
     /// The order.
     pub sort: TokenSort,
 }
 
-impl Session {
-    /// Calls `each` for every token the request selects that the actor may
-    /// see, streaming from the store.
-    /// `each` may fail with its own error type (an output error, say), which stops the walk.
-    pub fn list_tokens<E: From<Error>>(
+impl Selection {
+    /// Whether the selection narrows by anything beyond org and status
+    /// (a bulk revoke must name some criterion, never "everything").
+    pub fn has_criteria(&self) -> bool {
+        self.owner.is_some()
+            || self.kind.is_some()
+            || self.stale.is_some()
+            || self.never_used
+            || self.expiring.is_some()
+            || self.scope.is_some()
+            || self.name.is_some()
+            || self.status == StatusChoice::Expired
+    }
+}
+
+impl Ctx {
+    /// The store filter for a selection, limited to what the actor may see.
+    pub(super) fn selection_filter(
         &self,
-        request: &ListRequest,
-        mut each: impl FnMut(&Token) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let only_org = match &request.org {
-            Some(name) => Some(self.ctx.org_with_role(
-                &q,
-                actor,
-                name,
-                crate::model::Role::Member,
-                "listing tokens",
-            )?),
+        q: &Queries<'_>,
+        actor: Actor,
+        selection: &Selection,
+    ) -> Result<TokenFilter> {
+        let now = self.clock.now();
+        let only_org = match &selection.org {
+            Some(name) => {
+                Some(self.org_with_role(q, actor, name, Role::Member, "listing tokens")?)
+            }
             None => None,
         };
-        let owner = match &request.owner {
+        let owner = match &selection.owner {
             Some(name) => Some(q.user_key(name)?.ok_or_else(|| Error::NotFound {
                 kind: "user",
                 name: name.clone(),
             })?),
             None => None,
         };
-        let statuses = match request.status {
-            StatusChoice::Active => Some(vec![TokenStatus::Active]),
-            StatusChoice::Expired => Some(vec![TokenStatus::Expired]),
-            StatusChoice::Revoked => Some(vec![TokenStatus::Revoked]),
-            StatusChoice::All => None,
+        let span_back = |span: &Span| {
+            span.before(now).ok_or_else(|| {
+                Error::invalid("duration", &span.to_string(), "reaches before year 0")
+            })
         };
-        let filter = TokenFilter {
-            visible_to: Some(self.ctx.visibility(&q, actor, only_org)?),
+        let span_ahead = |span: &Span| {
+            span.after(now).ok_or_else(|| {
+                Error::invalid("duration", &span.to_string(), "too far in the future")
+            })
+        };
+        Ok(TokenFilter {
+            visible_to: Some(self.visibility(q, actor, only_org)?),
             owner,
-            kind: request.kind,
-            statuses,
-            now: self.ctx.clock.now(),
-            sort: request.sort,
+            kind: selection.kind,
+            statuses: selection.status.statuses(),
+            name_glob: selection.name.clone(),
+            stale_before: selection.stale.as_ref().map(span_back).transpose()?,
+            never_used: selection.never_used,
+            expiring_by: selection.expiring.as_ref().map(span_ahead).transpose()?,
+            scope: selection.scope.clone(),
+            now,
+            sort: selection.sort,
             ..TokenFilter::default()
-        };
+        })
+    }
+}
+
+impl Session {
+    /// Calls `each` for every selected token the actor may see, streaming
+    /// from the store. `each` may fail with its own error type (an output
+    /// error, say), which stops the walk.
+    pub fn list_tokens<E: From<Error>>(
+        &self,
+        selection: &Selection,
+        mut each: impl FnMut(&Token) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        let filter = self.ctx.selection_filter(&q, actor, selection)?;
         q.for_each_token(&filter, |row| each(&row.token))
+    }
+
+    /// The selected tokens, collected.
+    pub fn select_tokens(&self, selection: &Selection) -> Result<Vec<Token>> {
+        let mut out = Vec::new();
+        self.list_tokens(selection, |token| {
+            out.push(token.clone());
+            Ok::<(), Error>(())
+        })?;
+        Ok(out)
     }
 
     /// The token named by `reference` (an id or a name).

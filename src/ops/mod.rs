@@ -3,23 +3,31 @@
 //! A session is one actor working on one store with one clock and one
 //! keyring. Every check of who may do what happens here, never in the CLI.
 
+mod check;
 mod create;
 mod directory;
 mod doctor;
 mod list;
+mod offboard;
+mod prune;
 mod revoke;
+mod rotate;
 mod secret;
 mod verify;
 
 use std::sync::Arc;
 
+pub use check::{CheckReport, CheckRequest};
 pub use create::{CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use directory::Bootstrapped;
 pub use doctor::{DoctorReport, KeyringHealth};
-pub use list::{ListRequest, StatusChoice};
-pub use revoke::{RevokeOutcome, Revoked};
+pub use list::{Selection, StatusChoice};
+pub use offboard::Offboarded;
+pub use revoke::{RevokeOutcome, RevokeTarget, Revoked};
+pub use rotate::{RotateRequest, Rotated};
 pub use verify::{Verified, COALESCE_WINDOW_SECONDS};
 
+use crate::audit::{NewEvent, Outcome};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringMode, SecretKeeper};
@@ -84,6 +92,18 @@ impl Session {
         &self.store
     }
 
+    /// Like [`Session::write_as_actor`], rolled back at the end: for dry runs.
+    fn rehearse_as_actor<T>(
+        &mut self,
+        work: impl FnOnce(&Queries<'_>, &Ctx, Actor) -> Result<T>,
+    ) -> Result<T> {
+        let ctx = &self.ctx;
+        self.store.rehearse(|q| {
+            let actor = ctx.actor(q)?;
+            work(q, ctx, actor)
+        })
+    }
+
     /// Runs `work` in a write transaction with the actor resolved inside it.
     fn write_as_actor<T>(
         &mut self,
@@ -98,6 +118,37 @@ impl Session {
 }
 
 impl Ctx {
+    /// An event by the actor, now, with outcome `ok` and no details; callers
+    /// fill in the rest with struct update syntax.
+    fn event(&self, action: &'static str) -> NewEvent {
+        NewEvent {
+            at: self.clock.now(),
+            actor: Some(self.actor.clone()),
+            action,
+            outcome: Outcome::Ok,
+            org: None,
+            token_id: None,
+            target: None,
+            details: serde_json::json!({}),
+        }
+    }
+
+    /// An event about one token.
+    fn token_event(
+        &self,
+        action: &'static str,
+        token: &Token,
+        details: serde_json::Value,
+    ) -> NewEvent {
+        NewEvent {
+            org: Some(token.org.clone()),
+            token_id: Some(token.id),
+            target: Some(token.name.clone()),
+            details,
+            ..self.event(action)
+        }
+    }
+
     fn actor(&self, q: &Queries<'_>) -> Result<Actor> {
         match q.user_key(&self.actor)? {
             Some(key) => Ok(Actor { key }),

@@ -1,18 +1,42 @@
-//! Revoking tokens by id or name.
+//! Revoking tokens: by id or name, in bulk by a selection, or by a leaked secret.
 //!
-//! Write order: the revocation commits first (it must never be lost), then
-//! the keyring entries are deleted; a keyring entry that is already gone, or
-//! a keyring that fails, is reported as a warning, never as a failure.
+//! Write order: the revocations and their audit events commit together first
+//! (a revocation must never be lost), then the keyring entries are deleted; a
+//! keyring entry that is already gone, or a keyring that fails, is reported
+//! as a warning, never as a failure. A dry run goes through the same code in
+//! a transaction that is rolled back, so it shows exactly what would happen.
 
-use super::{keyring_entry, Session};
-use crate::error::{Error, Result};
+use super::list::Selection;
+use super::{keyring_entry, Actor, Ctx, Session};
+use crate::audit::{action, NewEvent, Outcome};
+use crate::clock::Timestamp;
+use crate::error::{Error, Rejection, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode};
 use crate::model::Token;
+use crate::secret;
+use crate::store::{Queries, TokenRow};
+
+/// Which tokens to revoke.
+#[derive(Debug, Clone, Copy)]
+pub enum RevokeTarget<'a> {
+    /// Ids or names, all or none.
+    Named {
+        /// The ids or names.
+        references: &'a [String],
+        /// Look names up in this org only.
+        org: Option<&'a str>,
+    },
+    /// Every token the selection picks that is not revoked yet.
+    Selected(&'a Selection),
+    /// The token whose secret this is (found in a log or a paste). Holding
+    /// the secret is authority enough to revoke it.
+    Secret(&'a str),
+}
 
 /// What happened to one token.
 #[derive(Debug)]
 pub struct Revoked {
-    /// The token, as it is now.
+    /// The token, as it is now (or would be, in a dry run).
     pub token: Token,
     /// Whether this call revoked it (false: it already was).
     pub newly: bool,
@@ -29,75 +53,224 @@ pub enum RevokeOutcome {
     Missing,
     /// The keyring failed; the entry may remain.
     Failed(KeyringError),
-    /// Keyring off, or the token was already revoked.
+    /// Keyring off, a dry run, or the token was already revoked.
     Untouched,
 }
 
 const MAX_REASON_CHARS: usize = 500;
 
 impl Session {
-    /// Revokes the tokens named by `references` (ids or names), all or none.
-    /// Revoking an already revoked token changes nothing and is not an error.
-    pub fn revoke_tokens(
+    /// Revokes tokens. Revoking an already revoked token changes nothing and
+    /// is not an error. With `dry_run`, nothing is written and the result says
+    /// what would be revoked.
+    pub fn revoke(
         &mut self,
-        references: &[String],
-        org: Option<&str>,
+        target: RevokeTarget<'_>,
         reason: Option<&str>,
+        dry_run: bool,
     ) -> Result<Vec<Revoked>> {
-        if references.is_empty() {
-            return Err(Error::request(
-                "name at least one token to revoke",
-                Some("tokctl revoke ID|NAME..."),
-            ));
-        }
         if let Some(reason) = reason {
-            if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
-                return Err(Error::invalid(
-                    "reason",
-                    reason,
-                    "must be one line of at most 500 characters",
+            validate_reason(reason)?;
+        }
+        match target {
+            RevokeTarget::Named { references: [], .. } => {
+                return Err(Error::request(
+                    "name at least one token to revoke",
+                    Some("tokctl revoke ID|NAME..."),
                 ));
             }
+            RevokeTarget::Selected(selection) if !selection.has_criteria() => {
+                return Err(Error::request(
+                    "a bulk revoke needs a filter",
+                    Some("add --stale, --never-used, --expired, --expiring, --owner, --kind, --scope or --name"),
+                ));
+            }
+            _ => {}
         }
         let now = self.ctx.clock.now();
-        let results: Vec<(Token, bool, KeyringEntry)> = self.write_as_actor(|q, ctx, actor| {
-            let mut out: Vec<(Token, bool, KeyringEntry)> = Vec::with_capacity(references.len());
-            for reference in references {
-                let row = ctx.resolve_token(q, actor, reference, org)?;
-                ctx.require_manage(q, actor, &row, "revoking this token")?;
+        let work = |q: &Queries<'_>,
+                    ctx: &Ctx,
+                    actor: Actor|
+         -> Result<Vec<(Token, bool, KeyringEntry)>> {
+            let rows = ctx.revoke_targets(q, actor, target)?;
+            let mut out: Vec<(Token, bool, KeyringEntry)> = Vec::with_capacity(rows.len());
+            for row in rows {
                 if out.iter().any(|(token, _, _)| token.id == row.token.id) {
                     continue;
                 }
-                let newly = q.revoke_token(row.token.id, now, actor.key, reason)?;
-                let mut token = row.token;
-                if newly {
-                    token.revoked_at = Some(now);
-                    token.revoked_by = Some(ctx.actor.clone());
-                    token.revoke_reason = reason.map(str::to_owned);
-                }
-                let entry = keyring_entry(q, &token)?;
-                out.push((token, newly, entry));
+                let why = match (reason, target) {
+                    (Some(reason), _) => Some(reason.to_owned()),
+                    (None, RevokeTarget::Selected(selection)) => {
+                        Some(generated_reason(selection, &row.token))
+                    }
+                    (None, RevokeTarget::Secret(_)) => {
+                        Some("leaked: revoked by presenting its secret".to_owned())
+                    }
+                    (None, RevokeTarget::Named { .. }) => None,
+                };
+                out.push(ctx.revoke_row(q, actor, row, why.as_deref(), now)?);
             }
             Ok(out)
-        })?;
-        Ok(results
-            .into_iter()
-            .map(|(token, newly, entry)| {
-                let keyring = if !newly || self.ctx.keyring_mode == KeyringMode::Off {
-                    RevokeOutcome::Untouched
-                } else {
-                    match self.ctx.keyring.delete(&entry) {
-                        Ok(()) => RevokeOutcome::Deleted,
-                        Err(KeyringError::NoEntry) => RevokeOutcome::Missing,
-                        Err(err) => RevokeOutcome::Failed(err),
-                    }
-                };
-                Revoked {
-                    token,
-                    newly,
-                    keyring,
-                }
-            })
-            .collect())
+        };
+        let results = if dry_run {
+            self.rehearse_as_actor(work)?
+        } else {
+            self.write_as_actor(work)?
+        };
+        let mut revoked = Vec::with_capacity(results.len());
+        for (token, newly, entry) in results {
+            let keyring = if dry_run || !newly {
+                RevokeOutcome::Untouched
+            } else {
+                self.delete_keyring_entry(&token, &entry)
+            };
+            revoked.push(Revoked {
+                token,
+                newly,
+                keyring,
+            });
+        }
+        Ok(revoked)
     }
+
+    /// Deletes a revoked token's keyring entry; a failure is audited, not raised.
+    pub(super) fn delete_keyring_entry(
+        &mut self,
+        token: &Token,
+        entry: &KeyringEntry,
+    ) -> RevokeOutcome {
+        if self.ctx.keyring_mode == KeyringMode::Off {
+            return RevokeOutcome::Untouched;
+        }
+        match self.ctx.keyring.delete(entry) {
+            Ok(()) => RevokeOutcome::Deleted,
+            Err(KeyringError::NoEntry) => RevokeOutcome::Missing,
+            Err(err) => {
+                let event = NewEvent {
+                    outcome: Outcome::Failed,
+                    ..self.ctx.token_event(
+                        action::KEYRING_FAILURE,
+                        token,
+                        serde_json::json!({ "operation": "delete", "error": err.to_string() }),
+                    )
+                };
+                // Best effort: the revocation itself is already committed.
+                let _ = self.store.write(|q| q.append_event(&event));
+                RevokeOutcome::Failed(err)
+            }
+        }
+    }
+}
+
+impl Ctx {
+    /// The rows a target names, checked for permission.
+    fn revoke_targets(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        target: RevokeTarget<'_>,
+    ) -> Result<Vec<TokenRow>> {
+        match target {
+            RevokeTarget::Named { references, org } => references
+                .iter()
+                .map(|reference| {
+                    let row = self.resolve_token(q, actor, reference, org)?;
+                    self.require_manage(q, actor, &row, "revoking this token")?;
+                    Ok(row)
+                })
+                .collect(),
+            RevokeTarget::Selected(selection) => {
+                let mut selection = selection.clone();
+                if matches!(
+                    selection.status,
+                    crate::ops::StatusChoice::Active | crate::ops::StatusChoice::All
+                ) {
+                    selection.status = crate::ops::StatusChoice::NotRevoked;
+                }
+                let filter = self.selection_filter(q, actor, &selection)?;
+                let rows = q.tokens(&filter)?;
+                for row in &rows {
+                    self.require_manage(q, actor, row, "revoking this token")?;
+                }
+                Ok(rows)
+            }
+            RevokeTarget::Secret(presented) => {
+                let parsed = secret::parse(presented)?;
+                let unknown = || Error::Rejected {
+                    reason: Rejection::Unknown,
+                };
+                let row = q.token(parsed.id)?.ok_or_else(unknown)?;
+                let presented_hash = parsed.hash();
+                let current = q.secret_hash(parsed.id)?.unwrap_or_default();
+                let matches = secret::hashes_match(&current, &presented_hash)
+                    || q.retired_secrets(parsed.id)?
+                        .iter()
+                        .any(|old| secret::hashes_match(&old.hash, &presented_hash));
+                if !matches || row.token.kind != parsed.kind {
+                    return Err(unknown());
+                }
+                Ok(vec![row])
+            }
+        }
+    }
+
+    /// Revokes one row (if not yet revoked) and audits it.
+    pub(super) fn revoke_row(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        row: TokenRow,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(Token, bool, KeyringEntry)> {
+        let newly = q.revoke_token(row.token.id, now, actor.key, reason)?;
+        let mut token = row.token;
+        if newly {
+            token.revoked_at = Some(now);
+            token.revoked_by = Some(self.actor.clone());
+            token.revoke_reason = reason.map(str::to_owned);
+            q.append_event(&self.token_event(
+                action::TOKEN_REVOKE,
+                &token,
+                serde_json::json!({ "reason": reason }),
+            ))?;
+        }
+        let entry = keyring_entry(q, &token)?;
+        Ok((token, newly, entry))
+    }
+}
+
+/// Why a bulk revoke revoked this token, when no reason was given.
+fn generated_reason(selection: &Selection, token: &Token) -> String {
+    let day = |at: Timestamp| at.format("%Y-%m-%d").to_string();
+    if selection.stale.is_some() {
+        return match token.last_used_at {
+            Some(last) => format!("stale: unused since {}", day(last)),
+            None => format!(
+                "stale: never used since its creation on {}",
+                day(token.created_at)
+            ),
+        };
+    }
+    if selection.never_used {
+        return format!("never used since its creation on {}", day(token.created_at));
+    }
+    match (token.expires_at, token.revoked_at) {
+        (Some(at), None) if selection.status == crate::ops::StatusChoice::Expired => {
+            format!("expired on {}", day(at))
+        }
+        (Some(at), None) if selection.expiring.is_some() => format!("expiring on {}", day(at)),
+        _ => "bulk revoke".to_owned(),
+    }
+}
+
+fn validate_reason(reason: &str) -> Result<()> {
+    if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "reason",
+            reason,
+            "must be one line of at most 500 characters",
+        ));
+    }
+    Ok(())
 }

@@ -1,18 +1,22 @@
 //! Verifying a presented token, and recording its use without a write per call.
 //!
 //! The path: parse and checksum (no store access) → one rowid lookup →
-//! SHA-256 and a constant-time compare → revoked? expired? scope? Then the use
-//! is counted in memory. Usage reaches the store under the coalescing rule:
-//! per session, a token's usage is written at most once per
-//! [`COALESCE_WINDOW_SECONDS`]. The first use is written at once when the
-//! stored last use is older than the window (or there is none); later uses
-//! within the window are buffered and written when a use arrives after the
-//! window has passed, or when [`Session::flush_usage`] is called (the CLI
-//! calls it before exiting, so one-shot `tokctl verify` loses no count).
+//! SHA-256 and a constant-time compare (against the current secret, and only
+//! on a mismatch against secrets retired by rotation) → revoked? expired?
+//! scope? Every refusal is audited at once. A success is counted in memory
+//! and reaches the store under the coalescing rule: per session, a token's
+//! usage is written at most once per [`COALESCE_WINDOW_SECONDS`]. The first
+//! use is written at once when the stored last use is older than the window
+//! (or there is none); later uses within the window are buffered and written
+//! when a use arrives after the window has passed, or when
+//! [`Session::flush_usage`] is called (the CLI calls it before exiting, so a
+//! one-shot `tokctl verify` loses no count). Each usage write carries one
+//! `token.use` audit event with the number of uses it adds.
 
 use std::collections::HashMap;
 
 use super::Session;
+use crate::audit::{action, NewEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::error::{Error, Rejection, Result};
 use crate::model::{TokenId, TokenKind};
@@ -40,6 +44,9 @@ pub struct Verified {
     pub scopes: ScopeSet,
     /// When it expires.
     pub expires_at: Option<Timestamp>,
+    /// Set when the presented secret is an old one still inside its grace
+    /// period: the caller should switch to the new secret before this time.
+    pub old_secret_valid_until: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -56,30 +63,118 @@ pub(super) struct UsageBuffer {
     pending: HashMap<TokenId, Pending>,
 }
 
-impl Session {
-    /// Verifies a presented token, optionally requiring a scope.
-    pub fn verify(&mut self, presented: &str, required: Option<&Scope>) -> Result<Verified> {
-        let parsed = secret::parse(presented)?;
-        let reject = |reason| Err(Error::Rejected { reason });
-        let Some(row) = self.store.read().verify_row(parsed.id)? else {
-            return reject(Rejection::Unknown);
-        };
-        if row.kind != parsed.kind || !secret::hashes_match(&row.hash, &parsed.hash()) {
-            return reject(Rejection::Unknown);
+/// A refusal and what is known of the token it concerns (for the audit event).
+struct Refusal {
+    reason: Rejection,
+    token: Option<(TokenId, String, String)>,
+}
+
+impl Refusal {
+    fn bare(reason: Rejection) -> Self {
+        Refusal {
+            reason,
+            token: None,
         }
+    }
+}
+
+impl Session {
+    /// Verifies a presented token, optionally requiring a scope. Refusals are
+    /// audited; successes are counted (see the module docs).
+    pub fn verify(&mut self, presented: &str, required: Option<&Scope>) -> Result<Verified> {
         let now = self.ctx.clock.now();
+        match self.check_presented(presented, required, now)? {
+            Ok((verified, stored_last_use)) => {
+                self.record_use(&verified, stored_last_use, now)?;
+                Ok(verified)
+            }
+            Err(refusal) => {
+                let (token_id, org, target) = match refusal.token {
+                    Some((id, org, name)) => (Some(id), Some(org), Some(name)),
+                    None => (None, None, None),
+                };
+                let mut details = serde_json::json!({ "reason": refusal.reason.as_str() });
+                if let Some(wanted) = required {
+                    details["required_scope"] = wanted.to_string().into();
+                }
+                let event = NewEvent {
+                    outcome: Outcome::Denied,
+                    org,
+                    token_id,
+                    target,
+                    details,
+                    ..self.ctx.event(action::TOKEN_VERIFY)
+                };
+                self.store.write(|q| q.append_event(&event))?;
+                Err(Error::Rejected {
+                    reason: refusal.reason,
+                })
+            }
+        }
+    }
+
+    /// Audits input that could not even be read as a token (too long, not
+    /// UTF-8): a malformed presentation like any other.
+    pub fn reject_unreadable(&mut self) -> Result<Error> {
+        let event = NewEvent {
+            outcome: Outcome::Denied,
+            details: serde_json::json!({ "reason": Rejection::Malformed.as_str() }),
+            ..self.ctx.event(action::TOKEN_VERIFY)
+        };
+        self.store.write(|q| q.append_event(&event))?;
+        Ok(Error::Rejected {
+            reason: Rejection::Malformed,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn check_presented(
+        &self,
+        presented: &str,
+        required: Option<&Scope>,
+        now: Timestamp,
+    ) -> Result<Result<(Verified, Option<Timestamp>), Refusal>> {
+        let Ok(parsed) = secret::parse(presented) else {
+            return Ok(Err(Refusal::bare(Rejection::Malformed)));
+        };
+        let q = self.store.read();
+        let Some(row) = q.verify_row(parsed.id)? else {
+            return Ok(Err(Refusal::bare(Rejection::Unknown)));
+        };
+        if row.kind != parsed.kind {
+            return Ok(Err(Refusal::bare(Rejection::Unknown)));
+        }
+        let refuse = |reason| {
+            Ok(Err(Refusal {
+                reason,
+                token: Some((parsed.id, row.org.clone(), row.name.clone())),
+            }))
+        };
+        let presented_hash = parsed.hash();
+        let mut old_secret_valid_until = None;
+        if !secret::hashes_match(&row.hash, &presented_hash) {
+            // Only a mismatch pays for this second read.
+            let old = q
+                .retired_secrets(parsed.id)?
+                .into_iter()
+                .find(|old| secret::hashes_match(&old.hash, &presented_hash));
+            match old {
+                None => return Ok(Err(Refusal::bare(Rejection::Unknown))),
+                Some(old) if old.valid_until <= now => return refuse(Rejection::Rotated),
+                Some(old) => old_secret_valid_until = Some(old.valid_until),
+            }
+        }
         if row.revoked_at.is_some() {
-            return reject(Rejection::Revoked);
+            return refuse(Rejection::Revoked);
         }
         if row.expires_at.is_some_and(|at| at <= now) {
-            return reject(Rejection::Expired);
+            return refuse(Rejection::Expired);
         }
         let scopes = ScopeSet::parse_stored(&row.scopes)?;
         if required.is_some_and(|wanted| !scopes.allows(wanted)) {
-            return reject(Rejection::InsufficientScope);
+            return refuse(Rejection::InsufficientScope);
         }
-        self.record_use(parsed.id, row.last_used_at, now)?;
-        Ok(Verified {
+        let verified = Verified {
             id: parsed.id,
             kind: row.kind,
             name: row.name,
@@ -87,17 +182,19 @@ impl Session {
             owner: row.owner,
             scopes,
             expires_at: row.expires_at,
-        })
+            old_secret_valid_until,
+        };
+        Ok(Ok((verified, row.last_used_at)))
     }
 
     fn record_use(
         &mut self,
-        id: TokenId,
+        verified: &Verified,
         stored_last_use: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<()> {
         let window = chrono::Duration::seconds(COALESCE_WINDOW_SECONDS);
-        let slot = self.usage.pending.entry(id).or_insert(Pending {
+        let slot = self.usage.pending.entry(verified.id).or_insert(Pending {
             uses: 0,
             last_used_at: now,
             window_start: None,
@@ -113,13 +210,17 @@ impl Session {
             return Ok(());
         }
         let update = UsageUpdate {
-            id,
+            id: verified.id,
             uses: slot.uses,
             last_used_at: slot.last_used_at,
         };
         slot.uses = 0;
         slot.window_start = Some(now);
-        self.store.write(|q| q.apply_usage(&[update]))
+        let event = self.usage_event(&update, Some((&verified.org, &verified.name)));
+        self.store.write(|q| {
+            q.apply_usage(&[update])?;
+            q.append_event(&event).map(|_| ())
+        })
     }
 
     /// Writes all buffered usage in one transaction.
@@ -138,8 +239,28 @@ impl Session {
         if updates.is_empty() {
             return Ok(());
         }
-        self.store.write(|q| q.apply_usage(&updates))?;
+        let events: Vec<NewEvent> = updates
+            .iter()
+            .map(|update| self.usage_event(update, None))
+            .collect();
+        self.store.write(|q| {
+            q.apply_usage(&updates)?;
+            for event in &events {
+                q.append_event(event)?;
+            }
+            Ok(())
+        })?;
         self.usage.pending.clear();
         Ok(())
+    }
+
+    fn usage_event(&self, update: &UsageUpdate, token: Option<(&str, &str)>) -> NewEvent {
+        NewEvent {
+            org: token.map(|(org, _)| org.to_owned()),
+            token_id: Some(update.id),
+            target: token.map(|(_, name)| name.to_owned()),
+            details: serde_json::json!({ "uses": update.uses, "last_used_at": update.last_used_at.timestamp() }),
+            ..self.ctx.event(action::TOKEN_USE)
+        }
     }
 }

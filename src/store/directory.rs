@@ -164,3 +164,13 @@ impl Queries<'_> {
         Ok(stmt.query_row([user], |row| row.get(0))?)
     }
 }
+
+impl Queries<'_> {
+    /// Removes the user from every org.
+    pub fn delete_memberships(&self, user: UserKey) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM memberships WHERE user_id = ?1")?
+            .execute([user])?;
+        Ok(())
+    }
+}

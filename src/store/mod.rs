@@ -2,6 +2,7 @@
 //! migrations) and every query. A shared PostgreSQL store would be a second
 //! implementation of what lives here; nothing above this module sees SQL.
 
+mod audit;
 mod directory;
 mod tokens;
 
@@ -13,11 +14,15 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub use audit::{Checkpoint, RetiredSecret, Rotation};
 pub use directory::{OrgKey, UserKey};
 pub use tokens::{NewToken, TokenFilter, TokenRow, TokenSort, UsageUpdate, VerifyRow, Visibility};
 
 /// Migrations in order; the store's `user_version` is how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_lifecycle_audit.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -164,6 +169,17 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&Queries { conn: &tx })?;
         tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `work` exactly like [`Store::write`] but always rolls back: a
+    /// dry run that goes through the real code path and changes nothing.
+    pub fn rehearse<T>(&mut self, work: impl FnOnce(&Queries<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&Queries { conn: &tx })?;
+        tx.rollback()?;
         Ok(value)
     }
 

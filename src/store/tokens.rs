@@ -8,7 +8,7 @@ use super::Queries;
 use crate::clock::{from_unix, Timestamp};
 use crate::error::{Error, Result};
 use crate::model::{Token, TokenId, TokenKind, TokenStatus};
-use crate::scope::ScopeSet;
+use crate::scope::{Action, Scope, ScopeSet};
 use crate::secret::SecretHash;
 
 /// A token as stored, with the row ids that permission checks need.
@@ -78,6 +78,18 @@ pub struct TokenFilter {
     pub statuses: Option<Vec<TokenStatus>>,
     /// Only tokens with exactly this name.
     pub name: Option<String>,
+    /// Only tokens whose name matches this glob (`*`, `?`, `[...]`, case-sensitive).
+    pub name_glob: Option<String>,
+    /// Only tokens last used before this time, or never used and created before it.
+    pub stale_before: Option<Timestamp>,
+    /// Only tokens never used.
+    pub never_used: bool,
+    /// Only tokens expiring after `now` and at or before this time.
+    pub expiring_by: Option<Timestamp>,
+    /// Only tokens holding this scope or a stronger one on the same resource.
+    pub scope: Option<Scope>,
+    /// Only tokens revoked before this time, or expired before it (prunable).
+    pub ended_before: Option<Timestamp>,
     /// The time statuses are judged at.
     pub now: Timestamp,
     /// The order.
@@ -276,6 +288,14 @@ impl Queries<'_> {
         Ok(changed == 1)
     }
 
+    /// Deletes a token's row (and, by cascade, its retired secrets).
+    pub fn delete_token(&self, id: TokenId) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM tokens WHERE id = ?1")?
+            .execute([id.as_i64()])?;
+        Ok(())
+    }
+
     /// The one read on the verify path: a rowid lookup with two small joins.
     pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
         let mut stmt = self.conn.prepare_cached(
@@ -325,6 +345,12 @@ impl Queries<'_> {
         }
         Ok(())
     }
+}
+
+/// Escapes `_` (a LIKE wildcard that scope resources may contain); `%` is
+/// never part of a resource, so the surrounding `%` stay wildcards.
+fn escape_like(pattern: &str) -> String {
+    pattern.replace('\\', "\\\\").replace('_', "\\_")
 }
 
 fn bind(value: Value, values: &mut Vec<Value>) -> String {
@@ -377,6 +403,47 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         clauses.push(format!(
             "t.name = {}",
             bind(Value::Text(name.clone()), &mut values)
+        ));
+    }
+    if let Some(glob) = &filter.name_glob {
+        clauses.push(format!(
+            "t.name GLOB {}",
+            bind(Value::Text(glob.clone()), &mut values)
+        ));
+    }
+    if let Some(cutoff) = filter.stale_before {
+        let cutoff = bind(Value::Integer(cutoff.timestamp()), &mut values);
+        clauses.push(format!(
+            "(t.last_used_at < {cutoff} OR (t.last_used_at IS NULL AND t.created_at < {cutoff}))"
+        ));
+    }
+    if filter.never_used {
+        clauses.push("t.last_used_at IS NULL".to_owned());
+    }
+    if let Some(by) = filter.expiring_by {
+        let now = bind(Value::Integer(filter.now.timestamp()), &mut values);
+        let by = bind(Value::Integer(by.timestamp()), &mut values);
+        clauses.push(format!("(t.expires_at > {now} AND t.expires_at <= {by})"));
+    }
+    if let Some(scope) = &filter.scope {
+        // Scopes are stored canonical and space-separated: match whole words.
+        let any: Vec<String> = Action::ALL
+            .iter()
+            .filter(|action| **action >= scope.action())
+            .map(|action| {
+                let word = format!("% {}:{} %", scope.resource(), action.as_str());
+                format!(
+                    "(' ' || t.scopes || ' ') LIKE {} ESCAPE '\\'",
+                    bind(Value::Text(escape_like(&word)), &mut values)
+                )
+            })
+            .collect();
+        clauses.push(format!("({})", any.join(" OR ")));
+    }
+    if let Some(cutoff) = filter.ended_before {
+        let cutoff = bind(Value::Integer(cutoff.timestamp()), &mut values);
+        clauses.push(format!(
+            "(t.revoked_at < {cutoff} OR (t.revoked_at IS NULL AND t.expires_at < {cutoff}))"
         ));
     }
     if let Some(statuses) = &filter.statuses {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use tokctl::duration::Expiry;
+use tokctl::duration::{Expiry, PointInTime, Span};
 use tokctl::keyring::KeyringMode;
 use tokctl::model::{Role, TokenKind};
 use tokctl::scope::Scope;
@@ -37,6 +37,10 @@ pub struct GlobalArgs {
     #[arg(long = "as", global = true, env = "TOKCTL_USER", value_name = "USER")]
     pub actor: Option<String>,
 
+    /// Print only data and errors: no notes on stderr (warnings still show)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
     /// Use the OS keyring: auto (when reachable), required, or off
     #[arg(long, global = true, env = "TOKCTL_KEYRING", value_name = "MODE", default_value = "auto",
           value_parser = parse_keyring_mode)]
@@ -46,6 +50,20 @@ pub struct GlobalArgs {
 fn parse_keyring_mode(text: &str) -> Result<KeyringMode, String> {
     text.parse()
         .map_err(|_| "expected auto, required or off".to_owned())
+}
+
+/// Output format of commands that list tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    /// A table for people.
+    #[default]
+    Table,
+    /// One JSON array (see docs/json.md).
+    Json,
+    /// JSON Lines: one token object per line.
+    Jsonl,
+    /// CSV (RFC 4180) with a header row, for spreadsheets.
+    Csv,
 }
 
 /// Output format of commands that print data.
@@ -75,9 +93,30 @@ pub enum Command {
     #[command(after_help = "Example:\n  tokctl show deploy-bot")]
     Show(commands::show::ShowArgs),
 
-    /// Revoke tokens by id or name
-    #[command(after_help = "Example:\n  tokctl revoke deploy-bot --reason 'left the team'")]
+    /// Revoke tokens by id or name, in bulk by filter, or by a leaked secret
+    #[command(
+        after_help = "Examples:\n  tokctl revoke deploy-bot --reason 'left the team'\n  \
+        tokctl revoke --stale 1y --dry-run\n  tokctl revoke --stale 1y --yes\n  \
+        printf '%s' \"$LEAKED\" | tokctl revoke --secret-stdin"
+    )]
     Revoke(commands::revoke::RevokeArgs),
+
+    /// Give a token a new secret; the old one can keep working for a grace period
+    #[command(
+        after_help = "Examples:\n  tokctl rotate deploy-bot\n  tokctl rotate deploy-bot --grace 1d --expires 90d"
+    )]
+    Rotate(commands::rotate::RotateArgs),
+
+    /// Find tokens expiring soon or gone stale; the exit code says what was found
+    #[command(
+        after_help = "Example:\n  tokctl check --expiring 14d --stale 1y --format json\n\n\
+        Exit codes: 0 nothing found, 20 expiring found, 21 stale found, 22 both"
+    )]
+    Check(commands::check::CheckArgs),
+
+    /// Delete the rows of tokens revoked or expired before a time (the audit trail stays)
+    #[command(after_help = "Example:\n  tokctl prune --before 90d --dry-run")]
+    Prune(commands::prune::PruneArgs),
 
     /// Check a token read from stdin or TOKCTL_TOKEN (never from an argument)
     #[command(
@@ -121,6 +160,14 @@ pub fn parse_scope(text: &str) -> Result<Scope, String> {
 
 pub fn parse_expiry(text: &str) -> Result<Expiry, String> {
     text.parse::<Expiry>().map_err(reason_only)
+}
+
+pub fn parse_span(text: &str) -> Result<Span, String> {
+    text.parse::<Span>().map_err(reason_only)
+}
+
+pub fn parse_point_in_time(text: &str) -> Result<PointInTime, String> {
+    text.parse::<PointInTime>().map_err(reason_only)
 }
 
 pub fn parse_role(text: &str) -> Result<Role, String> {

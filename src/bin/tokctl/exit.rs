@@ -21,6 +21,8 @@ pub const FORBIDDEN: u8 = 5;
 pub const STORE: u8 = 6;
 /// `--keyring required` and the keyring failed.
 pub const KEYRING: u8 = 7;
+/// A bulk change needs confirmation: not a terminal and no `--yes`, or declined.
+pub const CONFIRMATION_REQUIRED: u8 = 8;
 /// verify: the token is malformed or unknown.
 pub const TOKEN_INVALID: u8 = 10;
 /// verify: the token has expired.
@@ -29,6 +31,15 @@ pub const TOKEN_EXPIRED: u8 = 11;
 pub const TOKEN_REVOKED: u8 = 12;
 /// verify: the token lacks the required scope.
 pub const TOKEN_INSUFFICIENT_SCOPE: u8 = 13;
+/// verify: a secret rotated away, presented after its grace period (possible leak).
+pub const TOKEN_ROTATED: u8 = 14;
+
+/// check: tokens expiring soon were found (and no stale ones).
+pub const CHECK_EXPIRING: u8 = 20;
+/// check: stale tokens were found (and none expiring soon).
+pub const CHECK_STALE: u8 = 21;
+/// check: both were found.
+pub const CHECK_BOTH: u8 = 22;
 
 /// The exit code for a library error.
 pub fn code_for(kind: ErrorKind) -> u8 {
@@ -44,6 +55,7 @@ pub fn code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Rejected(Rejection::Expired) => TOKEN_EXPIRED,
         ErrorKind::Rejected(Rejection::Revoked) => TOKEN_REVOKED,
         ErrorKind::Rejected(Rejection::InsufficientScope) => TOKEN_INSUFFICIENT_SCOPE,
+        ErrorKind::Rejected(Rejection::Rotated) => TOKEN_ROTATED,
     }
 }
 
@@ -59,5 +71,7 @@ Exit codes:
   1  unexpected failure          2  bad usage or input
   3  not found                   4  name taken or ambiguous
   5  forbidden or unknown user   6  store unusable (not a store, newer, read-only, locked)
-  7  keyring required but failed
-  verify: 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope";
+  7  keyring required but failed   8  confirmation required (use --yes outside a terminal)
+  verify: 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope,
+          14 rotated-away secret (possible leak)
+  check:  20 expiring found, 21 stale found, 22 both";

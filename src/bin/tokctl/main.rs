@@ -3,7 +3,9 @@
 mod cli;
 mod commands;
 mod exit;
+mod input;
 mod output;
+mod selection;
 
 use std::io::ErrorKind as IoErrorKind;
 use std::process::ExitCode;

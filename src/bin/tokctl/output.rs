@@ -8,6 +8,8 @@ use serde::Serialize;
 use tokctl::clock::Timestamp;
 use tokctl::model::Token;
 
+use crate::cli::ListFormat;
+
 /// The JSON form of a token. Field names and meanings are a stable contract.
 #[derive(Debug, Serialize)]
 pub struct TokenJson<'a> {
@@ -162,9 +164,152 @@ pub fn print_line(text: impl std::fmt::Display) -> std::io::Result<()> {
     writeln!(stdout, "{text}")
 }
 
+/// Prints a table without the trailing spaces comfy-table pads cells with.
+pub fn print_table(table: &Table) -> std::io::Result<()> {
+    print_line(table.trim_fmt())
+}
+
 /// Writes a value as indented JSON to stdout.
 pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
     print_line(text)?;
     Ok(())
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Silences [`note`] for the rest of the process (`--quiet`).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A status line on stderr for people; `--quiet` drops it. Warnings and
+/// errors do not go through here: they always show.
+pub fn note(text: impl std::fmt::Display) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("{text}");
+    }
+}
+
+/// Writes tokens in any list format, row by row. JSON, JSON Lines and CSV
+/// stream; a table needs every row for its column widths.
+pub struct TokenWriter {
+    format: ListFormat,
+    now: Timestamp,
+    out: Sink,
+    table: Option<Table>,
+    count: usize,
+}
+
+type Stdout = std::io::BufWriter<std::io::StdoutLock<'static>>;
+
+enum Sink {
+    Plain(Stdout),
+    Csv(Box<csv::Writer<Stdout>>),
+}
+
+/// The CSV header; the columns are the JSON fields, scopes joined by spaces.
+const CSV_HEADER: &[&str] = &[
+    "id",
+    "kind",
+    "name",
+    "description",
+    "org",
+    "owner",
+    "scopes",
+    "status",
+    "created_at",
+    "created_by",
+    "expires_at",
+    "last_used_at",
+    "use_count",
+    "revoked_at",
+    "revoked_by",
+    "revoke_reason",
+];
+
+impl TokenWriter {
+    pub fn new(format: ListFormat, now: Timestamp) -> anyhow::Result<Self> {
+        let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let out = match format {
+            ListFormat::Csv => {
+                let mut csv = csv::Writer::from_writer(stdout);
+                csv.write_record(CSV_HEADER)?;
+                Sink::Csv(Box::new(csv))
+            }
+            _ => Sink::Plain(stdout),
+        };
+        let mut writer = TokenWriter {
+            format,
+            now,
+            out,
+            table: (format == ListFormat::Table).then(|| table(TOKEN_COLUMNS)),
+            count: 0,
+        };
+        if let (ListFormat::Json, Sink::Plain(out)) = (format, &mut writer.out) {
+            out.write_all(b"[")?;
+        }
+        Ok(writer)
+    }
+
+    pub fn write(&mut self, token: &Token) -> anyhow::Result<()> {
+        let first = self.count == 0;
+        self.count += 1;
+        if let Some(table) = self.table.as_mut() {
+            table.add_row(token_row(token, self.now));
+            return Ok(());
+        }
+        let json = TokenJson::new(token, self.now);
+        match &mut self.out {
+            Sink::Plain(out) => {
+                if self.format == ListFormat::Json {
+                    out.write_all(if first { b"\n  " } else { b",\n  " })?;
+                    serde_json::to_writer(&mut *out, &json)?;
+                } else {
+                    serde_json::to_writer(&mut *out, &json)?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            Sink::Csv(csv) => {
+                let text = |value: Option<&str>| value.unwrap_or("").to_owned();
+                csv.write_record([
+                    json.id.clone(),
+                    json.kind.to_owned(),
+                    json.name.to_owned(),
+                    text(json.description),
+                    json.org.to_owned(),
+                    text(json.owner),
+                    json.scopes.join(" "),
+                    json.status.to_owned(),
+                    json.created_at.clone(),
+                    json.created_by.to_owned(),
+                    json.expires_at.clone().unwrap_or_default(),
+                    json.last_used_at.clone().unwrap_or_default(),
+                    json.use_count.to_string(),
+                    json.revoked_at.clone().unwrap_or_default(),
+                    text(json.revoked_by),
+                    text(json.revoke_reason),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the output; returns how many tokens were written.
+    pub fn finish(self) -> anyhow::Result<usize> {
+        match self.out {
+            Sink::Csv(mut csv) => csv.flush()?,
+            Sink::Plain(mut out) => {
+                match (&self.table, self.format) {
+                    (Some(table), _) if self.count > 0 => writeln!(out, "{}", table.trim_fmt())?,
+                    (_, ListFormat::Json) => {
+                        out.write_all(if self.count == 0 { b"]\n" } else { b"\n]\n" })?
+                    }
+                    _ => {}
+                }
+                out.flush()?;
+            }
+        }
+        Ok(self.count)
+    }
 }

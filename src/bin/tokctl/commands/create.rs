@@ -3,11 +3,12 @@
 use clap::Args;
 use serde::Serialize;
 use tokctl::duration::Expiry;
+use tokctl::model::Token;
 use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 
 use crate::cli::{parse_expiry, Format, ScopeArgs};
 use crate::exit;
-use crate::output::{print_json, print_line, rfc3339, TokenJson};
+use crate::output::{note, print_json, print_line, rfc3339, TokenJson};
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -65,52 +66,58 @@ pub fn run(session: &mut Session, args: CreateArgs) -> anyhow::Result<u8> {
         expiry: args.expires,
     })?;
     let token = &created.token;
-    let now = session.now();
-    let keyring_word = match &created.keyring {
-        KeyringOutcome::Stored { .. } => "stored",
-        KeyringOutcome::Failed { .. } => "failed",
-        KeyringOutcome::Off => "off",
-    };
 
     // Metadata and warnings go to stderr; stdout holds only the secret (or the JSON).
     let owner = token
         .owner
         .as_deref()
         .map_or_else(|| "the org".to_owned(), |o| format!("'{o}'"));
-    eprintln!(
+    note(format!(
         "created {} token '{}' ({}) in org '{}', owned by {owner}",
         token.kind.as_str(),
         token.name,
         token.id,
         token.org
-    );
-    eprintln!(
+    ));
+    note(format!(
         "  scopes: {}; expires: {}",
         token.scopes,
         token.expires_at.map_or_else(|| "never".into(), rfc3339)
-    );
-    match &created.keyring {
-        KeyringOutcome::Stored { backend } => eprintln!(
-            "  the secret is saved in the OS keyring ({backend}); read it back with 'tokctl secret {}'",
-            token.id
-        ),
-        KeyringOutcome::Failed { error } => {
-            eprintln!("warning: could not save the secret in the OS keyring: {error}");
-            eprintln!("warning: copy it now: this output is the only place it exists");
-        }
-        KeyringOutcome::Off => {
-            eprintln!("  the keyring is off: this output is the only place the secret exists")
-        }
+    ));
+    note(keyring_note(&created.keyring, token));
+    if let KeyringOutcome::Failed { error } = &created.keyring {
+        eprintln!("warning: could not save the secret in the OS keyring: {error}");
+        eprintln!("warning: copy it now: this output is the only place it exists");
     }
-    eprintln!("  this secret will not be shown again");
-
     match args.format {
         Format::Table => print_line(created.secret.expose())?,
         Format::Json => print_json(&CreatedJson {
-            token: TokenJson::new(token, now),
+            token: TokenJson::new(token, session.now()),
             secret: created.secret.expose(),
-            keyring: keyring_word,
+            keyring: keyring_word(&created.keyring),
         })?,
     }
     Ok(exit::SUCCESS)
+}
+
+/// The stable JSON word for where the secret went.
+pub fn keyring_word(outcome: &KeyringOutcome) -> &'static str {
+    match outcome {
+        KeyringOutcome::Stored { .. } => "stored",
+        KeyringOutcome::Failed { .. } => "failed",
+        KeyringOutcome::Off => "off",
+    }
+}
+
+/// The note that says where a new secret went, and that it is shown once.
+pub fn keyring_note(outcome: &KeyringOutcome, token: &Token) -> String {
+    let place = match outcome {
+        KeyringOutcome::Stored { backend } => format!(
+            "the secret is saved in the OS keyring ({backend}); read it back with 'tokctl secret {}'",
+            token.id
+        ),
+        KeyringOutcome::Failed { .. } => "the secret is not saved anywhere".to_owned(),
+        KeyringOutcome::Off => "the keyring is off: this output is the only place the secret exists".to_owned(),
+    };
+    format!("  {place}\n  this secret will not be shown again")
 }

@@ -6,7 +6,7 @@ use tokctl::ops::{KeyringHealth, Session};
 
 use crate::cli::Format;
 use crate::exit;
-use crate::output::{fields, print_json, print_line};
+use crate::output::{fields, print_json, print_table};
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -55,7 +55,7 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
             missing_keyring_entries: missing,
         })?,
         Format::Table => {
-            print_line(fields(&[
+            print_table(&fields(&[
                 (
                     "store",
                     report

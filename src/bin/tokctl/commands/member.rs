@@ -6,7 +6,7 @@ use tokctl::ops::Session;
 
 use crate::cli::{parse_role, Format};
 use crate::exit;
-use crate::output::{print_json, print_line, table};
+use crate::output::{print_json, print_table, table};
 
 #[derive(Debug, Subcommand)]
 pub enum MemberCommand {
@@ -64,7 +64,7 @@ pub fn run(session: &mut Session, command: MemberCommand) -> anyhow::Result<u8> 
                             member.role.as_str().into(),
                         ]);
                     }
-                    print_line(rows)?;
+                    print_table(&rows)?;
                 }
             }
         }

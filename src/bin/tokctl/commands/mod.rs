@@ -1,11 +1,14 @@
 //! One file per command; this one opens the session and dispatches.
 
+pub mod check;
 pub mod create;
 pub mod doctor;
 pub mod list;
 pub mod member;
 pub mod org;
+pub mod prune;
 pub mod revoke;
+pub mod rotate;
 pub mod secret;
 pub mod show;
 pub mod user;
@@ -24,12 +27,16 @@ use crate::cli::{Cli, Command, GlobalArgs};
 
 /// Runs the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    crate::output::set_quiet(cli.global.quiet);
     let mut session = open_session(&cli.global)?;
     match cli.command {
         Command::Create(args) => create::run(&mut session, args),
         Command::List(args) => list::run(&session, args),
         Command::Show(args) => show::run(&session, args),
         Command::Revoke(args) => revoke::run(&mut session, args),
+        Command::Rotate(args) => rotate::run(&mut session, args),
+        Command::Check(args) => check::run(&session, args),
+        Command::Prune(args) => prune::run(&mut session, args),
         Command::Verify(args) => verify::run(&mut session, args),
         Command::Secret(args) => secret::run(&session, args),
         Command::Org(command) => org::run(&mut session, command),

@@ -5,7 +5,7 @@ use tokctl::ops::Session;
 
 use crate::cli::Format;
 use crate::exit;
-use crate::output::{print_json, print_line, rfc3339, table};
+use crate::output::{print_json, print_table, rfc3339, table};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
@@ -45,7 +45,7 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<u8> {
                     for org in &orgs {
                         rows.add_row(vec![org.name.clone(), rfc3339(org.created_at)]);
                     }
-                    print_line(rows)?;
+                    print_table(&rows)?;
                 }
             }
         }

@@ -1,50 +1,159 @@
-//! `tokctl revoke`: revoke tokens by id or name, all or none.
+//! `tokctl revoke`: by id or name, in bulk by filter, or by a leaked secret.
+//!
+//! A bulk revoke first shows what it selected: `--dry-run` stops there; in a
+//! terminal it asks for confirmation with the count; elsewhere it needs
+//! `--yes`, and without it changes nothing and exits 8.
 
 use clap::Args;
-use tokctl::ops::{RevokeOutcome, Session};
+use tokctl::ops::{RevokeOutcome, RevokeTarget, Revoked, Session, StatusChoice};
+use tokctl::store::TokenSort;
 
+use crate::cli::ListFormat;
 use crate::exit;
+use crate::input::{confirm, read_secret};
+use crate::output::{note, TokenWriter};
+use crate::selection::SelectionArgs;
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
     /// Ids or names of the tokens to revoke
-    #[arg(value_name = "ID|NAME", required = true)]
+    #[arg(value_name = "ID|NAME", conflicts_with = "secret_stdin")]
     tokens: Vec<String>,
 
-    /// Why, recorded with the revocation
+    /// Why, recorded with the revocation [default for bulk: generated, e.g. "stale: unused since 2025-05-01"]
     #[arg(long)]
     reason: Option<String>,
 
-    /// Look names up in this org only
+    /// Revoke the token whose secret is read from stdin (one found in a log or a paste)
     #[arg(long)]
-    org: Option<String>,
+    secret_stdin: bool,
+
+    #[command(flatten)]
+    select: SelectionArgs,
+
+    /// Only expired tokens (bulk)
+    #[arg(long)]
+    expired: bool,
+
+    /// Show what would be revoked, in list's formats, and change nothing
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Do not ask for confirmation (needed for a bulk revoke outside a terminal)
+    #[arg(long, short)]
+    yes: bool,
+
+    /// Output format of --dry-run
+    #[arg(long, value_enum, default_value_t, requires = "dry_run")]
+    format: ListFormat,
+}
+
+impl RevokeArgs {
+    fn is_bulk(&self) -> bool {
+        self.expired
+            || self
+                .select
+                .to_selection(StatusChoice::NotRevoked, TokenSort::Created)
+                .has_criteria()
+    }
 }
 
 pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
-    let revoked =
-        session.revoke_tokens(&args.tokens, args.org.as_deref(), args.reason.as_deref())?;
-    for item in &revoked {
+    let reason = args.reason.as_deref();
+    if args.secret_stdin {
+        let secret = read_secret("Leaked token", None)?;
+        let revoked = session.revoke(RevokeTarget::Secret(&secret), reason, args.dry_run)?;
+        return report(&revoked, args.dry_run);
+    }
+    if args.is_bulk() {
+        if !args.tokens.is_empty() {
+            anyhow::bail!(tokctl::Error::request(
+                "name tokens or give filters, not both",
+                Some("tokctl revoke ID|NAME..., or tokctl revoke --stale 1y ..."),
+            ));
+        }
+        return run_bulk(session, &args);
+    }
+    if args.tokens.is_empty() {
+        anyhow::bail!(tokctl::Error::request(
+            "nothing to revoke",
+            Some("name tokens (tokctl revoke ID|NAME...), give filters (--stale 1y), or use --secret-stdin"),
+        ));
+    }
+    let org = args.select.org.as_deref();
+    let target = RevokeTarget::Named {
+        references: &args.tokens,
+        org,
+    };
+    let revoked = session.revoke(target, reason, args.dry_run)?;
+    report(&revoked, args.dry_run)
+}
+
+fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
+    let status = if args.expired {
+        StatusChoice::Expired
+    } else {
+        StatusChoice::NotRevoked
+    };
+    let selection = args.select.to_selection(status, TokenSort::Created);
+    // The dry run goes through the real revoke, rolled back: it shows exactly what would happen.
+    let preview = session.revoke(
+        RevokeTarget::Selected(&selection),
+        args.reason.as_deref(),
+        true,
+    )?;
+    if args.dry_run {
+        let mut writer = TokenWriter::new(args.format, session.now())?;
+        for item in &preview {
+            writer.write(&item.token)?;
+        }
+        writer.finish()?;
+        note(format!(
+            "dry run: {} token(s) would be revoked; nothing changed",
+            preview.len()
+        ));
+        return Ok(exit::SUCCESS);
+    }
+    if preview.is_empty() {
+        note("no tokens match: nothing to revoke");
+        return Ok(exit::SUCCESS);
+    }
+    if !confirm(args.yes, &format!("revoke {} token(s)", preview.len()))? {
+        return Ok(exit::CONFIRMATION_REQUIRED);
+    }
+    let revoked = session.revoke(
+        RevokeTarget::Selected(&selection),
+        args.reason.as_deref(),
+        false,
+    )?;
+    report(&revoked, false)
+}
+
+fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
+    let verb = if dry_run { "would revoke" } else { "revoked" };
+    for item in revoked {
         let token = &item.token;
         if item.newly {
-            eprintln!(
-                "revoked token '{}' ({}) in org '{}'",
+            note(format!(
+                "{verb} token '{}' ({}) in org '{}'",
                 token.name, token.id, token.org
-            );
+            ));
         } else {
-            eprintln!(
+            note(format!(
                 "token '{}' ({}) was already revoked; nothing changed",
                 token.name, token.id
-            );
+            ));
         }
         match &item.keyring {
-            RevokeOutcome::Deleted => eprintln!("  removed its secret from the OS keyring"),
+            RevokeOutcome::Deleted => note("  removed its secret from the OS keyring"),
             RevokeOutcome::Missing => {
-                eprintln!(
-                    "warning: its secret was not in the OS keyring (already removed, or never stored here)"
-                )
+                eprintln!("warning: the secret of '{}' was not in the OS keyring (already removed, or never stored here)", token.name)
             }
             RevokeOutcome::Failed(err) => {
-                eprintln!("warning: could not remove its secret from the OS keyring: {err}")
+                eprintln!(
+                    "warning: could not remove the secret of '{}' from the OS keyring: {err}",
+                    token.name
+                )
             }
             RevokeOutcome::Untouched => {}
         }

@@ -5,7 +5,7 @@ use tokctl::ops::Session;
 
 use crate::cli::Format;
 use crate::exit;
-use crate::output::{print_json, print_line, token_fields, TokenJson};
+use crate::output::{print_json, print_table, token_fields, TokenJson};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -26,7 +26,7 @@ pub fn run(session: &Session, args: ShowArgs) -> anyhow::Result<u8> {
     let token = session.show_token(&args.token, args.org.as_deref())?;
     let now = session.now();
     match args.format {
-        Format::Table => print_line(token_fields(&token, now))?,
+        Format::Table => print_table(&token_fields(&token, now))?,
         Format::Json => print_json(&TokenJson::new(&token, now))?,
     }
     Ok(exit::SUCCESS)

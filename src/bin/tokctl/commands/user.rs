@@ -6,7 +6,8 @@ use tokctl::ops::Session;
 use crate::cli::Format;
 use crate::commands::org::FormatArg;
 use crate::exit;
-use crate::output::{print_json, print_line, rfc3339, table};
+use crate::input::confirm;
+use crate::output::{note, print_json, print_table, rfc3339, table};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -20,6 +21,22 @@ pub enum UserCommand {
     },
     /// List users
     List(FormatArg),
+    /// Offboard a user: revoke all their personal tokens in every org and remove their memberships
+    #[command(
+        visible_alias = "offboard",
+        after_help = "Org tokens they made are left alone: they belong to the org.\n\n\
+            Example:\n  tokctl user remove bob --dry-run\n  tokctl user remove bob --yes"
+    )]
+    Remove {
+        /// The user's login name
+        name: String,
+        /// Show what would happen, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation (needed outside a terminal)
+        #[arg(long, short)]
+        yes: bool,
+    },
 }
 
 pub fn run(session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
@@ -27,6 +44,41 @@ pub fn run(session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
         UserCommand::Add { name } => {
             let user = session.add_user(&name)?;
             eprintln!("added user '{}'", user.name);
+        }
+        UserCommand::Remove { name, dry_run, yes } => {
+            if !dry_run {
+                let preview = session.offboard_user(&name, true)?;
+                let what = format!(
+                    "remove '{name}' from {} org(s) and revoke {} personal token(s)",
+                    preview.orgs.len(),
+                    preview.revoked.len()
+                );
+                if !confirm(yes, &what)? {
+                    return Ok(exit::CONFIRMATION_REQUIRED);
+                }
+            }
+            let done = session.offboard_user(&name, dry_run)?;
+            let verb = if dry_run { "would revoke" } else { "revoked" };
+            for item in &done.revoked {
+                note(format!(
+                    "{verb} '{}' ({}) in org '{}'",
+                    item.token.name, item.token.id, item.token.org
+                ));
+            }
+            let summary = format!(
+                "{} '{}' from {} org(s) ({}); {} {} personal token(s); org tokens untouched",
+                if dry_run {
+                    "dry run: would remove"
+                } else {
+                    "removed"
+                },
+                done.user,
+                done.orgs.len(),
+                done.orgs.join(", "),
+                verb,
+                done.revoked.len()
+            );
+            note(summary);
         }
         UserCommand::List(args) => {
             let users = session.list_users()?;
@@ -37,7 +89,7 @@ pub fn run(session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
                     for user in &users {
                         rows.add_row(vec![user.name.clone(), rfc3339(user.created_at)]);
                     }
-                    print_line(rows)?;
+                    print_table(&rows)?;
                 }
             }
         }

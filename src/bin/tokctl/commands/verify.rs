@@ -1,7 +1,7 @@
 //! `tokctl verify`: check a presented token. The token comes from
 //! `TOKCTL_TOKEN` or stdin, never from argv (where `ps` would show it).
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{BufRead, Read, Write};
 
 use clap::Args;
 use serde::Serialize;
@@ -13,10 +13,8 @@ use zeroize::Zeroizing;
 
 use crate::cli::{parse_scope, Format};
 use crate::exit;
-use crate::output::{fields, print_json, print_line, rfc3339};
-
-/// No token is longer than this; more input is not a token.
-const MAX_INPUT_BYTES: u64 = 4096;
+use crate::input::{read_secret, MAX_SECRET_INPUT_BYTES as MAX_INPUT_BYTES};
+use crate::output::{fields, print_json, print_table, rfc3339};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -90,7 +88,11 @@ pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
     if args.batch {
         return run_batch(session, args.scope.as_ref());
     }
-    let presented = read_token()?;
+    let presented = match read_secret("Token", Some("TOKCTL_TOKEN")) {
+        Ok(presented) => presented,
+        Err(err) if is_malformed(&err) => return Err(session.reject_unreadable()?.into()),
+        Err(err) => return Err(err),
+    };
     let result = session.verify(&presented, args.scope.as_ref());
     if let Err(err) = session.flush_usage() {
         eprintln!("warning: could not record the token's use: {err}");
@@ -99,7 +101,7 @@ pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
         Ok(verified) => {
             match args.format {
                 Format::Json => print_json(&VerifyJson::valid(&verified))?,
-                Format::Table => print_line(fields(&[
+                Format::Table => print_table(&fields(&[
                     ("valid", "yes".into()),
                     ("id", verified.id.to_string()),
                     ("name", verified.name.clone()),
@@ -131,6 +133,15 @@ pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
         }
         Err(other) => Err(other.into()),
     }
+}
+
+fn is_malformed(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<Error>(),
+        Some(Error::Rejected {
+            reason: Rejection::Malformed
+        })
+    )
 }
 
 /// One token per line in, one JSON object per line out, in order.
@@ -199,49 +210,4 @@ fn run_batch(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<u8>
     out.flush()?;
     session.flush_usage()?;
     Ok(exit::SUCCESS)
-}
-
-/// The presented token: `TOKCTL_TOKEN`, else a hidden prompt on a terminal,
-/// else stdin (one line; surrounding white space is ignored).
-fn read_token() -> anyhow::Result<Zeroizing<String>> {
-    if let Some(value) = std::env::var_os("TOKCTL_TOKEN") {
-        return match value.into_string() {
-            Ok(text) => Ok(Zeroizing::new(text.trim().to_owned())),
-            Err(_) => Err(Error::Rejected {
-                reason: Rejection::Malformed,
-            }
-            .into()),
-        };
-    }
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        let text = dialoguer::Password::new().with_prompt("Token").interact()?;
-        return Ok(Zeroizing::new(text.trim().to_owned()));
-    }
-    let mut bytes = Zeroizing::new(Vec::new());
-    stdin
-        .lock()
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Error::Rejected {
-            reason: Rejection::Malformed,
-        }
-        .into());
-    }
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Err(Error::Rejected {
-            reason: Rejection::Malformed,
-        }
-        .into());
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(Error::request(
-            "no token given",
-            Some("pipe the token on stdin (printf '%s' \"$TOKEN\" | tokctl verify) or set TOKCTL_TOKEN"),
-        )
-        .into());
-    }
-    Ok(Zeroizing::new(text.to_owned()))
 }

@@ -1,0 +1,67 @@
+//! `tokctl prune`: delete rows of tokens that ended long ago.
+
+use clap::Args;
+use tokctl::duration::PointInTime;
+use tokctl::ops::Session;
+
+use crate::cli::{parse_point_in_time, ListFormat};
+use crate::exit;
+use crate::input::confirm;
+use crate::output::{note, TokenWriter};
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Prune tokens revoked or expired before this: a duration back from now (90d) or a date
+    #[arg(long, value_name = "DUR|TIME", value_parser = parse_point_in_time, allow_hyphen_values = true)]
+    before: PointInTime,
+
+    /// Only this org (default: every org you administer)
+    #[arg(long)]
+    org: Option<String>,
+
+    /// Show what would be pruned, and change nothing
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Do not ask for confirmation (needed outside a terminal)
+    #[arg(long, short)]
+    yes: bool,
+
+    /// Output format of the pruned (or, with --dry-run, prunable) tokens
+    #[arg(long, value_enum, default_value_t)]
+    format: ListFormat,
+}
+
+pub fn run(session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
+    if !args.dry_run {
+        let prunable = session.prune_tokens(args.before, args.org.as_deref(), true)?;
+        if prunable.is_empty() {
+            note("no tokens ended before that time: nothing to prune");
+            return Ok(exit::SUCCESS);
+        }
+        if !confirm(
+            args.yes,
+            &format!("delete the rows of {} token(s)", prunable.len()),
+        )? {
+            return Ok(exit::CONFIRMATION_REQUIRED);
+        }
+    }
+    let pruned = session.prune_tokens(args.before, args.org.as_deref(), args.dry_run)?;
+    let mut writer = TokenWriter::new(args.format, session.now())?;
+    for token in &pruned {
+        writer.write(token)?;
+    }
+    writer.finish()?;
+    if args.dry_run {
+        note(format!(
+            "dry run: {} token(s) would be pruned; nothing changed",
+            pruned.len()
+        ));
+    } else {
+        note(format!(
+            "pruned {} token(s); their audit events are kept",
+            pruned.len()
+        ));
+    }
+    Ok(exit::SUCCESS)
+}

@@ -1,0 +1,79 @@
+//! `tokctl rotate`: a new secret for the same token, shown once.
+
+use clap::Args;
+use serde::Serialize;
+use tokctl::duration::{Expiry, Span};
+use tokctl::ops::{KeyringOutcome, RotateRequest, Session};
+
+use crate::cli::{parse_expiry, parse_span, Format};
+use crate::exit;
+use crate::output::{note, print_json, print_line, rfc3339, TokenJson};
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The token's id or name
+    #[arg(value_name = "ID|NAME")]
+    token: String,
+
+    /// A new expiry (needed to rotate an expired token) [default: keep the current one]
+    #[arg(long, value_name = "WHEN", value_parser = parse_expiry, allow_hyphen_values = true)]
+    expires: Option<Expiry>,
+
+    /// How long the old secret keeps working, so callers can switch over [default: it stops at once]
+    #[arg(long, value_name = "DUR", value_parser = parse_span, allow_hyphen_values = true)]
+    grace: Option<Span>,
+
+    /// Look the name up in this org only
+    #[arg(long)]
+    org: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct RotatedJson<'a> {
+    token: TokenJson<'a>,
+    secret: &'a str,
+    old_secret_valid_until: Option<String>,
+    keyring: &'a str,
+}
+
+pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
+    let rotated = session.rotate_token(RotateRequest {
+        reference: args.token,
+        org: args.org,
+        expiry: args.expires,
+        grace: args.grace,
+    })?;
+    let token = &rotated.token;
+    note(format!(
+        "rotated token '{}' ({}) in org '{}'",
+        token.name, token.id, token.org
+    ));
+    match rotated.old_secret_valid_until {
+        Some(until) => note(format!(
+            "  the old secret keeps working until {}",
+            rfc3339(until)
+        )),
+        None => note("  the old secret has stopped working"),
+    }
+    note(crate::commands::create::keyring_note(
+        &rotated.keyring,
+        token,
+    ));
+    match args.format {
+        Format::Table => print_line(rotated.secret.expose())?,
+        Format::Json => print_json(&RotatedJson {
+            token: TokenJson::new(token, session.now()),
+            secret: rotated.secret.expose(),
+            old_secret_valid_until: rotated.old_secret_valid_until.map(rfc3339),
+            keyring: crate::commands::create::keyring_word(&rotated.keyring),
+        })?,
+    }
+    if let KeyringOutcome::Failed { error } = &rotated.keyring {
+        eprintln!("warning: could not save the new secret in the OS keyring: {error}");
+    }
+    Ok(exit::SUCCESS)
+}

@@ -1,0 +1,155 @@
+//! Rotating a token: a new secret for the same id, name, owner and scopes,
+//! with an optional grace period during which the old secret still works.
+//!
+//! Write order: inside the write transaction the secret digest is replaced,
+//! the old digest is kept in `retired_secrets` with its grace deadline, the
+//! event is appended, and the keyring entry is replaced; then it commits. If
+//! the commit fails, the keyring gets its old secret back (or loses the new
+//! one when there was none). `required` mode fails before any write when the
+//! keyring is unreachable.
+
+use super::{keyring_entry, KeyringOutcome, Session};
+use crate::audit::{action, NewEvent, Outcome};
+use crate::clock::Timestamp;
+use crate::duration::{Expiry, Span};
+use crate::error::{Error, Result};
+use crate::keyring::{KeyringEntry, KeyringMode};
+use crate::model::{Token, TokenStatus};
+use crate::secret::Secret;
+use crate::store::Rotation;
+
+/// What to rotate and how.
+#[derive(Debug, Clone, Default)]
+pub struct RotateRequest {
+    /// The token's id or name.
+    pub reference: String,
+    /// Look the name up in this org only.
+    pub org: Option<String>,
+    /// A new expiry (default: keep the current one).
+    pub expiry: Option<Expiry>,
+    /// How long the old secret keeps working (default: it stops at once).
+    pub grace: Option<Span>,
+}
+
+/// A rotated token and its new secret, shown once.
+#[derive(Debug)]
+pub struct Rotated {
+    /// The token, as it is now.
+    pub token: Token,
+    /// The new secret.
+    pub secret: Secret,
+    /// Until when the old secret still verifies (`None`: it stopped at once).
+    pub old_secret_valid_until: Option<Timestamp>,
+    /// Where the new secret was kept.
+    pub keyring: KeyringOutcome,
+}
+
+impl Session {
+    /// Gives a token a new secret.
+    pub fn rotate_token(&mut self, request: RotateRequest) -> Result<Rotated> {
+        let now = self.ctx.clock.now();
+        let new_expiry = request
+            .expiry
+            .map(|expiry| expiry.resolve(now))
+            .transpose()?;
+        let grace_until = match request.grace {
+            Some(span) => Some(
+                span.after(now)
+                    .ok_or_else(|| Error::invalid("grace period", &span.to_string(), "too long"))?,
+            ),
+            None => None,
+        };
+        let mode = self.ctx.keyring_mode;
+        if mode == KeyringMode::Required {
+            self.ctx.keyring.probe()?;
+        }
+        // What the keyring held before, to put back if the commit fails.
+        let mut previous_entry: Option<(KeyringEntry, Option<Secret>)> = None;
+        let result = self.write_as_actor(|q, ctx, actor| {
+            let row = ctx.resolve_token(q, actor, &request.reference, request.org.as_deref())?;
+            ctx.require_manage(q, actor, &row, "rotating this token")?;
+            let mut token = row.token;
+            match token.status(now) {
+                TokenStatus::Revoked => {
+                    return Err(Error::request(
+                        format!("token '{}' is revoked and cannot be rotated", token.name),
+                        Some("mint a new token with 'tokctl create'"),
+                    ))
+                }
+                TokenStatus::Expired if new_expiry.is_none() => {
+                    return Err(Error::request(
+                        format!("token '{}' has expired", token.name),
+                        Some("give it a new expiry: tokctl rotate ID --expires 90d"),
+                    ))
+                }
+                _ => {}
+            }
+            let old_hash = q.secret_hash(token.id)?.unwrap_or_default();
+            let minted = ctx.generator.mint(token.kind, token.id)?;
+            let expires_at = match request.expiry {
+                Some(_) => new_expiry.flatten(),
+                None => token.expires_at,
+            };
+            let valid_until = grace_until.unwrap_or(now);
+            q.rotate_secret(&Rotation {
+                token: token.id,
+                old_hash: &old_hash,
+                new_hash: &minted.hash,
+                at: now,
+                by: actor.key,
+                old_valid_until: valid_until,
+                expires_at,
+            })?;
+            token.expires_at = expires_at;
+            q.append_event(&ctx.token_event(
+                action::TOKEN_ROTATE,
+                &token,
+                serde_json::json!({
+                    "old_secret_valid_until": valid_until.timestamp(),
+                    "expires_at": expires_at.map(|t| t.timestamp()),
+                }),
+            ))?;
+            let keyring = match mode {
+                KeyringMode::Off => KeyringOutcome::Off,
+                KeyringMode::Auto | KeyringMode::Required => {
+                    let entry = keyring_entry(q, &token)?;
+                    let before = ctx.keyring.get(&entry).ok();
+                    match ctx.keyring.put(&entry, &minted.secret) {
+                        Ok(()) => {
+                            previous_entry = Some((entry, before));
+                            KeyringOutcome::Stored {
+                                backend: ctx.keyring.backend().to_owned(),
+                            }
+                        }
+                        Err(error) if mode == KeyringMode::Auto => {
+                            q.append_event(&NewEvent {
+                                outcome: Outcome::Failed,
+                                ..ctx.token_event(
+                                    action::KEYRING_FAILURE,
+                                    &token,
+                                    serde_json::json!({ "operation": "store", "error": error.to_string() }),
+                                )
+                            })?;
+                            KeyringOutcome::Failed { error }
+                        }
+                        Err(error) => return Err(error.into()),
+                    }
+                }
+            };
+            Ok(Rotated {
+                token,
+                secret: minted.secret,
+                old_secret_valid_until: grace_until,
+                keyring,
+            })
+        });
+        if let (Err(_), Some((entry, before))) = (&result, &previous_entry) {
+            // The rotation did not commit: the keyring must hold the secret the store still accepts.
+            let _ = match before {
+                Some(old) => self.ctx.keyring.put(entry, old),
+                None => self.ctx.keyring.delete(entry),
+            };
+        }
+        result
+    }
+}

@@ -1,0 +1,214 @@
+//! Queries on the audit trail and on retired secrets.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::Queries;
+use crate::audit::{event_hash, Event, HashedFields, NewEvent, GENESIS};
+use crate::clock::{from_unix, Timestamp};
+use crate::error::{Error, Result};
+use crate::model::TokenId;
+use crate::secret::SecretHash;
+use crate::store::UserKey;
+
+/// A secret a token had before a rotation.
+#[derive(Debug, Clone)]
+pub struct RetiredSecret {
+    /// SHA-256 of the old secret.
+    pub hash: Vec<u8>,
+    /// When it was rotated away.
+    pub rotated_at: Timestamp,
+    /// Until when it still verifies.
+    pub valid_until: Timestamp,
+}
+
+/// One rotation, as written.
+#[derive(Debug)]
+pub struct Rotation<'a> {
+    /// The token.
+    pub token: TokenId,
+    /// Digest of the secret being retired.
+    pub old_hash: &'a [u8],
+    /// Digest of the new secret.
+    pub new_hash: &'a SecretHash,
+    /// When.
+    pub at: Timestamp,
+    /// By whom.
+    pub by: UserKey,
+    /// Until when the old secret still verifies.
+    pub old_valid_until: Timestamp,
+    /// The token's expiry from now on.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// Where the retained part of the chain starts after `audit prune`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The last pruned event's id.
+    pub id: i64,
+    /// The last pruned event's hash.
+    pub hash: Vec<u8>,
+}
+
+impl Queries<'_> {
+    /// Appends an event to the chain. Call inside the write transaction of
+    /// the change it records, so both commit or neither does.
+    pub fn append_event(&self, event: &NewEvent) -> Result<i64> {
+        let last: Option<(i64, Vec<u8>)> = self
+            .conn
+            .prepare_cached("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")?
+            .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let (prev_id, prev_hash) = match last {
+            Some(last) => last,
+            None => match self.audit_checkpoint()? {
+                Some(checkpoint) => (checkpoint.id, checkpoint.hash),
+                None => (0, GENESIS.to_vec()),
+            },
+        };
+        let id = prev_id + 1;
+        let details = event.details.to_string();
+        let token_id = event.token_id.map(TokenId::as_i64);
+        let fields = HashedFields {
+            id,
+            at: event.at.timestamp(),
+            actor: event.actor.as_deref(),
+            action: event.action,
+            outcome: event.outcome.as_str(),
+            org: event.org.as_deref(),
+            token_id,
+            target: event.target.as_deref(),
+            details: &details,
+        };
+        let hash = event_hash(&prev_hash, &fields);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit_events
+                    (id, at, actor, action, outcome, org, token_id, target, details, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                id,
+                fields.at,
+                fields.actor,
+                fields.action,
+                fields.outcome,
+                fields.org,
+                token_id,
+                fields.target,
+                details,
+                prev_hash,
+                &hash[..],
+            ])?;
+        Ok(id)
+    }
+
+    /// Calls `each` for every event in id order (streaming), optionally only
+    /// for one token.
+    pub fn for_each_event<E: From<Error>>(
+        &self,
+        token: Option<TokenId>,
+        mut each: impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, at, actor, action, outcome, org, token_id, target, details, prev_hash, hash
+                 FROM audit_events WHERE ?1 IS NULL OR token_id = ?1 ORDER BY id",
+            )
+            .map_err(Error::from)?;
+        let mut rows = stmt
+            .query([token.map(TokenId::as_i64)])
+            .map_err(Error::from)?;
+        while let Some(row) = rows.next().map_err(Error::from)? {
+            let event = Event {
+                id: row.get(0).map_err(Error::from)?,
+                at: from_unix(row.get(1).map_err(Error::from)?),
+                actor: row.get(2).map_err(Error::from)?,
+                action: row.get(3).map_err(Error::from)?,
+                outcome: row.get(4).map_err(Error::from)?,
+                org: row.get(5).map_err(Error::from)?,
+                token_id: row.get(6).map_err(Error::from)?,
+                target: row.get(7).map_err(Error::from)?,
+                details: row.get(8).map_err(Error::from)?,
+                prev_hash: row.get(9).map_err(Error::from)?,
+                hash: row.get(10).map_err(Error::from)?,
+            };
+            each(event)?;
+        }
+        Ok(())
+    }
+
+    /// The retention checkpoint, if events were pruned.
+    pub fn audit_checkpoint(&self) -> Result<Option<Checkpoint>> {
+        let value: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'audit_checkpoint'")?
+            .query_row([], |row| row.get(0))
+            .optional()?;
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let parsed = value.split_once(':').and_then(|(id, hash)| {
+            let id = id.parse().ok()?;
+            let hash = (0..hash.len())
+                .step_by(2)
+                .map(|i| {
+                    hash.get(i..i + 2)
+                        .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                })
+                .collect::<Option<Vec<u8>>>()?;
+            Some(Checkpoint { id, hash })
+        });
+        Ok(parsed)
+    }
+
+    /// Old secrets of a token.
+    pub fn retired_secrets(&self, token: TokenId) -> Result<Vec<RetiredSecret>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT secret_hash, rotated_at, valid_until FROM retired_secrets
+             WHERE token_id = ?1 ORDER BY rotated_at",
+        )?;
+        let rows = stmt.query_map([token.as_i64()], |row| {
+            Ok(RetiredSecret {
+                hash: row.get(0)?,
+                rotated_at: from_unix(row.get(1)?),
+                valid_until: from_unix(row.get(2)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Gives a token a new secret, keeping the old one valid until its grace deadline.
+    pub fn rotate_secret(&self, rotation: &Rotation<'_>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO retired_secrets (token_id, secret_hash, rotated_at, rotated_by, valid_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                rotation.token.as_i64(),
+                rotation.old_hash,
+                rotation.at.timestamp(),
+                rotation.by,
+                rotation.old_valid_until.timestamp()
+            ])?;
+        self.conn
+            .prepare_cached("UPDATE tokens SET secret_hash = ?2, expires_at = ?3 WHERE id = ?1")?
+            .execute(params![
+                rotation.token.as_i64(),
+                &rotation.new_hash[..],
+                rotation.expires_at.map(|t| t.timestamp())
+            ])?;
+        Ok(())
+    }
+
+    /// The current secret digest of a token.
+    pub fn secret_hash(&self, token: TokenId) -> Result<Option<Vec<u8>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT secret_hash FROM tokens WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([token.as_i64()], |row| row.get(0))
+            .optional()?)
+    }
+}
