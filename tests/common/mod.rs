@@ -130,3 +130,29 @@ pub fn assert_error(out: &Output, code: i32, needle: &str) {
     }
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+impl TestEnv {
+    /// Sets the pinned clock for later commands.
+    pub fn at(&mut self, now: &str) -> &mut Self {
+        self.now = now.to_owned();
+        self
+    }
+
+    /// Names of the tokens `list` prints for these extra arguments (JSON, by name).
+    pub fn names(&self, args: &[&str]) -> Vec<String> {
+        let mut full = vec!["list", "--format", "json", "--sort", "name"];
+        full.extend_from_slice(args);
+        self.json(&full)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Runs a SQL query on the store returning one integer.
+    pub fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.db()).unwrap();
+        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+}

@@ -50,6 +50,9 @@ struct VerifyJson<'a> {
     scopes: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
+    /// Present when an old secret within its rotation grace period was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    old_secret_valid_until: Option<String>,
 }
 
 impl<'a> VerifyJson<'a> {
@@ -64,6 +67,7 @@ impl<'a> VerifyJson<'a> {
             owner: verified.owner.as_deref(),
             scopes: Some(verified.scopes.to_strings()),
             expires_at: verified.expires_at.map(rfc3339),
+            old_secret_valid_until: verified.old_secret_valid_until.map(rfc3339),
         }
     }
 
@@ -78,6 +82,7 @@ impl<'a> VerifyJson<'a> {
             owner: None,
             scopes: None,
             expires_at: None,
+            old_secret_valid_until: None,
         }
     }
 }
