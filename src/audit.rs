@@ -76,6 +76,8 @@ pub mod action {
     pub const TOKEN_USE: &str = "token.use";
     /// A verification was refused.
     pub const TOKEN_VERIFY: &str = "token.verify";
+    /// Old audit events were removed (retention).
+    pub const AUDIT_PRUNE: &str = "audit.prune";
     /// The keyring failed while the store change went through.
     pub const KEYRING_FAILURE: &str = "keyring.failure";
 }

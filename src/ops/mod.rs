@@ -3,6 +3,7 @@
 //! A session is one actor working on one store with one clock and one
 //! keyring. Every check of who may do what happens here, never in the CLI.
 
+mod audit;
 mod check;
 mod create;
 mod directory;
@@ -10,6 +11,7 @@ mod doctor;
 mod list;
 mod offboard;
 mod prune;
+mod report;
 mod revoke;
 mod rotate;
 mod secret;
@@ -17,12 +19,14 @@ mod verify;
 
 use std::sync::Arc;
 
+pub use audit::{AuditPruned, AuditQuery, ChainReport};
 pub use check::{CheckReport, CheckRequest};
 pub use create::{CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use directory::Bootstrapped;
 pub use doctor::{DoctorReport, KeyringHealth};
 pub use list::{Selection, StatusChoice};
 pub use offboard::Offboarded;
+pub use report::{LastUseBuckets, OrgReport, StatusCounts, UsedToken};
 pub use revoke::{RevokeOutcome, RevokeTarget, Revoked};
 pub use rotate::{RotateRequest, Rotated};
 pub use verify::{Verified, COALESCE_WINDOW_SECONDS};

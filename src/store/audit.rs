@@ -1,6 +1,7 @@
 //! Queries on the audit trail and on retired secrets.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension};
 
 use super::Queries;
 use crate::audit::{event_hash, Event, HashedFields, NewEvent, GENESIS};
@@ -9,6 +10,41 @@ use crate::error::{Error, Result};
 use crate::model::TokenId;
 use crate::secret::SecretHash;
 use crate::store::UserKey;
+
+/// Which events a query returns. Every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Only events of these orgs (`None`: every event).
+    pub orgs: Option<Vec<String>>,
+    /// With `orgs`: also events that concern no org (user registration, malformed tokens).
+    pub include_org_less: bool,
+    /// Only events about this token.
+    pub token: Option<TokenId>,
+    /// Only events by this actor.
+    pub actor: Option<String>,
+    /// Only this action, or this family (`token` for every `token.*`).
+    pub action: Option<String>,
+    /// Only events at or after this time.
+    pub since: Option<Timestamp>,
+    /// Only events before this time.
+    pub until: Option<Timestamp>,
+}
+
+fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    Ok(Event {
+        id: row.get(0)?,
+        at: from_unix(row.get(1)?),
+        actor: row.get(2)?,
+        action: row.get(3)?,
+        outcome: row.get(4)?,
+        org: row.get(5)?,
+        token_id: row.get(6)?,
+        target: row.get(7)?,
+        details: row.get(8)?,
+        prev_hash: row.get(9)?,
+        hash: row.get(10)?,
+    })
+}
 
 /// A secret a token had before a rotation.
 #[derive(Debug, Clone)]
@@ -102,40 +138,103 @@ impl Queries<'_> {
         Ok(id)
     }
 
-    /// Calls `each` for every event in id order (streaming), optionally only
-    /// for one token.
+    /// Calls `each` for every event the filter lets through, in id order,
+    /// one row at a time.
     pub fn for_each_event<E: From<Error>>(
         &self,
-        token: Option<TokenId>,
+        filter: &EventFilter,
         mut each: impl FnMut(Event) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, at, actor, action, outcome, org, token_id, target, details, prev_hash, hash
-                 FROM audit_events WHERE ?1 IS NULL OR token_id = ?1 ORDER BY id",
-            )
-            .map_err(Error::from)?;
-        let mut rows = stmt
-            .query([token.map(TokenId::as_i64)])
-            .map_err(Error::from)?;
-        while let Some(row) = rows.next().map_err(Error::from)? {
-            let event = Event {
-                id: row.get(0).map_err(Error::from)?,
-                at: from_unix(row.get(1).map_err(Error::from)?),
-                actor: row.get(2).map_err(Error::from)?,
-                action: row.get(3).map_err(Error::from)?,
-                outcome: row.get(4).map_err(Error::from)?,
-                org: row.get(5).map_err(Error::from)?,
-                token_id: row.get(6).map_err(Error::from)?,
-                target: row.get(7).map_err(Error::from)?,
-                details: row.get(8).map_err(Error::from)?,
-                prev_hash: row.get(9).map_err(Error::from)?,
-                hash: row.get(10).map_err(Error::from)?,
+        let mut clauses: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        let mut bind = |value: Value| {
+            values.push(value);
+            format!("?{}", values.len())
+        };
+        if let Some(orgs) = &filter.orgs {
+            let list: Vec<String> = orgs
+                .iter()
+                .map(|org| bind(Value::Text(org.clone())))
+                .collect();
+            let org_less = if filter.include_org_less {
+                " OR org IS NULL"
+            } else {
+                ""
             };
-            each(event)?;
+            clauses.push(format!("(org IN ({}){org_less})", list.join(", ")));
+        }
+        if let Some(token) = filter.token {
+            clauses.push(format!(
+                "token_id = {}",
+                bind(Value::Integer(token.as_i64()))
+            ));
+        }
+        if let Some(actor) = &filter.actor {
+            clauses.push(format!("actor = {}", bind(Value::Text(actor.clone()))));
+        }
+        if let Some(action) = &filter.action {
+            // `token` matches every `token.*` action; `token.revoke` only itself.
+            let exact = bind(Value::Text(action.clone()));
+            let prefix = bind(Value::Text(format!("{action}.%")));
+            clauses.push(format!("(action = {exact} OR action LIKE {prefix})"));
+        }
+        if let Some(since) = filter.since {
+            clauses.push(format!("at >= {}", bind(Value::Integer(since.timestamp()))));
+        }
+        if let Some(until) = filter.until {
+            clauses.push(format!("at < {}", bind(Value::Integer(until.timestamp()))));
+        }
+        let mut sql =
+            "SELECT id, at, actor, action, outcome, org, token_id, target, details, prev_hash, hash
+             FROM audit_events"
+                .to_owned();
+        if !clauses.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&clauses.join(" AND "));
+        }
+        sql.push_str(" ORDER BY id");
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(Error::from)?;
+        let mut rows = stmt.query(params_from_iter(values)).map_err(Error::from)?;
+        while let Some(row) = rows.next().map_err(Error::from)? {
+            each(event_from_row(row).map_err(Error::from)?)?;
         }
         Ok(())
+    }
+
+    /// The newest event at or before `cutoff`: where a retention prune stops.
+    pub fn last_event_before(&self, cutoff: Timestamp) -> Result<Option<Checkpoint>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, hash FROM audit_events WHERE id = (SELECT max(id) FROM audit_events WHERE at < ?1)",
+        )?;
+        Ok(stmt
+            .query_row([cutoff.timestamp()], |row| {
+                Ok(Checkpoint {
+                    id: row.get(0)?,
+                    hash: row.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Deletes every event up to and including `checkpoint` and records it,
+    /// so the remaining chain verifies from there. Returns how many went.
+    pub fn prune_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
+        let removed = self
+            .conn
+            .prepare_cached("DELETE FROM audit_events WHERE id <= ?1")?
+            .execute([checkpoint.id])?;
+        let hex: String = checkpoint
+            .hash
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        self.conn
+            .prepare_cached(
+                "INSERT INTO meta (key, value) VALUES ('audit_checkpoint', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([format!("{}:{hex}", checkpoint.id)])?;
+        Ok(removed as u64)
     }
 
     /// The retention checkpoint, if events were pruned.

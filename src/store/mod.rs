@@ -14,7 +14,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-pub use audit::{Checkpoint, RetiredSecret, Rotation};
+pub use audit::{Checkpoint, EventFilter, RetiredSecret, Rotation};
 pub use directory::{OrgKey, UserKey};
 pub use tokens::{NewToken, TokenFilter, TokenRow, TokenSort, UsageUpdate, VerifyRow, Visibility};
 

@@ -118,6 +118,15 @@ pub enum Command {
     #[command(after_help = "Example:\n  tokctl prune --before 90d --dry-run")]
     Prune(commands::prune::PruneArgs),
 
+    /// Query and export the audit trail; verify its hash chain; prune old events
+    #[command(after_help = "Examples:\n  tokctl audit --token deploy-bot\n  \
+        tokctl audit --since 7d --action token.revoke --format jsonl\n  tokctl audit verify")]
+    Audit(commands::audit::AuditArgs),
+
+    /// Usage report per org: status, owners, last use, expiring, most used
+    #[command(after_help = "Example:\n  tokctl report --org acme --format json")]
+    Report(commands::report::ReportArgs),
+
     /// Check a token read from stdin or TOKCTL_TOKEN (never from an argument)
     #[command(
         after_help = "Examples:\n  printf '%s' \"$TOKEN\" | tokctl verify --scope repo:read\n  \

@@ -23,6 +23,8 @@ pub const STORE: u8 = 6;
 pub const KEYRING: u8 = 7;
 /// A bulk change needs confirmation: not a terminal and no `--yes`, or declined.
 pub const CONFIRMATION_REQUIRED: u8 = 8;
+/// audit verify: the hash chain is broken.
+pub const AUDIT_BROKEN: u8 = 9;
 /// verify: the token is malformed or unknown.
 pub const TOKEN_INVALID: u8 = 10;
 /// verify: the token has expired.
@@ -72,6 +74,7 @@ Exit codes:
   3  not found                   4  name taken or ambiguous
   5  forbidden or unknown user   6  store unusable (not a store, newer, read-only, locked)
   7  keyring required but failed   8  confirmation required (use --yes outside a terminal)
+  9  audit verify: the chain is broken
   verify: 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope,
           14 rotated-away secret (possible leak)
   check:  20 expiring found, 21 stale found, 22 both";

@@ -191,11 +191,80 @@ pub fn note(text: impl std::fmt::Display) {
     }
 }
 
-/// Writes tokens in any list format, row by row. JSON, JSON Lines and CSV
+/// Something a listing prints: one row of a table, one JSON object, one CSV record.
+pub trait Row {
+    /// Table header.
+    const TABLE_COLUMNS: &'static [&'static str];
+    /// CSV header (the JSON field names).
+    const CSV_COLUMNS: &'static [&'static str];
+    /// The table cells.
+    fn table_row(&self) -> Vec<String>;
+    /// The JSON object.
+    fn write_json(&self, out: &mut dyn Write) -> serde_json::Result<()>;
+    /// The CSV fields, in `CSV_COLUMNS` order.
+    fn csv_record(&self) -> Vec<String>;
+}
+
+/// A token as of a point in time (its status depends on when).
+pub struct TokenAt<'a>(pub &'a Token, pub Timestamp);
+
+impl Row for TokenAt<'_> {
+    const TABLE_COLUMNS: &'static [&'static str] = TOKEN_COLUMNS;
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "kind",
+        "name",
+        "description",
+        "org",
+        "owner",
+        "scopes",
+        "status",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "last_used_at",
+        "use_count",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+    ];
+
+    fn table_row(&self) -> Vec<String> {
+        token_row(self.0, self.1)
+    }
+
+    fn write_json(&self, out: &mut dyn Write) -> serde_json::Result<()> {
+        serde_json::to_writer(out, &TokenJson::new(self.0, self.1))
+    }
+
+    fn csv_record(&self) -> Vec<String> {
+        let json = TokenJson::new(self.0, self.1);
+        let text = |value: Option<&str>| value.unwrap_or("").to_owned();
+        vec![
+            json.id.clone(),
+            json.kind.to_owned(),
+            json.name.to_owned(),
+            text(json.description),
+            json.org.to_owned(),
+            text(json.owner),
+            json.scopes.join(" "),
+            json.status.to_owned(),
+            json.created_at.clone(),
+            json.created_by.to_owned(),
+            json.expires_at.clone().unwrap_or_default(),
+            json.last_used_at.clone().unwrap_or_default(),
+            json.use_count.to_string(),
+            json.revoked_at.clone().unwrap_or_default(),
+            text(json.revoked_by),
+            text(json.revoke_reason),
+        ]
+    }
+}
+
+/// Writes rows in any list format as they come. JSON, JSON Lines and CSV
 /// stream; a table needs every row for its column widths.
-pub struct TokenWriter {
+pub struct RowWriter {
     format: ListFormat,
-    now: Timestamp,
     out: Sink,
     table: Option<Table>,
     count: usize,
@@ -208,94 +277,52 @@ enum Sink {
     Csv(Box<csv::Writer<Stdout>>),
 }
 
-/// The CSV header; the columns are the JSON fields, scopes joined by spaces.
-const CSV_HEADER: &[&str] = &[
-    "id",
-    "kind",
-    "name",
-    "description",
-    "org",
-    "owner",
-    "scopes",
-    "status",
-    "created_at",
-    "created_by",
-    "expires_at",
-    "last_used_at",
-    "use_count",
-    "revoked_at",
-    "revoked_by",
-    "revoke_reason",
-];
-
-impl TokenWriter {
-    pub fn new(format: ListFormat, now: Timestamp) -> anyhow::Result<Self> {
+impl RowWriter {
+    /// A writer for rows of type `R` (which gives the headers).
+    pub fn new<R: Row>(format: ListFormat) -> anyhow::Result<Self> {
         let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        let out = match format {
+        let mut out = match format {
             ListFormat::Csv => {
                 let mut csv = csv::Writer::from_writer(stdout);
-                csv.write_record(CSV_HEADER)?;
+                csv.write_record(R::CSV_COLUMNS)?;
                 Sink::Csv(Box::new(csv))
             }
             _ => Sink::Plain(stdout),
         };
-        let mut writer = TokenWriter {
-            format,
-            now,
-            out,
-            table: (format == ListFormat::Table).then(|| table(TOKEN_COLUMNS)),
-            count: 0,
-        };
-        if let (ListFormat::Json, Sink::Plain(out)) = (format, &mut writer.out) {
+        if let (ListFormat::Json, Sink::Plain(out)) = (format, &mut out) {
             out.write_all(b"[")?;
         }
-        Ok(writer)
+        Ok(RowWriter {
+            format,
+            out,
+            table: (format == ListFormat::Table).then(|| table(R::TABLE_COLUMNS)),
+            count: 0,
+        })
     }
 
-    pub fn write(&mut self, token: &Token) -> anyhow::Result<()> {
+    pub fn write(&mut self, row: &impl Row) -> anyhow::Result<()> {
         let first = self.count == 0;
         self.count += 1;
         if let Some(table) = self.table.as_mut() {
-            table.add_row(token_row(token, self.now));
+            table.add_row(row.table_row());
             return Ok(());
         }
-        let json = TokenJson::new(token, self.now);
         match &mut self.out {
             Sink::Plain(out) => {
                 if self.format == ListFormat::Json {
                     out.write_all(if first { b"\n  " } else { b",\n  " })?;
-                    serde_json::to_writer(&mut *out, &json)?;
+                    row.write_json(out)?;
                 } else {
-                    serde_json::to_writer(&mut *out, &json)?;
+                    row.write_json(out)?;
                     out.write_all(b"\n")?;
                 }
             }
-            Sink::Csv(csv) => {
-                let text = |value: Option<&str>| value.unwrap_or("").to_owned();
-                csv.write_record([
-                    json.id.clone(),
-                    json.kind.to_owned(),
-                    json.name.to_owned(),
-                    text(json.description),
-                    json.org.to_owned(),
-                    text(json.owner),
-                    json.scopes.join(" "),
-                    json.status.to_owned(),
-                    json.created_at.clone(),
-                    json.created_by.to_owned(),
-                    json.expires_at.clone().unwrap_or_default(),
-                    json.last_used_at.clone().unwrap_or_default(),
-                    json.use_count.to_string(),
-                    json.revoked_at.clone().unwrap_or_default(),
-                    text(json.revoked_by),
-                    text(json.revoke_reason),
-                ])?;
-            }
+            Sink::Csv(csv) => csv.write_record(row.csv_record())?,
         }
         Ok(())
     }
 
-    /// Closes the output; returns how many tokens were written.
+    /// Closes the output; returns how many rows were written.
     pub fn finish(self) -> anyhow::Result<usize> {
         match self.out {
             Sink::Csv(mut csv) => csv.flush()?,
@@ -311,5 +338,28 @@ impl TokenWriter {
             }
         }
         Ok(self.count)
+    }
+}
+
+/// Writes tokens as of `now`.
+pub struct TokenWriter {
+    rows: RowWriter,
+    now: Timestamp,
+}
+
+impl TokenWriter {
+    pub fn new(format: ListFormat, now: Timestamp) -> anyhow::Result<Self> {
+        Ok(TokenWriter {
+            rows: RowWriter::new::<TokenAt<'_>>(format)?,
+            now,
+        })
+    }
+
+    pub fn write(&mut self, token: &Token) -> anyhow::Result<()> {
+        self.rows.write(&TokenAt(token, self.now))
+    }
+
+    pub fn finish(self) -> anyhow::Result<usize> {
+        self.rows.finish()
     }
 }

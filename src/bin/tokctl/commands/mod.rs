@@ -1,5 +1,6 @@
 //! One file per command; this one opens the session and dispatches.
 
+pub mod audit;
 pub mod check;
 pub mod create;
 pub mod doctor;
@@ -7,6 +8,7 @@ pub mod list;
 pub mod member;
 pub mod org;
 pub mod prune;
+pub mod report;
 pub mod revoke;
 pub mod rotate;
 pub mod secret;
@@ -37,6 +39,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rotate(args) => rotate::run(&mut session, args),
         Command::Check(args) => check::run(&session, args),
         Command::Prune(args) => prune::run(&mut session, args),
+        Command::Audit(args) => audit::run(&mut session, args),
+        Command::Report(args) => report::run(&session, args),
         Command::Verify(args) => verify::run(&mut session, args),
         Command::Secret(args) => secret::run(&session, args),
         Command::Org(command) => org::run(&mut session, command),

@@ -1,0 +1,80 @@
+//! `tokctl report`: per org, what the tokens are and whether anyone uses them.
+
+use clap::Args;
+use tokctl::ops::Session;
+
+use crate::cli::Format;
+use crate::exit;
+use crate::output::{fields, print_json, print_line, print_table, table};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only this org (default: every org you administer)
+    #[arg(long)]
+    org: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+pub fn run(session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
+    let reports = session.usage_report(args.org.as_deref())?;
+    if args.format == Format::Json {
+        print_json(&reports)?;
+        return Ok(exit::SUCCESS);
+    }
+    for (index, report) in reports.iter().enumerate() {
+        if index > 0 {
+            print_line("")?;
+        }
+        print_line(format!("org {}", report.org))?;
+        let s = &report.by_status;
+        let u = &report.last_use;
+        let by = |map: &std::collections::BTreeMap<String, u64>| {
+            map.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        print_table(&fields(&[
+            (
+                "tokens",
+                format!(
+                    "{} ({} active, {} expired, {} revoked)",
+                    report.total, s.active, s.expired, s.revoked
+                ),
+            ),
+            ("active by kind", by(&report.active_by_kind)),
+            ("active by owner", by(&report.active_by_owner)),
+            ("never used", report.never_used.to_string()),
+            (
+                "last used",
+                format!(
+                    "<30d {}, 30-90d {}, 90d-1y {}, older {}, never {}",
+                    u.under_30_days, u.under_90_days, u.under_1_year, u.older, u.never
+                ),
+            ),
+            (
+                "expiring",
+                format!(
+                    "{} within 7 days, {} within 30 days",
+                    report.expiring_within_7_days, report.expiring_within_30_days
+                ),
+            ),
+        ]))?;
+        if !report.most_used.is_empty() {
+            let mut rows = table(&["most used", "id", "owner", "uses"]);
+            for token in &report.most_used {
+                rows.add_row(vec![
+                    token.name.clone(),
+                    token.id.clone(),
+                    token.owner.clone().unwrap_or_else(|| "(org)".into()),
+                    token.use_count.to_string(),
+                ]);
+            }
+            print_table(&rows)?;
+        }
+    }
+    Ok(exit::SUCCESS)
+}

@@ -1,0 +1,179 @@
+//! Reading the audit trail: query and export, chain verification, retention.
+
+use super::{Actor, Ctx, Session};
+use crate::audit::{action, BrokenLink, ChainWalker, Event, NewEvent};
+use crate::duration::PointInTime;
+use crate::error::{Error, Result};
+use crate::model::{Role, TokenId};
+use crate::store::{Checkpoint, EventFilter, Queries};
+
+/// Which events to read. Every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Only this org (default: every org the actor administers, plus events that concern no org).
+    pub org: Option<String>,
+    /// Only events about this token: an id (works after the token was pruned) or a name.
+    pub token: Option<String>,
+    /// Only events by this user.
+    pub actor: Option<String>,
+    /// Only this action (`token.revoke`) or family (`token`).
+    pub action: Option<String>,
+    /// Only events at or after this time.
+    pub since: Option<PointInTime>,
+    /// Only events before this time.
+    pub until: Option<PointInTime>,
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone)]
+pub struct ChainReport {
+    /// Events checked.
+    pub checked: u64,
+    /// The first broken link, if any.
+    pub broken: Option<BrokenLink>,
+    /// The newest event's id and hash: record it elsewhere to detect a cut-off tail later.
+    pub head: Option<Checkpoint>,
+    /// Where the chain starts after a retention prune.
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// What `audit prune` removed (or would remove).
+#[derive(Debug, Clone)]
+pub struct AuditPruned {
+    /// How many events.
+    pub removed: u64,
+    /// The new checkpoint (the last removed event).
+    pub checkpoint: Option<Checkpoint>,
+}
+
+impl Ctx {
+    /// Orgs whose events the actor may read: those they administer.
+    fn audit_orgs(&self, q: &Queries<'_>, actor: Actor, only: Option<&str>) -> Result<Vec<String>> {
+        if let Some(name) = only {
+            self.org_with_role(q, actor, name, Role::Admin, "reading the audit trail")?;
+            return Ok(vec![name.to_owned()]);
+        }
+        let orgs: Vec<String> = q
+            .orgs_of(actor.key)?
+            .into_iter()
+            .filter(|(_, _, role)| *role >= Role::Admin)
+            .map(|(_, name, _)| name)
+            .collect();
+        if orgs.is_empty() {
+            return Err(Error::Forbidden {
+                action: "reading the audit trail".into(),
+                needed: Role::Admin.as_str(),
+                org: "any".into(),
+            });
+        }
+        Ok(orgs)
+    }
+}
+
+impl Session {
+    /// Streams the events the query selects, oldest first. Admins see their
+    /// orgs' events and the events that concern no org.
+    pub fn audit_events<E: From<Error>>(
+        &self,
+        query: &AuditQuery,
+        mut each: impl FnMut(&Event) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        let orgs = self.ctx.audit_orgs(&q, actor, query.org.as_deref())?;
+        let now = self.ctx.clock.now();
+        let token = match &query.token {
+            None => None,
+            Some(reference) => Some(match reference.parse::<TokenId>() {
+                Ok(id) => id,
+                Err(_) => {
+                    self.ctx
+                        .resolve_token(&q, actor, reference, query.org.as_deref())?
+                        .token
+                        .id
+                }
+            }),
+        };
+        let filter = EventFilter {
+            include_org_less: query.org.is_none(),
+            orgs: Some(orgs),
+            token,
+            actor: query.actor.clone(),
+            action: query.action.clone(),
+            since: query.since.map(|at| at.resolve(now)).transpose()?,
+            until: query.until.map(|at| at.resolve(now)).transpose()?,
+        };
+        q.for_each_event(&filter, |event| each(&event))
+    }
+
+    /// Walks the whole chain and reports the first broken link.
+    pub fn verify_audit_chain(&self) -> Result<ChainReport> {
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        self.ctx.audit_orgs(&q, actor, None)?;
+        let checkpoint = q.audit_checkpoint()?;
+        let mut walker = match &checkpoint {
+            Some(checkpoint) => ChainWalker::new(&checkpoint.hash, Some(checkpoint.id)),
+            None => ChainWalker::new(&crate::audit::GENESIS, None),
+        };
+        let mut broken = None;
+        let mut head = None;
+        q.for_each_event(&EventFilter::default(), |event| {
+            if broken.is_none() {
+                if let Err(link) = walker.check(&event) {
+                    broken = Some(link);
+                }
+            }
+            head = Some(Checkpoint {
+                id: event.id,
+                hash: event.hash,
+            });
+            Ok::<(), Error>(())
+        })?;
+        Ok(ChainReport {
+            checked: walker.checked,
+            broken,
+            head,
+            checkpoint,
+        })
+    }
+
+    /// Removes events older than `before`, leaving a checkpoint so the rest
+    /// of the chain still verifies. Needs the owner role in every org.
+    pub fn prune_audit(&mut self, before: PointInTime, dry_run: bool) -> Result<AuditPruned> {
+        let cutoff = before.resolve(self.ctx.clock.now())?;
+        let work = |q: &Queries<'_>, ctx: &Ctx, actor: Actor| -> Result<AuditPruned> {
+            for org in q.orgs()? {
+                let key = q.org_key(&org.name)?.unwrap_or_default();
+                super::require_role(
+                    q,
+                    actor,
+                    key,
+                    &org.name,
+                    Role::Owner,
+                    "pruning the audit trail",
+                )?;
+            }
+            let Some(checkpoint) = q.last_event_before(cutoff)? else {
+                return Ok(AuditPruned {
+                    removed: 0,
+                    checkpoint: None,
+                });
+            };
+            let removed = q.prune_events_through(&checkpoint)?;
+            q.append_event(&NewEvent {
+                details: serde_json::json!({ "removed": removed, "through_id": checkpoint.id, "before": cutoff.timestamp() }),
+                ..ctx.event(action::AUDIT_PRUNE)
+            })?;
+            Ok(AuditPruned {
+                removed,
+                checkpoint: Some(checkpoint),
+            })
+        };
+        if dry_run {
+            self.rehearse_as_actor(work)
+        } else {
+            self.write_as_actor(work)
+        }
+    }
+}

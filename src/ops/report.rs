@@ -1,0 +1,192 @@
+//! The usage report: per org, what the tokens are and whether anyone uses them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Session;
+use crate::error::{Error, Result};
+use crate::model::{Role, Token, TokenKind, TokenStatus};
+use crate::store::{TokenFilter, Visibility};
+
+/// How many of the most used tokens a report lists.
+pub const TOP_USED: usize = 10;
+
+/// Counts by status. Pruned tokens are gone and not counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    /// Active.
+    pub active: u64,
+    /// Expired, not revoked.
+    pub expired: u64,
+    /// Revoked.
+    pub revoked: u64,
+}
+
+/// When active tokens were last used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LastUseBuckets {
+    /// Within the last 30 days.
+    pub under_30_days: u64,
+    /// 30 to 90 days ago.
+    pub under_90_days: u64,
+    /// 90 days to a year ago.
+    pub under_1_year: u64,
+    /// More than a year ago.
+    pub older: u64,
+    /// Never.
+    pub never: u64,
+}
+
+/// A token in the most-used list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsedToken {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Owner, or `None` for org tokens.
+    pub owner: Option<String>,
+    /// Recorded uses.
+    pub use_count: u64,
+}
+
+/// One org's figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrgReport {
+    /// The org.
+    pub org: String,
+    /// Every token not yet pruned.
+    pub total: u64,
+    /// By status.
+    pub by_status: StatusCounts,
+    /// Active tokens by kind.
+    pub active_by_kind: BTreeMap<String, u64>,
+    /// Active tokens by owner (`(org)` for org tokens).
+    pub active_by_owner: BTreeMap<String, u64>,
+    /// Active tokens never used.
+    pub never_used: u64,
+    /// Active tokens by last use.
+    pub last_use: LastUseBuckets,
+    /// Active tokens expiring within 7 days.
+    pub expiring_within_7_days: u64,
+    /// Active tokens expiring within 30 days (including the 7-day ones).
+    pub expiring_within_30_days: u64,
+    /// The most used tokens (any status), most first.
+    pub most_used: Vec<UsedToken>,
+}
+
+impl OrgReport {
+    fn add(&mut self, token: &Token, now: crate::clock::Timestamp) {
+        self.total += 1;
+        let status = token.status(now);
+        match status {
+            TokenStatus::Active => self.by_status.active += 1,
+            TokenStatus::Expired => self.by_status.expired += 1,
+            TokenStatus::Revoked => self.by_status.revoked += 1,
+        }
+        if token.use_count > 0 {
+            self.most_used.push(UsedToken {
+                id: token.id.to_string(),
+                name: token.name.clone(),
+                owner: token.owner.clone(),
+                use_count: token.use_count,
+            });
+            self.most_used
+                .sort_by(|a, b| b.use_count.cmp(&a.use_count).then(a.name.cmp(&b.name)));
+            self.most_used.truncate(TOP_USED);
+        }
+        if status != TokenStatus::Active {
+            return;
+        }
+        *self
+            .active_by_kind
+            .entry(token.kind.as_str().to_owned())
+            .or_default() += 1;
+        let owner = match token.kind {
+            TokenKind::Org => "(org)".to_owned(),
+            TokenKind::Personal => token.owner.clone().unwrap_or_default(),
+        };
+        *self.active_by_owner.entry(owner).or_default() += 1;
+        let days = |n| chrono::Duration::days(n);
+        match token.last_used_at {
+            None => {
+                self.never_used += 1;
+                self.last_use.never += 1;
+            }
+            Some(at) if now - at < days(30) => self.last_use.under_30_days += 1,
+            Some(at) if now - at < days(90) => self.last_use.under_90_days += 1,
+            Some(at) if now - at < days(365) => self.last_use.under_1_year += 1,
+            Some(_) => self.last_use.older += 1,
+        }
+        if let Some(expires) = token.expires_at {
+            if expires - now <= days(7) {
+                self.expiring_within_7_days += 1;
+            }
+            if expires - now <= days(30) {
+                self.expiring_within_30_days += 1;
+            }
+        }
+    }
+}
+
+impl Session {
+    /// Figures per org, for the orgs the actor administers (or the one named).
+    pub fn usage_report(&self, org: Option<&str>) -> Result<Vec<OrgReport>> {
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        let mut orgs = Vec::new();
+        for (key, name, role) in q.orgs_of(actor.key)? {
+            if org.is_some_and(|only| only != name) {
+                continue;
+            }
+            if role < Role::Admin {
+                if org.is_some() {
+                    return Err(Error::Forbidden {
+                        action: "reading the usage report".into(),
+                        needed: Role::Admin.as_str(),
+                        org: name,
+                    });
+                }
+                continue;
+            }
+            orgs.push((key, name));
+        }
+        if let Some(name) = org {
+            if orgs.is_empty() {
+                // Not a member: say whether the org exists at all.
+                self.ctx
+                    .org_with_role(&q, actor, name, Role::Admin, "reading the usage report")?;
+            }
+        } else if orgs.is_empty() {
+            return Err(Error::Forbidden {
+                action: "reading the usage report".into(),
+                needed: Role::Admin.as_str(),
+                org: "any".into(),
+            });
+        }
+        let now = self.ctx.clock.now();
+        let mut reports = Vec::with_capacity(orgs.len());
+        for (key, name) in orgs {
+            let mut report = OrgReport {
+                org: name,
+                ..OrgReport::default()
+            };
+            let filter = TokenFilter {
+                visible_to: Some(Visibility {
+                    user: actor.key,
+                    full: vec![key],
+                    own_only: Vec::new(),
+                }),
+                now,
+                ..TokenFilter::default()
+            };
+            q.for_each_token(&filter, |row| {
+                report.add(&row.token, now);
+                Ok::<(), Error>(())
+            })?;
+            reports.push(report);
+        }
+        Ok(reports)
+    }
+}
