@@ -62,6 +62,10 @@ pub mod action {
     pub const USER_ADD: &str = "user.add";
     /// A user was offboarded.
     pub const USER_REMOVE: &str = "user.remove";
+    /// An org's policy changed.
+    pub const ORG_POLICY: &str = "org.policy";
+    /// A member left an org.
+    pub const MEMBER_REMOVE: &str = "member.remove";
     /// A membership was added or its role changed.
     pub const MEMBER_SET: &str = "member.set";
     /// A token was minted.

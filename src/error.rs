@@ -113,6 +113,17 @@ pub enum Error {
         org: String,
     },
 
+    /// The org's token policy refuses the request.
+    #[error("refused by the policy of org '{org}': {message}")]
+    PolicyViolation {
+        /// The org.
+        org: String,
+        /// Which rule, in words (with the limit).
+        message: String,
+        /// What to do instead.
+        hint: Option<String>,
+    },
+
     /// The file is not a SQLite database.
     #[error("{} is not a tokctl store (not a SQLite database)", path.display())]
     StoreNotDatabase {
@@ -218,7 +229,9 @@ impl Error {
             Error::InvalidInput { .. } | Error::InvalidRequest { .. } => ErrorKind::Usage,
             Error::NotFound { .. } | Error::SecretNotInKeyring { .. } => ErrorKind::NotFound,
             Error::Ambiguous { .. } | Error::AlreadyExists { .. } => ErrorKind::Conflict,
-            Error::UnknownActor { .. } | Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::UnknownActor { .. }
+            | Error::Forbidden { .. }
+            | Error::PolicyViolation { .. } => ErrorKind::Forbidden,
             Error::StoreNotDatabase { .. }
             | Error::StoreTooNew { .. }
             | Error::StoreReadOnly { .. }
@@ -232,7 +245,7 @@ impl Error {
     /// What the user can do about it, where there is something.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::InvalidRequest { hint, .. } => hint.clone(),
+            Error::InvalidRequest { hint, .. } | Error::PolicyViolation { hint, .. } => hint.clone(),
             Error::NotFound { kind: "token", .. } => {
                 Some("run 'tokctl list --all' to see every token and its id".into())
             }

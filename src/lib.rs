@@ -22,6 +22,7 @@ pub mod error;
 pub mod keyring;
 pub mod model;
 pub mod ops;
+pub mod policy;
 pub mod scope;
 pub mod secret;
 pub mod store;

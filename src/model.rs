@@ -234,6 +234,8 @@ pub struct Token {
     pub revoked_by: Option<String>,
     /// Why.
     pub revoke_reason: Option<String>,
+    /// When the current secret was minted or last rotated.
+    pub issued_at: Timestamp,
 }
 
 impl Token {

@@ -186,8 +186,7 @@ fn members_cannot_read_the_audit_trail() {
     env.ok(&[
         "member", "add", "--org", "default", "--user", "carol", "--role", "member",
     ]);
-    let mut carol = env;
-    carol.user = "carol".into();
+    let carol = env.as_user("carol");
     assert_error(&carol.run(&["audit"]), 5, "needs the admin role");
     assert_error(&carol.run(&["report"]), 5, "needs the admin role");
 }

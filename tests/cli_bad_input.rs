@@ -159,11 +159,11 @@ fn a_store_from_a_newer_tokctl_is_refused_untouched() {
     drop(conn);
     let before = env.store_bytes();
     let out = env.run(&["list"]);
-    assert_error(
-        &out,
-        6,
-        "has schema version 99, newer than this tokctl supports (2)",
+    let expected = format!(
+        "has schema version 99, newer than this tokctl supports ({})",
+        tokctl::store::SCHEMA_VERSION
     );
+    assert_error(&out, 6, &expected);
     assert!(String::from_utf8_lossy(&out.stderr).contains("hint: upgrade tokctl"));
     assert!(env.store_bytes() == before, "the store changed");
 }
@@ -222,5 +222,5 @@ fn a_store_from_an_older_tokctl_is_upgraded_in_place() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, tokctl::store::SCHEMA_VERSION);
 }

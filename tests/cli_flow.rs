@@ -130,8 +130,7 @@ fn org_tokens_survive_as_the_orgs_own() {
     env.ok(&[
         "member", "add", "--org", "default", "--user", "bob", "--role", "admin",
     ]);
-    let mut bob = TestEnv { ..env };
-    bob.user = "bob".into();
+    let bob = env.as_user("bob");
     let secret = bob.create(&[
         "--org-token",
         "--name",
@@ -158,8 +157,7 @@ fn a_member_cannot_mint_org_tokens() {
     env.ok(&[
         "member", "add", "--org", "default", "--user", "carol", "--role", "member",
     ]);
-    let mut carol = env;
-    carol.user = "carol".into();
+    let carol = env.as_user("carol");
     let before = carol.store_bytes();
     let out = carol.run(&[
         "create",
@@ -369,7 +367,7 @@ fn doctor_reports_the_store_and_keyring() {
         "a live token without its keyring entry is a problem"
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["schema_version"], tokctl::store::SCHEMA_VERSION);
     assert_eq!(report["file_mode"], "600");
     assert_eq!(report["keyring"], "reachable");
     assert_eq!(

@@ -313,7 +313,7 @@ fn two_bulk_revokes_at_once_leave_a_consistent_store() {
             "never",
         ]);
     }
-    let mut later = TestEnv { ..env };
+    let mut later = env.clone();
     later.at("2027-12-01T00:00:00Z");
     let children: Vec<_> = (0..2)
         .map(|_| {
@@ -353,8 +353,7 @@ fn offboarding_revokes_personal_tokens_everywhere_and_keeps_org_tokens() {
     env.ok(&[
         "member", "add", "--org", "acme", "--user", "bob", "--role", "member",
     ]);
-    let mut bob = TestEnv { ..env };
-    bob.user = "bob".into();
+    let bob = env.as_user("bob");
     bob.create(&[
         "--org",
         "default",
@@ -386,8 +385,7 @@ fn offboarding_revokes_personal_tokens_everywhere_and_keeps_org_tokens() {
         "--expires",
         "1y",
     ]);
-    let mut alice = bob;
-    alice.user = "alice".into();
+    let alice = bob.as_user("alice");
 
     let before = alice.store_bytes();
     let dry = alice.run(&["user", "remove", "bob", "--dry-run"]);

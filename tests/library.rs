@@ -447,13 +447,13 @@ fn members_manage_only_their_own_tokens() {
         .unwrap();
 
     let mut bob = session_on(&path, "bob");
-    // Bob cannot see, revoke or mint org tokens; refusals write nothing.
+    // Bob cannot see others' tokens by name, manage them by id, or mint org tokens.
     assert_eq!(
         bob.show_token("alices", None).unwrap_err().kind(),
         ErrorKind::NotFound
     );
     let err = revoke_named(&mut bob, &[alices.token.id.to_string()], None, None).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
     let err = bob
         .create_token(CreateRequest {
             owner: OwnerChoice::Org,

@@ -44,6 +44,10 @@ pub struct CreateRequest {
     pub scopes: Vec<Scope>,
     /// When it expires.
     pub expiry: Option<Expiry>,
+    /// Narrow scopes to named resources: (resource, names), e.g. ("repo", ["api", "web"]).
+    pub resources: Vec<(String, Vec<String>)>,
+    /// Cut an expiry beyond the org's max lifetime down to the maximum instead of refusing.
+    pub clamp_expiry: bool,
 }
 
 /// Where the new secret went besides the caller.
@@ -72,6 +76,8 @@ pub struct Created {
     pub secret: Secret,
     /// Where the secret was kept.
     pub keyring: KeyringOutcome,
+    /// Whether the expiry was cut down to the org's max lifetime (`clamp_expiry`).
+    pub expiry_clamped: bool,
 }
 
 const MAX_TOKEN_NAME_CHARS: usize = 100;
@@ -111,9 +117,12 @@ impl Session {
                 ));
             }
         }
-        let scopes = ScopeSet::new(request.scopes.iter().cloned());
+        let mut scopes = ScopeSet::new(request.scopes.iter().cloned());
+        for (resource, names) in &request.resources {
+            scopes.narrow(resource, names)?;
+        }
         let now = self.ctx.clock.now();
-        let expires_at = expiry.resolve(now)?;
+        let requested_expiry = expiry.resolve(now)?;
         let mode = self.ctx.keyring_mode;
         if mode == KeyringMode::Required {
             // Fail before anything is written.
@@ -162,6 +171,8 @@ impl Session {
                     (TokenKind::Org, None, None)
                 }
             };
+            let (expires_at, expiry_clamped) =
+                enforce_policy(q, org, &org_name, &scopes, owner, kind, now, requested_expiry, request.clamp_expiry)?;
             let name = match &request.name {
                 Some(name) => {
                     if q.live_name_taken(org, owner, name, now)? {
@@ -210,6 +221,7 @@ impl Session {
                 revoked_at: None,
                 revoked_by: None,
                 revoke_reason: None,
+                issued_at: now,
             };
             q.append_event(&ctx.token_event(
                 action::TOKEN_CREATE,
@@ -251,6 +263,7 @@ impl Session {
                 token,
                 secret: minted.secret,
                 keyring,
+                expiry_clamped,
             })
         });
         if let (Err(_), Some(entry)) = (&result, &keyring_written) {
@@ -259,6 +272,85 @@ impl Session {
             let _ = self.ctx.keyring.delete(entry);
         }
         result
+    }
+}
+
+/// Applies the org's policy to a token about to be minted: the quota, then
+/// every rule. Returns the expiry to use (clamped when asked) and whether it
+/// was clamped.
+#[allow(clippy::too_many_arguments)]
+fn enforce_policy(
+    q: &crate::store::Queries<'_>,
+    org: crate::store::OrgKey,
+    org_name: &str,
+    scopes: &ScopeSet,
+    owner: Option<crate::store::UserKey>,
+    kind: TokenKind,
+    now: crate::clock::Timestamp,
+    expires_at: Option<crate::clock::Timestamp>,
+    clamp: bool,
+) -> Result<(Option<crate::clock::Timestamp>, bool)> {
+    let policy = q.policy(org)?;
+    if let Some(max) = policy.max_tokens {
+        let count = q.token_count(org)?;
+        if count >= u64::from(max) {
+            return Err(Error::PolicyViolation {
+                org: org_name.to_owned(),
+                message: format!("the org has {count} tokens and its quota is {max}"),
+                hint: Some(
+                    "revoked and expired tokens count until pruned: tokctl prune --before 30d"
+                        .into(),
+                ),
+            });
+        }
+    }
+    let held_by_plain_member = match (kind, owner) {
+        (TokenKind::Personal, Some(user)) => q.role(org, user)? == Some(Role::Member),
+        _ => false,
+    };
+    let check = |expires_at| crate::policy::Candidate {
+        scopes,
+        issued_at: now,
+        expires_at,
+        held_by_plain_member,
+    };
+    let (expires_at, clamped) = clamp_expiry(&policy, now, expires_at, clamp);
+    match policy.violations(&check(expires_at)).into_iter().next() {
+        None => Ok((expires_at, clamped)),
+        Some(violation) => Err(policy_refusal(org_name, &violation)),
+    }
+}
+
+/// With `clamp`, an expiry beyond the max lifetime (or none) becomes the maximum.
+pub(super) fn clamp_expiry(
+    policy: &crate::policy::Policy,
+    issued_at: crate::clock::Timestamp,
+    expires_at: Option<crate::clock::Timestamp>,
+    clamp: bool,
+) -> (Option<crate::clock::Timestamp>, bool) {
+    match policy.latest_expiry(issued_at) {
+        Some(latest) if clamp && expires_at.is_none_or(|at| at > latest) => (Some(latest), true),
+        _ => (expires_at, false),
+    }
+}
+
+/// The error for a broken rule, with a hint fitting the rule.
+pub(super) fn policy_refusal(org: &str, violation: &crate::policy::Violation) -> Error {
+    use crate::policy::Violation;
+    let hint = match violation {
+        Violation::LifetimeTooLong { .. } => {
+            "choose an earlier --expires, or add --clamp-expiry to use the maximum".into()
+        }
+        Violation::ExpiryRequired => "give --expires with a duration or a date".into(),
+        Violation::ScopeNotAllowed { .. } => {
+            format!("see the allowed scopes with 'tokctl org policy {org}'")
+        }
+        Violation::MemberTokensDenied => "ask an org admin for an org token instead".into(),
+    };
+    Error::PolicyViolation {
+        org: org.to_owned(),
+        message: violation.to_string(),
+        hint: Some(hint),
     }
 }
 

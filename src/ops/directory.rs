@@ -160,6 +160,56 @@ impl Session {
         })
     }
 
+    /// Removes a user from one org (owner only) and revokes their personal
+    /// tokens there. The last owner cannot be removed.
+    pub fn remove_member(&mut self, org: &str, user: &str) -> Result<usize> {
+        let now = self.ctx.clock.now();
+        let results = self.write_as_actor(|q, ctx, actor| {
+            let org_key = ctx.org_with_role(q, actor, org, Role::Owner, "changing members")?;
+            let user_key = q.user_key(user)?.ok_or_else(|| Error::NotFound {
+                kind: "user",
+                name: user.to_owned(),
+            })?;
+            let Some(role) = q.role(org_key, user_key)? else {
+                return Err(Error::NotFound {
+                    kind: "member",
+                    name: format!("{user} in {org}"),
+                });
+            };
+            if role == Role::Owner && q.owner_count(org_key)? == 1 {
+                return Err(Error::request(
+                    format!("'{user}' is the last owner of org '{org}' and cannot be removed"),
+                    Some("make another member owner first"),
+                ));
+            }
+            let filter = crate::store::TokenFilter {
+                orgs: Some(vec![org_key]),
+                owner: Some(user_key),
+                statuses: Some(vec![crate::model::TokenStatus::Active, crate::model::TokenStatus::Expired]),
+                now,
+                ..crate::store::TokenFilter::default()
+            };
+            let reason = format!("removed from org {org} by {}", ctx.actor);
+            let mut revoked = Vec::new();
+            for row in q.tokens(&filter)? {
+                revoked.push(ctx.revoke_row(q, actor, row, Some(&reason), now)?);
+            }
+            q.delete_membership(org_key, user_key)?;
+            q.append_event(&NewEvent {
+                org: Some(org.to_owned()),
+                target: Some(user.to_owned()),
+                details: serde_json::json!({ "role": role.as_str(), "revoked_tokens": revoked.len() }),
+                ..ctx.event(action::MEMBER_REMOVE)
+            })?;
+            Ok(revoked)
+        })?;
+        let count = results.len();
+        for (token, _, entry) in results {
+            self.delete_keyring_entry(&token, &entry);
+        }
+        Ok(count)
+    }
+
     /// Memberships, of one org or of every org the actor belongs to.
     pub fn list_members(&self, org: Option<&str>) -> Result<Vec<Membership>> {
         let q = self.store.read();

@@ -10,6 +10,7 @@ mod directory;
 mod doctor;
 mod list;
 mod offboard;
+mod policy;
 mod prune;
 mod report;
 mod revoke;
@@ -26,6 +27,7 @@ pub use directory::Bootstrapped;
 pub use doctor::{DoctorReport, KeyringHealth};
 pub use list::{Selection, StatusChoice};
 pub use offboard::Offboarded;
+pub use policy::{policy_json, PolicyFinding};
 pub use report::{LastUseBuckets, OrgReport, StatusCounts, UsedToken};
 pub use revoke::{RevokeOutcome, RevokeTarget, Revoked};
 pub use rotate::{RotateRequest, Rotated};
@@ -259,8 +261,16 @@ impl Ctx {
                 || (visibility.own_only.contains(&row.org_key) && row.owner_key == Some(actor.key))
         };
         if let Ok(id) = reference.parse::<TokenId>() {
-            if let Some(row) = q.token(id)?.filter(|row| can_see(row)) {
-                return Ok(row);
+            if let Some(row) = q.token(id)? {
+                if can_see(&row) {
+                    return Ok(row);
+                }
+                // Ids are unguessable: naming one is no probe, so say what is missing.
+                return Err(Error::Forbidden {
+                    action: "managing this token".into(),
+                    needed: Role::Admin.as_str(),
+                    org: row.token.org,
+                });
             }
         }
         let now = self.clock.now();

@@ -8,13 +8,15 @@
 //! one when there was none). `required` mode fails before any write when the
 //! keyring is unreachable.
 
+use super::create::{clamp_expiry, policy_refusal};
 use super::{keyring_entry, KeyringOutcome, Session};
 use crate::audit::{action, NewEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::duration::{Expiry, Span};
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringMode};
-use crate::model::{Token, TokenStatus};
+use crate::model::{Role, Token, TokenStatus};
+use crate::policy::Candidate;
 use crate::secret::Secret;
 use crate::store::Rotation;
 
@@ -29,6 +31,8 @@ pub struct RotateRequest {
     pub expiry: Option<Expiry>,
     /// How long the old secret keeps working (default: it stops at once).
     pub grace: Option<Span>,
+    /// Cut an expiry beyond the org's max lifetime down to the maximum instead of refusing.
+    pub clamp_expiry: bool,
 }
 
 /// A rotated token and its new secret, shown once.
@@ -42,6 +46,8 @@ pub struct Rotated {
     pub old_secret_valid_until: Option<Timestamp>,
     /// Where the new secret was kept.
     pub keyring: KeyringOutcome,
+    /// Whether the expiry was cut down to the org's max lifetime.
+    pub expiry_clamped: bool,
 }
 
 impl Session {
@@ -68,7 +74,7 @@ impl Session {
         let result = self.write_as_actor(|q, ctx, actor| {
             let row = ctx.resolve_token(q, actor, &request.reference, request.org.as_deref())?;
             ctx.require_manage(q, actor, &row, "rotating this token")?;
-            let mut token = row.token;
+            let mut token = row.token.clone();
             match token.status(now) {
                 TokenStatus::Revoked => {
                     return Err(Error::request(
@@ -90,6 +96,22 @@ impl Session {
                 Some(_) => new_expiry.flatten(),
                 None => token.expires_at,
             };
+            // The rotated token must meet the org's policy as it is now.
+            let policy = q.policy(row.org_key)?;
+            let (expires_at, expiry_clamped) = clamp_expiry(&policy, now, expires_at, request.clamp_expiry);
+            let held_by_plain_member = match row.owner_key {
+                Some(owner) => q.role(row.org_key, owner)? == Some(Role::Member),
+                None => false,
+            };
+            let candidate = Candidate {
+                scopes: &token.scopes,
+                issued_at: now,
+                expires_at,
+                held_by_plain_member,
+            };
+            if let Some(violation) = policy.violations(&candidate).first() {
+                return Err(policy_refusal(&token.org, violation));
+            }
             let valid_until = grace_until.unwrap_or(now);
             q.rotate_secret(&Rotation {
                 token: token.id,
@@ -101,6 +123,7 @@ impl Session {
                 expires_at,
             })?;
             token.expires_at = expires_at;
+            token.issued_at = now;
             q.append_event(&ctx.token_event(
                 action::TOKEN_ROTATE,
                 &token,
@@ -141,6 +164,7 @@ impl Session {
                 secret: minted.secret,
                 old_secret_valid_until: grace_until,
                 keyring,
+                expiry_clamped,
             })
         });
         if let (Err(_), Some((entry, before))) = (&result, &previous_entry) {

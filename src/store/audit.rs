@@ -292,11 +292,14 @@ impl Queries<'_> {
                 rotation.old_valid_until.timestamp()
             ])?;
         self.conn
-            .prepare_cached("UPDATE tokens SET secret_hash = ?2, expires_at = ?3 WHERE id = ?1")?
+            .prepare_cached(
+                "UPDATE tokens SET secret_hash = ?2, expires_at = ?3, issued_at = ?4 WHERE id = ?1",
+            )?
             .execute(params![
                 rotation.token.as_i64(),
                 &rotation.new_hash[..],
-                rotation.expires_at.map(|t| t.timestamp())
+                rotation.expires_at.map(|t| t.timestamp()),
+                rotation.at.timestamp(),
             ])?;
         Ok(())
     }

@@ -174,3 +174,13 @@ impl Queries<'_> {
         Ok(())
     }
 }
+
+impl Queries<'_> {
+    /// Removes the user from one org.
+    pub fn delete_membership(&self, org: OrgKey, user: UserKey) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM memberships WHERE org_id = ?1 AND user_id = ?2")?
+            .execute([org, user])?;
+        Ok(())
+    }
+}

@@ -4,6 +4,7 @@
 
 mod audit;
 mod directory;
+mod policies;
 mod tokens;
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -22,6 +23,7 @@ pub use tokens::{NewToken, TokenFilter, TokenRow, TokenSort, UsageUpdate, Verify
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_lifecycle_audit.sql"),
+    include_str!("migrations/0003_policies.sql"),
 ];
 
 /// The schema version this build writes.

@@ -144,7 +144,7 @@ pub struct UsageUpdate {
 
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
         t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
-        t.revoke_reason, t.org_id, t.owner_user_id
+        t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at
     FROM tokens t
     JOIN orgs o ON o.id = t.org_id
     LEFT JOIN users u ON u.id = t.owner_user_id
@@ -180,6 +180,7 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
             revoked_at: time(12)?,
             revoked_by: row.get(13)?,
             revoke_reason: row.get(14)?,
+            issued_at: from_unix(row.get(17)?),
         },
         org_key: row.get(15)?,
         owner_key: row.get(16)?,
@@ -192,8 +193,8 @@ impl Queries<'_> {
         self.conn
             .prepare_cached(
                 "INSERT INTO tokens (id, kind, org_id, owner_user_id, name, description, scopes,
-                    secret_hash, created_at, created_by, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    secret_hash, created_at, created_by, expires_at, issued_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9)",
             )?
             .execute(params![
                 new.id.as_i64(),
@@ -347,8 +348,8 @@ impl Queries<'_> {
     }
 }
 
-/// Escapes `_` (a LIKE wildcard that scope resources may contain); `%` is
-/// never part of a resource, so the surrounding `%` stay wildcards.
+/// Escapes `_` (a LIKE wildcard that scope resources may contain); `%` and
+/// `[` never occur in a resource, so the added `%` stay wildcards.
 fn escape_like(pattern: &str) -> String {
     pattern.replace('\\', "\\\\").replace('_', "\\_")
 }
@@ -430,11 +431,15 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         let any: Vec<String> = Action::ALL
             .iter()
             .filter(|action| **action >= scope.action())
-            .map(|action| {
-                let word = format!("% {}:{} %", scope.resource(), action.as_str());
+            .flat_map(|action| {
+                // Whole words: "repo:write" alone, or narrowed as "repo:write[...]".
+                let word = escape_like(&format!("{}:{}", scope.resource(), action.as_str()));
+                [format!("% {word} %"), format!("% {word}[%")]
+            })
+            .map(|pattern| {
                 format!(
                     "(' ' || t.scopes || ' ') LIKE {} ESCAPE '\\'",
-                    bind(Value::Text(escape_like(&word)), &mut values)
+                    bind(Value::Text(pattern), &mut values)
                 )
             })
             .collect();

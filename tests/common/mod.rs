@@ -11,8 +11,10 @@ use tempfile::TempDir;
 
 pub const NOW: &str = "2026-11-22T10:00:00Z";
 
+#[derive(Clone)]
 pub struct TestEnv {
-    pub dir: TempDir,
+    /// Shared by clones, so several users can work on one store.
+    pub dir: std::sync::Arc<TempDir>,
     pub now: String,
     pub user: String,
 }
@@ -28,7 +30,7 @@ impl TestEnv {
     /// A fresh environment with no store yet.
     pub fn empty() -> Self {
         TestEnv {
-            dir: tempfile::tempdir().unwrap(),
+            dir: std::sync::Arc::new(tempfile::tempdir().unwrap()),
             now: NOW.into(),
             user: "alice".into(),
         }
@@ -132,6 +134,14 @@ pub fn assert_error(out: &Output, code: i32, needle: &str) {
 }
 
 impl TestEnv {
+    /// The same store and keyring, acting as another user.
+    pub fn as_user(&self, user: &str) -> TestEnv {
+        TestEnv {
+            user: user.to_owned(),
+            ..self.clone()
+        }
+    }
+
     /// Sets the pinned clock for later commands.
     pub fn at(&mut self, now: &str) -> &mut Self {
         self.now = now.to_owned();

@@ -43,6 +43,9 @@ pub const CHECK_STALE: u8 = 21;
 /// check: both were found.
 pub const CHECK_BOTH: u8 = 22;
 
+/// policy check: live tokens break their org's policy.
+pub const POLICY_VIOLATIONS: u8 = 23;
+
 /// The exit code for a library error.
 pub fn code_for(kind: ErrorKind) -> u8 {
     match kind {
@@ -77,4 +80,4 @@ Exit codes:
   9  audit verify: the chain is broken
   verify: 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope,
           14 rotated-away secret (possible leak)
-  check:  20 expiring found, 21 stale found, 22 both";
+  check:  20 expiring found, 21 stale found, 22 both;  policy check: 23 violations found";

@@ -39,6 +39,10 @@ pub struct CreateArgs {
     #[arg(long)]
     org_token: bool,
 
+    /// If the expiry is beyond the org's max lifetime, use the maximum instead of refusing
+    #[arg(long)]
+    clamp_expiry: bool,
+
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -64,6 +68,8 @@ pub fn run(session: &mut Session, args: CreateArgs) -> anyhow::Result<u8> {
         description: args.description,
         scopes: args.scopes.scopes,
         expiry: args.expires,
+        resources: args.scopes.resources,
+        clamp_expiry: args.clamp_expiry,
     })?;
     let token = &created.token;
 
@@ -84,6 +90,9 @@ pub fn run(session: &mut Session, args: CreateArgs) -> anyhow::Result<u8> {
         token.scopes,
         token.expires_at.map_or_else(|| "never".into(), rfc3339)
     ));
+    if created.expiry_clamped {
+        note("  the expiry was cut to the org's max lifetime (--clamp-expiry)");
+    }
     note(keyring_note(&created.keyring, token));
     if let KeyringOutcome::Failed { error } = &created.keyring {
         eprintln!("warning: could not save the secret in the OS keyring: {error}");

@@ -6,7 +6,7 @@ use tokctl::ops::Session;
 
 use crate::cli::{parse_role, Format};
 use crate::exit;
-use crate::output::{print_json, print_table, table};
+use crate::output::{note, print_json, print_table, table};
 
 #[derive(Debug, Subcommand)]
 pub enum MemberCommand {
@@ -15,6 +15,19 @@ pub enum MemberCommand {
     Add(AddArgs),
     /// List memberships of an org, or of all your orgs
     List(ListArgs),
+    /// Remove a user from an org (owner only); revokes their personal tokens there
+    #[command(after_help = "Example:\n  tokctl member remove --org acme --user bob")]
+    Remove(RemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The org
+    #[arg(long)]
+    org: String,
+    /// The user
+    #[arg(long)]
+    user: String,
 }
 
 #[derive(Debug, Args)]
@@ -44,12 +57,19 @@ pub fn run(session: &mut Session, command: MemberCommand) -> anyhow::Result<u8> 
     match command {
         MemberCommand::Add(args) => {
             let membership = session.set_member(&args.org, &args.user, args.role)?;
-            eprintln!(
+            note(format!(
                 "'{}' is now {} of org '{}'",
                 membership.user,
                 membership.role.as_str(),
                 membership.org
-            );
+            ));
+        }
+        MemberCommand::Remove(args) => {
+            let revoked = session.remove_member(&args.org, &args.user)?;
+            note(format!(
+                "removed '{}' from org '{}'; revoked {revoked} personal token(s) there",
+                args.user, args.org
+            ));
         }
         MemberCommand::List(args) => {
             let members = session.list_members(args.org.as_deref())?;

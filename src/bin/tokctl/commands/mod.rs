@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod list;
 pub mod member;
 pub mod org;
+pub mod policy;
 pub mod prune;
 pub mod report;
 pub mod revoke;
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::User(command) => user::run(&mut session, command),
         Command::Member(command) => member::run(&mut session, command),
         Command::Doctor(args) => doctor::run(&session, args),
+        Command::Policy(command) => policy::run(&mut session, command),
     }
 }
 

@@ -1,11 +1,13 @@
 //! `tokctl org add|list`.
 
 use clap::{Args, Subcommand};
-use tokctl::ops::Session;
+use tokctl::duration::Span;
+use tokctl::ops::{policy_json, Session};
+use tokctl::policy::{parse_allowed_scopes, MemberTokens, PolicyChange, ScopePattern};
 
 use crate::cli::Format;
 use crate::exit;
-use crate::output::{print_json, print_table, rfc3339, table};
+use crate::output::{fields, note, print_json, print_table, rfc3339, table};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
@@ -17,6 +19,82 @@ pub enum OrgCommand {
     },
     /// List orgs
     List(FormatArg),
+    /// Show an org's token policy, or change it (owner only)
+    #[command(after_help = "Examples:\n  tokctl org policy acme\n  \
+        tokctl org policy acme --max-lifetime 1y --require-expiry --member-tokens deny \\\n      \
+        --allowed-scopes 'repo:*,issues:read' --max-tokens 100\n\n\
+        Tokens that already exist are not changed: 'tokctl policy check' lists those that now break it.")]
+    Policy(PolicyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// The org
+    org: String,
+
+    /// Longest a token may live from minting or rotation, e.g. 1y; 'none' for no limit
+    #[arg(long, value_name = "DUR|none", value_parser = parse_optional_span)]
+    max_lifetime: Option<OrNone<Span>>,
+
+    /// Every token must expire
+    #[arg(long, conflicts_with = "no_require_expiry")]
+    require_expiry: bool,
+
+    /// Tokens may be minted with --expires never (unless a max lifetime forbids it)
+    #[arg(long)]
+    no_require_expiry: bool,
+
+    /// Whether plain members may hold personal tokens: allow or deny
+    #[arg(long, value_name = "allow|deny", value_parser = parse_member_tokens)]
+    member_tokens: Option<MemberTokens>,
+
+    /// Scopes that may be granted: comma-separated patterns such as 'repo:*,issues:read,*:read'; '*' for any
+    #[arg(long, value_name = "PATTERNS", value_parser = parse_patterns)]
+    allowed_scopes: Option<OrNone<Vec<ScopePattern>>>,
+
+    /// Most tokens the org may have (revoked and expired count until pruned); 'none' for no quota
+    #[arg(long, value_name = "N|none", value_parser = parse_quota)]
+    max_tokens: Option<OrNone<u32>>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// A setting's new value, or none (no limit). A newtype because clap gives
+/// `Option<Option<T>>` a meaning of its own (a flag whose value is optional).
+#[derive(Debug, Clone)]
+pub struct OrNone<T>(Option<T>);
+
+fn parse_optional_span(text: &str) -> Result<OrNone<Span>, String> {
+    if text == "none" {
+        return Ok(OrNone(None));
+    }
+    crate::cli::parse_span(text).map(|span| OrNone(Some(span)))
+}
+
+fn parse_member_tokens(text: &str) -> Result<MemberTokens, String> {
+    text.parse()
+        .map_err(|_| "expected allow or deny".to_owned())
+}
+
+fn parse_patterns(text: &str) -> Result<OrNone<Vec<ScopePattern>>, String> {
+    match parse_allowed_scopes(text) {
+        Ok(patterns) => Ok(OrNone(patterns)),
+        Err(tokctl::Error::InvalidInput { reason, value, .. }) => {
+            Err(format!("'{value}': {reason}"))
+        }
+        Err(other) => Err(other.to_string()),
+    }
+}
+
+fn parse_quota(text: &str) -> Result<OrNone<u32>, String> {
+    if text == "none" {
+        return Ok(OrNone(None));
+    }
+    text.parse::<u32>()
+        .map(|n| OrNone(Some(n)))
+        .map_err(|_| "expected a whole number or 'none'".to_owned())
 }
 
 #[derive(Debug, Args)]
@@ -35,6 +113,56 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<u8> {
                 org.name,
                 session.actor_name()
             );
+        }
+        OrgCommand::Policy(args) => {
+            let change = PolicyChange {
+                max_lifetime: args.max_lifetime.map(|OrNone(value)| value),
+                require_expiry: match (args.require_expiry, args.no_require_expiry) {
+                    (true, _) => Some(true),
+                    (_, true) => Some(false),
+                    _ => None,
+                },
+                member_tokens: args.member_tokens,
+                allowed_scopes: args.allowed_scopes.map(|OrNone(value)| value),
+                max_tokens: args.max_tokens.map(|OrNone(value)| value),
+            };
+            let policy = if change.is_empty() {
+                session.org_policy(&args.org)?
+            } else {
+                let policy = session.set_org_policy(&args.org, &change)?;
+                note(format!(
+                    "updated the policy of org '{}'; 'tokctl policy check --org {}' lists tokens that break it",
+                    args.org, args.org
+                ));
+                policy
+            };
+            match args.format {
+                Format::Json => print_json(&policy_json(&policy))?,
+                Format::Table => print_table(&fields(&[
+                    (
+                        "max lifetime",
+                        policy
+                            .max_lifetime
+                            .map_or_else(|| "none".into(), |span| span.to_string()),
+                    ),
+                    (
+                        "require expiry",
+                        if policy.require_expiry {
+                            "yes".into()
+                        } else {
+                            "no".into()
+                        },
+                    ),
+                    ("member tokens", policy.member_tokens.as_str().into()),
+                    ("allowed scopes", policy.allowed_scopes_text()),
+                    (
+                        "max tokens",
+                        policy
+                            .max_tokens
+                            .map_or_else(|| "none".into(), |n| n.to_string()),
+                    ),
+                ]))?,
+            }
         }
         OrgCommand::List(args) => {
             let orgs = session.list_orgs()?;

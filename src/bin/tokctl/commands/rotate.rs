@@ -27,6 +27,10 @@ pub struct RotateArgs {
     #[arg(long)]
     org: Option<String>,
 
+    /// If the expiry is beyond the org's max lifetime, use the maximum instead of refusing
+    #[arg(long)]
+    clamp_expiry: bool,
+
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -46,6 +50,7 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
         org: args.org,
         expiry: args.expires,
         grace: args.grace,
+        clamp_expiry: args.clamp_expiry,
     })?;
     let token = &rotated.token;
     note(format!(

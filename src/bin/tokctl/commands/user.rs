@@ -43,7 +43,7 @@ pub fn run(session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
     match command {
         UserCommand::Add { name } => {
             let user = session.add_user(&name)?;
-            eprintln!("added user '{}'", user.name);
+            note(format!("added user '{}'", user.name));
         }
         UserCommand::Remove { name, dry_run, yes } => {
             if !dry_run {

@@ -22,6 +22,10 @@ pub struct VerifyArgs {
     #[arg(long, value_parser = parse_scope)]
     scope: Option<Scope>,
 
+    /// With --scope: require the token to cover this named resource, e.g. repo=api
+    #[arg(long, value_name = "RESOURCE=NAME", value_parser = crate::cli::parse_resource, requires = "scope")]
+    resource: Option<(String, Vec<String>)>,
+
     /// Read one token per line from stdin and write one JSON result per line
     #[arg(long, conflicts_with = "format")]
     batch: bool,
@@ -88,17 +92,32 @@ impl<'a> VerifyJson<'a> {
 }
 
 pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
+    let scope = match (args.scope.clone(), &args.resource) {
+        (Some(scope), Some((resource, names))) => {
+            if resource != scope.resource() {
+                anyhow::bail!(Error::request(
+                    format!(
+                        "--resource names '{resource}' but --scope is about '{}'",
+                        scope.resource()
+                    ),
+                    Some("e.g. --scope repo:read --resource repo=api"),
+                ));
+            }
+            Some(scope.narrowed(names)?)
+        }
+        (scope, _) => scope,
+    };
     // Usage counters may lose their last seconds on a power cut; revocations never.
     session.store().relax_durability()?;
     if args.batch {
-        return run_batch(session, args.scope.as_ref());
+        return run_batch(session, scope.as_ref());
     }
     let presented = match read_secret("Token", Some("TOKCTL_TOKEN")) {
         Ok(presented) => presented,
         Err(err) if is_malformed(&err) => return Err(session.reject_unreadable()?.into()),
         Err(err) => return Err(err),
     };
-    let result = session.verify(&presented, args.scope.as_ref());
+    let result = session.verify(&presented, scope.as_ref());
     if let Err(err) = session.flush_usage() {
         eprintln!("warning: could not record the token's use: {err}");
     }
