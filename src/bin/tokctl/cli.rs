@@ -11,13 +11,15 @@ use tokctl::scope::Scope;
 use crate::commands;
 use crate::exit::HELP_TABLE;
 
-/// Issue, track and clean up API tokens.
-///
-/// Tokens have least-privilege scopes (resource:action), an expiry, and an
-/// owner: a person, or the org itself. The secret is shown once and kept in
-/// the OS keyring; the store holds only its hash.
+/// Issue, track and clean up API tokens: least-privilege scopes, expiry, the OS keyring, an audit trail.
 #[derive(Debug, Parser)]
-#[command(name = "tokctl", version, after_help = HELP_TABLE, max_term_width = 100)]
+#[command(
+    name = "tokctl",
+    version,
+    after_help = HELP_TABLE,
+    max_term_width = 100,
+    long_about = None
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -157,6 +159,16 @@ pub enum Command {
     /// Find live tokens that break their org's current policy; optionally revoke them
     #[command(subcommand)]
     Policy(commands::policy::PolicyCommand),
+
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish
+    #[command(
+        after_help = "Example:\n  tokctl completions bash > ~/.local/share/bash-completion/completions/tokctl"
+    )]
+    Completions(commands::completions::CompletionsArgs),
+
+    /// Write the man pages (for packagers)
+    #[command(hide = true)]
+    Man(commands::completions::ManArgs),
 }
 
 /// Arguments shared by commands that mint a token.

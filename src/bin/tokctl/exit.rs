@@ -69,15 +69,13 @@ pub fn exit(code: u8) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The table shown at the end of `tokctl --help`.
+/// The table shown at the end of `tokctl --help` (lines under 90 columns, so clap does not wrap them).
 pub const HELP_TABLE: &str = "\
-Exit codes:
-  0  success (verify: the token is valid)
-  1  unexpected failure          2  bad usage or input
-  3  not found                   4  name taken or ambiguous
-  5  forbidden or unknown user   6  store unusable (not a store, newer, read-only, locked)
-  7  keyring required but failed   8  confirmation required (use --yes outside a terminal)
-  9  audit verify: the chain is broken
-  verify: 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope,
-          14 rotated-away secret (possible leak)
-  check:  20 expiring found, 21 stale found, 22 both;  policy check: 23 violations found";
+Exit codes (docs/exit-codes.md):
+  0 ok  1 failure  2 bad usage  3 not found  4 name taken or ambiguous  5 forbidden or policy
+  6 store unusable  7 keyring failed  8 confirmation needed (--yes)  9 audit chain broken
+  verify: 10 malformed/unknown  11 expired  12 revoked  13 lacks scope  14 rotated-away secret
+  check: 20 expiring  21 stale  22 both;  policy check: 23 violations found
+
+The secret is shown once and kept in the OS keyring; the store holds only its hash.
+Guide: docs/GUIDE.md.  Every command: tokctl COMMAND --help";

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod completions;
 pub mod create;
 pub mod doctor;
 pub mod list;
@@ -31,8 +32,14 @@ use crate::cli::{Cli, Command, GlobalArgs};
 /// Runs the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     crate::output::set_quiet(cli.global.quiet);
+    // Commands about tokctl itself need no store.
+    let command = match cli.command {
+        Command::Completions(args) => return completions::run(args),
+        Command::Man(args) => return completions::run_man(args),
+        other => other,
+    };
     let mut session = open_session(&cli.global)?;
-    match cli.command {
+    match command {
         Command::Create(args) => create::run(&mut session, args),
         Command::List(args) => list::run(&session, args),
         Command::Show(args) => show::run(&session, args),
@@ -49,6 +56,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Member(command) => member::run(&mut session, command),
         Command::Doctor(args) => doctor::run(&session, args),
         Command::Policy(command) => policy::run(&mut session, command),
+        Command::Completions(_) | Command::Man(_) => {
+            unreachable!("handled before the store is opened")
+        }
     }
 }
 
