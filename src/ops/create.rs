@@ -381,3 +381,66 @@ fn generated_name(
     }
     unreachable!("an unbounded range always yields a free name")
 }
+
+/// What an interactive `create` may offer: the org it will mint in, its
+/// policy, and scopes worth suggesting.
+#[derive(Debug, Clone)]
+pub struct CreateChoices {
+    /// The org the token will belong to.
+    pub org: String,
+    /// Its policy (to offer only allowed scopes and expiries).
+    pub policy: crate::policy::Policy,
+    /// Suggested scopes, allowed by the policy: those already granted in the
+    /// org, then common ones.
+    pub scopes: Vec<Scope>,
+}
+
+/// Resources suggested when the org has no tokens yet.
+const COMMON_RESOURCES: &[&str] = &["repo", "issues", "packages", "pulls", "org"];
+
+impl Session {
+    /// What an interactive `create` in `org` (or the actor's only org) may offer.
+    pub fn create_choices(&self, org: Option<&str>) -> Result<CreateChoices> {
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        let (key, name) = self.ctx.default_org(&q, actor, org)?;
+        let policy = q.policy(key)?;
+        let mut seen: Vec<String> = Vec::new();
+        let filter = crate::store::TokenFilter {
+            orgs: Some(vec![key]),
+            now: self.ctx.clock.now(),
+            ..crate::store::TokenFilter::default()
+        };
+        q.for_each_token(&filter, |row| {
+            for scope in row.token.scopes.iter() {
+                if !seen.iter().any(|known| known == scope.resource()) {
+                    seen.push(scope.resource().to_owned());
+                }
+            }
+            Ok::<(), Error>(())
+        })?;
+        for resource in COMMON_RESOURCES {
+            if !seen.iter().any(|known| known == resource) {
+                seen.push((*resource).to_owned());
+            }
+        }
+        let mut scopes = Vec::new();
+        for resource in seen {
+            for action in ["read", "write", "admin"] {
+                let scope: Scope = format!("{resource}:{action}").parse()?;
+                let allowed = policy
+                    .allowed_scopes
+                    .as_ref()
+                    .is_none_or(|patterns| patterns.iter().any(|pattern| pattern.permits(&scope)));
+                if allowed {
+                    scopes.push(scope);
+                }
+            }
+        }
+        Ok(CreateChoices {
+            org: name,
+            policy,
+            scopes,
+        })
+    }
+}

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 pub use audit::{AuditPruned, AuditQuery, ChainReport};
 pub use check::{CheckReport, CheckRequest};
-pub use create::{CreateRequest, Created, KeyringOutcome, OwnerChoice};
+pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use directory::Bootstrapped;
 pub use doctor::{DoctorReport, KeyringHealth};
 pub use list::{Selection, StatusChoice};

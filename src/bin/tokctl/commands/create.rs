@@ -1,12 +1,16 @@
 //! `tokctl create`: mint a token and show its secret once.
 
+use std::io::IsTerminal;
+
 use clap::Args;
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Confirm, Input, MultiSelect, Select};
 use serde::Serialize;
 use tokctl::duration::Expiry;
-use tokctl::model::Token;
+use tokctl::model::{validate_name, Token};
 use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 
-use crate::cli::{parse_expiry, Format, ScopeArgs};
+use crate::cli::{parse_expiry, parse_scope, Format, ScopeArgs};
 use crate::exit;
 use crate::output::{note, print_json, print_line, rfc3339, TokenJson};
 
@@ -55,7 +59,17 @@ struct CreatedJson<'a> {
     keyring: &'a str,
 }
 
-pub fn run(session: &mut Session, args: CreateArgs) -> anyhow::Result<u8> {
+pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
+    let missing = args.name.is_none() || args.scopes.scopes.is_empty() || args.expires.is_none();
+    // Prompt only for a person at a terminal; elsewhere a missing value is a clear error.
+    if missing
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+        && !prompt_for_missing(session, &mut args)?
+    {
+        note("nothing was created");
+        return Ok(exit::CONFIRMATION_REQUIRED);
+    }
     let owner = match (args.org_token, args.user) {
         (true, _) => OwnerChoice::Org,
         (false, Some(user)) => OwnerChoice::User(user),
@@ -129,4 +143,102 @@ pub fn keyring_note(outcome: &KeyringOutcome, token: &Token) -> String {
         KeyringOutcome::Off => "the keyring is off: this output is the only place the secret exists".to_owned(),
     };
     format!("  {place}\n  this secret will not be shown again")
+}
+
+/// Asks for the name, scopes and expiry that the command line left out, then
+/// for confirmation of a summary. Returns false when the person declines.
+fn prompt_for_missing(session: &Session, args: &mut CreateArgs) -> anyhow::Result<bool> {
+    let theme = ColorfulTheme::default();
+    let choices = session.create_choices(args.org.as_deref())?;
+    if args.name.is_none() {
+        let name: String = Input::with_theme(&theme)
+            .with_prompt("Name (say what the token is for)")
+            .validate_with(|input: &String| {
+                validate_name("token name", input, 100).map_err(|err| err.to_string())
+            })
+            .interact_text()?;
+        args.name = Some(name);
+    }
+    if args.scopes.scopes.is_empty() {
+        let mut labels: Vec<String> = choices.scopes.iter().map(ToString::to_string).collect();
+        labels.push("other… (type them)".into());
+        loop {
+            let picked = MultiSelect::with_theme(&theme)
+                .with_prompt(format!(
+                    "Scopes allowed in org '{}' (space to pick, enter to accept)",
+                    choices.org
+                ))
+                .items(&labels)
+                .interact()?;
+            for index in &picked {
+                if let Some(scope) = choices.scopes.get(*index) {
+                    args.scopes.scopes.push(scope.clone());
+                }
+            }
+            if picked.contains(&choices.scopes.len()) {
+                let typed: String = Input::with_theme(&theme)
+                    .with_prompt("Scopes (resource:action, separated by spaces)")
+                    .validate_with(|input: &String| {
+                        input
+                            .split_whitespace()
+                            .try_for_each(|scope| parse_scope(scope).map(|_| ()))
+                    })
+                    .interact_text()?;
+                for scope in typed.split_whitespace() {
+                    args.scopes
+                        .scopes
+                        .push(parse_scope(scope).map_err(anyhow::Error::msg)?);
+                }
+            }
+            if !args.scopes.scopes.is_empty() {
+                break;
+            }
+            eprintln!("pick at least one scope (space selects)");
+        }
+    }
+    if args.expires.is_none() {
+        let never_allowed = !choices.policy.require_expiry && choices.policy.max_lifetime.is_none();
+        let mut options = vec![
+            ("7 days", "7d"),
+            ("30 days", "30d"),
+            ("90 days", "90d"),
+            ("1 year", "1y"),
+            ("custom…", ""),
+        ];
+        if never_allowed {
+            options.push(("never (not recommended)", "never"));
+        }
+        let labels: Vec<&str> = options.iter().map(|(label, _)| *label).collect();
+        let picked = Select::with_theme(&theme)
+            .with_prompt("Expires in")
+            .items(&labels)
+            .default(2)
+            .interact()?;
+        let text = match options[picked].1 {
+            "" => Input::<String>::with_theme(&theme)
+                .with_prompt("Expires (a duration like 45d, or a date like 2027-06-30)")
+                .validate_with(|input: &String| parse_expiry(input).map(|_| ()))
+                .interact_text()?,
+            preset => preset.to_owned(),
+        };
+        args.expires = Some(parse_expiry(&text).map_err(anyhow::Error::msg)?);
+    }
+    let kind = if args.org_token { "org" } else { "personal" };
+    let scopes: Vec<String> = args.scopes.scopes.iter().map(ToString::to_string).collect();
+    let summary = format!(
+        "Create {kind} token '{}' in org '{}' with {}, expiring {}?",
+        args.name.as_deref().unwrap_or_default(),
+        choices.org,
+        scopes.join(" "),
+        args.expires
+            .map_or_else(String::new, |expiry| match expiry {
+                Expiry::Never => "never".to_owned(),
+                Expiry::In(span) => format!("in {span}"),
+                Expiry::At(at) => format!("at {}", rfc3339(at)),
+            })
+    );
+    Ok(Confirm::with_theme(&theme)
+        .with_prompt(summary)
+        .default(true)
+        .interact()?)
 }
