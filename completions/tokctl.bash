@@ -278,7 +278,7 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --quiet --keyring --help --version create list show revoke rotate check prune audit report verify secret org user member doctor policy completions man help"
+            opts="-q -h -V --db --as --color --quiet --keyring --help --version create list show revoke rotate check prune audit report verify secret org user member doctor policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +290,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -304,7 +308,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit)
-            opts="-q -h --org --token --actor --action --since --until --format --db --quiet --keyring --help verify prune help"
+            opts="-q -h --org --token --actor --action --since --until --format --db --color --quiet --keyring --help verify prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,6 +344,10 @@ _tokctl() {
                     ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -410,7 +418,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit__subcmd__prune)
-            opts="-y -q -h --before --dry-run --yes --db --quiet --keyring --help"
+            opts="-y -q -h --before --dry-run --yes --db --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -422,6 +430,10 @@ _tokctl() {
                     ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -436,7 +448,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit__subcmd__verify)
-            opts="-q -h --format --db --quiet --keyring --help"
+            opts="-q -h --format --db --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -448,6 +460,10 @@ _tokctl() {
                     ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -462,7 +478,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__check)
-            opts="-q -h --expiring --stale --org --format --db --as --quiet --keyring --help"
+            opts="-q -h --expiring --stale --org --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,6 +508,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -504,7 +524,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__completions)
-            opts="-q -h --db --as --quiet --keyring --help bash zsh fish powershell elvish"
+            opts="-q -h --db --as --color --quiet --keyring --help bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,6 +536,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -530,7 +554,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__create)
-            opts="-q -h --name --description --scope --resource --expires --org --user --org-token --clamp-expiry --format --db --as --quiet --keyring --help"
+            opts="-q -h --name --description --scope --resource --expires --org --user --org-token --clamp-expiry --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -576,6 +600,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -588,7 +616,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__doctor)
-            opts="-q -h --format --db --as --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -604,6 +632,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -1066,7 +1098,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__list)
-            opts="-q -h --org --owner --kind --stale --never-used --expiring --scope --name --all --status --sort --format --db --as --quiet --keyring --help"
+            opts="-q -h --org --owner --kind --stale --never-used --expiring --scope --name --all --status --sort --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1120,6 +1152,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1132,7 +1168,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__man)
-            opts="-q -h --out-dir --db --as --quiet --keyring --help"
+            opts="-q -h --out-dir --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1150,6 +1186,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1162,7 +1202,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__member)
-            opts="-q -h --db --as --quiet --keyring --help add list remove help"
+            opts="-q -h --db --as --color --quiet --keyring --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1174,6 +1214,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -1188,7 +1232,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__member__subcmd__add)
-            opts="-q -h --org --user --role --db --as --quiet --keyring --help"
+            opts="-q -h --org --user --role --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1212,6 +1256,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -1296,7 +1344,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__member__subcmd__list)
-            opts="-q -h --org --format --db --as --quiet --keyring --help"
+            opts="-q -h --org --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1318,6 +1366,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1330,7 +1382,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__member__subcmd__remove)
-            opts="-q -h --org --user --db --as --quiet --keyring --help"
+            opts="-q -h --org --user --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1352,6 +1404,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1364,7 +1420,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__org)
-            opts="-q -h --db --as --quiet --keyring --help add list policy help"
+            opts="-q -h --db --as --color --quiet --keyring --help add list policy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1376,6 +1432,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -1390,7 +1450,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__org__subcmd__add)
-            opts="-q -h --db --as --quiet --keyring --help"
+            opts="-q -h --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1402,6 +1462,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -1486,7 +1550,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__org__subcmd__list)
-            opts="-q -h --format --db --as --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1504,6 +1568,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1516,7 +1584,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__org__subcmd__policy)
-            opts="-q -h --max-lifetime --require-expiry --no-require-expiry --member-tokens --allowed-scopes --max-tokens --format --db --as --quiet --keyring --help"
+            opts="-q -h --max-lifetime --require-expiry --no-require-expiry --member-tokens --allowed-scopes --max-tokens --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1550,6 +1618,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1562,7 +1634,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__policy)
-            opts="-q -h --db --as --quiet --keyring --help check help"
+            opts="-q -h --db --as --color --quiet --keyring --help check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1574,6 +1646,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -1588,7 +1664,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__policy__subcmd__check)
-            opts="-y -q -h --org --revoke --dry-run --yes --format --db --as --quiet --keyring --help"
+            opts="-y -q -h --org --revoke --dry-run --yes --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1608,6 +1684,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -1664,7 +1744,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__prune)
-            opts="-y -q -h --before --org --dry-run --yes --format --db --as --quiet --keyring --help"
+            opts="-y -q -h --before --org --dry-run --yes --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1690,6 +1770,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1702,7 +1786,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__report)
-            opts="-q -h --org --format --db --as --quiet --keyring --help"
+            opts="-q -h --org --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1724,6 +1808,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1736,7 +1824,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__revoke)
-            opts="-y -q -h --reason --secret-stdin --org --owner --kind --stale --never-used --expiring --scope --name --expired --dry-run --yes --format --db --as --quiet --keyring --help"
+            opts="-y -q -h --reason --secret-stdin --org --owner --kind --stale --never-used --expiring --scope --name --expired --dry-run --yes --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1786,6 +1874,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1798,7 +1890,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__rotate)
-            opts="-q -h --expires --grace --org --clamp-expiry --format --db --as --quiet --keyring --help"
+            opts="-q -h --expires --grace --org --clamp-expiry --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1828,6 +1920,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1840,7 +1936,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__secret)
-            opts="-q -h --org --db --as --quiet --keyring --help"
+            opts="-q -h --org --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1858,6 +1954,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1870,7 +1970,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__show)
-            opts="-q -h --org --format --db --as --quiet --keyring --help"
+            opts="-q -h --org --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1892,6 +1992,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1904,7 +2008,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user)
-            opts="-q -h --db --as --quiet --keyring --help add list remove offboard help"
+            opts="-q -h --db --as --color --quiet --keyring --help add list remove offboard help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1916,6 +2020,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -1930,7 +2038,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__add)
-            opts="-q -h --db --as --quiet --keyring --help"
+            opts="-q -h --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1942,6 +2050,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -2026,7 +2138,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__list)
-            opts="-q -h --format --db --as --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2044,6 +2156,10 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2056,7 +2172,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__remove)
-            opts="-y -q -h --dry-run --yes --db --as --quiet --keyring --help"
+            opts="-y -q -h --dry-run --yes --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2068,6 +2184,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)
@@ -2082,7 +2202,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__verify)
-            opts="-q -h --scope --resource --batch --format --db --as --quiet --keyring --help"
+            opts="-q -h --scope --resource --batch --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2106,6 +2226,10 @@ _tokctl() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 --keyring)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tokctl_global_optspecs
-    string join \n db= as= q/quiet keyring= h/help V/version
+    string join \n db= as= color= q/quiet keyring= h/help V/version
 end
 
 function __fish_tokctl_needs_command
@@ -26,9 +26,12 @@ end
 
 complete -c tokctl -n "__fish_tokctl_needs_command" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_needs_command" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_needs_command" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_needs_command" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_needs_command" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_needs_command" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_needs_command" -s V -l version -d 'Print version'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "create" -d 'Mint a token; the secret is printed once, to stdout'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "list" -d 'List tokens (active ones of your orgs unless told otherwise)'
@@ -60,6 +63,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l format -d 'Outp
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l org-token -d 'Mint an org token, owned by the org rather than a person (needs admin)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l clamp-expiry -d 'If the expiry is beyond the org\'s max lifetime, use the maximum instead of refusing'
@@ -86,6 +92,9 @@ jsonl\t'JSON Lines: one token object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l never-used -d 'Never used'
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l all -d 'Include revoked and expired tokens (same as --status all)'
@@ -96,6 +105,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l format -d 'Output
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -113,12 +125,15 @@ jsonl\t'JSON Lines: one token object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l secret-stdin -d 'Revoke the token whose secret is read from stdin (one found in a log or a paste)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l never-used -d 'Never used'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l expired -d 'Only expired tokens (bulk)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l dry-run -d 'Show what would be revoked, in list\'s formats, and change nothing'
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (needed for a bulk revoke outside a terminal)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (at a terminal every revoke asks; outside one a bulk revoke needs this)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l expires -d 'A new expiry (needed to rotate an expired token) [default: keep the current one]' -r
@@ -128,6 +143,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l format -d 'Outp
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l clamp-expiry -d 'If the expiry is beyond the org\'s max lifetime, use the maximum instead of refusing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
@@ -139,6 +157,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l format -d 'Outpu
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -150,6 +171,9 @@ jsonl\t'JSON Lines: one token object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l dry-run -d 'Show what would be pruned, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal)'
@@ -166,6 +190,9 @@ json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one token object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify prune help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify prune help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify prune help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify prune help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify prune help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -175,16 +202,22 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l before -d 'Remove events before this: a duration back from now (2y) or a date' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l dry-run -d 'Say how many events would go, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove events older than a time, leaving a checkpoint so the rest still verifies (owners only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -193,6 +226,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l format -d 'Outp
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -202,6 +238,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l format -d 'Outp
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l batch -d 'Read one token per line from stdin and write one JSON result per line'
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
@@ -209,27 +248,39 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -s h -l help -d 'P
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l org -d 'Look the name up in this org only' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "add" -d 'Add an org; you become its owner'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "list" -d 'List orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -241,6 +292,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l require-expiry -d 'Every token must expire'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l no-require-expiry -d 'Tokens may be minted with --expires never (unless a max lifetime forbids it)'
@@ -252,9 +306,12 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "add" -d 'Register a user (needs admin in some org); add them to an org with \'tokctl member add\''
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "list" -d 'List users'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
@@ -262,39 +319,54 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l dry-run -d 'Show what would happen, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l dry-run -d 'Show what would happen, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a user (needs admin in some org); add them to an org with \'tokctl member add\''
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -f -a "add" -d 'Add a user to an org, or change their role (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -f -a "list" -d 'List memberships of an org, or of all your orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -f -a "remove" -d 'Remove a user from an org (owner only); revokes their personal tokens there'
@@ -304,14 +376,20 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l role -d 'owner, admin or member' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l org -d 'Only this org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -319,9 +397,12 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l user -d 'The user' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a user to an org, or change their role (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "list" -d 'List memberships of an org, or of all your orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a user from an org (owner only); revokes their personal tokens there'
@@ -330,14 +411,20 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l format -d 'Outp
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'List live tokens that break their org\'s policy, with the rule each breaks; exits 23 if any'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l org -d 'Only this org (default: every org you administer)' -r
@@ -345,6 +432,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_su
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l revoke -d 'Revoke the tokens found (the rule becomes the revocation reason)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l dry-run -d 'With --revoke: show what would be revoked, and change nothing'
@@ -355,15 +445,21 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l out-dir -d 'Where to write tokctl.1 and one page per subcommand' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify secret org user member doctor policy completions man help" -f -a "create" -d 'Mint a token; the secret is printed once, to stdout'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify secret org user member doctor policy completions man help" -f -a "list" -d 'List tokens (active ones of your orgs unless told otherwise)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify secret org user member doctor policy completions man help" -f -a "show" -d 'Show one token by id or name'

@@ -110,3 +110,26 @@ fn never_is_offered_only_when_the_policy_allows_it() {
         "2027-01-06T10:00:00Z"
     );
 }
+
+#[test]
+fn revoking_by_name_at_a_terminal_asks_first() {
+    let env = TestEnv::new();
+    env.create(&[
+        "--name",
+        "doomed",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "1d",
+    ]);
+    let mut pty = spawn_in_pty(&env, &["revoke", "doomed"]);
+    pty.exp_string("Revoke 'doomed'").unwrap();
+    keys(&mut pty, "n");
+    pty.exp_eof().unwrap();
+    assert_eq!(env.names(&[]), ["doomed"], "declined: still active");
+    let mut pty = spawn_in_pty(&env, &["revoke", "doomed"]);
+    pty.exp_string("Revoke 'doomed'").unwrap();
+    keys(&mut pty, "y");
+    pty.exp_eof().unwrap();
+    assert!(env.names(&[]).is_empty());
+}

@@ -39,6 +39,10 @@ pub struct GlobalArgs {
     #[arg(long = "as", global = true, env = "TOKCTL_USER", value_name = "USER")]
     pub actor: Option<String>,
 
+    /// Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: ColorChoice,
+
     /// Print only data and errors: no notes on stderr (warnings still show)
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -52,6 +56,18 @@ pub struct GlobalArgs {
 fn parse_keyring_mode(text: &str) -> Result<KeyringMode, String> {
     text.parse()
         .map_err(|_| "expected auto, required or off".to_owned())
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// At a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Output format of commands that list tokens.

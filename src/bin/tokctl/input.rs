@@ -48,6 +48,11 @@ pub fn read_secret(prompt: &str, env_var: Option<&str>) -> anyhow::Result<Zeroiz
     Ok(Zeroizing::new(text.to_owned()))
 }
 
+/// Whether a person is at the keyboard: stdin and stderr are terminals.
+pub fn at_terminal() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
 /// Asks before a destructive change such as "revoke 12 token(s)". With
 /// `yes`, goes ahead. In a terminal, asks (default no). Elsewhere prints why
 /// nothing happened and returns false: scripts must say `--yes`.
@@ -55,7 +60,7 @@ pub fn confirm(yes: bool, what: &str) -> anyhow::Result<bool> {
     if yes {
         return Ok(true);
     }
-    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+    if at_terminal() {
         let confirmed = dialoguer::Confirm::new()
             .with_prompt(format!("{}?", capitalized(what)))
             .default(false)

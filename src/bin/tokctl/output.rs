@@ -3,12 +3,12 @@
 use std::io::Write;
 
 use chrono::SecondsFormat;
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use serde::Serialize;
 use tokctl::clock::Timestamp;
-use tokctl::model::Token;
+use tokctl::model::{Token, TokenStatus};
 
-use crate::cli::ListFormat;
+use crate::cli::{ColorChoice, ListFormat};
 
 /// The JSON form of a token. Field names and meanings are a stable contract.
 #[derive(Debug, Serialize)]
@@ -59,28 +59,121 @@ pub fn rfc3339(at: Timestamp) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// A compact time for tables.
-pub fn short_time(at: Option<Timestamp>, none: &str) -> String {
-    at.map_or_else(
-        || none.to_owned(),
-        |at| at.format("%Y-%m-%d %H:%M").to_string(),
-    )
+/// A time relative to now, for people: "3 days ago", "in 2 months".
+pub fn relative(at: Option<Timestamp>, now: Timestamp, none: &str) -> String {
+    const MINUTE: u64 = 60;
+    const HOUR: u64 = 60 * MINUTE;
+    const DAY: u64 = 24 * HOUR;
+    const MONTH: u64 = 30 * DAY;
+    const YEAR: u64 = 365 * DAY;
+    let Some(at) = at else {
+        return none.to_owned();
+    };
+    let seconds = (at - now).num_seconds();
+    let distance = seconds.unsigned_abs();
+    let (amount, unit) = match distance {
+        0..MINUTE => {
+            return if seconds > 0 {
+                "in a moment".into()
+            } else {
+                "just now".into()
+            }
+        }
+        MINUTE..HOUR => (distance / MINUTE, "minute"),
+        HOUR..DAY => (distance / HOUR, "hour"),
+        DAY..MONTH => (distance / DAY, "day"),
+        MONTH..YEAR => (distance / MONTH, "month"),
+        _ => (distance / YEAR, "year"),
+    };
+    let plural = if amount == 1 { "" } else { "s" };
+    if seconds > 0 {
+        format!("in {amount} {unit}{plural}")
+    } else {
+        format!("{amount} {unit}{plural} ago")
+    }
 }
 
-/// A borderless table like `gh` prints: easy to read and to grep.
+/// How tables look: colour on or off, and a width when not at a terminal.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    color: bool,
+    width: Option<u16>,
+}
+
+static STYLE: std::sync::OnceLock<Style> = std::sync::OnceLock::new();
+
+/// Decides colour and width once, from `--color`, `NO_COLOR`, whether stdout
+/// is a terminal, and `COLUMNS` (which fixes the width when it is not).
+pub fn configure(choice: ColorChoice) {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && !no_color,
+    };
+    let width = if terminal {
+        None
+    } else {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|columns| columns.parse().ok())
+    };
+    let _ = STYLE.set(Style { color, width });
+}
+
+fn style() -> Style {
+    STYLE.get().copied().unwrap_or(Style {
+        color: false,
+        width: None,
+    })
+}
+
+fn apply_style(table: &mut Table) {
+    let style = style();
+    if style.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    if let Some(width) = style.width {
+        table.set_width(width);
+    }
+}
+
+/// A borderless table like `gh` prints: easy to read and to grep. It fits
+/// the terminal (or `COLUMNS`) by wrapping long cells.
 pub fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().map(|h| h.to_uppercase()));
+    apply_style(&mut table);
     table
+}
+
+/// A status, in colour when colour is on.
+pub fn status_cell(status: TokenStatus) -> Cell {
+    let cell = Cell::new(status.as_str());
+    if !style().color {
+        return cell;
+    }
+    match status {
+        TokenStatus::Active => cell.fg(Color::Green),
+        TokenStatus::Expired => cell.fg(Color::Yellow),
+        TokenStatus::Revoked => cell.fg(Color::Red),
+    }
 }
 
 /// A two-column table of fields and values (for `show`, `verify`).
 pub fn fields(rows: &[(&str, String)]) -> Table {
     let mut table = Table::new();
-    table.load_preset(presets::NOTHING);
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    apply_style(&mut table);
     for (field, value) in rows {
         table.add_row(vec![format!("{field}:"), value.clone()]);
     }
@@ -100,19 +193,27 @@ pub const TOKEN_COLUMNS: &[&str] = &[
     "last used",
 ];
 
-/// One row of a token listing.
-pub fn token_row(token: &Token, now: Timestamp) -> Vec<String> {
+/// One row of a token listing; times relative to now.
+pub fn token_row(token: &Token, now: Timestamp) -> Vec<Cell> {
     vec![
-        token.id.to_string(),
-        token.name.clone(),
-        token.kind.as_str().to_owned(),
-        token.org.clone(),
-        token.owner.clone().unwrap_or_else(|| "-".into()),
-        token.scopes.to_string(),
-        token.status(now).as_str().to_owned(),
-        short_time(token.expires_at, "never"),
-        short_time(token.last_used_at, "never"),
+        Cell::new(token.id),
+        Cell::new(&token.name),
+        Cell::new(token.kind.as_str()),
+        Cell::new(&token.org),
+        Cell::new(token.owner.as_deref().unwrap_or("-")),
+        Cell::new(&token.scopes),
+        status_cell(token.status(now)),
+        Cell::new(relative(token.expires_at, now, "never")),
+        Cell::new(relative(token.last_used_at, now, "never")),
     ]
+}
+
+/// An exact time and how long ago or ahead it is: "2027-02-20T10:00:00Z (in 2 months)".
+pub fn with_relative(at: Option<Timestamp>, now: Timestamp) -> String {
+    at.map_or_else(
+        || "never".into(),
+        |at| format!("{} ({})", rfc3339(at), relative(Some(at), now, "")),
+    )
 }
 
 /// Every field of one token, for `show`.
@@ -133,16 +234,14 @@ pub fn token_fields(token: &Token, now: Timestamp) -> Table {
         ("status", token.status(now).as_str().to_owned()),
         (
             "created",
-            format!("{} by {}", rfc3339(token.created_at), token.created_by),
+            format!(
+                "{} by {}",
+                with_relative(Some(token.created_at), now),
+                token.created_by
+            ),
         ),
-        (
-            "expires",
-            token.expires_at.map_or_else(|| "never".into(), rfc3339),
-        ),
-        (
-            "last used",
-            token.last_used_at.map_or_else(|| "never".into(), rfc3339),
-        ),
+        ("expires", with_relative(token.expires_at, now)),
+        ("last used", with_relative(token.last_used_at, now)),
         ("uses", token.use_count.to_string()),
     ];
     if let Some(description) = &token.description {
@@ -198,7 +297,7 @@ pub trait Row {
     /// CSV header (the JSON field names).
     const CSV_COLUMNS: &'static [&'static str];
     /// The table cells.
-    fn table_row(&self) -> Vec<String>;
+    fn table_row(&self) -> Vec<Cell>;
     /// The JSON object.
     fn write_json(&self, out: &mut dyn Write) -> serde_json::Result<()>;
     /// The CSV fields, in `CSV_COLUMNS` order.
@@ -229,7 +328,7 @@ impl Row for TokenAt<'_> {
         "revoke_reason",
     ];
 
-    fn table_row(&self) -> Vec<String> {
+    fn table_row(&self) -> Vec<Cell> {
         token_row(self.0, self.1)
     }
 
@@ -361,5 +460,43 @@ impl TokenWriter {
 
     pub fn finish(self) -> anyhow::Result<usize> {
         self.rows.finish()
+    }
+}
+
+/// Marks the one-time secret for a person at a terminal: a bold line on
+/// stderr right before it. Piped output is left alone: stdout then holds only
+/// the secret.
+pub fn secret_banner() {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let line = "▶ your new secret — copy it now, it will not be shown again:";
+    if style().color {
+        eprintln!("{}", dialoguer::console::style(line).bold().yellow());
+    } else {
+        eprintln!("{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use tokctl::duration::parse_time;
+
+    #[test]
+    fn relative_times_read_naturally_both_ways() {
+        let now = parse_time("2026-11-22T10:00:00Z").unwrap();
+        let at = |text: &str| Some(parse_time(text).unwrap());
+        assert_eq!(relative(None, now, "never"), "never");
+        assert_eq!(relative(at("2026-11-22T09:59:30Z"), now, ""), "just now");
+        assert_eq!(
+            relative(at("2026-11-22T09:59:00Z"), now, ""),
+            "1 minute ago"
+        );
+        assert_eq!(relative(at("2026-11-22T13:00:00Z"), now, ""), "in 3 hours");
+        assert_eq!(relative(at("2026-11-19T10:00:00Z"), now, ""), "3 days ago");
+        assert_eq!(relative(at("2027-02-20T10:00:00Z"), now, ""), "in 3 months");
+        assert_eq!(relative(at("2024-11-01T10:00:00Z"), now, ""), "2 years ago");
     }
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use clap::{Args, Subcommand};
+use comfy_table::Cell;
 use serde::Serialize;
 use tokctl::audit::Event;
 use tokctl::duration::PointInTime;
@@ -134,17 +135,17 @@ impl Row for Event {
         "hash",
     ];
 
-    fn table_row(&self) -> Vec<String> {
-        let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".into());
+    fn table_row(&self) -> Vec<Cell> {
+        let dash = |value: &Option<String>| Cell::new(value.as_deref().unwrap_or("-"));
         vec![
-            self.id.to_string(),
-            self.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            Cell::new(self.id),
+            Cell::new(self.at.format("%Y-%m-%d %H:%M:%S")),
             dash(&self.actor),
-            self.action.clone(),
-            self.outcome.clone(),
+            Cell::new(&self.action),
+            Cell::new(&self.outcome),
             dash(&self.org),
             dash(&self.target),
-            self.details.clone(),
+            Cell::new(&self.details),
         ]
     }
 

@@ -60,7 +60,7 @@ pub fn run(session: &Session, args: CheckArgs) -> anyhow::Result<u8> {
             let mut rows = table(&header);
             for (finding, tokens) in [("expiring", &report.expiring), ("stale", &report.stale)] {
                 for token in tokens {
-                    let mut row = vec![finding.to_owned()];
+                    let mut row = vec![comfy_table::Cell::new(finding)];
                     row.extend(token_row(token, now));
                     rows.add_row(row);
                 }

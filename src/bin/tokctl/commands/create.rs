@@ -1,7 +1,5 @@
 //! `tokctl create`: mint a token and show its secret once.
 
-use std::io::IsTerminal;
-
 use clap::Args;
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, MultiSelect, Select};
@@ -62,11 +60,7 @@ struct CreatedJson<'a> {
 pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
     let missing = args.name.is_none() || args.scopes.scopes.is_empty() || args.expires.is_none();
     // Prompt only for a person at a terminal; elsewhere a missing value is a clear error.
-    if missing
-        && std::io::stdin().is_terminal()
-        && std::io::stderr().is_terminal()
-        && !prompt_for_missing(session, &mut args)?
-    {
+    if missing && crate::input::at_terminal() && !prompt_for_missing(session, &mut args)? {
         note("nothing was created");
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
@@ -113,7 +107,10 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
         eprintln!("warning: copy it now: this output is the only place it exists");
     }
     match args.format {
-        Format::Table => print_line(created.secret.expose())?,
+        Format::Table => {
+            crate::output::secret_banner();
+            print_line(created.secret.expose())?;
+        }
         Format::Json => print_json(&CreatedJson {
             token: TokenJson::new(token, session.now()),
             secret: created.secret.expose(),

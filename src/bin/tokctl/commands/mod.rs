@@ -32,6 +32,7 @@ use crate::cli::{Cli, Command, GlobalArgs};
 /// Runs the parsed command; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     crate::output::set_quiet(cli.global.quiet);
+    crate::output::configure(cli.global.color);
     // Commands about tokctl itself need no store.
     let command = match cli.command {
         Command::Completions(args) => return completions::run(args),

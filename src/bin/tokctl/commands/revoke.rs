@@ -10,7 +10,7 @@ use tokctl::store::TokenSort;
 
 use crate::cli::ListFormat;
 use crate::exit;
-use crate::input::{confirm, read_secret};
+use crate::input::{at_terminal, confirm, read_secret};
 use crate::output::{note, TokenWriter};
 use crate::selection::SelectionArgs;
 
@@ -39,7 +39,7 @@ pub struct RevokeArgs {
     #[arg(long)]
     dry_run: bool,
 
-    /// Do not ask for confirmation (needed for a bulk revoke outside a terminal)
+    /// Do not ask for confirmation (at a terminal every revoke asks; outside one a bulk revoke needs this)
     #[arg(long, short)]
     yes: bool,
 
@@ -85,6 +85,18 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
         references: &args.tokens,
         org,
     };
+    // A person at a terminal confirms what the names resolved to; scripts are not asked.
+    if !args.dry_run && !args.yes && at_terminal() {
+        let preview = session.revoke(target, reason, true)?;
+        let names: Vec<String> = preview
+            .iter()
+            .filter(|item| item.newly)
+            .map(|item| format!("'{}' ({})", item.token.name, item.token.id))
+            .collect();
+        if !names.is_empty() && !confirm(false, &format!("revoke {}", names.join(", ")))? {
+            return Ok(exit::CONFIRMATION_REQUIRED);
+        }
+    }
     let revoked = session.revoke(target, reason, args.dry_run)?;
     report(&revoked, args.dry_run)
 }

@@ -69,7 +69,10 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
         token,
     ));
     match args.format {
-        Format::Table => print_line(rotated.secret.expose())?,
+        Format::Table => {
+            crate::output::secret_banner();
+            print_line(rotated.secret.expose())?;
+        }
         Format::Json => print_json(&RotatedJson {
             token: TokenJson::new(token, session.now()),
             secret: rotated.secret.expose(),

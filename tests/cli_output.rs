@@ -1,0 +1,156 @@
+//! What people see: tables at a fixed width (ids redacted), colour rules,
+//! the one-time secret display.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+mod common;
+
+use common::TestEnv;
+
+/// Replaces every token id in `text` with `[id]`.
+fn redact_ids(env: &TestEnv, text: &str) -> String {
+    let mut text = text.to_owned();
+    for token in env
+        .json(&["list", "--all", "--format", "json"])
+        .as_array()
+        .unwrap()
+    {
+        // Same width as an id (11), so the columns stay where they were.
+        text = text.replace(token["id"].as_str().unwrap(), "[token id]_");
+    }
+    text
+}
+
+fn store() -> TestEnv {
+    let mut env = TestEnv::new();
+    env.at("2026-08-01T10:00:00Z");
+    let used = env.create(&[
+        "--name",
+        "deploy-bot",
+        "--scope",
+        "repo:write",
+        "--expires",
+        "1y",
+    ]);
+    env.at("2026-11-19T10:00:00Z");
+    assert_eq!(env.verify(&used, &[]).0, 0);
+    env.create(&[
+        "--name",
+        "old",
+        "--scope",
+        "issues:read",
+        "--expires",
+        "30d",
+    ]);
+    env.create(&[
+        "--name",
+        "gone",
+        "--org-token",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "never",
+    ]);
+    env.ok(&["revoke", "gone"]);
+    env.at(common::NOW);
+    env
+}
+
+#[test]
+fn the_token_table_at_a_fixed_width() {
+    let env = store();
+    let out = env
+        .cmd(&["list", "--all", "--sort", "name"])
+        .env("COLUMNS", "110")
+        .output()
+        .unwrap();
+    let table = redact_ids(&env, &String::from_utf8(out.stdout).unwrap());
+    let expected = r"
+ ID           NAME        KIND      ORG      OWNER  SCOPES       STATUS   EXPIRES      LAST USED
+ [token id]_  deploy-bot  personal  default  alice  repo:write   active   in 8 months  3 days ago
+ [token id]_  gone        org       default  -      repo:read    revoked  never        never
+ [token id]_  old         personal  default  alice  issues:read  active   in 27 days   never
+";
+    assert_eq!(table, expected[1..]);
+}
+
+#[test]
+fn a_narrow_terminal_wraps_cells_instead_of_overflowing() {
+    let env = store();
+    let out = env
+        .cmd(&["list", "--all"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.lines().all(|line| line.chars().count() <= 60),
+        "{table}"
+    );
+}
+
+#[test]
+fn show_lists_every_field_with_exact_and_relative_times() {
+    let env = store();
+    let out = env.run(&["show", "deploy-bot"]);
+    let text = redact_ids(&env, &String::from_utf8(out.stdout).unwrap());
+    let expected = r"
+ id:         [token id]_
+ name:       deploy-bot
+ kind:       personal
+ org:        default
+ owner:      alice
+ scopes:     repo:write
+ status:     active
+ created:    2026-08-01T10:00:00Z (3 months ago) by alice
+ expires:    2027-08-01T10:00:00Z (in 8 months)
+ last used:  2026-11-19T10:00:00Z (3 days ago)
+ uses:       1
+";
+    assert_eq!(text, expected[1..]);
+}
+
+#[test]
+fn colour_only_when_asked_or_at_a_terminal() {
+    let env = store();
+    let plain = env.ok(&["list", "--all"]);
+    assert!(!plain.contains('\u{1b}'), "no colour when piped");
+    let always = env.ok(&["list", "--all", "--color", "always"]);
+    let red = "\u{1b}[38;5;9m";
+    assert!(always.contains(&format!("{red} revoked")), "{always:?}");
+    let never = env.ok(&["list", "--all", "--color", "never"]);
+    assert!(!never.contains('\u{1b}'));
+}
+
+#[test]
+fn the_secret_alone_on_stdout_and_the_warning_on_stderr() {
+    let env = TestEnv::new();
+    let out = env.run(&[
+        "create",
+        "--name",
+        "x",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "1d",
+    ]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(stdout.starts_with("tkp_"));
+    assert!(stderr.contains("this secret will not be shown again"));
+    assert!(
+        !stderr.contains(stdout.trim()),
+        "the secret is never on stderr"
+    );
+    let quiet = env.run(&[
+        "create",
+        "--quiet",
+        "--name",
+        "y",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "1d",
+    ]);
+    assert!(quiet.stderr.is_empty(), "--quiet drops the notes");
+}
