@@ -3,9 +3,9 @@
 //! hash is computed.
 //!
 //! Each event's hash is SHA-256 over the previous event's hash and a
-//! length-prefixed encoding of every field, including its sequence number,
-//! so an edited, deleted, inserted or reordered event breaks the chain at
-//! that point.
+//! length-prefixed encoding of every field, including its sequence number.
+//! Ids are consecutive, so an edited, inserted or reordered event fails its
+//! hash and a deleted one leaves a gap: the chain breaks at that point.
 
 use ring::digest::{Context, SHA256};
 use serde::Serialize;
@@ -16,7 +16,7 @@ use crate::model::TokenId;
 /// The hash of an event.
 pub type EventHash = [u8; 32];
 
-/// The `prev_hash` of the first event.
+/// What the first event chains to.
 pub const GENESIS: EventHash = [0; 32];
 
 /// How an audited action ended.
@@ -128,9 +128,7 @@ pub struct Event {
     pub target: Option<String>,
     /// JSON object text.
     pub details: String,
-    /// The previous event's hash.
-    pub prev_hash: Vec<u8>,
-    /// This event's hash.
+    /// This event's hash (chained to the previous event's).
     pub hash: Vec<u8>,
 }
 
@@ -215,17 +213,17 @@ pub struct BrokenLink {
 /// (the genesis hash, or a retention checkpoint).
 #[derive(Debug)]
 pub struct ChainWalker {
-    expected_prev: Vec<u8>,
-    last_id: Option<i64>,
+    previous_hash: Vec<u8>,
+    last_id: i64,
     /// Events checked so far.
     pub checked: u64,
 }
 
 impl ChainWalker {
-    /// A walker expecting the first event to link to `start`, with ids above `after_id`.
-    pub fn new(start: &[u8], after_id: Option<i64>) -> Self {
+    /// A walker expecting the first event to be `after_id + 1` and to chain to `start`.
+    pub fn new(start: &[u8], after_id: i64) -> Self {
         ChainWalker {
-            expected_prev: start.to_vec(),
+            previous_hash: start.to_vec(),
             last_id: after_id,
             checked: 0,
         }
@@ -233,25 +231,29 @@ impl ChainWalker {
 
     /// Checks the next event.
     pub fn check(&mut self, event: &Event) -> Result<(), BrokenLink> {
-        let broken = |problem: &str| BrokenLink {
+        let broken = |problem: String| BrokenLink {
             event_id: event.id,
-            problem: problem.to_owned(),
+            problem,
         };
-        if self.last_id.is_some_and(|last| event.id <= last) {
-            return Err(broken("out of sequence"));
+        if event.id != self.last_id + 1 {
+            return Err(broken(if event.id > self.last_id + 1 {
+                format!(
+                    "events {} to {} are missing (deleted)",
+                    self.last_id + 1,
+                    event.id - 1
+                )
+            } else {
+                "out of sequence (reordered or inserted)".to_owned()
+            }));
         }
-        if event.prev_hash != self.expected_prev {
+        if event.hash != event_hash(&self.previous_hash, &event.hashed_fields()) {
             return Err(broken(
-                "does not link to the event before it (one was deleted, inserted or reordered)",
+                "its hash does not match its content and the event before it (edited, inserted or reordered)"
+                    .to_owned(),
             ));
         }
-        if event.hash != event_hash(&event.prev_hash, &event.hashed_fields()) {
-            return Err(broken(
-                "its content does not match its hash (it was edited)",
-            ));
-        }
-        self.expected_prev = event.hash.clone();
-        self.last_id = Some(event.id);
+        self.previous_hash = event.hash.clone();
+        self.last_id = event.id;
         self.checked += 1;
         Ok(())
     }

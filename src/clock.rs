@@ -32,6 +32,14 @@ impl FixedClock {
         Self(Mutex::new(at.trunc_subsecs(0)))
     }
 
+    /// Sets the clock to `at`.
+    pub fn set(&self, at: Timestamp) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = at.trunc_subsecs(0);
+    }
+
     /// Moves the clock by `by` (which may be negative).
     pub fn advance(&self, by: chrono::Duration) {
         let mut now = self

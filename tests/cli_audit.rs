@@ -71,8 +71,8 @@ fn an_inserted_event_breaks_the_chain() {
         &env,
         "UPDATE audit_events SET id = id + 1000 WHERE id >= 3;
          UPDATE audit_events SET id = id - 999 WHERE id >= 1003;
-         INSERT INTO audit_events (id, at, actor, action, outcome, org, token_id, target, details, prev_hash, hash)
-           SELECT 3, at, actor, action, outcome, org, token_id, target, details, prev_hash, hash
+         INSERT INTO audit_events (id, at, actor, action, outcome, org, token_id, target, details, hash)
+           SELECT 3, at, actor, action, outcome, org, token_id, target, details, hash
            FROM audit_events WHERE id = 2;",
     );
     let (code, report) = chain(&env);
@@ -174,9 +174,7 @@ fn queries_filter_by_token_action_and_time() {
     assert_eq!(count(&["--since", "2026-11-30"]), 1);
     assert_eq!(count(&["--until", "2026-11-30"]), count(&[]) - 1);
     let csv = env.ok(&["audit", "--format", "csv", "--action", "token.revoke"]);
-    assert!(
-        csv.starts_with("id,at,actor,action,outcome,org,token_id,target,details,prev_hash,hash\n")
-    );
+    assert!(csv.starts_with("id,at,actor,action,outcome,org,token_id,target,details,hash\n"));
 }
 
 #[test]

@@ -196,39 +196,92 @@ fn unknown_and_tampered_tokens_are_rejected_before_or_at_lookup() {
 }
 
 #[test]
-fn usage_is_coalesced_to_one_write_per_token_per_window() {
+fn usage_is_coalesced_to_one_write_per_window() {
     let mut h = harness();
-    let created = create(&mut h, "busy", &["repo:read"], "1y");
-    let secret = created.secret.expose().to_owned();
+    let busy = create(&mut h, "busy", &["repo:read"], "1y")
+        .secret
+        .expose()
+        .to_owned();
+    let other = create(&mut h, "other", &["repo:read"], "1y")
+        .secret
+        .expose()
+        .to_owned();
     let start = h.session.now();
+    let stored = |h: &Harness, name: &str| {
+        let token = h.session.show_token(name, None).unwrap();
+        (token.use_count, token.last_used_at)
+    };
 
-    // First use: never used before, so it is written at once.
-    h.session.verify(&secret, None).unwrap();
-    let token = h.session.show_token("busy", None).unwrap();
-    assert_eq!((token.use_count, token.last_used_at), (1, Some(start)));
-
-    // Uses within the window are buffered: the store does not move.
+    // Uses within the window are counted in memory: the store does not move.
+    h.session.verify(&busy, None).unwrap();
     for _ in 0..5 {
         h.clock.advance(Duration::seconds(10));
-        h.session.verify(&secret, None).unwrap();
+        h.session.verify(&busy, None).unwrap();
+        h.session.verify(&other, None).unwrap();
     }
-    let token = h.session.show_token("busy", None).unwrap();
-    assert_eq!((token.use_count, token.last_used_at), (1, Some(start)));
+    assert_eq!(stored(&h, "busy"), (0, None));
 
-    // The first use after the window writes everything buffered.
+    // The first use once the window is over writes everything buffered, in one go.
     h.clock.advance(Duration::seconds(10));
-    h.session.verify(&secret, None).unwrap();
-    let token = h.session.show_token("busy", None).unwrap();
-    assert_eq!(token.use_count, 7);
-    assert_eq!(token.last_used_at, Some(start + Duration::seconds(60)));
+    h.session.verify(&busy, None).unwrap();
+    assert_eq!(stored(&h, "busy"), (7, Some(start + Duration::seconds(60))));
+    assert_eq!(
+        stored(&h, "other"),
+        (5, Some(start + Duration::seconds(50)))
+    );
 
     // A buffered use is not lost: flush writes it.
     h.clock.advance(Duration::seconds(5));
-    h.session.verify(&secret, None).unwrap();
+    h.session.verify(&busy, None).unwrap();
+    assert_eq!(stored(&h, "busy").0, 7);
     h.session.flush_usage().unwrap();
-    let token = h.session.show_token("busy", None).unwrap();
-    assert_eq!(token.use_count, 8);
-    assert_eq!(token.last_used_at, Some(start + Duration::seconds(65)));
+    assert_eq!(stored(&h, "busy"), (8, Some(start + Duration::seconds(65))));
+}
+
+#[test]
+fn many_pending_tokens_flush_before_the_window_ends() {
+    let mut h = harness_with(MemoryKeyring::default(), KeyringMode::Off);
+    let requests: Vec<CreateRequest> = (0..tokctl::ops::MAX_PENDING_TOKENS)
+        .map(|i| request(&format!("t{i}"), &["repo:read"], "1d"))
+        .collect();
+    let secrets: Vec<String> = h
+        .session
+        .create_tokens(requests)
+        .unwrap()
+        .into_iter()
+        .map(|created| created.secret.expose().to_owned())
+        .collect();
+    for secret in &secrets[..secrets.len() - 1] {
+        h.session.verify(secret, None).unwrap();
+    }
+    assert_eq!(h.session.show_token("t0", None).unwrap().use_count, 0);
+    h.session.verify(&secrets[secrets.len() - 1], None).unwrap();
+    assert_eq!(
+        h.session.show_token("t0", None).unwrap().use_count,
+        1,
+        "the full buffer was written"
+    );
+}
+
+#[test]
+fn the_bulk_path_is_all_or_nothing() {
+    let mut h = harness();
+    let requests = vec![
+        request("a", &["repo:read"], "1d"),
+        request("b", &["repo:read"], "1d"),
+        request("a", &["repo:read"], "1d"),
+    ];
+    let err = h.session.create_tokens(requests).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(h
+        .session
+        .select_tokens(&Selection::default())
+        .unwrap()
+        .is_empty());
+    assert!(
+        h.keyring.is_empty(),
+        "keyring entries of the rolled-back tokens are removed"
+    );
 }
 
 #[test]

@@ -113,8 +113,8 @@ impl Session {
         self.ctx.audit_orgs(&q, actor, None)?;
         let checkpoint = q.audit_checkpoint()?;
         let mut walker = match &checkpoint {
-            Some(checkpoint) => ChainWalker::new(&checkpoint.hash, Some(checkpoint.id)),
-            None => ChainWalker::new(&crate::audit::GENESIS, None),
+            Some(checkpoint) => ChainWalker::new(&checkpoint.hash, checkpoint.id),
+            None => ChainWalker::new(&crate::audit::GENESIS, 0),
         };
         let mut broken = None;
         let mut head = None;

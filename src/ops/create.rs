@@ -9,6 +9,7 @@
 
 use super::{keyring_entry, Session};
 use crate::audit::{action, NewEvent, Outcome};
+use crate::clock::Timestamp;
 use crate::duration::Expiry;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringError, KeyringMode};
@@ -83,195 +84,254 @@ pub struct Created {
 const MAX_TOKEN_NAME_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 1000;
 
+/// A request that passed the checks needing no store.
+#[derive(Debug)]
+struct Checked {
+    request: CreateRequest,
+    scopes: ScopeSet,
+    expires_at: Option<Timestamp>,
+}
+
 impl Session {
     /// Mints a token.
     pub fn create_token(&mut self, request: CreateRequest) -> Result<Created> {
-        if request.scopes.is_empty() {
-            return Err(Error::request(
-                "a token needs at least one scope",
-                Some("add --scope RESOURCE:ACTION, e.g. --scope repo:read"),
-            ));
-        }
-        let Some(expiry) = request.expiry else {
-            return Err(Error::request(
-                "a token needs an expiry",
-                Some("add --expires DURATION|DATE|never, e.g. --expires 90d"),
-            ));
-        };
-        if let Some(name) = &request.name {
-            validate_name("token name", name, MAX_TOKEN_NAME_CHARS)?;
-        }
-        if let Some(description) = &request.description {
-            if description.chars().count() > MAX_DESCRIPTION_CHARS {
-                return Err(Error::invalid(
-                    "description",
-                    description,
-                    "longer than 1000 characters",
-                ));
-            }
-            if description.chars().any(char::is_control) {
-                return Err(Error::invalid(
-                    "description",
-                    description,
-                    "must not contain control characters",
-                ));
-            }
-        }
-        let mut scopes = ScopeSet::new(request.scopes.iter().cloned());
-        for (resource, names) in &request.resources {
-            scopes.narrow(resource, names)?;
-        }
+        self.create_tokens(vec![request])?
+            .pop()
+            .ok_or_else(|| Error::request("nothing was minted", None))
+    }
+
+    /// Mints several tokens in one transaction, all or none, each with the
+    /// checks, policy and audit event of [`Session::create_token`]: the bulk
+    /// path for imports and seeding.
+    pub fn create_tokens(&mut self, requests: Vec<CreateRequest>) -> Result<Vec<Created>> {
         let now = self.ctx.clock.now();
-        let requested_expiry = expiry.resolve(now)?;
-        let mode = self.ctx.keyring_mode;
-        if mode == KeyringMode::Required {
+        let checked = requests
+            .into_iter()
+            .map(|request| check_request(request, now))
+            .collect::<Result<Vec<_>>>()?;
+        if self.ctx.keyring_mode == KeyringMode::Required {
             // Fail before anything is written.
             self.ctx.keyring.probe()?;
         }
-
-        let mut keyring_written = None;
+        let mut keyring_written = Vec::new();
         let result = self.write_as_actor(|q, ctx, actor| {
-            let (org, org_name) = ctx.default_org(q, actor, request.org.as_deref())?;
-            let (kind, owner, owner_name) = match &request.owner {
-                OwnerChoice::Me => (
-                    TokenKind::Personal,
-                    Some(actor.key),
-                    Some(ctx.actor.clone()),
-                ),
-                OwnerChoice::User(name) => {
-                    super::require_role(
-                        q,
-                        actor,
-                        org,
-                        &org_name,
-                        Role::Admin,
-                        "minting a token for another user",
-                    )?;
-                    let user = q.user_key(name)?.ok_or_else(|| Error::NotFound {
-                        kind: "user",
-                        name: name.clone(),
-                    })?;
-                    if q.role(org, user)?.is_none() {
-                        return Err(Error::request(
-                            format!("user '{name}' is not a member of org '{org_name}'"),
-                            Some("add them with 'tokctl member add'"),
-                        ));
-                    }
-                    (TokenKind::Personal, Some(user), Some(name.clone()))
-                }
-                OwnerChoice::Org => {
-                    super::require_role(
-                        q,
-                        actor,
-                        org,
-                        &org_name,
-                        Role::Admin,
-                        "minting an org token",
-                    )?;
-                    (TokenKind::Org, None, None)
-                }
-            };
-            let (expires_at, expiry_clamped) =
-                enforce_policy(q, org, &org_name, &scopes, owner, kind, now, requested_expiry, request.clamp_expiry)?;
-            let name = match &request.name {
-                Some(name) => {
-                    if q.live_name_taken(org, owner, name, now)? {
-                        return Err(Error::AlreadyExists {
-                            kind: "token",
-                            name: name.clone(),
-                        });
-                    }
-                    name.clone()
-                }
-                None => generated_name(&scopes, now, |candidate| {
-                    q.live_name_taken(org, owner, candidate, now)
-                })?,
-            };
-            let mut id = ctx.generator.token_id()?;
-            while q.token_id_taken(id)? {
-                id = ctx.generator.token_id()?;
-            }
-            let minted = ctx.generator.mint(kind, id)?;
-            q.insert_token(&NewToken {
-                id,
-                kind,
-                org,
-                owner,
-                name: &name,
-                description: request.description.as_deref(),
-                scopes: &scopes,
-                hash: &minted.hash,
-                created_at: now,
-                created_by: actor.key,
-                expires_at,
-            })?;
-            let token = Token {
-                id,
-                kind,
-                org: org_name,
-                owner: owner_name,
-                name,
-                description: request.description.clone(),
-                scopes: scopes.clone(),
-                created_at: now,
-                created_by: ctx.actor.clone(),
-                expires_at,
-                last_used_at: None,
-                use_count: 0,
-                revoked_at: None,
-                revoked_by: None,
-                revoke_reason: None,
-                issued_at: now,
-            };
-            q.append_event(&ctx.token_event(
-                action::TOKEN_CREATE,
-                &token,
-                serde_json::json!({
-                    "kind": token.kind.as_str(),
-                    "owner": token.owner,
-                    "scopes": token.scopes.to_strings(),
-                    "expires_at": token.expires_at.map(|t| t.timestamp()),
-                }),
-            ))?;
-            let keyring = match mode {
-                KeyringMode::Off => KeyringOutcome::Off,
-                KeyringMode::Auto | KeyringMode::Required => {
-                    let entry = keyring_entry(q, &token)?;
-                    match ctx.keyring.put(&entry, &minted.secret) {
-                        Ok(()) => {
-                            keyring_written = Some(entry);
-                            KeyringOutcome::Stored {
-                                backend: ctx.keyring.backend().to_owned(),
-                            }
-                        }
-                        Err(error) if mode == KeyringMode::Auto => {
-                            q.append_event(&NewEvent {
-                                outcome: Outcome::Failed,
-                                ..ctx.token_event(
-                                    action::KEYRING_FAILURE,
-                                    &token,
-                                    serde_json::json!({ "operation": "store", "error": error.to_string() }),
-                                )
-                            })?;
-                            KeyringOutcome::Failed { error }
-                        }
-                        Err(error) => return Err(error.into()),
-                    }
-                }
-            };
-            Ok(Created {
-                token,
-                secret: minted.secret,
-                keyring,
-                expiry_clamped,
-            })
+            checked
+                .iter()
+                .map(|item| ctx.mint(q, actor, item, now, &mut keyring_written))
+                .collect::<Result<Vec<_>>>()
         });
-        if let (Err(_), Some(entry)) = (&result, &keyring_written) {
-            // The row did not commit: take the keyring entry back out. If that
+        if result.is_err() {
+            // Nothing committed: take the keyring entries back out. If that
             // fails too there is nothing better to do than report the first error.
-            let _ = self.ctx.keyring.delete(entry);
+            for entry in &keyring_written {
+                let _ = self.ctx.keyring.delete(entry);
+            }
         }
         result
+    }
+}
+
+/// The checks that need no store: scopes, expiry, name, description.
+fn check_request(request: CreateRequest, now: Timestamp) -> Result<Checked> {
+    if request.scopes.is_empty() {
+        return Err(Error::request(
+            "a token needs at least one scope",
+            Some("add --scope RESOURCE:ACTION, e.g. --scope repo:read"),
+        ));
+    }
+    let Some(expiry) = request.expiry else {
+        return Err(Error::request(
+            "a token needs an expiry",
+            Some("add --expires DURATION|DATE|never, e.g. --expires 90d"),
+        ));
+    };
+    if let Some(name) = &request.name {
+        validate_name("token name", name, MAX_TOKEN_NAME_CHARS)?;
+    }
+    if let Some(description) = &request.description {
+        if description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err(Error::invalid(
+                "description",
+                description,
+                "longer than 1000 characters",
+            ));
+        }
+        if description.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "description",
+                description,
+                "must not contain control characters",
+            ));
+        }
+    }
+    let mut scopes = ScopeSet::new(request.scopes.iter().cloned());
+    for (resource, names) in &request.resources {
+        scopes.narrow(resource, names)?;
+    }
+    let expires_at = expiry.resolve(now)?;
+    Ok(Checked {
+        request,
+        scopes,
+        expires_at,
+    })
+}
+
+impl super::Ctx {
+    /// Mints one checked request inside the caller's write transaction.
+    fn mint(
+        &self,
+        q: &crate::store::Queries<'_>,
+        actor: super::Actor,
+        item: &Checked,
+        now: Timestamp,
+        keyring_written: &mut Vec<crate::keyring::KeyringEntry>,
+    ) -> Result<Created> {
+        let request = &item.request;
+        let (org, org_name) = self.default_org(q, actor, request.org.as_deref())?;
+        let (kind, owner, owner_name) = match &request.owner {
+            OwnerChoice::Me => (
+                TokenKind::Personal,
+                Some(actor.key),
+                Some(self.actor.clone()),
+            ),
+            OwnerChoice::User(name) => {
+                super::require_role(
+                    q,
+                    actor,
+                    org,
+                    &org_name,
+                    Role::Admin,
+                    "minting a token for another user",
+                )?;
+                let user = q.user_key(name)?.ok_or_else(|| Error::NotFound {
+                    kind: "user",
+                    name: name.clone(),
+                })?;
+                if q.role(org, user)?.is_none() {
+                    return Err(Error::request(
+                        format!("user '{name}' is not a member of org '{org_name}'"),
+                        Some("add them with 'tokctl member add'"),
+                    ));
+                }
+                (TokenKind::Personal, Some(user), Some(name.clone()))
+            }
+            OwnerChoice::Org => {
+                super::require_role(
+                    q,
+                    actor,
+                    org,
+                    &org_name,
+                    Role::Admin,
+                    "minting an org token",
+                )?;
+                (TokenKind::Org, None, None)
+            }
+        };
+        let scopes = &item.scopes;
+        let (expires_at, expiry_clamped) = enforce_policy(
+            q,
+            org,
+            &org_name,
+            scopes,
+            owner,
+            kind,
+            now,
+            item.expires_at,
+            request.clamp_expiry,
+        )?;
+        let name = match &request.name {
+            Some(name) => {
+                if q.live_name_taken(org, owner, name, now)? {
+                    return Err(Error::AlreadyExists {
+                        kind: "token",
+                        name: name.clone(),
+                    });
+                }
+                name.clone()
+            }
+            None => generated_name(scopes, now, |candidate| {
+                q.live_name_taken(org, owner, candidate, now)
+            })?,
+        };
+        let mut id = self.generator.token_id()?;
+        while q.token_id_taken(id)? {
+            id = self.generator.token_id()?;
+        }
+        let minted = self.generator.mint(kind, id)?;
+        q.insert_token(&NewToken {
+            id,
+            kind,
+            org,
+            owner,
+            name: &name,
+            description: request.description.as_deref(),
+            scopes,
+            hash: &minted.hash,
+            created_at: now,
+            created_by: actor.key,
+            expires_at,
+        })?;
+        let token = Token {
+            id,
+            kind,
+            org: org_name,
+            owner: owner_name,
+            name,
+            description: request.description.clone(),
+            scopes: scopes.clone(),
+            created_at: now,
+            created_by: self.actor.clone(),
+            expires_at,
+            last_used_at: None,
+            use_count: 0,
+            revoked_at: None,
+            revoked_by: None,
+            revoke_reason: None,
+            issued_at: now,
+        };
+        q.append_event(&self.token_event(
+            action::TOKEN_CREATE,
+            &token,
+            // The kind follows from the owner (none: an org token).
+            serde_json::json!({
+                "owner": token.owner,
+                "scopes": token.scopes.to_strings(),
+                "expires_at": token.expires_at.map(|t| t.timestamp()),
+            }),
+        ))?;
+        let mode = self.keyring_mode;
+        let keyring = match mode {
+            KeyringMode::Off => KeyringOutcome::Off,
+            KeyringMode::Auto | KeyringMode::Required => {
+                let entry = keyring_entry(q, &token)?;
+                match self.keyring.put(&entry, &minted.secret) {
+                    Ok(()) => {
+                        keyring_written.push(entry);
+                        KeyringOutcome::Stored {
+                            backend: self.keyring.backend().to_owned(),
+                        }
+                    }
+                    Err(error) if mode == KeyringMode::Auto => {
+                        q.append_event(&NewEvent {
+                            outcome: Outcome::Failed,
+                            ..self.token_event(
+                                action::KEYRING_FAILURE,
+                                &token,
+                                serde_json::json!({ "operation": "store", "error": error.to_string() }),
+                            )
+                        })?;
+                        KeyringOutcome::Failed { error }
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+            }
+        };
+        Ok(Created {
+            token,
+            secret: minted.secret,
+            keyring,
+            expiry_clamped,
+        })
     }
 }
 

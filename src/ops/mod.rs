@@ -31,7 +31,7 @@ pub use policy::{policy_json, PolicyFinding};
 pub use report::{LastUseBuckets, OrgReport, StatusCounts, UsedToken};
 pub use revoke::{RevokeOutcome, RevokeTarget, Revoked};
 pub use rotate::{RotateRequest, Rotated};
-pub use verify::{Verified, COALESCE_WINDOW_SECONDS};
+pub use verify::{Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};
 
 use crate::audit::{NewEvent, Outcome};
 use crate::clock::Clock;
@@ -205,13 +205,7 @@ impl Ctx {
                     self.actor,
                     many.len()
                 ),
-                hint: Some(format!(
-                    "your orgs: {}",
-                    many.iter()
-                        .map(|(_, name, _)| name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+                hint: Some(org_list_hint(many.iter().map(|(_, name, _)| name.as_str()))),
             }),
         }
     }
@@ -331,6 +325,22 @@ fn keyring_entry(q: &Queries<'_>, token: &Token) -> Result<KeyringEntry> {
         &token.name,
         &token.org,
     ))
+}
+
+/// "your orgs: a, b, c" with at most ten names, so a hint stays one short line.
+fn org_list_hint<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    const SHOWN: usize = 10;
+    let total = names.len();
+    let shown: Vec<&str> = names.take(SHOWN).collect();
+    if total > SHOWN {
+        format!(
+            "your orgs: {}, and {} more (tokctl org list)",
+            shown.join(", "),
+            total - SHOWN
+        )
+    } else {
+        format!("your orgs: {}", shown.join(", "))
+    }
 }
 
 fn require_role(

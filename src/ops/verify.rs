@@ -3,15 +3,16 @@
 //! The path: parse and checksum (no store access) → one rowid lookup →
 //! SHA-256 and a constant-time compare (against the current secret, and only
 //! on a mismatch against secrets retired by rotation) → revoked? expired?
-//! scope? Every refusal is audited at once. A success is counted in memory
-//! and reaches the store under the coalescing rule: per session, a token's
-//! usage is written at most once per [`COALESCE_WINDOW_SECONDS`]. The first
-//! use is written at once when the stored last use is older than the window
-//! (or there is none); later uses within the window are buffered and written
-//! when a use arrives after the window has passed, or when
-//! [`Session::flush_usage`] is called (the CLI calls it before exiting, so a
-//! one-shot `tokctl verify` loses no count). Each usage write carries one
-//! `token.use` audit event with the number of uses it adds.
+//! scope? Every refusal is audited at once. A success is only counted in
+//! memory: the coalescing rule is that a session writes usage in one
+//! transaction at most once per [`COALESCE_WINDOW_SECONDS`] (sooner only when
+//! [`MAX_PENDING_TOKENS`] tokens have uses waiting), and when
+//! [`Session::flush_usage`] is called; the CLI calls it before exiting, so a
+//! one-shot `tokctl verify` loses no count. A token's `last_used_at` thus
+//! reaches the store at most a minute late, counts stay exact, and a crash
+//! loses at most a minute of them. Each write adds one `token.use` audit
+//! event saying how many tokens and uses it recorded; the per-token counts
+//! live on the tokens themselves (`use_count`, `last_used_at`).
 
 use std::collections::HashMap;
 
@@ -24,8 +25,10 @@ use crate::scope::{Scope, ScopeSet};
 use crate::secret;
 use crate::store::UsageUpdate;
 
-/// At most one usage write per token per this many seconds (per session).
+/// A session writes buffered usage at most once per this many seconds.
 pub const COALESCE_WINDOW_SECONDS: i64 = 60;
+/// ...or sooner, when this many tokens have uses waiting.
+pub const MAX_PENDING_TOKENS: usize = 10_000;
 
 /// A token that passed verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,14 +56,14 @@ pub struct Verified {
 struct Pending {
     uses: u64,
     last_used_at: Timestamp,
-    /// When the window of this token's buffered uses opened.
-    window_start: Option<Timestamp>,
 }
 
 /// Uses counted in memory, waiting to be written.
 #[derive(Debug, Default)]
 pub(super) struct UsageBuffer {
     pending: HashMap<TokenId, Pending>,
+    /// When the oldest waiting use happened.
+    oldest: Option<Timestamp>,
 }
 
 /// A refusal and what is known of the token it concerns (for the audit event).
@@ -84,8 +87,8 @@ impl Session {
     pub fn verify(&mut self, presented: &str, required: Option<&Scope>) -> Result<Verified> {
         let now = self.ctx.clock.now();
         match self.check_presented(presented, required, now)? {
-            Ok((verified, stored_last_use)) => {
-                self.record_use(&verified, stored_last_use, now)?;
+            Ok(verified) => {
+                self.record_use(verified.id, now)?;
                 Ok(verified)
             }
             Err(refusal) => {
@@ -133,7 +136,7 @@ impl Session {
         presented: &str,
         required: Option<&Scope>,
         now: Timestamp,
-    ) -> Result<Result<(Verified, Option<Timestamp>), Refusal>> {
+    ) -> Result<Result<Verified, Refusal>> {
         let Ok(parsed) = secret::parse(presented) else {
             return Ok(Err(Refusal::bare(Rejection::Malformed)));
         };
@@ -184,43 +187,22 @@ impl Session {
             expires_at: row.expires_at,
             old_secret_valid_until,
         };
-        Ok(Ok((verified, row.last_used_at)))
+        Ok(Ok(verified))
     }
 
-    fn record_use(
-        &mut self,
-        verified: &Verified,
-        stored_last_use: Option<Timestamp>,
-        now: Timestamp,
-    ) -> Result<()> {
-        let window = chrono::Duration::seconds(COALESCE_WINDOW_SECONDS);
-        let slot = self.usage.pending.entry(verified.id).or_insert(Pending {
+    fn record_use(&mut self, id: TokenId, now: Timestamp) -> Result<()> {
+        let slot = self.usage.pending.entry(id).or_insert(Pending {
             uses: 0,
             last_used_at: now,
-            window_start: None,
         });
         slot.uses += 1;
         slot.last_used_at = slot.last_used_at.max(now);
-        let due = match slot.window_start {
-            Some(start) => now - start >= window,
-            None => stored_last_use.is_none_or(|last| now - last >= window),
-        };
-        if !due {
-            slot.window_start.get_or_insert(now);
-            return Ok(());
+        let oldest = *self.usage.oldest.get_or_insert(now);
+        let window_over = now - oldest >= chrono::Duration::seconds(COALESCE_WINDOW_SECONDS);
+        if window_over || self.usage.pending.len() >= MAX_PENDING_TOKENS {
+            self.flush_usage()?;
         }
-        let update = UsageUpdate {
-            id: verified.id,
-            uses: slot.uses,
-            last_used_at: slot.last_used_at,
-        };
-        slot.uses = 0;
-        slot.window_start = Some(now);
-        let event = self.usage_event(&update, Some((&verified.org, &verified.name)));
-        self.store.write(|q| {
-            q.apply_usage(&[update])?;
-            q.append_event(&event).map(|_| ())
-        })
+        Ok(())
     }
 
     /// Writes all buffered usage in one transaction.
@@ -239,28 +221,17 @@ impl Session {
         if updates.is_empty() {
             return Ok(());
         }
-        let events: Vec<NewEvent> = updates
-            .iter()
-            .map(|update| self.usage_event(update, None))
-            .collect();
+        let uses: u64 = updates.iter().map(|update| update.uses).sum();
+        let event = NewEvent {
+            details: serde_json::json!({ "tokens": updates.len(), "uses": uses }),
+            ..self.ctx.event(action::TOKEN_USE)
+        };
         self.store.write(|q| {
             q.apply_usage(&updates)?;
-            for event in &events {
-                q.append_event(event)?;
-            }
-            Ok(())
+            q.append_event(&event).map(|_| ())
         })?;
         self.usage.pending.clear();
+        self.usage.oldest = None;
         Ok(())
-    }
-
-    fn usage_event(&self, update: &UsageUpdate, token: Option<(&str, &str)>) -> NewEvent {
-        NewEvent {
-            org: token.map(|(org, _)| org.to_owned()),
-            token_id: Some(update.id),
-            target: token.map(|(_, name)| name.to_owned()),
-            details: serde_json::json!({ "uses": update.uses, "last_used_at": update.last_used_at.timestamp() }),
-            ..self.ctx.event(action::TOKEN_USE)
-        }
     }
 }

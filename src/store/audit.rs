@@ -41,8 +41,7 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
         token_id: row.get(6)?,
         target: row.get(7)?,
         details: row.get(8)?,
-        prev_hash: row.get(9)?,
-        hash: row.get(10)?,
+        hash: row.get(9)?,
     })
 }
 
@@ -94,7 +93,7 @@ impl Queries<'_> {
             .prepare_cached("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")?
             .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
-        let (prev_id, prev_hash) = match last {
+        let (prev_id, previous_hash) = match last {
             Some(last) => last,
             None => match self.audit_checkpoint()? {
                 Some(checkpoint) => (checkpoint.id, checkpoint.hash),
@@ -115,12 +114,11 @@ impl Queries<'_> {
             target: event.target.as_deref(),
             details: &details,
         };
-        let hash = event_hash(&prev_hash, &fields);
+        let hash = event_hash(&previous_hash, &fields);
         self.conn
             .prepare_cached(
-                "INSERT INTO audit_events
-                    (id, at, actor, action, outcome, org, token_id, target, details, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO audit_events (id, at, actor, action, outcome, org, token_id, target, details, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 id,
@@ -132,7 +130,6 @@ impl Queries<'_> {
                 token_id,
                 fields.target,
                 details,
-                prev_hash,
                 &hash[..],
             ])?;
         Ok(id)
@@ -185,8 +182,7 @@ impl Queries<'_> {
             clauses.push(format!("at < {}", bind(Value::Integer(until.timestamp()))));
         }
         let mut sql =
-            "SELECT id, at, actor, action, outcome, org, token_id, target, details, prev_hash, hash
-             FROM audit_events"
+            "SELECT id, at, actor, action, outcome, org, token_id, target, details, hash FROM audit_events"
                 .to_owned();
         if !clauses.is_empty() {
             sql.push_str(" WHERE ");

@@ -127,8 +127,6 @@ pub struct VerifyRow {
     pub owner: Option<String>,
     /// Token name.
     pub name: String,
-    /// Last recorded use.
-    pub last_used_at: Option<Timestamp>,
 }
 
 /// Usage to add to a token: the coalesced result of several verifications.
@@ -300,8 +298,7 @@ impl Queries<'_> {
     /// The one read on the verify path: a rowid lookup with two small joins.
     pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT t.kind, t.secret_hash, t.expires_at, t.revoked_at, t.scopes, o.name, u.name, t.name,
-                t.last_used_at
+            "SELECT t.kind, t.secret_hash, t.expires_at, t.revoked_at, t.scopes, o.name, u.name, t.name
              FROM tokens t JOIN orgs o ON o.id = t.org_id LEFT JOIN users u ON u.id = t.owner_user_id
              WHERE t.id = ?1",
         )?;
@@ -318,7 +315,6 @@ impl Queries<'_> {
                         org: row.get(5)?,
                         owner: row.get(6)?,
                         name: row.get(7)?,
-                        last_used_at: row.get::<_, Option<i64>>(8)?.map(from_unix),
                     },
                 ))
             })

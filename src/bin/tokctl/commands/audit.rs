@@ -85,7 +85,6 @@ struct EventJson<'a> {
     token_id: Option<String>,
     target: Option<&'a str>,
     details: serde_json::Value,
-    prev_hash: String,
     hash: String,
 }
 
@@ -111,7 +110,6 @@ impl<'a> EventJson<'a> {
             // Stored as JSON text by tokctl; kept as a string if someone stored otherwise.
             details: serde_json::from_str(&event.details)
                 .unwrap_or_else(|_| event.details.clone().into()),
-            prev_hash: hex(&event.prev_hash),
             hash: hex(&event.hash),
         }
     }
@@ -122,17 +120,7 @@ impl Row for Event {
         "id", "time", "actor", "action", "outcome", "org", "target", "details",
     ];
     const CSV_COLUMNS: &'static [&'static str] = &[
-        "id",
-        "at",
-        "actor",
-        "action",
-        "outcome",
-        "org",
-        "token_id",
-        "target",
-        "details",
-        "prev_hash",
-        "hash",
+        "id", "at", "actor", "action", "outcome", "org", "token_id", "target", "details", "hash",
     ];
 
     fn table_row(&self) -> Vec<Cell> {
@@ -165,7 +153,6 @@ impl Row for Event {
             token_text(self.token_id).unwrap_or_default(),
             text(&self.target),
             self.details.clone(),
-            hex(&self.prev_hash),
             hex(&self.hash),
         ]
     }
