@@ -11,29 +11,65 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::scope::ScopeSet;
 
-/// A token's public id: a random positive 63-bit number, shown as 11
-/// URL-safe base64 characters. It is also the store's primary key, so that
-/// verification is one rowid lookup.
+/// A token's public id: a positive 63-bit number, shown as 11 URL-safe
+/// base64 characters.
+///
+/// Tokens are stored under sequential keys (1, 2, 3, … in minting order), so
+/// inserts append to the table instead of landing at random places. The
+/// public id is a fixed, invertible scramble of the key: ids look unrelated,
+/// and verification still finds the row with one primary-key lookup. Ids are
+/// not secrets; the secret is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TokenId(i64);
 
 /// Length of a [`TokenId`]'s text form.
 pub const TOKEN_ID_LEN: usize = 11;
 
+const MASK_63: u64 = (1 << 63) - 1;
+const SCRAMBLE_1: u64 = 0x5851_F42D_4C95_7F2D & MASK_63;
+const SCRAMBLE_2: u64 = 0x1405_7B7E_F767_814F & MASK_63;
+const UNSCRAMBLE_1: u64 = inverse_mod_2_63(SCRAMBLE_1);
+const UNSCRAMBLE_2: u64 = inverse_mod_2_63(SCRAMBLE_2);
+
+/// The multiplicative inverse of an odd number modulo 2^63 (Newton's method).
+const fn inverse_mod_2_63(odd: u64) -> u64 {
+    let mut inverse = odd;
+    let mut round = 0;
+    while round < 6 {
+        inverse = inverse.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(inverse)));
+        round += 1;
+    }
+    inverse & MASK_63
+}
+
+/// A bijection on 63-bit numbers: multiply, fold the high half in, multiply.
+/// Folding (x ^ x >> 32) undoes itself on 63 bits.
+fn scramble(value: u64, first: u64, second: u64) -> u64 {
+    let mut x = value.wrapping_mul(first) & MASK_63;
+    x ^= x >> 32;
+    x.wrapping_mul(second) & MASK_63
+}
+
 impl TokenId {
-    /// Wraps a stored id. Ids are positive; zero and negatives never occur.
+    /// Wraps a public id as stored in audit events. Ids are positive.
     pub fn from_i64(raw: i64) -> Option<Self> {
         (raw > 0).then_some(TokenId(raw))
     }
 
-    /// Builds an id from random bytes: the top bit is cleared so the id is a
-    /// positive rowid, which also makes the first character a letter
-    /// (never `-` or `_`), so an id never looks like a command-line flag.
-    pub fn from_random(bytes: [u8; 8]) -> Option<Self> {
-        Self::from_i64(i64::from_be_bytes(bytes) & i64::MAX)
+    /// The id of the token stored under `key` (positive).
+    pub fn from_key(key: i64) -> Option<Self> {
+        let key = u64::try_from(key)
+            .ok()
+            .filter(|key| *key > 0 && *key <= MASK_63)?;
+        Self::from_i64(scramble(key, SCRAMBLE_1, SCRAMBLE_2) as i64)
     }
 
-    /// The raw value, as stored.
+    /// The storage key of this token.
+    pub fn key(self) -> i64 {
+        scramble(self.0 as u64, UNSCRAMBLE_2, UNSCRAMBLE_1) as i64
+    }
+
+    /// The public value, as audit events record it.
     pub fn as_i64(self) -> i64 {
         self.0
     }
@@ -290,12 +326,9 @@ mod tests {
 
     #[test]
     fn token_ids_round_trip_and_never_start_like_a_flag() {
-        for raw in [
-            [0xff; 8],
-            [0x80, 0, 0, 0, 0, 0, 0, 1],
-            [0x7f, 0xff, 1, 2, 3, 4, 5, 6],
-        ] {
-            let id = TokenId::from_random(raw).unwrap();
+        for key in [1, 2, 3, 1_000_000, i64::MAX] {
+            let id = TokenId::from_key(key).unwrap();
+            assert_eq!(id.key(), key);
             let text = id.to_string();
             assert_eq!(text.len(), TOKEN_ID_LEN);
             assert!(
@@ -304,7 +337,16 @@ mod tests {
             );
             assert_eq!(text.parse::<TokenId>().unwrap(), id);
         }
-        assert!(TokenId::from_random([0x80, 0, 0, 0, 0, 0, 0, 0]).is_none());
+        assert!(TokenId::from_key(0).is_none());
+        assert!(TokenId::from_key(-5).is_none());
+    }
+
+    #[test]
+    fn neighbouring_keys_get_unrelated_ids() {
+        let a = TokenId::from_key(41).unwrap().to_string();
+        let b = TokenId::from_key(42).unwrap().to_string();
+        let shared = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+        assert!(shared < 3, "{a} {b}");
     }
 
     #[test]

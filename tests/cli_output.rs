@@ -154,3 +154,23 @@ fn the_secret_alone_on_stdout_and_the_warning_on_stderr() {
     ]);
     assert!(quiet.stderr.is_empty(), "--quiet drops the notes");
 }
+
+#[test]
+fn a_long_table_streams_with_the_same_layout() {
+    let env = TestEnv::new();
+    let requests = 1_100;
+    let names: Vec<String> = (0..requests).map(|i| format!("t{i:04}")).collect();
+    env.bulk_create(&names);
+    let out = env
+        .cmd(&["list", "--sort", "name"])
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), requests + 1);
+    // Buffered and streamed rows line up the same way.
+    let column = |line: &str| line.find("personal").unwrap();
+    assert_eq!(column(rows[1]), column(rows[requests]));
+    assert!(rows[requests].contains("t1099"));
+}

@@ -241,7 +241,9 @@ fn usage_is_coalesced_to_one_write_per_window() {
 #[test]
 fn many_pending_tokens_flush_before_the_window_ends() {
     let mut h = harness_with(MemoryKeyring::default(), KeyringMode::Off);
-    let requests: Vec<CreateRequest> = (0..tokctl::ops::MAX_PENDING_TOKENS)
+    let limit = 500;
+    h.session.set_usage_buffer_limit(limit);
+    let requests: Vec<CreateRequest> = (0..limit)
         .map(|i| request(&format!("t{i}"), &["repo:read"], "1d"))
         .collect();
     let secrets: Vec<String> = h

@@ -253,10 +253,7 @@ impl super::Ctx {
                 q.live_name_taken(org, owner, candidate, now)
             })?,
         };
-        let mut id = self.generator.token_id()?;
-        while q.token_id_taken(id)? {
-            id = self.generator.token_id()?;
-        }
+        let id = q.allocate_token_id()?;
         let minted = self.generator.mint(kind, id)?;
         q.insert_token(&NewToken {
             id,

@@ -47,6 +47,7 @@ pub struct Session {
     store: Store,
     ctx: Ctx,
     usage: verify::UsageBuffer,
+    names: verify::NameCache,
 }
 
 /// Everything of a session but the store, so that helpers can run inside a
@@ -85,6 +86,7 @@ impl Session {
                 actor: actor.into(),
             },
             usage: verify::UsageBuffer::default(),
+            names: verify::NameCache::default(),
         }
     }
 

@@ -6,7 +6,8 @@
 //! scope? Every refusal is audited at once. A success is only counted in
 //! memory: the coalescing rule is that a session writes usage in one
 //! transaction at most once per [`COALESCE_WINDOW_SECONDS`] (sooner only when
-//! [`MAX_PENDING_TOKENS`] tokens have uses waiting), and when
+//! [`MAX_PENDING_TOKENS`] tokens, or the session's own limit, have uses
+//! waiting), and when
 //! [`Session::flush_usage`] is called; the CLI calls it before exiting, so a
 //! one-shot `tokctl verify` loses no count. A token's `last_used_at` thus
 //! reaches the store at most a minute late, counts stay exact, and a crash
@@ -27,8 +28,8 @@ use crate::store::UsageUpdate;
 
 /// A session writes buffered usage at most once per this many seconds.
 pub const COALESCE_WINDOW_SECONDS: i64 = 60;
-/// ...or sooner, when this many tokens have uses waiting.
-pub const MAX_PENDING_TOKENS: usize = 10_000;
+/// ...or sooner, when this many tokens have uses waiting (about 5 MiB).
+pub const MAX_PENDING_TOKENS: usize = 100_000;
 
 /// A token that passed verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,11 +60,31 @@ struct Pending {
 }
 
 /// Uses counted in memory, waiting to be written.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct UsageBuffer {
     pending: HashMap<TokenId, Pending>,
     /// When the oldest waiting use happened.
     oldest: Option<Timestamp>,
+    /// Write as soon as this many tokens have uses waiting.
+    limit: usize,
+}
+
+impl Default for UsageBuffer {
+    fn default() -> Self {
+        UsageBuffer {
+            pending: HashMap::new(),
+            oldest: None,
+            limit: MAX_PENDING_TOKENS,
+        }
+    }
+}
+
+/// Org and user names by row id: they never change, so a session can keep
+/// them and the verify read touches only the token's row.
+#[derive(Debug, Default)]
+pub(super) struct NameCache {
+    orgs: HashMap<i64, String>,
+    users: HashMap<i64, String>,
 }
 
 /// A refusal and what is known of the token it concerns (for the audit event).
@@ -82,6 +103,12 @@ impl Refusal {
 }
 
 impl Session {
+    /// Writes buffered usage once `limit` tokens have uses waiting (default
+    /// [`MAX_PENDING_TOKENS`]), for callers that want less memory or tests.
+    pub fn set_usage_buffer_limit(&mut self, limit: usize) {
+        self.usage.limit = limit.max(1);
+    }
+
     /// Verifies a presented token, optionally requiring a scope. Refusals are
     /// audited; successes are counted (see the module docs).
     pub fn verify(&mut self, presented: &str, required: Option<&Scope>) -> Result<Verified> {
@@ -130,9 +157,8 @@ impl Session {
         })
     }
 
-    #[allow(clippy::type_complexity)]
     fn check_presented(
-        &self,
+        &mut self,
         presented: &str,
         required: Option<&Scope>,
         now: Timestamp,
@@ -147,10 +173,17 @@ impl Session {
         if row.kind != parsed.kind {
             return Ok(Err(Refusal::bare(Rejection::Unknown)));
         }
+        let org = cached_name(&mut self.names.orgs, row.org, |key| q.org_name(key))?;
+        let owner = match row.owner {
+            Some(key) => Some(cached_name(&mut self.names.users, key, |key| {
+                q.user_name(key)
+            })?),
+            None => None,
+        };
         let refuse = |reason| {
             Ok(Err(Refusal {
                 reason,
-                token: Some((parsed.id, row.org.clone(), row.name.clone())),
+                token: Some((parsed.id, org.clone(), row.name.clone())),
             }))
         };
         let presented_hash = parsed.hash();
@@ -181,8 +214,8 @@ impl Session {
             id: parsed.id,
             kind: row.kind,
             name: row.name,
-            org: row.org,
-            owner: row.owner,
+            org,
+            owner,
             scopes,
             expires_at: row.expires_at,
             old_secret_valid_until,
@@ -199,7 +232,7 @@ impl Session {
         slot.last_used_at = slot.last_used_at.max(now);
         let oldest = *self.usage.oldest.get_or_insert(now);
         let window_over = now - oldest >= chrono::Duration::seconds(COALESCE_WINDOW_SECONDS);
-        if window_over || self.usage.pending.len() >= MAX_PENDING_TOKENS {
+        if window_over || self.usage.pending.len() >= self.usage.limit {
             self.flush_usage()?;
         }
         Ok(())
@@ -234,4 +267,18 @@ impl Session {
         self.usage.oldest = None;
         Ok(())
     }
+}
+
+/// A name from the session's cache, read from the store the first time.
+fn cached_name(
+    cache: &mut HashMap<i64, String>,
+    key: i64,
+    load: impl FnOnce(i64) -> Result<String>,
+) -> Result<String> {
+    if let Some(name) = cache.get(&key) {
+        return Ok(name.clone());
+    }
+    let name = load(key)?;
+    cache.insert(key, name.clone());
+    Ok(name)
 }

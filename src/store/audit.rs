@@ -4,7 +4,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension};
 
 use super::Queries;
-use crate::audit::{event_hash, Event, HashedFields, NewEvent, GENESIS};
+use crate::audit::{event_hash, Event, HashedFields, NewEvent, GENESIS, STORED_HASH_LEN};
 use crate::clock::{from_unix, Timestamp};
 use crate::error::{Error, Result};
 use crate::model::TokenId;
@@ -130,7 +130,7 @@ impl Queries<'_> {
                 token_id,
                 fields.target,
                 details,
-                &hash[..],
+                &hash[..STORED_HASH_LEN],
             ])?;
         Ok(id)
     }
@@ -263,7 +263,7 @@ impl Queries<'_> {
             "SELECT secret_hash, rotated_at, valid_until FROM retired_secrets
              WHERE token_id = ?1 ORDER BY rotated_at",
         )?;
-        let rows = stmt.query_map([token.as_i64()], |row| {
+        let rows = stmt.query_map([token.key()], |row| {
             Ok(RetiredSecret {
                 hash: row.get(0)?,
                 rotated_at: from_unix(row.get(1)?),
@@ -281,7 +281,7 @@ impl Queries<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
-                rotation.token.as_i64(),
+                rotation.token.key(),
                 rotation.old_hash,
                 rotation.at.timestamp(),
                 rotation.by,
@@ -292,7 +292,7 @@ impl Queries<'_> {
                 "UPDATE tokens SET secret_hash = ?2, expires_at = ?3, issued_at = ?4 WHERE id = ?1",
             )?
             .execute(params![
-                rotation.token.as_i64(),
+                rotation.token.key(),
                 &rotation.new_hash[..],
                 rotation.expires_at.map(|t| t.timestamp()),
                 rotation.at.timestamp(),
@@ -305,8 +305,6 @@ impl Queries<'_> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT secret_hash FROM tokens WHERE id = ?1")?;
-        Ok(stmt
-            .query_row([token.as_i64()], |row| row.get(0))
-            .optional()?)
+        Ok(stmt.query_row([token.key()], |row| row.get(0)).optional()?)
     }
 }

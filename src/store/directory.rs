@@ -184,3 +184,21 @@ impl Queries<'_> {
         Ok(())
     }
 }
+
+impl Queries<'_> {
+    /// The name of the org with this row id.
+    pub fn org_name(&self, org: OrgKey) -> Result<String> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM orgs WHERE id = ?1")?;
+        Ok(stmt.query_row([org], |row| row.get(0))?)
+    }
+
+    /// The name of the user with this row id.
+    pub fn user_name(&self, user: UserKey) -> Result<String> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM users WHERE id = ?1")?;
+        Ok(stmt.query_row([user], |row| row.get(0))?)
+    }
+}

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_lifecycle_audit.sql"),
     include_str!("migrations/0003_policies.sql"),
     include_str!("migrations/0004_lean_store.sql"),
+    include_str!("migrations/0005_token_keys.sql"),
 ];
 
 /// The schema version this build writes.
@@ -150,6 +151,18 @@ impl Store {
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384;",
         )?;
         if version < SCHEMA_VERSION {
+            // Migration 5 turns public token ids into storage keys.
+            conn.create_scalar_function(
+                "tokctl_token_key",
+                1,
+                rusqlite::functions::FunctionFlags::SQLITE_UTF8
+                    | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+                |ctx| {
+                    let public: i64 = ctx.get(0)?;
+                    Ok(crate::model::TokenId::from_i64(public)
+                        .map_or(public, crate::model::TokenId::key))
+                },
+            )?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             // Re-read under the write lock: another process may have migrated meanwhile.
             let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;

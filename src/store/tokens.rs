@@ -121,10 +121,10 @@ pub struct VerifyRow {
     pub revoked_at: Option<Timestamp>,
     /// Stored scopes text.
     pub scopes: String,
-    /// Org name.
-    pub org: String,
-    /// Owner name (personal tokens).
-    pub owner: Option<String>,
+    /// Row id of its org.
+    pub org: OrgKey,
+    /// Row id of its owner (personal tokens).
+    pub owner: Option<UserKey>,
     /// Token name.
     pub name: String,
 }
@@ -157,7 +157,7 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
             format!("invalid {what} in store").into(),
         )
     };
-    let id = TokenId::from_i64(row.get(0)?).ok_or_else(|| corrupt(0, "token id"))?;
+    let id = TokenId::from_key(row.get(0)?).ok_or_else(|| corrupt(0, "token key"))?;
     let kind: String = row.get(1)?;
     let scopes: String = row.get(6)?;
     let time = |index: usize| row.get::<_, Option<i64>>(index).map(|t| t.map(from_unix));
@@ -195,7 +195,7 @@ impl Queries<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9)",
             )?
             .execute(params![
-                new.id.as_i64(),
+                new.id.key(),
                 new.kind.as_str(),
                 new.org,
                 new.owner,
@@ -210,12 +210,31 @@ impl Queries<'_> {
         Ok(())
     }
 
-    /// Whether a token id is taken (ids are random; a clash is astronomically rare).
-    pub fn token_id_taken(&self, id: TokenId) -> Result<bool> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ?1)")?;
-        Ok(stmt.query_row([id.as_i64()], |row| row.get(0))?)
+    /// The id for the next token: the next storage key from the store's
+    /// counter (never reused, even after a prune). Call inside the write
+    /// transaction that inserts the token.
+    pub fn allocate_token_id(&self) -> Result<TokenId> {
+        loop {
+            let key: i64 = self
+                .conn
+                .prepare_cached(
+                    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_token_key'",
+                )?
+                .query_row([], |row| row.get(0))?;
+            self.conn
+                .prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'next_token_key'")?
+                .execute([(key + 1).to_string()])?;
+            let id = TokenId::from_key(key)
+                .ok_or_else(|| Error::request("the token key counter is exhausted", None))?;
+            // Keys converted from an older store are scattered; skip one if it is taken.
+            let taken: bool = self
+                .conn
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM tokens WHERE id = ?1)")?
+                .query_row([key], |row| row.get(0))?;
+            if !taken {
+                return Ok(id);
+            }
+        }
     }
 
     /// Whether the owner already has a live (not revoked, not expired) token of this name.
@@ -239,7 +258,7 @@ impl Queries<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("{TOKEN_SELECT} WHERE t.id = ?1"))?;
-        Ok(stmt.query_row([id.as_i64()], token_from_row).optional()?)
+        Ok(stmt.query_row([id.key()], token_from_row).optional()?)
     }
 
     /// Calls `each` for every token the filter lets through, in order,
@@ -283,7 +302,7 @@ impl Queries<'_> {
                 "UPDATE tokens SET revoked_at = ?2, revoked_by = ?3, revoke_reason = ?4
                  WHERE id = ?1 AND revoked_at IS NULL",
             )?
-            .execute(params![id.as_i64(), at.timestamp(), by, reason])?;
+            .execute(params![id.key(), at.timestamp(), by, reason])?;
         Ok(changed == 1)
     }
 
@@ -291,19 +310,19 @@ impl Queries<'_> {
     pub fn delete_token(&self, id: TokenId) -> Result<()> {
         self.conn
             .prepare_cached("DELETE FROM tokens WHERE id = ?1")?
-            .execute([id.as_i64()])?;
+            .execute([id.key()])?;
         Ok(())
     }
 
-    /// The one read on the verify path: a rowid lookup with two small joins.
+    /// The one read on the verify path: a rowid lookup (names of the org and
+    /// owner come from the session's cache, see `ops::verify`).
     pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT t.kind, t.secret_hash, t.expires_at, t.revoked_at, t.scopes, o.name, u.name, t.name
-             FROM tokens t JOIN orgs o ON o.id = t.org_id LEFT JOIN users u ON u.id = t.owner_user_id
-             WHERE t.id = ?1",
+            "SELECT kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name
+             FROM tokens WHERE id = ?1",
         )?;
         let row = stmt
-            .query_row([id.as_i64()], |row| {
+            .query_row([id.key()], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
                     VerifyRow {
@@ -335,7 +354,7 @@ impl Queries<'_> {
         )?;
         for update in updates {
             stmt.execute(params![
-                update.id.as_i64(),
+                update.id.key(),
                 update.uses.min(i64::MAX as u64) as i64,
                 update.last_used_at.timestamp()
             ])?;

@@ -166,3 +166,36 @@ impl TestEnv {
         conn.query_row(sql, [], |row| row.get(0)).unwrap()
     }
 }
+
+impl TestEnv {
+    /// Mints many tokens at once through the library's bulk path (as the
+    /// env's user, keyring off): a fast way to build a large store.
+    pub fn bulk_create(&self, names: &[String]) {
+        use std::sync::Arc;
+        let location = tokctl::store::StoreLocation {
+            path: self.db(),
+            create_dirs: false,
+        };
+        let store = tokctl::store::Store::open(&location).unwrap().store;
+        let clock = Arc::new(tokctl::clock::FixedClock::new(
+            tokctl::duration::parse_time(&self.now).unwrap(),
+        ));
+        let mut session = tokctl::ops::Session::new(
+            store,
+            clock,
+            Box::new(tokctl::keyring::MemoryKeyring::default()),
+            tokctl::keyring::KeyringMode::Off,
+            self.user.clone(),
+        );
+        let requests = names
+            .iter()
+            .map(|name| tokctl::ops::CreateRequest {
+                name: Some(name.clone()),
+                scopes: vec!["repo:read".parse().unwrap()],
+                expiry: Some("1d".parse().unwrap()),
+                ..tokctl::ops::CreateRequest::default()
+            })
+            .collect();
+        session.create_tokens(requests).unwrap();
+    }
+}

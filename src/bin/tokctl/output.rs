@@ -361,13 +361,22 @@ impl Row for TokenAt<'_> {
 }
 
 /// Writes rows in any list format as they come. JSON, JSON Lines and CSV
-/// stream; a table needs every row for its column widths.
+/// stream. A table is laid out by comfy-table while it is small; past
+/// [`TABLE_BUFFER_ROWS`] the column widths are fixed from the rows so far and
+/// the rest stream out, so a million-row table needs no more memory than a
+/// thousand-row one.
 pub struct RowWriter {
     format: ListFormat,
     out: Sink,
     table: Option<Table>,
+    streaming_widths: Option<Vec<usize>>,
     count: usize,
 }
+
+/// Rows a table holds in memory before it switches to streaming.
+const TABLE_BUFFER_ROWS: usize = 1_000;
+/// Widest a streamed column is laid out; longer cells overflow.
+const STREAMED_COLUMN_MAX: usize = 40;
 
 type Stdout = std::io::BufWriter<std::io::StdoutLock<'static>>;
 
@@ -395,6 +404,7 @@ impl RowWriter {
             format,
             out,
             table: (format == ListFormat::Table).then(|| table(R::TABLE_COLUMNS)),
+            streaming_widths: None,
             count: 0,
         })
     }
@@ -402,8 +412,16 @@ impl RowWriter {
     pub fn write(&mut self, row: &impl Row) -> anyhow::Result<()> {
         let first = self.count == 0;
         self.count += 1;
+        if let (Some(widths), Sink::Plain(out)) = (&self.streaming_widths, &mut self.out) {
+            let cells: Vec<String> = row.table_row().iter().map(Cell::content).collect();
+            writeln!(out, "{}", padded_line(&cells, widths))?;
+            return Ok(());
+        }
         if let Some(table) = self.table.as_mut() {
             table.add_row(row.table_row());
+            if self.count > TABLE_BUFFER_ROWS {
+                self.start_streaming()?;
+            }
             return Ok(());
         }
         match &mut self.out {
@@ -418,6 +436,38 @@ impl RowWriter {
             }
             Sink::Csv(csv) => csv.write_record(row.csv_record())?,
         }
+        Ok(())
+    }
+
+    /// Prints the buffered rows with widths fixed from them, and streams from now on.
+    fn start_streaming(&mut self) -> anyhow::Result<()> {
+        let Some(table) = self.table.take() else {
+            return Ok(());
+        };
+        let Sink::Plain(out) = &mut self.out else {
+            return Ok(());
+        };
+        let rows: Vec<Vec<String>> = table
+            .header()
+            .into_iter()
+            .chain(table.row_iter())
+            .map(|row| row.cell_iter().map(Cell::content).collect())
+            .collect();
+        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
+            .map(|column| {
+                rows.iter()
+                    .filter_map(|row| row.get(column))
+                    .map(|cell| cell.chars().count())
+                    .max()
+                    .unwrap_or(0)
+                    .min(STREAMED_COLUMN_MAX)
+            })
+            .collect();
+        for row in &rows {
+            writeln!(out, "{}", padded_line(row, &widths))?;
+        }
+        self.streaming_widths = Some(widths);
         Ok(())
     }
 
@@ -438,6 +488,18 @@ impl RowWriter {
         }
         Ok(self.count)
     }
+}
+
+/// One streamed table line, laid out like comfy-table's borderless preset.
+fn padded_line(cells: &[String], widths: &[usize]) -> String {
+    let mut line = String::new();
+    for (cell, width) in cells.iter().zip(widths) {
+        line.push(' ');
+        line.push_str(cell);
+        let pad = width.saturating_sub(cell.chars().count()) + 1;
+        line.extend(std::iter::repeat_n(' ', pad));
+    }
+    line.trim_end().to_owned()
 }
 
 /// Writes tokens as of `now`.
