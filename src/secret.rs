@@ -9,15 +9,15 @@
 //! └ prefix: tkp_ personal, tko_ org
 //! ```
 //!
-//! The checksum is the first four bytes of
-//! SHA-256("tokctl-checksum-v1" ‖ prefix ‖ id ‖ secret), so a mistyped or
-//! truncated token is refused before the store is touched. The store keeps
-//! only SHA-256(secret). A secret scanner matches every token with
-//! `tk[po]_[A-Za-z0-9_-]{59}`.
+//! The checksum is CRC-32 (IEEE) of prefix ‖ id ‖ secret, big-endian, as in
+//! GitHub's tokens: it catches typos and truncation before the store is
+//! touched, and costs nanoseconds on the verify path. It is no security
+//! measure; the 256-bit secret is. The store keeps only SHA-256(secret). A
+//! secret scanner matches every token with `tk[po]_[A-Za-z0-9_-]{59}`.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use ring::digest::{digest, Context, SHA256};
+use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -30,7 +30,6 @@ const CHECKSUM_BYTES: usize = 4;
 const PREFIX_LEN: usize = 4;
 /// Length of a token string.
 pub const TOKEN_LEN: usize = PREFIX_LEN + TOKEN_ID_LEN + 48;
-const CHECKSUM_DOMAIN: &[u8] = b"tokctl-checksum-v1";
 
 /// The stored digest of a secret.
 pub type SecretHash = [u8; 32];
@@ -167,15 +166,11 @@ fn prefix(kind: TokenKind) -> &'static str {
 }
 
 fn checksum(kind: TokenKind, id: TokenId, secret: &[u8; SECRET_BYTES]) -> [u8; CHECKSUM_BYTES] {
-    let mut context = Context::new(&SHA256);
-    context.update(CHECKSUM_DOMAIN);
-    context.update(prefix(kind).as_bytes());
-    context.update(&id.to_bytes());
-    context.update(secret);
-    let full = context.finish();
-    let mut out = [0u8; CHECKSUM_BYTES];
-    out.copy_from_slice(&full.as_ref()[..CHECKSUM_BYTES]);
-    out
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(prefix(kind).as_bytes());
+    crc.update(&id.to_bytes());
+    crc.update(secret);
+    crc.finalize().to_be_bytes()
 }
 
 fn hash_secret(secret: &[u8; SECRET_BYTES]) -> SecretHash {

@@ -206,7 +206,7 @@ impl Session {
         if row.expires_at.is_some_and(|at| at <= now) {
             return refuse(Rejection::Expired);
         }
-        let scopes = ScopeSet::parse_stored(&row.scopes)?;
+        let scopes = row.scopes;
         if required.is_some_and(|wanted| !scopes.allows(wanted)) {
             return refuse(Rejection::InsufficientScope);
         }

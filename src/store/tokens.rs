@@ -114,13 +114,13 @@ pub struct VerifyRow {
     /// Kind, to match against the prefix.
     pub kind: TokenKind,
     /// Digest of the current secret.
-    pub hash: Vec<u8>,
+    pub hash: SecretHash,
     /// Expiry.
     pub expires_at: Option<Timestamp>,
     /// Revocation time.
     pub revoked_at: Option<Timestamp>,
-    /// Stored scopes text.
-    pub scopes: String,
+    /// Scopes.
+    pub scopes: ScopeSet,
     /// Row id of its org.
     pub org: OrgKey,
     /// Row id of its owner (personal tokens).
@@ -314,35 +314,47 @@ impl Queries<'_> {
         Ok(())
     }
 
-    /// The one read on the verify path: a rowid lookup (names of the org and
-    /// owner come from the session's cache, see `ops::verify`).
+    /// The one read on the verify path: a rowid lookup, decoded without
+    /// copying what it can borrow (names of the org and owner come from the
+    /// session's cache, see `ops::verify`).
     pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name
              FROM tokens WHERE id = ?1",
         )?;
+        let corrupt = |index: usize, what: &str| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Blob,
+                format!("invalid {what} in store").into(),
+            )
+        };
         let row = stmt
             .query_row([id.key()], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    VerifyRow {
-                        kind: TokenKind::Personal,
-                        hash: row.get(1)?,
-                        expires_at: row.get::<_, Option<i64>>(2)?.map(from_unix),
-                        revoked_at: row.get::<_, Option<i64>>(3)?.map(from_unix),
-                        scopes: row.get(4)?,
-                        org: row.get(5)?,
-                        owner: row.get(6)?,
-                        name: row.get(7)?,
-                    },
-                ))
+                let kind = match row.get_ref(0)?.as_str()? {
+                    "org" => TokenKind::Org,
+                    _ => TokenKind::Personal,
+                };
+                let hash: SecretHash = row
+                    .get_ref(1)?
+                    .as_blob()?
+                    .try_into()
+                    .map_err(|_| corrupt(1, "secret hash"))?;
+                let scopes = ScopeSet::parse_stored(row.get_ref(4)?.as_str()?)
+                    .map_err(|_| corrupt(4, "scopes"))?;
+                Ok(VerifyRow {
+                    kind,
+                    hash,
+                    expires_at: row.get::<_, Option<i64>>(2)?.map(from_unix),
+                    revoked_at: row.get::<_, Option<i64>>(3)?.map(from_unix),
+                    scopes,
+                    org: row.get(5)?,
+                    owner: row.get(6)?,
+                    name: row.get(7)?,
+                })
             })
             .optional()?;
-        row.map(|(kind, mut verify)| {
-            verify.kind = kind.parse()?;
-            Ok(verify)
-        })
-        .transpose()
+        Ok(row)
     }
 
     /// Adds coalesced usage to tokens. `last_used_at` never moves backwards.
