@@ -19,6 +19,9 @@ _tokctl() {
             tokctl,audit)
                 cmd="tokctl__subcmd__audit"
                 ;;
+            tokctl,backup)
+                cmd="tokctl__subcmd__backup"
+                ;;
             tokctl,check)
                 cmd="tokctl__subcmd__check"
                 ;;
@@ -93,6 +96,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__help,audit)
                 cmd="tokctl__subcmd__help__subcmd__audit"
+                ;;
+            tokctl__subcmd__help,backup)
+                cmd="tokctl__subcmd__help__subcmd__backup"
                 ;;
             tokctl__subcmd__help,check)
                 cmd="tokctl__subcmd__help__subcmd__check"
@@ -278,7 +284,7 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --color --quiet --keyring --help --version create list show revoke rotate check prune audit report verify secret org user member doctor policy completions man help"
+            opts="-q -h -V --db --as --color --quiet --keyring --help --version create list show revoke rotate check prune audit report verify secret org user member doctor backup policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,6 +483,36 @@ _tokctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokctl__subcmd__backup)
+            opts="-q -h --db --as --color --quiet --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokctl__subcmd__check)
             opts="-q -h --expiring --stale --org --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -650,7 +686,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help)
-            opts="create list show revoke rotate check prune audit report verify secret org user member doctor policy completions man help"
+            opts="create list show revoke rotate check prune audit report verify secret org user member doctor backup policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -694,6 +730,20 @@ _tokctl() {
         tokctl__subcmd__help__subcmd__audit__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

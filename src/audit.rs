@@ -60,6 +60,8 @@ impl Outcome {
 
 /// Action names. Stable: they appear in exports and in SIEM rules.
 pub mod action {
+    /// A backup of the store was taken.
+    pub const STORE_BACKUP: &str = "store.backup";
     /// The first-use bootstrap.
     pub const STORE_BOOTSTRAP: &str = "store.bootstrap";
     /// An org was added.

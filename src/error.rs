@@ -142,6 +142,10 @@ pub enum Error {
         supported: i64,
     },
 
+    /// The store file is damaged.
+    #[error("the store is damaged (the database disk image is malformed)")]
+    StoreCorrupt,
+
     /// The store cannot be written.
     #[error("{} is read-only", path.display())]
     StoreReadOnly {
@@ -235,6 +239,7 @@ impl Error {
             Error::StoreNotDatabase { .. }
             | Error::StoreTooNew { .. }
             | Error::StoreReadOnly { .. }
+            | Error::StoreCorrupt
             | Error::StoreBusy => ErrorKind::Store,
             Error::Keyring(_) => ErrorKind::Keyring,
             Error::Rejected { reason } => ErrorKind::Rejected(*reason),
@@ -268,6 +273,9 @@ impl Error {
                 Some("check the file's permissions, or point --db at a writable copy".into())
             }
             Error::StoreBusy => Some("try again when the other tokctl process has finished".into()),
+            Error::StoreCorrupt => Some(
+                "restore the latest backup (docs/SECURITY.md); 'tokctl doctor' on a copy shows what is damaged".into(),
+            ),
             Error::StoreNotDatabase { .. } => Some(
                 "point --db (or TOKCTL_DB) at a tokctl store, or at a path that does not exist yet".into(),
             ),
@@ -298,6 +306,7 @@ impl From<rusqlite::Error> for Error {
         use rusqlite::ErrorCode;
         match err.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::StoreBusy,
+            Some(ErrorCode::DatabaseCorrupt) => Error::StoreCorrupt,
             _ => Error::Store(err),
         }
     }

@@ -179,6 +179,37 @@ fn hash_secret(secret: &[u8; SECRET_BYTES]) -> SecretHash {
     out
 }
 
+/// Replaces everything in `text` that looks like a tokctl token with
+/// `tkp_[REDACTED]`, so a token pasted into the wrong place (an argument, a
+/// name) is never echoed back into a terminal log or an error message.
+pub fn redact_tokens(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let token_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i + PREFIX_LEN <= bytes.len() {
+        let prefix = &bytes[i..i + PREFIX_LEN];
+        if prefix == b"tkp_" || prefix == b"tko_" {
+            let body = bytes[i + PREFIX_LEN..]
+                .iter()
+                .take_while(|b| token_char(**b))
+                .count();
+            // Anything long enough to carry an id and part of a secret is hidden.
+            if body >= TOKEN_ID_LEN {
+                out.push_str(&text[copied..i + PREFIX_LEN]);
+                out.push_str("[REDACTED]");
+                i += PREFIX_LEN + body;
+                copied = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// Wipes a string that held a secret (for buffers read from stdin).
 pub fn wipe(mut text: String) {
     text.zeroize();
@@ -246,6 +277,22 @@ mod tests {
         let debug = format!("{token:?}");
         assert!(!debug.contains(token.secret.expose()));
         assert!(debug.contains("REDACTED"));
+    }
+
+    #[test]
+    fn tokens_are_redacted_wherever_they_appear() {
+        let token = minted(TokenKind::Personal);
+        let text = format!(
+            "error: unexpected argument '{}' found",
+            token.secret.expose()
+        );
+        let redacted = redact_tokens(&text);
+        assert_eq!(
+            redacted,
+            "error: unexpected argument 'tkp_[REDACTED]' found"
+        );
+        assert_eq!(redact_tokens("tkp_short and tko_"), "tkp_short and tko_");
+        assert_eq!(redact_tokens("plain é text"), "plain é text");
     }
 
     #[test]

@@ -34,6 +34,12 @@ pub struct DoctorReport {
     pub keyring: KeyringHealth,
     /// Live tokens the actor may see whose secret is not in the keyring.
     pub missing_entries: Vec<Token>,
+    /// What SQLite's integrity check found (empty: the file is sound).
+    pub integrity_problems: Vec<String>,
+    /// The first broken link of the audit chain, if any.
+    pub audit_chain: Option<crate::audit::BrokenLink>,
+    /// Changes without their audit event, or events without their change.
+    pub inconsistencies: Vec<String>,
 }
 
 impl DoctorReport {
@@ -42,6 +48,9 @@ impl DoctorReport {
     /// itself (and so its WAL, which SQLite creates alike) is private.
     pub fn has_problems(&self) -> bool {
         self.file_mode.is_some_and(|mode| mode & 0o077 != 0)
+            || !self.integrity_problems.is_empty()
+            || self.audit_chain.is_some()
+            || !self.inconsistencies.is_empty()
             || matches!(self.keyring, KeyringHealth::Unreachable(_))
             || !self.missing_entries.is_empty()
     }
@@ -91,7 +100,14 @@ impl Session {
                 Ok::<(), crate::Error>(())
             })?;
         }
+        let q = self.store.read();
+        let integrity_problems = q.integrity_problems()?;
+        let audit_chain = chain_break(&q)?;
+        let inconsistencies = inconsistencies(&q)?;
         Ok(DoctorReport {
+            integrity_problems,
+            audit_chain,
+            inconsistencies,
             store_path: path,
             schema_version: self.store.schema_version()?,
             file_mode,
@@ -101,4 +117,74 @@ impl Session {
             missing_entries,
         })
     }
+}
+
+/// Walks the whole audit chain (from the retention checkpoint, if any).
+fn chain_break(q: &crate::store::Queries<'_>) -> Result<Option<crate::audit::BrokenLink>> {
+    use crate::audit::{ChainWalker, GENESIS};
+    let mut walker = match q.audit_checkpoint()? {
+        Some(checkpoint) => ChainWalker::new(&checkpoint.hash, checkpoint.id),
+        None => ChainWalker::new(&GENESIS, 0),
+    };
+    let mut broken = None;
+    q.for_each_event(&crate::store::EventFilter::default(), |event| {
+        if broken.is_none() {
+            broken = walker.check(&event).err();
+        }
+        Ok::<(), crate::Error>(())
+    })?;
+    Ok(broken)
+}
+
+/// Every token has its `token.create` event, every revoked token its
+/// `token.revoke` event and every rotation its `token.rotate` event; and every
+/// such event has its change (a created token exists unless it was pruned).
+fn inconsistencies(q: &crate::store::Queries<'_>) -> Result<Vec<String>> {
+    use crate::audit::action;
+    const SHOWN: usize = 20;
+    let created = q.event_counts_by_token(action::TOKEN_CREATE)?;
+    let revoked = q.event_counts_by_token(action::TOKEN_REVOKE)?;
+    let rotated = q.event_counts_by_token(action::TOKEN_ROTATE)?;
+    let pruned = q.event_counts_by_token(action::TOKEN_PRUNE)?;
+    let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (id, is_revoked, rotations) in q.token_change_summary()? {
+        let public = id.as_i64();
+        seen.insert(public);
+        if !created.contains_key(&public) {
+            found.push(format!("token {id} has no token.create event"));
+        }
+        let revoke_events = revoked.get(&public).copied().unwrap_or(0);
+        if is_revoked && revoke_events == 0 {
+            found.push(format!(
+                "token {id} is revoked but has no token.revoke event"
+            ));
+        }
+        if !is_revoked && revoke_events > 0 {
+            found.push(format!(
+                "token {id} has a token.revoke event but is not revoked"
+            ));
+        }
+        let rotate_events = rotated.get(&public).copied().unwrap_or(0);
+        if rotate_events != rotations {
+            found.push(format!(
+                "token {id} has {rotations} retired secrets but {rotate_events} token.rotate events"
+            ));
+        }
+    }
+    for public in created.keys() {
+        if !seen.contains(public) && !pruned.contains_key(public) {
+            let id = crate::model::TokenId::from_i64(*public)
+                .map_or_else(|| public.to_string(), |id| id.to_string());
+            found.push(format!(
+                "token {id} has a token.create event but no row (and was not pruned)"
+            ));
+        }
+    }
+    if found.len() > SHOWN {
+        let more = found.len() - SHOWN;
+        found.truncate(SHOWN);
+        found.push(format!("and {more} more"));
+    }
+    Ok(found)
 }

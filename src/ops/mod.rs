@@ -4,6 +4,7 @@
 //! keyring. Every check of who may do what happens here, never in the CLI.
 
 mod audit;
+mod backup;
 mod check;
 mod create;
 mod directory;

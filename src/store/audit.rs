@@ -308,3 +308,52 @@ impl Queries<'_> {
         Ok(stmt.query_row([token.key()], |row| row.get(0)).optional()?)
     }
 }
+
+impl Queries<'_> {
+    /// `PRAGMA integrity_check`: empty when the file is sound.
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        let problems: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(problems.into_iter().filter(|line| line != "ok").collect())
+    }
+
+    /// How many events of `action` each token (public id) has.
+    pub fn event_counts_by_token(
+        &self,
+        action: &str,
+    ) -> Result<std::collections::HashMap<i64, u64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT token_id, count(*) FROM audit_events
+             WHERE action = ?1 AND token_id IS NOT NULL GROUP BY token_id",
+        )?;
+        let rows = stmt.query_map([action], |row| {
+            Ok((row.get(0)?, row.get::<_, i64>(1)?.max(0) as u64))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every token as (public id, revoked?, rotations).
+    pub fn token_change_summary(&self) -> Result<Vec<(TokenId, bool, u64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.id, t.revoked_at IS NOT NULL,
+                    (SELECT count(*) FROM retired_secrets r WHERE r.token_id = t.id)
+             FROM tokens t ORDER BY t.id",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, bool>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, revoked, rotations) = row?;
+            let id = TokenId::from_key(key)
+                .ok_or_else(|| Error::request("a token row has an invalid key", None))?;
+            out.push((id, revoked, rotations.max(0) as u64));
+        }
+        Ok(out)
+    }
+}

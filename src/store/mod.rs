@@ -212,6 +212,41 @@ impl Store {
         Ok(value)
     }
 
+    /// Creates the empty file a backup will go to: 0600, and never over an
+    /// existing file.
+    pub fn reserve_backup_file(dest: &Path) -> Result<()> {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(dest) {
+            Ok(_) => Ok(()),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(Error::AlreadyExists {
+                    kind: "file",
+                    name: dest.display().to_string(),
+                })
+            }
+            Err(source) => Err(Error::Io {
+                path: dest.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// Copies the store into the reserved file `dest` with SQLite's online
+    /// backup API, in one step under one read transaction: a consistent
+    /// snapshot, while other processes go on writing.
+    pub fn backup_into(&self, dest: &Path) -> Result<()> {
+        let mut target = Connection::open(dest)?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
+        backup.step(-1)?;
+        drop(backup);
+        // One self-contained file: fold the copy's WAL into it.
+        target.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// The schema version of the open store.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self

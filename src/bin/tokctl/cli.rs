@@ -169,8 +169,12 @@ pub enum Command {
     #[command(subcommand)]
     Member(commands::member::MemberCommand),
 
-    /// Check the store and the keyring
+    /// Check the store (integrity, audit chain, consistency) and the keyring
     Doctor(commands::doctor::DoctorArgs),
+
+    /// Write a consistent copy of the store while others keep using it (owners only)
+    #[command(after_help = "Example:\n  tokctl backup /var/backups/tokctl-$(date +%F).db")]
+    Backup(commands::backup::BackupArgs),
 
     /// Find live tokens that break their org's current policy; optionally revoke them
     #[command(subcommand)]

@@ -11,6 +11,7 @@ use std::io::ErrorKind as IoErrorKind;
 use std::process::ExitCode;
 
 use clap::Parser;
+use tokctl::secret::redact_tokens;
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
@@ -38,14 +39,14 @@ fn report_error(err: &anyhow::Error) -> u8 {
     }
     match err.downcast_ref::<tokctl::Error>() {
         Some(lib) => {
-            eprintln!("error: {lib}");
+            eprintln!("error: {}", redact_tokens(&lib.to_string()));
             if let Some(hint) = lib.hint() {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", redact_tokens(&hint));
             }
             exit::code_for(lib.kind())
         }
         None => {
-            eprintln!("error: {}", one_line(&format!("{err:#}")));
+            eprintln!("error: {}", redact_tokens(&one_line(&format!("{err:#}"))));
             exit::FAILURE
         }
     }
@@ -69,9 +70,13 @@ fn report_clap_error(err: &clap::Error) -> u8 {
             let rendered = err.render().to_string();
             let mut lines = rendered.lines();
             let first = lines.next().unwrap_or("error: invalid usage");
-            eprintln!("{}", one_line(first));
+            // A token pasted as an argument must not be echoed back.
+            eprintln!("{}", redact_tokens(&one_line(first)));
             match lines.map(str::trim).find(|line| line.starts_with("tip:")) {
-                Some(tip) => eprintln!("hint: {}", tip.trim_start_matches("tip:").trim()),
+                Some(tip) => eprintln!(
+                    "hint: {}",
+                    redact_tokens(tip.trim_start_matches("tip:").trim())
+                ),
                 None => eprintln!("hint: see 'tokctl --help', or 'tokctl COMMAND --help'"),
             }
             exit::USAGE

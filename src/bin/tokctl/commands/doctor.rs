@@ -25,6 +25,9 @@ struct DoctorJson {
     keyring_backend: String,
     keyring: String,
     missing_keyring_entries: Vec<String>,
+    integrity: Vec<String>,
+    audit_chain: String,
+    inconsistencies: Vec<String>,
 }
 
 /// Exit code when doctor finds a problem (like a negative `check`).
@@ -37,6 +40,20 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
         KeyringHealth::Reachable => "reachable".to_owned(),
         KeyringHealth::Off => "off".to_owned(),
         KeyringHealth::Unreachable(err) => format!("unreachable: {err}"),
+    };
+    let chain = report.audit_chain.as_ref().map_or_else(
+        || "intact".to_owned(),
+        |broken| format!("broken at event {}: {}", broken.event_id, broken.problem),
+    );
+    let integrity = if report.integrity_problems.is_empty() {
+        "ok".to_owned()
+    } else {
+        report.integrity_problems.join("; ")
+    };
+    let consistency = if report.inconsistencies.is_empty() {
+        "every change has its audit event, and every event its change".to_owned()
+    } else {
+        report.inconsistencies.join("; ")
     };
     let missing: Vec<String> = report
         .missing_entries
@@ -53,6 +70,9 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
             keyring_backend: report.keyring_backend.clone(),
             keyring,
             missing_keyring_entries: missing,
+            integrity: report.integrity_problems.clone(),
+            audit_chain: chain,
+            inconsistencies: report.inconsistencies.clone(),
         })?,
         Format::Table => {
             print_table(&fields(&[
@@ -64,6 +84,9 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
                         .map_or_else(|| "(in memory)".into(), |p| p.display().to_string()),
                 ),
                 ("schema version", report.schema_version.to_string()),
+                ("integrity", integrity),
+                ("audit chain", chain),
+                ("consistency", consistency),
                 (
                     "file mode",
                     mode(report.file_mode).unwrap_or_else(|| "-".into()),

@@ -1,6 +1,7 @@
 //! One file per command; this one opens the session and dispatches.
 
 pub mod audit;
+pub mod backup;
 pub mod check;
 pub mod completions;
 pub mod create;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Check(args) => check::run(&session, args),
         Command::Prune(args) => prune::run(&mut session, args),
         Command::Audit(args) => audit::run(&mut session, args),
+        Command::Backup(args) => backup::run(&mut session, args),
         Command::Report(args) => report::run(&session, args),
         Command::Verify(args) => verify::run(&mut session, args),
         Command::Secret(args) => secret::run(&session, args),

@@ -1,0 +1,43 @@
+//! `backup`: a consistent copy of the whole store.
+
+use std::path::Path;
+
+use super::Session;
+use crate::audit::{action, NewEvent};
+use crate::error::Result;
+use crate::model::Role;
+use crate::store::Store;
+
+impl Session {
+    /// Copies the store to `dest`, a file that must not exist yet. The copy
+    /// holds every org's tokens (hashes, never secrets) and audit trail, so it
+    /// needs the owner role in every org. The backup is audited in the store
+    /// once the copy is complete.
+    pub fn backup(&mut self, dest: &Path) -> Result<()> {
+        {
+            let q = self.store.read();
+            let actor = self.ctx.actor(&q)?;
+            for org in q.orgs()? {
+                let key = q.org_key(&org.name)?.unwrap_or_default();
+                super::require_role(
+                    &q,
+                    actor,
+                    key,
+                    &org.name,
+                    Role::Owner,
+                    "backing up the store",
+                )?;
+            }
+        }
+        Store::reserve_backup_file(dest)?;
+        if let Err(err) = self.store.backup_into(dest) {
+            let _ = std::fs::remove_file(dest);
+            return Err(err);
+        }
+        let event = NewEvent {
+            target: Some(dest.display().to_string()),
+            ..self.ctx.event(action::STORE_BACKUP)
+        };
+        self.store.write(|q| q.append_event(&event).map(|_| ()))
+    }
+}
