@@ -142,6 +142,13 @@ pub enum Error {
         supported: i64,
     },
 
+    /// The store path cannot be opened as a file (a directory, say).
+    #[error("cannot open the store at {}", path.display())]
+    StoreCannotOpen {
+        /// The store path.
+        path: PathBuf,
+    },
+
     /// The store file is damaged.
     #[error("the store is damaged (the database disk image is malformed)")]
     StoreCorrupt,
@@ -240,6 +247,7 @@ impl Error {
             | Error::StoreTooNew { .. }
             | Error::StoreReadOnly { .. }
             | Error::StoreCorrupt
+            | Error::StoreCannotOpen { .. }
             | Error::StoreBusy => ErrorKind::Store,
             Error::Keyring(_) => ErrorKind::Keyring,
             Error::Rejected { reason } => ErrorKind::Rejected(*reason),
@@ -273,6 +281,7 @@ impl Error {
                 Some("check the file's permissions, or point --db at a writable copy".into())
             }
             Error::StoreBusy => Some("try again when the other tokctl process has finished".into()),
+            Error::StoreCannotOpen { .. } => Some("--db (or TOKCTL_DB) must name a file, not a directory".into()),
             Error::StoreCorrupt => Some(
                 "restore the latest backup (docs/SECURITY.md); 'tokctl doctor' on a copy shows what is damaged".into(),
             ),

@@ -49,6 +49,56 @@ const CASES: &[(&[&str], &str, i32, &str)] = &[
     (&["user", "add", "alice"], "", 4, "user 'alice' already exists"),
     (&["secret", "missing"], "", 3, "not found"),
     (&["frobnicate"], "", 2, "unrecognized subcommand"),
+    (&["rotate"], "", 2, "required"),
+    (&["rotate", "missing"], "", 3, "token 'missing' not found"),
+    (&["rotate", "ci", "--grace", "-1d"], "", 2, "invalid value '-1d'"),
+    (&["rotate", "ci", "--grace", "5q"], "", 2, "unknown unit"),
+    (&["rotate", "ci", "--expires", "yesterday"], "", 2, "invalid value 'yesterday'"),
+    (&["check"], "", 2, "nothing to check"),
+    (&["check", "--expiring", "0x"], "", 2, "invalid value '0x'"),
+    (&["check", "--stale"], "", 2, "a value is required"),
+    (&["check", "--stale", "1y", "--format", "yaml"], "", 2, "invalid value 'yaml'"),
+    (&["prune"], "", 2, "required"),
+    (&["prune", "--before", "soon"], "", 2, "invalid value 'soon'"),
+    (&["prune", "--before", "1y1y"], "", 2, "invalid value '1y1y'"),
+    (&["audit", "--since", "tomorrowish"], "", 2, "invalid value 'tomorrowish'"),
+    (&["audit", "--format", "xml"], "", 2, "invalid value 'xml'"),
+    (&["audit", "prune"], "", 2, "required"),
+    (&["audit", "--token", "missing"], "", 3, "token 'missing' not found"),
+    (&["audit", "verify", "--format", "yaml"], "", 2, "invalid value 'yaml'"),
+    (&["report", "--org", "nope"], "", 3, "org 'nope' not found"),
+    (&["org", "policy", "nope"], "", 3, "org 'nope' not found"),
+    (&["org", "policy", "default", "--max-lifetime", "3x"], "", 2, "invalid value '3x'"),
+    (&["org", "policy", "default", "--member-tokens", "maybe"], "", 2, "invalid value 'maybe'"),
+    (&["org", "policy", "default", "--max-tokens", "-1"], "", 2, "'-1'"),
+    (&["org", "policy", "default", "--allowed-scopes", "repo"], "", 2, "invalid value 'repo'"),
+    (&["org", "policy", "default", "--require-expiry", "--no-require-expiry"], "", 2, "cannot be used with"),
+    (&["policy", "check", "--org", "nope"], "", 3, "org 'nope' not found"),
+    (&["policy", "check", "--dry-run"], "", 2, "--revoke"),
+    (&["list", "--stale", "-1d"], "", 2, "invalid value '-1d'"),
+    (&["list", "--expiring", "1y1y"], "", 2, "invalid value '1y1y'"),
+    (&["list", "--sort", "random"], "", 2, "invalid value 'random'"),
+    (&["list", "--scope", "bad"], "", 2, "invalid value 'bad'"),
+    (&["list", "--all", "--status", "active"], "", 2, "cannot be used with"),
+    (&["list", "--owner", "ghost"], "", 3, "user 'ghost' not found"),
+    (&["revoke", "ci", "--secret-stdin"], "ci", 2, "cannot be used with"),
+    (&["revoke", "--stale", "1y", "--format", "csv"], "", 2, "--dry-run"),
+    (&["revoke", "--secret-stdin"], "", 2, "no token given"),
+    (&["revoke", "--secret-stdin"], "tkp_garbage", 10, "not a well-formed"),
+    (&["verify", "--batch", "--format", "json"], "", 2, "cannot be used with"),
+    (&["verify", "--resource", "repo=api"], "x", 2, "--scope"),
+    (&["member", "add", "--org", "default", "--user"], "", 2, "a value is required"),
+    (&["member", "remove", "--org", "default", "--user", "ghost"], "", 3, "user 'ghost' not found"),
+    (&["user", "add"], "", 2, "required"),
+    (&["user", "remove", "ghost", "--yes"], "", 3, "user 'ghost' not found"),
+    (&["org", "add"], "", 2, "required"),
+    (&["secret"], "", 2, "required"),
+    (&["completions", "tcsh"], "", 2, "invalid value 'tcsh'"),
+    (&["backup"], "", 2, "required"),
+    (&["create", "--name", "x\ty", "--scope", "repo:read", "--expires", "1d"], "", 2, "control characters"),
+    (&["create", "--description", "line\nbreak", "--scope", "repo:read", "--expires", "1d"], "", 2, "control characters"),
+    (&["create", "--scope", "repo:read", "--resource", "repo=a b", "--expires", "1d"], "", 2, "must start with a letter or digit"),
+    (&["--color", "sometimes", "list"], "", 2, "invalid value 'sometimes'"),
 ];
 
 #[test]
@@ -61,6 +111,54 @@ fn bad_inputs_fail_cleanly_and_change_nothing() {
         assert_error(&out, *code, needle);
         assert!(env.store_bytes() == before, "store changed by {args:?}");
     }
+}
+
+#[test]
+fn the_matrix_is_large() {
+    assert!(CASES.len() >= 60, "{} cases", CASES.len());
+}
+
+#[test]
+fn names_with_quotes_and_shell_metacharacters_round_trip_untouched() {
+    let env = TestEnv::new();
+    let name = r#"it's "quoted" $(rm -rf /); `id` | tee > x & * ?"#;
+    env.create(&["--name", name, "--scope", "repo:read", "--expires", "1d"]);
+    let shown = env.json(&["show", name, "--format", "json"]);
+    assert_eq!(shown["name"], name);
+    assert!(!env.dir.path().join("x").exists(), "nothing was run");
+}
+
+#[test]
+fn non_utf8_arguments_are_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let before = env.store_bytes();
+    let bad = std::ffi::OsStr::from_bytes(&[0x66, 0x6f, 0xff, 0xfe]);
+    let out = env
+        .cmd(&[
+            "create",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "1d",
+            "--name",
+        ])
+        .arg(bad)
+        .output()
+        .unwrap();
+    assert_error(&out, 2, "invalid UTF-8");
+    assert!(env.store_bytes() == before);
+}
+
+#[test]
+fn a_directory_as_the_store_is_refused() {
+    let env = TestEnv::empty();
+    let out = env
+        .cmd(&["list"])
+        .env("TOKCTL_DB", env.dir.path())
+        .output()
+        .unwrap();
+    assert_error(&out, 6, "cannot open the store");
 }
 
 #[test]

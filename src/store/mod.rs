@@ -336,9 +336,8 @@ fn create_file_if_missing(location: &StoreLocation) -> Result<bool> {
 
 fn open_error(path: &Path, err: rusqlite::Error) -> Error {
     match err.sqlite_error_code() {
-        Some(ErrorCode::CannotOpen) => Error::Io {
+        Some(ErrorCode::CannotOpen) => Error::StoreCannotOpen {
             path: path.to_owned(),
-            source: std::io::Error::other("cannot open the database file"),
         },
         _ => reclassify(path, err.into()),
     }

@@ -68,8 +68,18 @@ fn report_clap_error(err: &clap::Error) -> u8 {
         }
         _ => {
             let rendered = err.render().to_string();
-            let mut lines = rendered.lines();
-            let first = lines.next().unwrap_or("error: invalid usage");
+            let mut lines = rendered.lines().peekable();
+            let mut first = lines.next().unwrap_or("error: invalid usage").to_owned();
+            // "the following required arguments were not provided:" lists them
+            // on indented lines: keep them on the one error line.
+            if first.ends_with(':') {
+                let mut listed = Vec::new();
+                while let Some(line) = lines.next_if(|line| line.starts_with("  ")) {
+                    listed.push(line.trim().to_owned());
+                }
+                first = format!("{first} {}", listed.join(", "));
+            }
+            let first = first.as_str();
             // A token pasted as an argument must not be echoed back.
             eprintln!("{}", redact_tokens(&one_line(first)));
             match lines.map(str::trim).find(|line| line.starts_with("tip:")) {
