@@ -157,19 +157,31 @@ pub enum Command {
     #[command(after_help = "Example:\n  TOKEN=$(tokctl secret deploy-bot)")]
     Secret(commands::secret::SecretArgs),
 
-    /// Manage orgs
-    #[command(subcommand)]
+    /// Manage orgs and their token policy
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  tokctl org add acme\n  tokctl org policy acme --max-lifetime 1y"
+    )]
     Org(commands::org::OrgCommand),
 
-    /// Manage users
-    #[command(subcommand)]
+    /// Manage users; offboard a leaver
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  tokctl user add bob\n  tokctl user remove bob --dry-run"
+    )]
     User(commands::user::UserCommand),
 
     /// Manage org memberships and roles
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  tokctl member add --org acme --user bob --role admin"
+    )]
     Member(commands::member::MemberCommand),
 
     /// Check the store (integrity, audit chain, consistency) and the keyring
+    #[command(
+        after_help = "Example:\n  tokctl doctor --format json\n\nExit code 1 when something needs attention."
+    )]
     Doctor(commands::doctor::DoctorArgs),
 
     /// Write a consistent copy of the store while others keep using it (owners only)
@@ -177,7 +189,7 @@ pub enum Command {
     Backup(commands::backup::BackupArgs),
 
     /// Find live tokens that break their org's current policy; optionally revoke them
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  tokctl policy check --org acme")]
     Policy(commands::policy::PolicyCommand),
 
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish
@@ -259,5 +271,39 @@ mod tests {
     #[test]
     fn the_command_line_declaration_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    /// Every command shows an example, and every flag says what it does.
+    #[test]
+    fn every_command_has_help_with_an_example() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let visible = command
+                .get_subcommands()
+                .filter(|sub| !sub.is_hide_set() && sub.get_name() != "help");
+            for sub in visible {
+                let name = format!("{path} {}", sub.get_name());
+                if !sub
+                    .clone()
+                    .render_long_help()
+                    .to_string()
+                    .contains("Example")
+                {
+                    missing.push(name.clone());
+                }
+                for arg in sub.get_arguments().filter(|arg| !arg.is_hide_set()) {
+                    let id = arg.get_id().as_str();
+                    if arg.get_help().is_none() && id != "help" && id != "version" {
+                        missing.push(format!("{name} {id}"));
+                    }
+                }
+                walk(sub, &name, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "tokctl", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "without help or an example: {missing:?}"
+        );
     }
 }

@@ -28,6 +28,8 @@ pub struct AuditArgs {
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event
+    #[command(after_help = "Example:\n  tokctl audit verify --format json\n\n\
+        Keep the printed head (event id and hash) somewhere else: a later chain without it was rewritten.")]
     Verify {
         /// Output format
         #[arg(long, value_enum, default_value_t)]

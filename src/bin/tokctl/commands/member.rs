@@ -14,6 +14,7 @@ pub enum MemberCommand {
     #[command(after_help = "Example:\n  tokctl member add --org acme --user alice --role admin")]
     Add(AddArgs),
     /// List memberships of an org, or of all your orgs
+    #[command(after_help = "Example:\n  tokctl member list --org acme")]
     List(ListArgs),
     /// Remove a user from an org (owner only); revokes their personal tokens there
     #[command(after_help = "Example:\n  tokctl member remove --org acme --user bob")]

@@ -18,6 +18,7 @@ pub enum OrgCommand {
         name: String,
     },
     /// List orgs
+    #[command(after_help = "Example:\n  tokctl org list --format json")]
     List(FormatArg),
     /// Show an org's token policy, or change it (owner only)
     #[command(after_help = "Examples:\n  tokctl org policy acme\n  \

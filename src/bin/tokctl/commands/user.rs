@@ -20,6 +20,7 @@ pub enum UserCommand {
         name: String,
     },
     /// List users
+    #[command(after_help = "Example:\n  tokctl user list")]
     List(FormatArg),
     /// Offboard a user: revoke all their personal tokens in every org and remove their memberships
     #[command(
