@@ -7,8 +7,8 @@
 //! entry again. So there is never a keyring entry for a token that was not
 //! stored, nor (in `required` mode) a stored token without its entry.
 
-use super::{keyring_entry, Session};
-use crate::audit::{action, NewEvent, Outcome};
+use super::Session;
+use crate::audit::action;
 use crate::clock::Timestamp;
 use crate::duration::Expiry;
 use crate::error::{Error, Result};
@@ -296,33 +296,8 @@ impl super::Ctx {
                 "expires_at": token.expires_at.map(|t| t.timestamp()),
             }),
         ))?;
-        let mode = self.keyring_mode;
-        let keyring = match mode {
-            KeyringMode::Off => KeyringOutcome::Off,
-            KeyringMode::Auto | KeyringMode::Required => {
-                let entry = keyring_entry(q, &token)?;
-                match self.keyring.put(&entry, &minted.secret) {
-                    Ok(()) => {
-                        keyring_written.push(entry);
-                        KeyringOutcome::Stored {
-                            backend: self.keyring.backend().to_owned(),
-                        }
-                    }
-                    Err(error) if mode == KeyringMode::Auto => {
-                        q.append_event(&NewEvent {
-                            outcome: Outcome::Failed,
-                            ..self.token_event(
-                                action::KEYRING_FAILURE,
-                                &token,
-                                serde_json::json!({ "operation": "store", "error": error.to_string() }),
-                            )
-                        })?;
-                        KeyringOutcome::Failed { error }
-                    }
-                    Err(error) => return Err(error.into()),
-                }
-            }
-        };
+        let (keyring, written) = self.keep_secret(q, &token, &minted.secret)?;
+        keyring_written.extend(written);
         Ok(Created {
             token,
             secret: minted.secret,

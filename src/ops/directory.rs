@@ -203,11 +203,7 @@ impl Session {
             })?;
             Ok(revoked)
         })?;
-        let count = results.len();
-        for (token, _, entry) in results {
-            self.delete_keyring_entry(&token, &entry);
-        }
-        Ok(count)
+        Ok(self.finish_revocations(results, false).len())
     }
 
     /// Memberships, of one org or of every org the actor belongs to.

@@ -320,6 +320,44 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// Puts a freshly minted secret in the keyring, as the mode says: `off`
+    /// leaves it alone; in `auto` a failure is audited and reported, not
+    /// raised; in `required` it aborts the caller's transaction. Returns where
+    /// the secret went, and the entry when one was written.
+    fn keep_secret(
+        &self,
+        q: &Queries<'_>,
+        token: &Token,
+        secret: &crate::secret::Secret,
+    ) -> Result<(KeyringOutcome, Option<KeyringEntry>)> {
+        if self.keyring_mode == KeyringMode::Off {
+            return Ok((KeyringOutcome::Off, None));
+        }
+        let entry = keyring_entry(q, token)?;
+        match self.keyring.put(&entry, secret) {
+            Ok(()) => Ok((
+                KeyringOutcome::Stored {
+                    backend: self.keyring.backend().to_owned(),
+                },
+                Some(entry),
+            )),
+            Err(error) if self.keyring_mode == KeyringMode::Auto => {
+                q.append_event(&NewEvent {
+                    outcome: Outcome::Failed,
+                    ..self.token_event(
+                        crate::audit::action::KEYRING_FAILURE,
+                        token,
+                        serde_json::json!({ "operation": "store", "error": error.to_string() }),
+                    )
+                })?;
+                Ok((KeyringOutcome::Failed { error }, None))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
 /// The keyring entry of a token in this store.
 fn keyring_entry(q: &Queries<'_>, token: &Token) -> Result<KeyringEntry> {
     Ok(KeyringEntry::for_token(

@@ -2,7 +2,7 @@
 //! in every org and remove their memberships, in one transaction. Org tokens
 //! are left alone: they belong to the org, not to the person who made them.
 
-use super::revoke::{RevokeOutcome, Revoked};
+use super::revoke::Revoked;
 use super::Session;
 use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
@@ -81,19 +81,7 @@ impl Session {
         } else {
             self.write_as_actor(work)?
         };
-        let mut revoked = Vec::with_capacity(results.len());
-        for (token, newly, entry) in results {
-            let keyring = if dry_run {
-                RevokeOutcome::Untouched
-            } else {
-                self.delete_keyring_entry(&token, &entry)
-            };
-            revoked.push(Revoked {
-                token,
-                newly,
-                keyring,
-            });
-        }
+        let revoked = self.finish_revocations(results, dry_run);
         Ok(Offboarded {
             user: user.to_owned(),
             orgs,

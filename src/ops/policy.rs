@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::revoke::{RevokeOutcome, Revoked};
+use super::revoke::Revoked;
 use super::{Actor, Ctx, Session};
 use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
@@ -95,19 +95,7 @@ impl Session {
         } else {
             self.write_as_actor(work)?
         };
-        let mut revoked = Vec::with_capacity(results.len());
-        for (token, newly, entry) in results {
-            let keyring = if dry_run {
-                RevokeOutcome::Untouched
-            } else {
-                self.delete_keyring_entry(&token, &entry)
-            };
-            revoked.push(Revoked {
-                token,
-                newly,
-                keyring,
-            });
-        }
+        let revoked = self.finish_revocations(results, dry_run);
         Ok(revoked)
     }
 }

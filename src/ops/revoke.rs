@@ -117,20 +117,31 @@ impl Session {
         } else {
             self.write_as_actor(work)?
         };
-        let mut revoked = Vec::with_capacity(results.len());
-        for (token, newly, entry) in results {
-            let keyring = if dry_run || !newly {
-                RevokeOutcome::Untouched
-            } else {
-                self.delete_keyring_entry(&token, &entry)
-            };
-            revoked.push(Revoked {
-                token,
-                newly,
-                keyring,
-            });
-        }
-        Ok(revoked)
+        Ok(self.finish_revocations(results, dry_run))
+    }
+
+    /// After the revocations committed: deletes the keyring entries of the
+    /// newly revoked tokens (none in a dry run) and reports each token.
+    pub(super) fn finish_revocations(
+        &mut self,
+        results: Vec<(Token, bool, KeyringEntry)>,
+        dry_run: bool,
+    ) -> Vec<Revoked> {
+        results
+            .into_iter()
+            .map(|(token, newly, entry)| {
+                let keyring = if dry_run || !newly {
+                    RevokeOutcome::Untouched
+                } else {
+                    self.delete_keyring_entry(&token, &entry)
+                };
+                Revoked {
+                    token,
+                    newly,
+                    keyring,
+                }
+            })
+            .collect()
     }
 
     /// Deletes a revoked token's keyring entry; a failure is audited, not raised.

@@ -10,7 +10,7 @@
 
 use super::create::{clamp_expiry, policy_refusal};
 use super::{keyring_entry, KeyringOutcome, Session};
-use crate::audit::{action, NewEvent, Outcome};
+use crate::audit::action;
 use crate::clock::Timestamp;
 use crate::duration::{Expiry, Span};
 use crate::error::{Error, Result};
@@ -98,7 +98,8 @@ impl Session {
             };
             // The rotated token must meet the org's policy as it is now.
             let policy = q.policy(row.org_key)?;
-            let (expires_at, expiry_clamped) = clamp_expiry(&policy, now, expires_at, request.clamp_expiry);
+            let (expires_at, expiry_clamped) =
+                clamp_expiry(&policy, now, expires_at, request.clamp_expiry);
             let held_by_plain_member = match row.owner_key {
                 Some(owner) => q.role(row.org_key, owner)? == Some(Role::Member),
                 None => false,
@@ -132,33 +133,15 @@ impl Session {
                     "expires_at": expires_at.map(|t| t.timestamp()),
                 }),
             ))?;
-            let keyring = match mode {
-                KeyringMode::Off => KeyringOutcome::Off,
-                KeyringMode::Auto | KeyringMode::Required => {
-                    let entry = keyring_entry(q, &token)?;
-                    let before = ctx.keyring.get(&entry).ok();
-                    match ctx.keyring.put(&entry, &minted.secret) {
-                        Ok(()) => {
-                            previous_entry = Some((entry, before));
-                            KeyringOutcome::Stored {
-                                backend: ctx.keyring.backend().to_owned(),
-                            }
-                        }
-                        Err(error) if mode == KeyringMode::Auto => {
-                            q.append_event(&NewEvent {
-                                outcome: Outcome::Failed,
-                                ..ctx.token_event(
-                                    action::KEYRING_FAILURE,
-                                    &token,
-                                    serde_json::json!({ "operation": "store", "error": error.to_string() }),
-                                )
-                            })?;
-                            KeyringOutcome::Failed { error }
-                        }
-                        Err(error) => return Err(error.into()),
-                    }
-                }
+            // What the keyring held before, to put back if the commit fails.
+            let before = match mode {
+                KeyringMode::Off => None,
+                _ => ctx.keyring.get(&keyring_entry(q, &token)?).ok(),
             };
+            let (keyring, written) = ctx.keep_secret(q, &token, &minted.secret)?;
+            if let Some(entry) = written {
+                previous_entry = Some((entry, before));
+            }
             Ok(Rotated {
                 token,
                 secret: minted.secret,
