@@ -38,7 +38,8 @@ fn interactive_create_asks_for_what_is_missing_and_prints_the_secret() {
     ]);
     let mut pty = spawn_in_pty(&env, &["create"]);
 
-    pty.exp_string("Name (say what the token is for)").unwrap();
+    pty.exp_string("Name (say what the token is for; Enter for a generated one)")
+        .unwrap();
     keys(&mut pty, "-bad\r"); // refused when submitted, with the reason
     pty.exp_string("must not start with '-'").unwrap();
     keys(&mut pty, &"\u{7f}".repeat(4)); // backspace it away
@@ -132,4 +133,20 @@ fn revoking_by_name_at_a_terminal_asks_first() {
     keys(&mut pty, "y");
     pty.exp_eof().unwrap();
     assert!(env.names(&[]).is_empty());
+}
+
+#[test]
+fn enter_at_the_name_prompt_takes_a_generated_name() {
+    let env = TestEnv::new();
+    let mut pty = spawn_in_pty(
+        &env,
+        &["create", "--scope", "repo:read", "--expires", "30d"],
+    );
+    pty.exp_string("Enter for a generated one").unwrap();
+    keys(&mut pty, "\r");
+    pty.exp_string("Create personal token '(generated name)'")
+        .unwrap();
+    keys(&mut pty, "y");
+    pty.exp_eof().unwrap();
+    assert_eq!(env.names(&[]), ["repo-read-2026-11-22"]);
 }

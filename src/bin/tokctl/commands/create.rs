@@ -149,12 +149,17 @@ fn prompt_for_missing(session: &Session, args: &mut CreateArgs) -> anyhow::Resul
     let choices = session.create_choices(args.org.as_deref())?;
     if args.name.is_none() {
         let name: String = Input::with_theme(&theme)
-            .with_prompt("Name (say what the token is for)")
+            .with_prompt("Name (say what the token is for; Enter for a generated one)")
+            .allow_empty(true)
             .validate_with(|input: &String| {
+                if input.is_empty() {
+                    return Ok(());
+                }
                 validate_name("token name", input, 100).map_err(|err| err.to_string())
             })
             .interact_text()?;
-        args.name = Some(name);
+        // Empty: the library picks a readable, unique name (repo-read-2026-11-22).
+        args.name = (!name.is_empty()).then_some(name);
     }
     if args.scopes.scopes.is_empty() {
         let mut labels: Vec<String> = choices.scopes.iter().map(ToString::to_string).collect();
@@ -224,7 +229,7 @@ fn prompt_for_missing(session: &Session, args: &mut CreateArgs) -> anyhow::Resul
     let scopes: Vec<String> = args.scopes.scopes.iter().map(ToString::to_string).collect();
     let summary = format!(
         "Create {kind} token '{}' in org '{}' with {}, expiring {}?",
-        args.name.as_deref().unwrap_or_default(),
+        args.name.as_deref().unwrap_or("(generated name)"),
         choices.org,
         scopes.join(" "),
         args.expires
