@@ -19,7 +19,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Rejection, Result};
 use crate::model::{TokenId, TokenKind, TOKEN_ID_LEN};
@@ -208,11 +208,6 @@ pub fn redact_tokens(text: &str) -> String {
     }
     out.push_str(&text[copied..]);
     out
-}
-
-/// Wipes a string that held a secret (for buffers read from stdin).
-pub fn wipe(mut text: String) {
-    text.zeroize();
 }
 
 #[cfg(test)]
