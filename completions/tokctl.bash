@@ -2020,13 +2020,17 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__show)
-            opts="-q -h --org --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --org --usage --since --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

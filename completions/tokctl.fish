@@ -102,6 +102,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l all -d 'Include r
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l org -d 'Look the name up in this org only' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l since -d 'With --usage: from this time on, a duration back from now (7d) or a time' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
@@ -110,6 +111,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l color -d 'Colour 
 always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l usage -d 'Also show when it was used: uses per day (per hour in JSON)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l reason -d 'Why, recorded with the revocation [default for bulk: generated, e.g. "stale: unused since 2025-05-01"]' -r

@@ -99,11 +99,13 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         }
         'tokctl;show' {
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Look the name up in this org only')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'With --usage: from this time on, a duration back from now (7d) or a time')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--usage', '--usage', [CompletionResultType]::ParameterName, 'Also show when it was used: uses per day (per hour in JSON)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -1,79 +1,20 @@
 //! Behaviour through the library API: in-memory store, fixed clock, memory keyring.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
+mod common;
+
 use std::sync::Arc;
 
 use chrono::Duration;
+use common::session::*;
 use tokctl::clock::FixedClock;
 use tokctl::duration::parse_time;
 use tokctl::error::Rejection;
 use tokctl::keyring::{FailOn, KeyringMode, MemoryKeyring};
 use tokctl::model::{Role, TokenKind, TokenStatus};
-use tokctl::ops::{
-    CreateRequest, Created, KeyringOutcome, OwnerChoice, RevokeTarget, Revoked, Selection, Session,
-    StatusChoice,
-};
+use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Selection, Session, StatusChoice};
 use tokctl::store::Store;
 use tokctl::{Error, ErrorKind};
-
-struct Harness {
-    session: Session,
-    clock: Arc<FixedClock>,
-    keyring: Arc<MemoryKeyring>,
-}
-
-fn harness_with(keyring: MemoryKeyring, mode: KeyringMode) -> Harness {
-    let clock = Arc::new(FixedClock::new(parse_time("2026-11-22T10:00:00Z").unwrap()));
-    let keyring = Arc::new(keyring);
-    let mut session = Session::new(
-        Store::open_in_memory().unwrap(),
-        clock.clone(),
-        Box::new(keyring.clone()),
-        mode,
-        "alice",
-    );
-    session.bootstrap_if_empty().unwrap();
-    Harness {
-        session,
-        clock,
-        keyring,
-    }
-}
-
-fn harness() -> Harness {
-    harness_with(MemoryKeyring::default(), KeyringMode::Auto)
-}
-
-fn request(name: &str, scopes: &[&str], expires: &str) -> CreateRequest {
-    CreateRequest {
-        name: Some(name.to_owned()),
-        scopes: scopes.iter().map(|s| s.parse().unwrap()).collect(),
-        expiry: Some(expires.parse().unwrap()),
-        ..CreateRequest::default()
-    }
-}
-
-fn create(h: &mut Harness, name: &str, scopes: &[&str], expires: &str) -> Created {
-    h.session
-        .create_token(request(name, scopes, expires))
-        .unwrap()
-}
-
-fn revoke_named(
-    session: &mut Session,
-    references: &[String],
-    org: Option<&str>,
-    reason: Option<&str>,
-) -> Result<Vec<Revoked>, Error> {
-    session.revoke(RevokeTarget::Named { references, org }, reason, false)
-}
-
-fn rejection(result: Result<tokctl::ops::Verified, Error>) -> Rejection {
-    match result {
-        Err(Error::Rejected { reason }) => reason,
-        other => panic!("expected a rejection, got {other:?}"),
-    }
-}
 
 #[test]
 fn first_use_creates_the_default_org_with_the_actor_as_owner() {

@@ -161,8 +161,15 @@ impl Session {
                 });
             };
             let removed = q.prune_events_through(&checkpoint)?;
+            // Use history follows the same retention as the events.
+            let usage_hours = q.prune_usage_before(cutoff)?;
             q.append_event(&NewEvent {
-                details: serde_json::json!({ "removed": removed, "through_id": checkpoint.id, "before": cutoff.timestamp() }),
+                details: serde_json::json!({
+                    "removed": removed,
+                    "usage_hours_removed": usage_hours,
+                    "through_id": checkpoint.id,
+                    "before": cutoff.timestamp(),
+                }),
                 ..ctx.event(action::AUDIT_PRUNE)
             })?;
             Ok(AuditPruned {

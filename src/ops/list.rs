@@ -1,11 +1,33 @@
 //! Selecting tokens (shared by list, bulk revoke and check), listing and showing them.
 
 use super::{Actor, Ctx, Session};
-use crate::duration::Span;
+use crate::clock::Timestamp;
+use crate::duration::{PointInTime, Span};
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenKind, TokenStatus};
 use crate::scope::Scope;
-use crate::store::{Queries, TokenFilter, TokenSort};
+use crate::store::{Queries, TokenFilter, TokenSort, UsagePeriod};
+
+/// A token as `show` presents it.
+#[derive(Debug, Clone)]
+pub struct TokenDetails {
+    /// The token.
+    pub token: Token,
+    /// Secrets replaced by a rotation that still verify (at most one: the
+    /// one the last rotation replaced, during its grace period).
+    pub old_secrets: Vec<OldSecret>,
+    /// Uses per hour, oldest first, when asked for.
+    pub usage: Option<Vec<UsagePeriod>>,
+}
+
+/// A secret replaced by a rotation that still verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OldSecret {
+    /// When it was replaced.
+    pub rotated_at: Timestamp,
+    /// Until when it still verifies.
+    pub valid_until: Timestamp,
+}
 
 /// Which statuses a selection includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -156,8 +178,40 @@ impl Session {
         Ok(self.ctx.resolve_token(&q, actor, reference, org)?.token)
     }
 
+    /// The token named by `reference` with the old secrets that still work
+    /// and, when `usage_since` is given, its hourly use history from then on.
+    pub fn token_details(
+        &self,
+        reference: &str,
+        org: Option<&str>,
+        usage_since: Option<PointInTime>,
+    ) -> Result<TokenDetails> {
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        let token = self.ctx.resolve_token(&q, actor, reference, org)?.token;
+        let now = self.ctx.clock.now();
+        let old_secrets = q
+            .retired_secrets(token.id)?
+            .into_iter()
+            .filter(|old| old.valid_until > now)
+            .map(|old| OldSecret {
+                rotated_at: old.rotated_at,
+                valid_until: old.valid_until,
+            })
+            .collect();
+        let usage = match usage_since {
+            Some(since) => Some(q.usage_history(token.id, since.resolve(now)?)?),
+            None => None,
+        };
+        Ok(TokenDetails {
+            token,
+            old_secrets,
+            usage,
+        })
+    }
+
     /// The current time as this session sees it (for rendering statuses).
-    pub fn now(&self) -> crate::clock::Timestamp {
+    pub fn now(&self) -> Timestamp {
         self.ctx.clock.now()
     }
 }

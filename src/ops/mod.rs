@@ -26,7 +26,7 @@ pub use check::{CheckReport, CheckRequest};
 pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use directory::Bootstrapped;
 pub use doctor::{DoctorReport, KeyringHealth};
-pub use list::{Selection, StatusChoice};
+pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
 pub use offboard::Offboarded;
 pub use policy::{policy_json, PolicyFinding};
 pub use report::{LastUseBuckets, OrgReport, StatusCounts, UsedToken};

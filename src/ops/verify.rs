@@ -59,10 +59,11 @@ struct Pending {
     last_used_at: Timestamp,
 }
 
-/// Uses counted in memory, waiting to be written.
+/// Uses counted in memory, waiting to be written: one slot per token and
+/// hour, so the hourly history stays exact when a window spans an hour.
 #[derive(Debug)]
 pub(super) struct UsageBuffer {
-    pending: HashMap<TokenId, Pending>,
+    pending: HashMap<(TokenId, i64), Pending>,
     /// When the oldest waiting use happened.
     oldest: Option<Timestamp>,
     /// Write as soon as this many tokens have uses waiting.
@@ -224,7 +225,8 @@ impl Session {
     }
 
     fn record_use(&mut self, id: TokenId, now: Timestamp) -> Result<()> {
-        let slot = self.usage.pending.entry(id).or_insert(Pending {
+        let hour = now.timestamp().div_euclid(3600);
+        let slot = self.usage.pending.entry((id, hour)).or_insert(Pending {
             uses: 0,
             last_used_at: now,
         });
@@ -245,7 +247,7 @@ impl Session {
             .pending
             .iter()
             .filter(|(_, pending)| pending.uses > 0)
-            .map(|(id, pending)| UsageUpdate {
+            .map(|((id, _hour), pending)| UsageUpdate {
                 id: *id,
                 uses: pending.uses,
                 last_used_at: pending.last_used_at,
@@ -255,8 +257,13 @@ impl Session {
             return Ok(());
         }
         let uses: u64 = updates.iter().map(|update| update.uses).sum();
+        let tokens = updates
+            .iter()
+            .map(|update| update.id)
+            .collect::<std::collections::HashSet<_>>()
+            .len();
         let event = NewEvent {
-            details: serde_json::json!({ "tokens": updates.len(), "uses": uses }),
+            details: serde_json::json!({ "tokens": tokens, "uses": uses }),
             ..self.ctx.event(action::TOKEN_USE)
         };
         self.store.write(|q| {

@@ -273,8 +273,16 @@ impl Queries<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Gives a token a new secret, keeping the old one valid until its grace deadline.
+    /// Gives a token a new secret, keeping the old one valid until its grace
+    /// deadline. Every secret retired earlier ends now: at most the one
+    /// replaced by this rotation still works afterwards.
     pub fn rotate_secret(&self, rotation: &Rotation<'_>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE retired_secrets SET valid_until = ?2
+                 WHERE token_id = ?1 AND valid_until > ?2",
+            )?
+            .execute(params![rotation.token.key(), rotation.at.timestamp()])?;
         self.conn
             .prepare_cached(
                 "INSERT INTO retired_secrets (token_id, secret_hash, rotated_at, rotated_by, valid_until)

@@ -17,7 +17,9 @@ use crate::error::{Error, Result};
 
 pub use audit::{Checkpoint, EventFilter, RetiredSecret, Rotation};
 pub use directory::{OrgKey, UserKey};
-pub use tokens::{NewToken, TokenFilter, TokenRow, TokenSort, UsageUpdate, VerifyRow, Visibility};
+pub use tokens::{
+    NewToken, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate, VerifyRow, Visibility,
+};
 
 /// Migrations in order; the store's `user_version` is how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -26,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_policies.sql"),
     include_str!("migrations/0004_lean_store.sql"),
     include_str!("migrations/0005_token_keys.sql"),
+    include_str!("migrations/0006_usage_history.sql"),
 ];
 
 /// The schema version this build writes.

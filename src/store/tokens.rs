@@ -357,22 +357,84 @@ impl Queries<'_> {
         Ok(row)
     }
 
-    /// Adds coalesced usage to tokens. `last_used_at` never moves backwards.
+    /// Adds coalesced usage to tokens and to their hourly history (the hour
+    /// of `last_used_at`: the caller keeps one update per token and hour).
+    /// `last_used_at` never moves backwards.
     pub fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut on_token = self.conn.prepare_cached(
             "UPDATE tokens SET use_count = use_count + ?2,
                 last_used_at = max(coalesce(last_used_at, 0), ?3)
              WHERE id = ?1",
         )?;
+        let mut in_history = self.conn.prepare_cached(
+            "INSERT INTO token_usage (token_key, hour, uses) VALUES (?1, ?2, ?3)
+             ON CONFLICT (token_key, hour) DO UPDATE SET uses = uses + excluded.uses",
+        )?;
         for update in updates {
-            stmt.execute(params![
-                update.id.key(),
-                update.uses.min(i64::MAX as u64) as i64,
-                update.last_used_at.timestamp()
-            ])?;
+            if update.uses == 0 {
+                continue;
+            }
+            let uses = update.uses.min(i64::MAX as u64) as i64;
+            let at = update.last_used_at.timestamp();
+            on_token.execute(params![update.id.key(), uses, at])?;
+            in_history.execute(params![update.id.key(), hour_of(at), uses])?;
         }
         Ok(())
     }
+
+    /// A token's uses per hour at or after `since`, oldest first.
+    pub fn usage_history(&self, token: TokenId, since: Timestamp) -> Result<Vec<UsagePeriod>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT hour, uses FROM token_usage WHERE token_key = ?1 AND hour >= ?2 ORDER BY hour",
+        )?;
+        let rows = stmt.query_map(params![token.key(), hour_of(since.timestamp())], |row| {
+            Ok(UsagePeriod {
+                start: from_unix(row.get::<_, i64>(0)?.saturating_mul(SECONDS_PER_HOUR)),
+                uses: row.get::<_, i64>(1)?.max(0) as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// An org's uses per UTC day at or after `since` (tokens not yet pruned), oldest first.
+    pub fn org_usage_by_day(&self, org: OrgKey, since: Timestamp) -> Result<Vec<UsagePeriod>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT u.hour / 24, sum(u.uses) FROM token_usage u JOIN tokens t ON t.id = u.token_key
+             WHERE t.org_id = ?1 AND u.hour >= ?2 GROUP BY u.hour / 24 ORDER BY 1",
+        )?;
+        let rows = stmt.query_map(params![org, hour_of(since.timestamp())], |row| {
+            Ok(UsagePeriod {
+                start: from_unix(row.get::<_, i64>(0)?.saturating_mul(24 * SECONDS_PER_HOUR)),
+                uses: row.get::<_, i64>(1)?.max(0) as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Deletes use history from hours that ended before `cutoff` (audit retention).
+    pub fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64> {
+        let removed = self
+            .conn
+            .prepare_cached("DELETE FROM token_usage WHERE hour < ?1")?
+            .execute([hour_of(cutoff.timestamp())])?;
+        Ok(removed as u64)
+    }
+}
+
+const SECONDS_PER_HOUR: i64 = 3600;
+
+/// The hour (Unix seconds / 3600, rounded down) a time falls in.
+fn hour_of(unix_seconds: i64) -> i64 {
+    unix_seconds.div_euclid(SECONDS_PER_HOUR)
+}
+
+/// Uses in one period of a token's (or an org's) history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsagePeriod {
+    /// When the period (an hour, or a day in an org's daily totals) starts.
+    pub start: Timestamp,
+    /// Successful verifications in it.
+    pub uses: u64,
 }
 
 /// Escapes `_` (a LIKE wildcard that scope resources may contain); `%` and

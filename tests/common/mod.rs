@@ -3,6 +3,8 @@
 //! an otherwise empty environment.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod session;
+
 use std::path::PathBuf;
 use std::process::Output;
 

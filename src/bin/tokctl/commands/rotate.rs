@@ -59,10 +59,10 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
     ));
     match rotated.old_secret_valid_until {
         Some(until) => note(format!(
-            "  the old secret keeps working until {}",
+            "  the old secret keeps working until {}; any older secret has stopped working",
             rfc3339(until)
         )),
-        None => note("  the old secret has stopped working"),
+        None => note("  every old secret has stopped working"),
     }
     note(crate::commands::create::keyring_note(
         &rotated.keyring,

@@ -1,13 +1,18 @@
-//! `tokctl show`: every field of one token.
+//! `tokctl show`: every field of one token, the old secrets that still work,
+//! and with `--usage` when it was used.
 
 use clap::Args;
-use tokctl::ops::Session;
+use serde::Serialize;
+use tokctl::duration::PointInTime;
+use tokctl::ops::{Session, TokenDetails};
 
-use crate::cli::Format;
+use crate::cli::{parse_point_in_time, Format};
 use crate::exit;
-use crate::output::{print_json, print_table, token_fields, TokenJson};
+use crate::output::{print_json, print_line, print_table, rfc3339, table, token_fields, TokenJson};
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  tokctl show deploy-bot\n  \
+    tokctl show deploy-bot --usage --since 7d\n  tokctl show tkp_… --format json")]
 pub struct ShowArgs {
     /// The token's id or name
     #[arg(value_name = "ID|NAME")]
@@ -17,17 +22,114 @@ pub struct ShowArgs {
     #[arg(long)]
     org: Option<String>,
 
+    /// Also show when it was used: uses per day (per hour in JSON)
+    #[arg(long)]
+    usage: bool,
+
+    /// With --usage: from this time on, a duration back from now (7d) or a time
+    #[arg(long, value_name = "DUR|TIME", value_parser = parse_point_in_time,
+          allow_hyphen_values = true, requires = "usage", default_value = "30d")]
+    since: PointInTime,
+
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
 
+/// `show --format json`: the token's fields, then what `show` adds (docs/json.md).
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    #[serde(flatten)]
+    token: TokenJson<'a>,
+    old_secrets: Vec<OldSecretJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<Vec<UsageJson>>,
+}
+
+#[derive(Serialize)]
+struct OldSecretJson {
+    rotated_at: String,
+    valid_until: String,
+}
+
+#[derive(Serialize)]
+struct UsageJson {
+    hour: String,
+    uses: u64,
+}
+
 pub fn run(session: &Session, args: ShowArgs) -> anyhow::Result<u8> {
-    let token = session.show_token(&args.token, args.org.as_deref())?;
+    let usage_since = args.usage.then_some(args.since);
+    let details = session.token_details(&args.token, args.org.as_deref(), usage_since)?;
     let now = session.now();
     match args.format {
-        Format::Table => print_table(&token_fields(&token, now))?,
-        Format::Json => print_json(&TokenJson::new(&token, now))?,
+        Format::Table => render_table(&details, now)?,
+        Format::Json => print_json(&ShowJson {
+            token: TokenJson::new(&details.token, now),
+            old_secrets: details
+                .old_secrets
+                .iter()
+                .map(|old| OldSecretJson {
+                    rotated_at: rfc3339(old.rotated_at),
+                    valid_until: rfc3339(old.valid_until),
+                })
+                .collect(),
+            usage: details.usage.as_ref().map(|hours| {
+                hours
+                    .iter()
+                    .map(|hour| UsageJson {
+                        hour: rfc3339(hour.start),
+                        uses: hour.uses,
+                    })
+                    .collect()
+            }),
+        })?,
     }
     Ok(exit::SUCCESS)
+}
+
+fn render_table(details: &TokenDetails, now: tokctl::clock::Timestamp) -> anyhow::Result<()> {
+    let mut fields = token_fields(&details.token, now);
+    for old in &details.old_secrets {
+        fields.add_row(vec![
+            "old secret:".to_owned(),
+            format!(
+                "still works until {} (replaced {})",
+                rfc3339(old.valid_until),
+                rfc3339(old.rotated_at)
+            ),
+        ]);
+    }
+    print_table(&fields)?;
+    let Some(hours) = &details.usage else {
+        return Ok(());
+    };
+    print_line("")?;
+    if hours.is_empty() {
+        print_line("no recorded uses in this period")?;
+        return Ok(());
+    }
+    // People read days; the hours are in the JSON.
+    let mut days = table(&["day (UTC)", "uses", "hours used", "last hour"]);
+    let mut index = 0;
+    while index < hours.len() {
+        let day = hours[index].start.date_naive();
+        let same_day: Vec<_> = hours[index..]
+            .iter()
+            .take_while(|hour| hour.start.date_naive() == day)
+            .collect();
+        let uses: u64 = same_day.iter().map(|hour| hour.uses).sum();
+        let last_hour = same_day
+            .last()
+            .map_or_else(String::new, |hour| hour.start.format("%H:00").to_string());
+        days.add_row(vec![
+            day.to_string(),
+            uses.to_string(),
+            same_day.len().to_string(),
+            last_hour,
+        ]);
+        index += same_day.len();
+    }
+    print_table(&days)?;
+    Ok(())
 }
