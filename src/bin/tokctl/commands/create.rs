@@ -23,7 +23,7 @@ pub struct CreateArgs {
     description: Option<String>,
 
     #[command(flatten)]
-    scopes: ScopeArgs,
+    pub(crate) scopes: ScopeArgs,
 
     /// When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never
     #[arg(long, value_name = "WHEN", value_parser = parse_expiry, allow_hyphen_values = true)]
@@ -76,7 +76,6 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
         description: args.description,
         scopes: args.scopes.scopes,
         expiry: args.expires,
-        resources: args.scopes.resources,
         clamp_expiry: args.clamp_expiry,
     })?;
     let token = &created.token;
