@@ -174,3 +174,36 @@ fn a_long_table_streams_with_the_same_layout() {
     assert_eq!(column(rows[1]), column(rows[requests]));
     assert!(rows[requests].contains("t1099"));
 }
+
+/// `verify --help` once left out 14 (a rotated-away secret). Every code
+/// docs/exit-codes.md gives verify, and the general ones verify can end
+/// with, must be in its help.
+#[test]
+fn verify_help_lists_every_exit_code() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/exit-codes.md"))
+        .unwrap();
+    let mut codes: Vec<String> = doc
+        .lines()
+        .filter_map(|line| {
+            let mut cells = line.split('|').map(str::trim).skip(1);
+            let code = cells.next()?;
+            let meaning = cells.next()?;
+            (code.parse::<u8>().is_ok() && meaning.starts_with("verify:")).then(|| code.to_owned())
+        })
+        .collect();
+    assert!(codes.contains(&"14".to_owned()), "{codes:?}");
+    codes.extend(["0", "1", "2", "6"].map(str::to_owned));
+
+    let help = TestEnv::new().ok(&["verify", "--help"]);
+    let section = &help[help.find("Exit codes").expect("an exit-code list")..];
+    let listed: Vec<&str> = section
+        .split_whitespace()
+        .filter(|word| word.parse::<u8>().is_ok())
+        .collect();
+    for code in &codes {
+        assert!(
+            listed.contains(&code.as_str()),
+            "verify --help lacks exit {code}: {section}"
+        );
+    }
+}

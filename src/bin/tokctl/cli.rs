@@ -151,7 +151,11 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  printf '%s' \"$TOKEN\" | tokctl verify --scope repo:read\n  \
         TOKCTL_TOKEN=... tokctl verify --format json\n\n\
-        Exit codes: 0 valid, 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope"
+        Exit codes (docs/exit-codes.md):\n  \
+        0 valid  10 malformed or unknown  11 expired  12 revoked  13 insufficient scope\n  \
+        14 rotated-away secret, past its grace period (audited as a possible leak)\n  \
+        2 bad usage (e.g. empty input)  6 store unusable  1 other failure\n\
+        With --batch each line carries its own verdict; the exit code is 0 unless tokctl fails."
     )]
     Verify(commands::verify::VerifyArgs),
 
