@@ -68,7 +68,8 @@ pub enum KeyringOutcome {
     Off,
 }
 
-/// A freshly minted token. The secret is shown once and never again.
+/// A freshly minted token. The secret is returned only here (the store keeps
+/// its digest); `keyring` says whether a copy was kept in the OS keyring.
 #[derive(Debug)]
 pub struct Created {
     /// The stored token.
