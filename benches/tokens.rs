@@ -228,7 +228,6 @@ fn token_request(i: usize, orgs: &[String], users: &[String]) -> CreateRequest {
                 .parse()
                 .expect("expiry"),
         ),
-        resources: Vec::new(),
         clamp_expiry: false,
     }
 }

@@ -55,8 +55,8 @@ complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "man" -d 'Write the ma
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l name -d 'A descriptive name, unique among the owner\'s live tokens [default: generated, e.g. repo-read-2026-11-22]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l description -d 'What the token is for, so nobody has to guess in five years' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l scope -d 'A permission, resource:action with action read, write or admin (repeatable)' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l resource -d 'Narrow a scope to named resources, e.g. repo=api,web (repeatable; at most 50 names)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l scope -d 'A permission, resource:action with action read, write or admin, optionally narrowed: repo:read[api,web] (repeatable)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l resource -d 'Narrow the nearest --scope before it on that resource to named resources, e.g. repo=api,web (repeatable; at most 50 names per scope)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l expires -d 'When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l org -d 'The org [default: your only org]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l user -d 'Mint a personal token for this user instead of yourself (needs admin)' -r

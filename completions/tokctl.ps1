@@ -56,8 +56,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         'tokctl;create' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A descriptive name, unique among the owner''s live tokens [default: generated, e.g. repo-read-2026-11-22]')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the token is for, so nobody has to guess in five years')
-            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A permission, resource:action with action read, write or admin (repeatable)')
-            [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'Narrow a scope to named resources, e.g. repo=api,web (repeatable; at most 50 names)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A permission, resource:action with action read, write or admin, optionally narrowed: repo:read[api,web] (repeatable)')
+            [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'Narrow the nearest --scope before it on that resource to named resources, e.g. repo=api,web (repeatable; at most 50 names per scope)')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The org [default: your only org]')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Mint a personal token for this user instead of yourself (needs admin)')

@@ -3,8 +3,11 @@
 //! the repositories `api` and `web` (GitHub's "only select repositories").
 //!
 //! A token holds a [`ScopeSet`]; a verifier asks whether it [`ScopeSet::allows`]
-//! one [`Scope`]. The set is kept canonical (sorted, one entry per resource,
-//! the strongest action wins, names sorted) so that its text form is stable.
+//! one [`Scope`]. The set is kept canonical (sorted, names sorted, no scope
+//! that another one in the set already covers) so that its text form is
+//! stable. A resource can appear more than once: `repo:read[base,node]
+//! repo:write[web]` reads two repositories and writes a third, and neither
+//! entry covers the other, so both stay.
 
 use std::fmt;
 use std::str::FromStr;
@@ -93,17 +96,37 @@ impl Scope {
         Ok(self)
     }
 
-    /// Whether holding `self` is enough for `wanted`. A scope narrowed to
-    /// named resources covers a request only for names it lists; it does not
-    /// cover a request for the whole kind.
+    /// Narrows the scope to the names it already lists plus `names`: how a
+    /// second resource list for the same scope adds to the first instead of
+    /// replacing it. On a scope for the whole kind this is [`Scope::narrowed`].
+    pub fn narrowed_adding(self, names: &[String]) -> Result<Self> {
+        let mut all: Vec<String> = self.names.clone().unwrap_or_default();
+        all.extend_from_slice(names);
+        self.narrowed(&all)
+    }
+
+    /// Whether holding `self` alone is enough for `wanted`. A scope narrowed
+    /// to named resources covers a request only for names it lists; it does
+    /// not cover a request for the whole kind.
     pub fn covers(&self, wanted: &Scope) -> bool {
-        if self.resource != wanted.resource || self.action < wanted.action {
+        match &wanted.names {
+            None => self.covers_one(&wanted.resource, wanted.action, None),
+            Some(names) => names
+                .iter()
+                .all(|name| self.covers_one(&wanted.resource, wanted.action, Some(name))),
+        }
+    }
+
+    /// Whether `self` allows `action` on one named resource of the kind
+    /// (`Some`), or on the whole kind (`None`).
+    fn covers_one(&self, resource: &str, action: Action, name: Option<&str>) -> bool {
+        if self.resource != resource || self.action < action {
             return false;
         }
-        match (&self.names, &wanted.names) {
+        match (&self.names, name) {
             (None, _) => true,
             (Some(_), None) => false,
-            (Some(held), Some(asked)) => asked.iter().all(|name| held.binary_search(name).is_ok()),
+            (Some(held), Some(name)) => held.binary_search_by(|h| h.as_str().cmp(name)).is_ok(),
         }
     }
 }
@@ -190,18 +213,40 @@ impl fmt::Display for Scope {
     }
 }
 
-/// The scopes a token holds, canonical: sorted by resource, one per resource.
+/// The scopes a token holds, canonical (see [`ScopeSet::new`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ScopeSet(Vec<Scope>);
 
 impl ScopeSet {
-    /// Builds a canonical set; for a resource named twice the stronger action wins.
+    /// Builds a canonical set: sorted by resource, strongest action first,
+    /// then by names; a scope that another one in the set covers on its own
+    /// is dropped (`repo:read` beside `repo:admin`), every other one is kept,
+    /// so a stronger action on fewer names never swallows a weaker action on
+    /// other names.
     pub fn new(scopes: impl IntoIterator<Item = Scope>) -> Self {
         let mut scopes: Vec<Scope> = scopes.into_iter().collect();
-        // Sort by resource, strongest action first, then keep the first of each resource.
-        scopes.sort_by(|a, b| a.resource.cmp(&b.resource).then(b.action.cmp(&a.action)));
-        scopes.dedup_by(|later, earlier| later.resource == earlier.resource);
-        ScopeSet(scopes)
+        scopes.sort_by(|a, b| {
+            a.resource
+                .cmp(&b.resource)
+                .then(b.action.cmp(&a.action))
+                // None (the whole kind) first, then the name lists in order.
+                .then_with(|| a.names.cmp(&b.names))
+        });
+        scopes.dedup();
+        // After dedup no two scopes cover each other (mutual cover means
+        // equal), so dropping every covered one keeps exactly the maximal ones.
+        let kept = scopes
+            .iter()
+            .enumerate()
+            .filter(|(i, scope)| {
+                !scopes
+                    .iter()
+                    .enumerate()
+                    .any(|(j, other)| j != *i && other.covers(scope))
+            })
+            .map(|(_, scope)| scope.clone())
+            .collect();
+        ScopeSet(kept)
     }
 
     /// Parses the stored form: scopes separated by single spaces.
@@ -217,9 +262,19 @@ impl ScopeSet {
         self.to_string()
     }
 
-    /// Whether any held scope covers `wanted`.
+    /// Whether the held scopes together cover `wanted`: for a request
+    /// narrowed to names, each name may be covered by a different held scope
+    /// (`repo:read[a] repo:write[b]` allows `repo:read[a,b]`).
     pub fn allows(&self, wanted: &Scope) -> bool {
-        self.0.iter().any(|held| held.covers(wanted))
+        let held = |name: Option<&str>| {
+            self.0
+                .iter()
+                .any(|scope| scope.covers_one(&wanted.resource, wanted.action, name))
+        };
+        match &wanted.names {
+            None => held(None),
+            Some(names) => names.iter().all(|name| held(Some(name))),
+        }
     }
 
     /// The scopes, in canonical order.
@@ -230,21 +285,6 @@ impl ScopeSet {
     /// Whether the set holds no scope at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    /// Narrows the scope on `resource` to `names`; an error if the set holds
-    /// no scope on that resource.
-    pub fn narrow(&mut self, resource: &str, names: &[String]) -> Result<()> {
-        let Some(index) = self.0.iter().position(|scope| scope.resource == resource) else {
-            return Err(Error::invalid(
-                "resource",
-                resource,
-                "no --scope names this resource; add --scope RESOURCE:ACTION",
-            ));
-        };
-        let scope = self.0[index].clone().narrowed(names)?;
-        self.0[index] = scope;
-        Ok(())
     }
 
     /// The scopes as strings, for JSON output.
@@ -292,6 +332,75 @@ mod tests {
         ]);
         assert_eq!(set.to_stored(), "issues:read repo:admin");
         assert_eq!(ScopeSet::parse_stored(&set.to_stored()).unwrap(), set);
+    }
+
+    #[test]
+    fn a_stronger_action_on_fewer_names_keeps_the_weaker_grant() {
+        let set = ScopeSet::new([scope("repo:write[web]"), scope("repo:read[base,node]")]);
+        assert_eq!(set.to_stored(), "repo:write[web] repo:read[base,node]");
+        assert_eq!(ScopeSet::parse_stored(&set.to_stored()).unwrap(), set);
+        for allowed in [
+            "repo:read[base]",
+            "repo:read[node]",
+            "repo:write[web]",
+            "repo:read[web]",
+        ] {
+            assert!(set.allows(&scope(allowed)), "{allowed}");
+        }
+        for refused in [
+            "repo:write[base]",
+            "repo:read",
+            "repo:read[docs]",
+            "repo:admin[web]",
+        ] {
+            assert!(!set.allows(&scope(refused)), "{refused}");
+        }
+        // Each name may be covered by a different held scope.
+        assert!(set.allows(&scope("repo:read[base,web]")));
+        assert!(!set.allows(&scope("repo:write[base,web]")));
+    }
+
+    #[test]
+    fn only_scopes_another_one_covers_are_dropped() {
+        let cases = [
+            // A whole-kind scope covers the same or a weaker action on any names.
+            ("repo:admin repo:read[a]", "repo:admin"),
+            ("repo:write[a] repo:read", "repo:write[a] repo:read"),
+            ("repo:write[a,b] repo:read[a]", "repo:write[a,b]"),
+            (
+                "repo:write[a] repo:read[a,b]",
+                "repo:write[a] repo:read[a,b]",
+            ),
+            ("repo:read[b] repo:read[a]", "repo:read[a] repo:read[b]"),
+            ("repo:read[a] repo:read[a,b]", "repo:read[a,b]"),
+            ("repo:read repo:read", "repo:read"),
+        ];
+        for (given, canonical) in cases {
+            let set = ScopeSet::parse_stored(given).unwrap();
+            assert_eq!(set.to_stored(), canonical, "{given}");
+            assert_eq!(ScopeSet::parse_stored(canonical).unwrap(), set, "{given}");
+        }
+    }
+
+    #[test]
+    fn adding_names_merges_with_those_already_listed() {
+        let names = |list: &[&str]| list.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        let merged = scope("repo:read[node]")
+            .narrowed_adding(&names(&["base", "node"]))
+            .unwrap();
+        assert_eq!(merged.to_string(), "repo:read[base,node]");
+        let first = scope("repo:read")
+            .narrowed_adding(&names(&["web"]))
+            .unwrap();
+        assert_eq!(first.to_string(), "repo:read[web]");
+        let many: Vec<String> = (0..30).map(|i| format!("r{i}")).collect();
+        let more: Vec<String> = (30..51).map(|i| format!("r{i}")).collect();
+        let err = scope("repo:read")
+            .narrowed_adding(&many)
+            .unwrap()
+            .narrowed_adding(&more)
+            .unwrap_err();
+        assert!(err.to_string().contains("at most 50 names"), "{err}");
     }
 
     #[test]

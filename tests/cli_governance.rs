@@ -429,3 +429,129 @@ fn per_resource_scopes_narrow_what_a_token_covers() {
     );
     assert!(env.store_bytes() == before);
 }
+
+/// `--scope repo:read --resource repo=base,node --scope repo:write --resource
+/// repo=web` once minted only `repo:write[web]`.
+#[test]
+fn resource_flags_for_two_scopes_keep_both_grants() {
+    let env = TestEnv::new();
+    let secret = env.create(&[
+        "--name",
+        "mixed",
+        "--scope",
+        "repo:read",
+        "--resource",
+        "repo=base,node",
+        "--scope",
+        "repo:write",
+        "--resource",
+        "repo=web",
+        "--expires",
+        "1d",
+    ]);
+    let shown = env.json(&["show", "mixed", "--format", "json"]);
+    assert_eq!(
+        shown["scopes"],
+        serde_json::json!(["repo:write[web]", "repo:read[base,node]"])
+    );
+    let verify = |args: &[&str]| env.verify(&secret, args).0;
+    assert_eq!(
+        verify(&["--scope", "repo:read", "--resource", "repo=base"]),
+        0
+    );
+    assert_eq!(
+        verify(&["--scope", "repo:read", "--resource", "repo=node"]),
+        0
+    );
+    assert_eq!(
+        verify(&["--scope", "repo:write", "--resource", "repo=web"]),
+        0
+    );
+    assert_eq!(
+        verify(&["--scope", "repo:write", "--resource", "repo=base"]),
+        13
+    );
+
+    // The bracket form says the same thing.
+    env.create(&[
+        "--name",
+        "bracketed",
+        "--scope",
+        "repo:read[base,node]",
+        "--scope",
+        "repo:write[web]",
+        "--expires",
+        "1d",
+    ]);
+    let shown = env.json(&["show", "bracketed", "--format", "json"]);
+    assert_eq!(
+        shown["scopes"],
+        serde_json::json!(["repo:write[web]", "repo:read[base,node]"])
+    );
+}
+
+/// `--resource repo=base --resource repo=node` once kept only `node`.
+#[test]
+fn repeated_resource_flags_merge() {
+    let env = TestEnv::new();
+    let secret = env.create(&[
+        "--name",
+        "two-lists",
+        "--scope",
+        "repo:read",
+        "--resource",
+        "repo=base",
+        "--resource",
+        "repo=node",
+        "--expires",
+        "1d",
+    ]);
+    let shown = env.json(&["show", "two-lists", "--format", "json"]);
+    assert_eq!(shown["scopes"], serde_json::json!(["repo:read[base,node]"]));
+    assert_eq!(
+        env.verify(
+            &secret,
+            &["--scope", "repo:read", "--resource", "repo=base"]
+        )
+        .0,
+        0
+    );
+}
+
+#[test]
+fn a_resource_flag_no_earlier_scope_can_take_is_refused_and_writes_nothing() {
+    let env = TestEnv::new();
+    let before = env.store_bytes();
+    let full = |args: &[&str]| {
+        let mut full = vec!["create", "--name", "x", "--expires", "1d"];
+        full.extend_from_slice(args);
+        env.run(&full)
+    };
+    assert_error(
+        &full(&["--resource", "repo=web", "--scope", "repo:read"]),
+        2,
+        "--resource repo=web comes before any --scope on 'repo'",
+    );
+    assert_error(
+        &full(&["--scope", "issues:read", "--resource", "repo=web"]),
+        2,
+        "no --scope names this resource",
+    );
+    let names: Vec<String> = (0..51).map(|i| format!("r{i}")).collect();
+    let first = format!("repo={}", names[..30].join(","));
+    let second = format!("repo={}", names[30..].join(","));
+    assert_error(
+        &full(&[
+            "--scope",
+            "repo:read",
+            "--resource",
+            &first,
+            "--resource",
+            &second,
+        ]),
+        2,
+        "at most 50 names",
+    );
+    assert!(env.store_bytes() == before);
+    assert!(env.names(&["--all"]).is_empty());
+}

@@ -137,7 +137,7 @@ fn the_secret_alone_on_stdout_and_the_warning_on_stderr() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stdout.lines().count(), 1);
     assert!(stdout.starts_with("tkp_"));
-    assert!(stderr.contains("this secret will not be shown again"));
+    assert!(stderr.contains("the secret is shown once, here"));
     assert!(
         !stderr.contains(stdout.trim()),
         "the secret is never on stderr"
@@ -173,4 +173,106 @@ fn a_long_table_streams_with_the_same_layout() {
     let column = |line: &str| line.find("personal").unwrap();
     assert_eq!(column(rows[1]), column(rows[requests]));
     assert!(rows[requests].contains("t1099"));
+}
+
+/// `verify --help` once left out 14 (a rotated-away secret). Every code
+/// docs/exit-codes.md gives verify, and the general ones verify can end
+/// with, must be in its help.
+#[test]
+fn verify_help_lists_every_exit_code() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/exit-codes.md"))
+        .unwrap();
+    let mut codes: Vec<String> = doc
+        .lines()
+        .filter_map(|line| {
+            let mut cells = line.split('|').map(str::trim).skip(1);
+            let code = cells.next()?;
+            let meaning = cells.next()?;
+            (code.parse::<u8>().is_ok() && meaning.starts_with("verify:")).then(|| code.to_owned())
+        })
+        .collect();
+    assert!(codes.contains(&"14".to_owned()), "{codes:?}");
+    codes.extend(["0", "1", "2", "6"].map(str::to_owned));
+
+    let help = TestEnv::new().ok(&["verify", "--help"]);
+    let section = &help[help.find("Exit codes").expect("an exit-code list")..];
+    let listed: Vec<&str> = section
+        .split_whitespace()
+        .filter(|word| word.parse::<u8>().is_ok())
+        .collect();
+    for code in &codes {
+        assert!(
+            listed.contains(&code.as_str()),
+            "verify --help lacks exit {code}: {section}"
+        );
+    }
+}
+
+/// The note once said both "read it back with tokctl secret" and "this secret
+/// will not be shown again". Now it says one of them, whichever is true.
+#[test]
+fn the_created_secret_message_says_one_true_thing() {
+    let env = TestEnv::new();
+    let create = |name: &str, extra: &[(&str, &str)], flags: &[&str]| {
+        let mut cmd = env.cmd(&[
+            "create",
+            "--name",
+            name,
+            "--scope",
+            "repo:read",
+            "--expires",
+            "1d",
+        ]);
+        cmd.args(flags);
+        for (key, value) in extra {
+            cmd.env(key, value);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+
+    // Kept in the keyring: shown once here, and readable again.
+    let (secret, stderr) = create("kept", &[], &[]);
+    assert!(
+        stderr.contains("the secret is shown once, here; a copy is kept in the OS keyring"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("'tokctl secret "), "{stderr}");
+    assert!(!stderr.contains("will not be shown again"), "{stderr}");
+    assert_eq!(
+        env.ok(&["secret", "kept"]).trim(),
+        secret,
+        "the note's promise holds"
+    );
+
+    // Not kept anywhere: gone once shown, and no promise of reading it back.
+    for (name, extra, flags) in [
+        ("off", &[][..], &["--keyring", "off"][..]),
+        (
+            "failed",
+            &[("TOKCTL_TEST_KEYRING_FAIL", "put")][..],
+            &[][..],
+        ),
+    ] {
+        let (_, stderr) = create(name, extra, flags);
+        assert!(
+            stderr.contains("will not be shown again"),
+            "{name}: {stderr}"
+        );
+        assert!(!stderr.contains("tokctl secret"), "{name}: {stderr}");
+        assert!(!stderr.contains("a copy is kept"), "{name}: {stderr}");
+        assert_eq!(
+            env.run(&["secret", name]).status.code(),
+            Some(3),
+            "{name}: nothing to read back"
+        );
+    }
 }

@@ -59,7 +59,7 @@ fn interactive_create_asks_for_what_is_missing_and_prints_the_secret() {
     pty.exp_string("Create personal token 'deploy-bot' in org 'default' with repo:read repo:write, expiring in 90d?")
         .unwrap();
     keys(&mut pty, "y");
-    pty.exp_string("this secret will not be shown again")
+    pty.exp_string("the secret is shown once, here; a copy is kept in the OS keyring")
         .unwrap();
     pty.exp_regex("tkp_[A-Za-z0-9_-]{59}").unwrap();
     pty.exp_eof().unwrap();

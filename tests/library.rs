@@ -91,6 +91,50 @@ fn scope_implication_admin_write_read() {
     );
 }
 
+/// `repo:write[web]` once swallowed `repo:read[base,node]` when the set was
+/// made canonical ("one scope per resource, the strongest wins").
+#[test]
+fn a_stronger_scope_on_fewer_names_keeps_the_weaker_grant() {
+    let mut h = harness();
+    let created = create(
+        &mut h,
+        "mixed",
+        &["repo:read[base,node]", "repo:write[web]"],
+        "1d",
+    );
+    assert_eq!(
+        created.token.scopes.to_stored(),
+        "repo:write[web] repo:read[base,node]"
+    );
+    let secret = created.secret.expose();
+    let check =
+        |h: &mut Harness, scope: &str| h.session.verify(secret, Some(&scope.parse().unwrap()));
+    for allowed in [
+        "repo:read[base]",
+        "repo:read[node]",
+        "repo:read[web]",
+        "repo:write[web]",
+        "repo:read[base,node,web]",
+    ] {
+        assert!(check(&mut h, allowed).is_ok(), "{allowed}");
+    }
+    for refused in [
+        "repo:write[base]",
+        "repo:write[node]",
+        "repo:read",
+        "repo:read[docs]",
+    ] {
+        assert_eq!(
+            rejection(check(&mut h, refused)),
+            Rejection::InsufficientScope,
+            "{refused}"
+        );
+    }
+    // What the store gives back is what was minted.
+    let shown = h.session.show_token("mixed", None).unwrap();
+    assert_eq!(shown.scopes, created.token.scopes);
+}
+
 #[test]
 fn expiry_takes_effect_exactly_at_the_boundary() {
     let mut h = harness();

@@ -75,6 +75,32 @@ proptest! {
         }
     }
 
+    /// Making a set canonical never drops a grant: every scope that went in
+    /// is still allowed, and the text form reads back to the same set.
+    #[test]
+    fn canonical_scope_sets_keep_every_grant(
+        scopes in proptest::collection::vec(
+            ("[ab]", 0usize..3, proptest::option::of(proptest::collection::vec("[a-d]", 1..4))),
+            1..6,
+        ),
+    ) {
+        let parsed: Vec<Scope> = scopes
+            .iter()
+            .map(|(resource, action, names)| {
+                let mut text = format!("{resource}:{}", ["read", "write", "admin"][*action]);
+                if let Some(names) = names {
+                    text.push_str(&format!("[{}]", names.join(",")));
+                }
+                text.parse().unwrap()
+            })
+            .collect();
+        let set = ScopeSet::new(parsed.clone());
+        for scope in &parsed {
+            prop_assert!(set.allows(scope), "{} lost from {}", scope, set);
+        }
+        prop_assert_eq!(ScopeSet::parse_stored(&set.to_stored()).unwrap(), set);
+    }
+
     #[test]
     fn scope_sets_print_and_parse_back(
         scopes in proptest::collection::vec(("[a-z][a-z0-9_.-]{0,10}", 0usize..3), 1..6),

@@ -41,12 +41,12 @@ pub struct CreateRequest {
     pub name: Option<String>,
     /// What it is for.
     pub description: Option<String>,
-    /// What it may do (at least one).
+    /// What it may do (at least one). A scope narrowed to named resources
+    /// (`repo:read[base,node]`) covers only those; several scopes on one kind
+    /// of resource all count (see [`ScopeSet::new`]).
     pub scopes: Vec<Scope>,
     /// When it expires.
     pub expiry: Option<Expiry>,
-    /// Narrow scopes to named resources: (resource, names), e.g. ("repo", ["api", "web"]).
-    pub resources: Vec<(String, Vec<String>)>,
     /// Cut an expiry beyond the org's max lifetime down to the maximum instead of refusing.
     pub clamp_expiry: bool,
 }
@@ -68,7 +68,8 @@ pub enum KeyringOutcome {
     Off,
 }
 
-/// A freshly minted token. The secret is shown once and never again.
+/// A freshly minted token. The secret is returned only here (the store keeps
+/// its digest); `keyring` says whether a copy was kept in the OS keyring.
 #[derive(Debug)]
 pub struct Created {
     /// The stored token.
@@ -164,10 +165,7 @@ fn check_request(request: CreateRequest, now: Timestamp) -> Result<Checked> {
             ));
         }
     }
-    let mut scopes = ScopeSet::new(request.scopes.iter().cloned());
-    for (resource, names) in &request.resources {
-        scopes.narrow(resource, names)?;
-    }
+    let scopes = ScopeSet::new(request.scopes.iter().cloned());
     let expires_at = expiry.resolve(now)?;
     Ok(Checked {
         request,

@@ -99,7 +99,9 @@ pub enum Command {
     /// Mint a token; the secret is printed once, to stdout
     #[command(
         after_help = "Examples:\n  tokctl create --scope repo:read --expires 90d\n  \
-        tokctl create --name deploy-bot --org-token --scope repo:write --expires 1y --description 'CI deploys'"
+        tokctl create --name deploy-bot --org-token --scope repo:write --expires 1y --description 'CI deploys'\n  \
+        tokctl create --scope repo:read --resource repo=base,node --scope repo:write --resource repo=web --expires 30d\n\n\
+        Each --resource narrows the nearest --scope before it on that resource."
     )]
     Create(commands::create::CreateArgs),
 
@@ -149,7 +151,11 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  printf '%s' \"$TOKEN\" | tokctl verify --scope repo:read\n  \
         TOKCTL_TOKEN=... tokctl verify --format json\n\n\
-        Exit codes: 0 valid, 10 malformed or unknown, 11 expired, 12 revoked, 13 insufficient scope"
+        Exit codes (docs/exit-codes.md):\n  \
+        0 valid  10 malformed or unknown  11 expired  12 revoked  13 insufficient scope\n  \
+        14 rotated-away secret, past its grace period (audited as a possible leak)\n  \
+        2 bad usage (e.g. empty input)  6 store unusable  1 other failure\n\
+        With --batch each line carries its own verdict; the exit code is 0 unless tokctl fails."
     )]
     Verify(commands::verify::VerifyArgs),
 
@@ -203,16 +209,126 @@ pub enum Command {
     Man(commands::completions::ManArgs),
 }
 
-/// Arguments shared by commands that mint a token.
-#[derive(Debug, Args)]
+/// The scope flags of a command that mints a token, composed in command-line
+/// order: each `--resource KIND=NAMES` narrows the nearest `--scope` before it
+/// on that kind, and a second `--resource` for the same scope adds names.
+///
+/// Clap's derive API loses the order of two different repeated flags, so this
+/// implements `Args` by hand and reads the flags' positions (`indices_of`).
+#[derive(Debug, Clone, Default)]
 pub struct ScopeArgs {
-    /// A permission, resource:action with action read, write or admin (repeatable)
-    #[arg(long = "scope", value_name = "SCOPE", value_parser = parse_scope)]
+    /// The scopes, narrowed as the flags say; empty when no `--scope` was given.
     pub scopes: Vec<Scope>,
+}
 
-    /// Narrow a scope to named resources, e.g. repo=api,web (repeatable; at most 50 names)
-    #[arg(long = "resource", value_name = "RESOURCE=NAMES", value_parser = parse_resource)]
-    pub resources: Vec<(String, Vec<String>)>,
+const SCOPE_ID: &str = "scopes";
+const RESOURCE_ID: &str = "resources";
+
+impl Args for ScopeArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        command
+            .arg(
+                clap::Arg::new(SCOPE_ID)
+                    .long("scope")
+                    .value_name("SCOPE")
+                    .value_parser(parse_scope)
+                    .action(clap::ArgAction::Append)
+                    .help(
+                        "A permission, resource:action with action read, write or admin, \
+                         optionally narrowed: repo:read[api,web] (repeatable)",
+                    ),
+            )
+            .arg(
+                clap::Arg::new(RESOURCE_ID)
+                    .long("resource")
+                    .value_name("RESOURCE=NAMES")
+                    .value_parser(parse_resource)
+                    .action(clap::ArgAction::Append)
+                    .help(
+                        "Narrow the nearest --scope before it on that resource to named \
+                         resources, e.g. repo=api,web (repeatable; at most 50 names per scope)",
+                    ),
+            )
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl clap::FromArgMatches for ScopeArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags: Vec<(usize, ScopeFlag)> = Vec::new();
+        if let (Some(values), Some(indices)) = (
+            matches.get_many::<Scope>(SCOPE_ID),
+            matches.indices_of(SCOPE_ID),
+        ) {
+            flags.extend(indices.zip(values.cloned().map(ScopeFlag::Scope)));
+        }
+        if let (Some(values), Some(indices)) = (
+            matches.get_many::<(String, Vec<String>)>(RESOURCE_ID),
+            matches.indices_of(RESOURCE_ID),
+        ) {
+            flags.extend(indices.zip(values.cloned().map(ScopeFlag::Resource)));
+        }
+        flags.sort_by_key(|(index, _)| *index);
+        let scopes = compose_scopes(flags.into_iter().map(|(_, flag)| flag))
+            .map_err(|reason| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, reason))?;
+        Ok(ScopeArgs { scopes })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+/// One `--scope` or `--resource`, as given.
+#[derive(Debug, Clone)]
+enum ScopeFlag {
+    Scope(Scope),
+    Resource((String, Vec<String>)),
+}
+
+/// Applies each `--resource` to the nearest `--scope` before it on the same
+/// resource kind. A `--resource` that no earlier `--scope` can take is refused
+/// (never dropped, never guessed), with one line saying why.
+fn compose_scopes(flags: impl IntoIterator<Item = ScopeFlag>) -> Result<Vec<Scope>, String> {
+    let flags: Vec<ScopeFlag> = flags.into_iter().collect();
+    let mut scopes: Vec<Scope> = Vec::new();
+    for (position, flag) in flags.iter().enumerate() {
+        match flag {
+            ScopeFlag::Scope(scope) => scopes.push(scope.clone()),
+            ScopeFlag::Resource((resource, names)) => {
+                let Some(target) = scopes
+                    .iter_mut()
+                    .rev()
+                    .find(|scope| scope.resource() == resource)
+                else {
+                    let later = flags[position..].iter().any(
+                        |flag| matches!(flag, ScopeFlag::Scope(scope) if scope.resource() == resource),
+                    );
+                    let shown = format!("{resource}={}", names.join(","));
+                    return Err(if later {
+                        format!(
+                            "--resource {shown} comes before any --scope on '{resource}': \
+                             put it after the --scope it narrows, e.g. --scope {resource}:read --resource {shown}"
+                        )
+                    } else {
+                        format!(
+                            "invalid resource '{resource}': no --scope names this resource; \
+                             add --scope {resource}:ACTION before --resource {shown}"
+                        )
+                    });
+                };
+                *target = target
+                    .clone()
+                    .narrowed_adding(names)
+                    .map_err(|err| format!("--resource on '{resource}': {}", reason_only(err)))?;
+            }
+        }
+    }
+    Ok(scopes)
 }
 
 pub fn parse_scope(text: &str) -> Result<Scope, String> {
@@ -266,7 +382,122 @@ fn reason_only(err: tokctl::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
+
+    use super::{Cli, Command};
+
+    /// The scopes `tokctl create ARGS --expires 1d` would mint, or clap's first error line.
+    fn create_scopes(args: &[&str]) -> Result<Vec<String>, String> {
+        let mut argv = vec!["tokctl", "create", "--expires", "1d"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv) {
+            Ok(Cli {
+                command: Command::Create(create),
+                ..
+            }) => Ok(create
+                .scopes
+                .scopes
+                .iter()
+                .map(ToString::to_string)
+                .collect()),
+            Ok(other) => panic!("not a create: {other:?}"),
+            Err(err) => Err(err
+                .render()
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned()),
+        }
+    }
+
+    #[test]
+    fn each_resource_flag_narrows_the_nearest_scope_before_it() {
+        let cases: [(&[&str], &[&str]); 5] = [
+            (
+                &[
+                    "--scope",
+                    "repo:read",
+                    "--resource",
+                    "repo=base,node",
+                    "--scope",
+                    "repo:write",
+                    "--resource",
+                    "repo=web",
+                ],
+                &["repo:read[base,node]", "repo:write[web]"],
+            ),
+            (
+                &[
+                    "--scope",
+                    "repo:read",
+                    "--resource",
+                    "repo=base",
+                    "--resource",
+                    "repo=node",
+                ],
+                &["repo:read[base,node]"],
+            ),
+            (
+                &["--scope", "repo:read[base]", "--resource", "repo=node"],
+                &["repo:read[base,node]"],
+            ),
+            (
+                &[
+                    "--scope",
+                    "repo:read",
+                    "--scope",
+                    "issues:write",
+                    "--resource",
+                    "repo=api",
+                ],
+                &["repo:read[api]", "issues:write"],
+            ),
+            (
+                &[
+                    "--scope",
+                    "repo:read",
+                    "--scope",
+                    "repo:write",
+                    "--resource",
+                    "repo=web",
+                ],
+                &["repo:read", "repo:write[web]"],
+            ),
+        ];
+        for (args, expected) in cases {
+            assert_eq!(create_scopes(args).unwrap(), expected, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_resource_flag_no_earlier_scope_can_take_is_refused() {
+        let before =
+            create_scopes(&["--resource", "repo=api", "--scope", "repo:read"]).unwrap_err();
+        assert!(
+            before.contains("comes before any --scope on 'repo'"),
+            "{before}"
+        );
+        let unknown =
+            create_scopes(&["--scope", "issues:read", "--resource", "repo=api"]).unwrap_err();
+        assert!(
+            unknown.contains("no --scope names this resource"),
+            "{unknown}"
+        );
+        let too_many: Vec<String> = (0..51).map(|i| format!("r{i}")).collect();
+        let first = format!("repo={}", too_many[..30].join(","));
+        let second = format!("repo={}", too_many[30..].join(","));
+        let merged = create_scopes(&[
+            "--scope",
+            "repo:read",
+            "--resource",
+            &first,
+            "--resource",
+            &second,
+        ])
+        .unwrap_err();
+        assert!(merged.contains("at most 50 names"), "{merged}");
+    }
 
     #[test]
     fn the_command_line_declaration_is_consistent() {

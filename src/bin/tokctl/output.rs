@@ -525,15 +525,19 @@ impl TokenWriter {
     }
 }
 
-/// Marks the one-time secret for a person at a terminal: a bold line on
-/// stderr right before it. Piped output is left alone: stdout then holds only
-/// the secret.
-pub fn secret_banner() {
+/// Marks the new secret for a person at a terminal: a bold line on stderr
+/// right before it. Piped output is left alone: stdout then holds only the
+/// secret. Only a secret with no keyring copy is gone once shown.
+pub fn secret_banner(kept_in_keyring: bool) {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() || QUIET.load(std::sync::atomic::Ordering::Relaxed) {
         return;
     }
-    let line = "▶ your new secret — copy it now, it will not be shown again:";
+    let line = if kept_in_keyring {
+        "▶ your new secret (a copy is in the OS keyring, 'tokctl secret' reads it back):"
+    } else {
+        "▶ your new secret — copy it now, it will not be shown again:"
+    };
     if style().color {
         eprintln!("{}", dialoguer::console::style(line).bold().yellow());
     } else {

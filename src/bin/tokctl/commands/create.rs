@@ -23,7 +23,7 @@ pub struct CreateArgs {
     description: Option<String>,
 
     #[command(flatten)]
-    scopes: ScopeArgs,
+    pub(crate) scopes: ScopeArgs,
 
     /// When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never
     #[arg(long, value_name = "WHEN", value_parser = parse_expiry, allow_hyphen_values = true)]
@@ -76,7 +76,6 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
         description: args.description,
         scopes: args.scopes.scopes,
         expiry: args.expires,
-        resources: args.scopes.resources,
         clamp_expiry: args.clamp_expiry,
     })?;
     let token = &created.token;
@@ -108,7 +107,7 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
     }
     match args.format {
         Format::Table => {
-            crate::output::secret_banner();
+            crate::output::secret_banner(matches!(created.keyring, KeyringOutcome::Stored { .. }));
             print_line(created.secret.expose())?;
         }
         Format::Json => print_json(&CreatedJson {
@@ -129,17 +128,25 @@ pub fn keyring_word(outcome: &KeyringOutcome) -> &'static str {
     }
 }
 
-/// The note that says where a new secret went, and that it is shown once.
+/// The note that says where a new secret went. It says one true thing: with
+/// a keyring copy the secret can be read back; without one, this output is
+/// the last time anyone sees it.
 pub fn keyring_note(outcome: &KeyringOutcome, token: &Token) -> String {
     let place = match outcome {
         KeyringOutcome::Stored { backend } => format!(
-            "the secret is saved in the OS keyring ({backend}); read it back with 'tokctl secret {}'",
+            "the secret is shown once, here; a copy is kept in the OS keyring ({backend}): \
+             'tokctl secret {}' reads it back",
             token.id
         ),
-        KeyringOutcome::Failed { .. } => "the secret is not saved anywhere".to_owned(),
-        KeyringOutcome::Off => "the keyring is off: this output is the only place the secret exists".to_owned(),
+        KeyringOutcome::Failed { .. } => {
+            "the secret is not saved anywhere: it will not be shown again".to_owned()
+        }
+        KeyringOutcome::Off => {
+            "the keyring is off: the secret is not saved anywhere and will not be shown again"
+                .to_owned()
+        }
     };
-    format!("  {place}\n  this secret will not be shown again")
+    format!("  {place}")
 }
 
 /// Asks for the name, scopes and expiry that the command line left out, then

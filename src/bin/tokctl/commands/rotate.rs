@@ -70,7 +70,7 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
     ));
     match args.format {
         Format::Table => {
-            crate::output::secret_banner();
+            crate::output::secret_banner(matches!(rotated.keyring, KeyringOutcome::Stored { .. }));
             print_line(rotated.secret.expose())?;
         }
         Format::Json => print_json(&RotatedJson {
