@@ -185,6 +185,30 @@ pub enum Error {
         token: String,
     },
 
+    /// The keyring holds a secret for a token that is not its current one
+    /// (a rotation could not update the entry).
+    #[error("the keyring holds an outdated secret for token {token}")]
+    SecretOutdatedInKeyring {
+        /// The token's name and id.
+        token: String,
+    },
+
+    /// A secret was to be read from the keyring, but the keyring is off.
+    #[error("the keyring is off, so there is no secret of token {token} to read")]
+    KeyringOff {
+        /// The token's name and id.
+        token: String,
+    },
+
+    /// A secret was to be read from the keyring, and the keyring failed.
+    #[error("cannot read the secret of token {token}: {source}")]
+    SecretUnreadable {
+        /// The token's name and id.
+        token: String,
+        /// Why.
+        source: KeyringError,
+    },
+
     /// The keyring was required but could not be used.
     #[error("keyring: {0}")]
     Keyring(#[from] KeyringError),
@@ -199,6 +223,20 @@ pub enum Error {
     /// The random number generator failed (the OS refused to give entropy).
     #[error("the system random number generator failed")]
     Random,
+}
+
+/// What to do about a keyring that cannot be used: a locked one is unlocked,
+/// a missing one is started; they are different problems with different fixes.
+fn unreachable_keyring_hint(error: &KeyringError) -> Option<&'static str> {
+    match error {
+        KeyringError::Locked => Some(
+            "unlock the keyring collection (with your desktop's keyring, or gnome-keyring-daemon --unlock)",
+        ),
+        KeyringError::Unavailable(_) => Some(
+            "start a Secret Service (e.g. gnome-keyring-daemon --unlock inside a D-Bus session)",
+        ),
+        KeyringError::NoEntry | KeyringError::Failed(_) | KeyringError::Unsupported => None,
+    }
 }
 
 fn describe_rejection(reason: Rejection) -> &'static str {
@@ -225,7 +263,7 @@ pub enum ErrorKind {
     Forbidden,
     /// The store cannot be used (not a database, too new, read-only, locked).
     Store,
-    /// The keyring was required but failed.
+    /// The keyring was required, or needed to read a secret, and could not be used.
     Keyring,
     /// A presented token was rejected, and why.
     Rejected(Rejection),
@@ -238,7 +276,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidInput { .. } | Error::InvalidRequest { .. } => ErrorKind::Usage,
-            Error::NotFound { .. } | Error::SecretNotInKeyring { .. } => ErrorKind::NotFound,
+            Error::NotFound { .. }
+            | Error::SecretNotInKeyring { .. }
+            | Error::SecretOutdatedInKeyring { .. } => ErrorKind::NotFound,
             Error::Ambiguous { .. } | Error::AlreadyExists { .. } => ErrorKind::Conflict,
             Error::UnknownActor { .. }
             | Error::Forbidden { .. }
@@ -249,7 +289,9 @@ impl Error {
             | Error::StoreCorrupt
             | Error::StoreCannotOpen { .. }
             | Error::StoreBusy => ErrorKind::Store,
-            Error::Keyring(_) => ErrorKind::Keyring,
+            Error::Keyring(_) | Error::KeyringOff { .. } | Error::SecretUnreadable { .. } => {
+                ErrorKind::Keyring
+            }
             Error::Rejected { reason } => ErrorKind::Rejected(*reason),
             Error::Store(_) | Error::Io { .. } | Error::Random => ErrorKind::Internal,
         }
@@ -269,14 +311,31 @@ impl Error {
                 "an owner can register it with 'tokctl user add {name}', or act as a known user with --as"
             )),
             Error::SecretNotInKeyring { .. } => Some(
-                "it was made with --keyring off or on another machine, or the entry was deleted by hand; \
+                "it was made with --keyring off, on another machine or while the keyring was unusable, \
+                 or the entry was deleted by hand; \
                  rotate the token to get a new secret"
                     .into(),
             ),
             Error::StoreTooNew { .. } => Some("upgrade tokctl to open this store".into()),
-            Error::Keyring(_) => Some(
-                "start a Secret Service (e.g. gnome-keyring), or use --keyring auto to only print the secret".into(),
+            Error::SecretOutdatedInKeyring { .. } => Some(
+                "the token was rotated while the keyring could not be updated; \
+                 rotate it again for a new secret ('tokctl doctor' lists every outdated entry)"
+                    .into(),
             ),
+            // Reading needs the keyring: never suggest a mode that cannot read it either.
+            Error::KeyringOff { .. } => Some(
+                "secrets are read from the OS keyring: run without --keyring off (and TOKCTL_KEYRING=off)".into(),
+            ),
+            Error::SecretUnreadable { source, .. } => unreachable_keyring_hint(source).map(|fix| match source {
+                KeyringError::Unavailable(_) => format!(
+                    "{fix} and try again; where there is none, a secret is shown only once: rotate the token for a new one"
+                ),
+                _ => format!("{fix} and try again"),
+            }),
+            Error::Keyring(source) => Some(match unreachable_keyring_hint(source) {
+                Some(fix) => format!("{fix}, or use --keyring auto to only print the secret"),
+                None => "use --keyring auto to only print the secret".into(),
+            }),
             Error::StoreReadOnly { .. } => {
                 Some("check the file's permissions, or point --db at a writable copy".into())
             }

@@ -2,7 +2,8 @@
 //!
 //! Entries are found by service [`SERVICE`] and an account built from the
 //! store's id and the token's id ([`KeyringEntry::for_token`]), so two stores
-//! on one machine never collide.
+//! on one machine never collide. A keyring that cannot be reached and one
+//! that is locked are different errors with different fixes.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -23,9 +24,17 @@ pub enum KeyringError {
     /// There is no entry for this token.
     #[error("no keyring entry for this token")]
     NoEntry,
-    /// The keyring service cannot be reached or is locked.
+    /// The keyring service cannot be reached (no Secret Service, no session bus).
     #[error("the keyring is not reachable: {0}")]
     Unavailable(String),
+    /// The keyring is there but its collection is locked, and unlocking was
+    /// refused or impossible (no prompt can be shown, e.g. over SSH or in cron).
+    #[error("the keyring is locked")]
+    Locked,
+    /// This keyring cannot do what was asked here (listing entries, outside
+    /// the Secret Service).
+    #[error("this keyring cannot list its entries")]
+    Unsupported,
     /// The keyring answered with an error.
     #[error("the keyring failed: {0}")]
     Failed(String),
@@ -50,6 +59,14 @@ impl KeyringEntry {
     }
 }
 
+impl KeyringError {
+    /// Whether the keyring as a whole is unusable (unreachable or locked),
+    /// rather than one entry: then asking again for the next token is pointless.
+    pub fn is_keyring_wide(&self) -> bool {
+        matches!(self, KeyringError::Unavailable(_) | KeyringError::Locked)
+    }
+}
+
 /// What the library needs from a keyring.
 pub trait SecretKeeper: Send + Sync + fmt::Debug {
     /// A short name of the backend, for `doctor` and messages.
@@ -60,8 +77,11 @@ pub trait SecretKeeper: Send + Sync + fmt::Debug {
     fn get(&self, entry: &KeyringEntry) -> Result<Secret, KeyringError>;
     /// Deletes the entry; [`KeyringError::NoEntry`] when there was none.
     fn delete(&self, entry: &KeyringEntry) -> Result<(), KeyringError>;
-    /// Whether the keyring can be reached at all (reads an entry that does not exist).
+    /// Whether the keyring can be reached at all and is unlocked.
     fn probe(&self) -> Result<(), KeyringError>;
+    /// Every entry under [`SERVICE`], of every store: `(account, secret)`.
+    /// [`KeyringError::Unsupported`] where the backend cannot list entries.
+    fn entries(&self) -> Result<Vec<(String, Secret)>, KeyringError>;
 }
 
 /// How `create`, `rotate` and `revoke` use the keyring.
@@ -123,8 +143,15 @@ impl OsKeyring {
 fn os_error(err: keyring::Error) -> KeyringError {
     match err {
         keyring::Error::NoEntry => KeyringError::NoEntry,
-        keyring::Error::NoStorageAccess(inner) => KeyringError::Unavailable(inner.to_string()),
-        keyring::Error::PlatformFailure(inner) => KeyringError::Unavailable(inner.to_string()),
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            // The crate folds "locked" and "no service" into these two; the
+            // Secret Service error underneath tells them apart.
+            #[cfg(target_os = "linux")]
+            if let Some(ss) = inner.downcast_ref::<secret_service::Error>() {
+                return secret_service_os::classify(ss);
+            }
+            KeyringError::Unavailable(inner.to_string())
+        }
         keyring::Error::BadEncoding(_) => {
             KeyringError::Failed("the stored entry is not valid UTF-8".into())
         }
@@ -166,14 +193,112 @@ impl SecretKeeper for OsKeyring {
     }
 
     fn probe(&self) -> Result<(), KeyringError> {
-        let probe = KeyringEntry {
-            account: "probe/reachability".into(),
-            label: "tokctl: reachability probe".into(),
-        };
-        match self.get(&probe) {
-            Ok(_) | Err(KeyringError::NoEntry) => Ok(()),
-            Err(err) => Err(err),
+        #[cfg(target_os = "linux")]
+        {
+            secret_service_os::probe()
         }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let probe = KeyringEntry {
+                account: "probe/reachability".into(),
+                label: "tokctl: reachability probe".into(),
+            };
+            match self.get(&probe) {
+                Ok(_) | Err(KeyringError::NoEntry) => Ok(()),
+                Err(err) => Err(err),
+            }
+        }
+    }
+
+    fn entries(&self) -> Result<Vec<(String, Secret)>, KeyringError> {
+        #[cfg(target_os = "linux")]
+        {
+            secret_service_os::entries()
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            // The Keychain and the Credential Manager offer no search by
+            // service through the keyring crate.
+            Err(KeyringError::Unsupported)
+        }
+    }
+}
+
+/// What the keyring crate cannot do on Linux, asked of the Secret Service
+/// directly: is the collection locked, and which items carry our service.
+#[cfg(target_os = "linux")]
+mod secret_service_os {
+    use std::collections::HashMap;
+
+    use secret_service::blocking::{Item, SecretService};
+    use secret_service::{EncryptionType, Error};
+    use zeroize::Zeroizing;
+
+    use super::{KeyringError, SERVICE};
+    use crate::secret::Secret;
+
+    /// The attribute the keyring crate stores the account (user name) in.
+    const ACCOUNT_ATTRIBUTE: &str = "username";
+
+    /// Sorts a Secret Service error into unreachable, locked or failed.
+    pub(super) fn classify(err: &Error) -> KeyringError {
+        match err {
+            // A dismissed prompt is an unlock that did not happen: on a
+            // machine without a display it is refused at once.
+            Error::Locked | Error::Prompt => KeyringError::Locked,
+            Error::Unavailable | Error::NoResult => KeyringError::Unavailable(err.to_string()),
+            // gnome-keyring answers a read of a locked item with this D-Bus error.
+            Error::Zbus(_) | Error::ZbusFdo(_) if err.to_string().contains("IsLocked") => {
+                KeyringError::Locked
+            }
+            Error::Zbus(_) | Error::ZbusFdo(_) => KeyringError::Unavailable(err.to_string()),
+            _ => KeyringError::Failed(err.to_string()),
+        }
+    }
+
+    fn connect() -> Result<SecretService<'static>, KeyringError> {
+        SecretService::connect(EncryptionType::Dh).map_err(|err| classify(&err))
+    }
+
+    /// Reachable and unlocked. A locked default collection is unlocked the
+    /// way the keyring crate would (a desktop shows a prompt); where no
+    /// prompt can be shown that fails at once, and the keyring is `Locked`.
+    pub(super) fn probe() -> Result<(), KeyringError> {
+        let service = connect()?;
+        let collection = service
+            .get_default_collection()
+            .map_err(|err| classify(&err))?;
+        if collection.is_locked().map_err(|err| classify(&err))? {
+            collection.unlock().map_err(|err| classify(&err))?;
+            if collection.is_locked().map_err(|err| classify(&err))? {
+                return Err(KeyringError::Locked);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every item whose `service` attribute is ours, with its account and secret.
+    pub(super) fn entries() -> Result<Vec<(String, Secret)>, KeyringError> {
+        let service = connect()?;
+        let found = service
+            .search_items(HashMap::from([("service", SERVICE)]))
+            .map_err(|err| classify(&err))?;
+        if !found.locked.is_empty() {
+            let locked: Vec<&Item<'_>> = found.locked.iter().collect();
+            service.unlock_all(&locked).map_err(|err| classify(&err))?;
+        }
+        let mut entries = Vec::with_capacity(found.unlocked.len() + found.locked.len());
+        for item in found.unlocked.iter().chain(found.locked.iter()) {
+            let attributes = item.get_attributes().map_err(|err| classify(&err))?;
+            let Some(account) = attributes.get(ACCOUNT_ATTRIBUTE) else {
+                continue;
+            };
+            let bytes = Zeroizing::new(item.get_secret().map_err(|err| classify(&err))?);
+            // Not UTF-8: not a secret tokctl wrote; kept so it shows as stale.
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            entries.push((account.clone(), Secret::from_string(text)));
+        }
+        Ok(entries)
     }
 }
 
@@ -182,6 +307,8 @@ impl SecretKeeper for OsKeyring {
 pub enum FailOn {
     /// Every call fails as unreachable.
     Everything,
+    /// Every call fails as locked.
+    Locked,
     /// `put` fails.
     Put,
     /// `delete` fails.
@@ -191,25 +318,42 @@ pub enum FailOn {
 fn injected_failure(fail_on: Option<FailOn>, op: FailOn) -> Result<(), KeyringError> {
     match fail_on {
         Some(FailOn::Everything) => Err(KeyringError::Unavailable("injected failure".into())),
+        Some(FailOn::Locked) => Err(KeyringError::Locked),
         Some(fail) if fail == op => Err(KeyringError::Failed("injected failure".into())),
         _ => Ok(()),
     }
 }
 
-/// An in-process keyring for tests, with optional injected failures.
+/// An in-process keyring for tests, with optional injected failures that a
+/// test can switch on and off (a keyring that gets locked mid-way), and a
+/// count of the calls it received.
 #[derive(Debug, Default)]
 pub struct MemoryKeyring {
     entries: Mutex<HashMap<String, Secret>>,
-    fail_on: Option<FailOn>,
+    fail_on: Mutex<Option<FailOn>>,
+    calls: std::sync::atomic::AtomicUsize,
 }
 
 impl MemoryKeyring {
     /// An empty keyring that fails as told.
     pub fn failing(fail_on: FailOn) -> Self {
         MemoryKeyring {
-            fail_on: Some(fail_on),
+            fail_on: Mutex::new(Some(fail_on)),
             ..Self::default()
         }
+    }
+
+    /// Fails as told from now on (`None`: works again).
+    pub fn set_failure(&self, fail_on: Option<FailOn>) {
+        *self
+            .fail_on
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fail_on;
+    }
+
+    /// How many calls it received (probes and listings included).
+    pub fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many entries it holds.
@@ -229,7 +373,13 @@ impl MemoryKeyring {
     }
 
     fn check(&self, op: FailOn) -> Result<(), KeyringError> {
-        injected_failure(self.fail_on, op)
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let fail_on = *self
+            .fail_on
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        injected_failure(fail_on, op)
     }
 }
 
@@ -262,6 +412,15 @@ impl SecretKeeper for MemoryKeyring {
 
     fn probe(&self) -> Result<(), KeyringError> {
         self.check(FailOn::Everything)
+    }
+
+    fn entries(&self) -> Result<Vec<(String, Secret)>, KeyringError> {
+        self.check(FailOn::Everything)?;
+        Ok(self
+            .lock()
+            .iter()
+            .map(|(account, secret)| (account.clone(), secret.clone()))
+            .collect())
     }
 }
 
@@ -333,6 +492,15 @@ impl SecretKeeper for PlainFileKeyring {
     fn probe(&self) -> Result<(), KeyringError> {
         self.check(FailOn::Everything)
     }
+
+    fn entries(&self) -> Result<Vec<(String, Secret)>, KeyringError> {
+        self.check(FailOn::Everything)?;
+        Ok(self
+            .load()?
+            .into_iter()
+            .map(|(account, secret)| (account, Secret::from_string(secret)))
+            .collect())
+    }
 }
 
 /// Lets a test keep a handle on a keyring it hands to a session.
@@ -351,5 +519,8 @@ impl<T: SecretKeeper + ?Sized> SecretKeeper for std::sync::Arc<T> {
     }
     fn probe(&self) -> Result<(), KeyringError> {
         (**self).probe()
+    }
+    fn entries(&self) -> Result<Vec<(String, Secret)>, KeyringError> {
+        (**self).entries()
     }
 }

@@ -51,6 +51,14 @@ impl Secret {
     pub fn from_string(text: String) -> Self {
         Secret(Zeroizing::new(text))
     }
+
+    /// Whether this is the current secret of token `id`, whose stored
+    /// digest is `stored`: well-formed, naming that id, and hashing to it
+    /// (compared in constant time).
+    pub fn is_current(&self, id: TokenId, stored: &[u8]) -> bool {
+        parse(self.expose())
+            .is_ok_and(|parsed| parsed.id == id && hashes_match(stored, &parsed.hash()))
+    }
 }
 
 impl std::fmt::Debug for Secret {

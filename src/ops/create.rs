@@ -59,9 +59,19 @@ pub enum KeyringOutcome {
         /// Backend name.
         backend: String,
     },
-    /// `auto` mode and the keyring failed: the secret exists only in the output.
+    /// `auto` mode and the keyring failed: the secret exists only in the
+    /// output, and the keyring holds nothing of this token (a rotation
+    /// removed the entry with the old secret).
     Failed {
         /// Why.
+        error: KeyringError,
+    },
+    /// `auto` mode, a rotation: the new secret could not be stored, and the
+    /// entry with the old one could not be removed either, so the keyring may
+    /// still hold a secret that no longer works. Reading it back refuses it
+    /// (it does not match the store), and `doctor` lists it as stale.
+    Stale {
+        /// Why the new secret could not be stored.
         error: KeyringError,
     },
     /// `off` mode.
@@ -110,16 +120,32 @@ impl Session {
             .into_iter()
             .map(|request| check_request(request, now))
             .collect::<Result<Vec<_>>>()?;
+        self.ctx.start_keyring_operation();
         if self.ctx.keyring_mode == KeyringMode::Required {
             // Fail before anything is written.
             self.ctx.keyring.probe()?;
         }
         let mut keyring_written = Vec::new();
         let result = self.write_as_actor(|q, ctx, actor| {
-            checked
+            let created = checked
                 .iter()
                 .map(|item| ctx.mint(q, actor, item, now, &mut keyring_written))
-                .collect::<Result<Vec<_>>>()
+                .collect::<Result<Vec<_>>>()?;
+            // One event for all the secrets the keyring did not take.
+            let failed: Vec<(&Token, &KeyringError)> = created
+                .iter()
+                .filter_map(|created| match &created.keyring {
+                    KeyringOutcome::Failed { error } => Some((&created.token, error)),
+                    _ => None,
+                })
+                .collect();
+            if let Some((_, error)) = failed.first() {
+                let tokens: Vec<&Token> = failed.iter().map(|(token, _)| *token).collect();
+                if let Some(event) = ctx.keyring_failure_event("store", error, &tokens) {
+                    q.append_event(&event)?;
+                }
+            }
+            Ok(created)
         });
         if result.is_err() {
             // Nothing committed: take the keyring entries back out. If that

@@ -1,10 +1,17 @@
 //! `doctor`: is the store healthy, is the keyring reachable and in sync?
+//!
+//! In sync means: every entry of this store in the keyring holds its token's
+//! current secret (compared by SHA-256 with the stored digest), belongs to a
+//! token that still exists and is not revoked, and every live token has one.
+
+use std::collections::HashSet;
 
 use super::{keyring_entry, Session};
 use crate::error::Result;
 use crate::keyring::{KeyringError, KeyringMode};
-use crate::model::{Token, TokenStatus};
-use crate::store::TokenFilter;
+use crate::model::{Token, TokenId, TokenStatus};
+use crate::secret::Secret;
+use crate::store::{Queries, TokenFilter};
 
 /// The state of the keyring as `doctor` found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +22,30 @@ pub enum KeyringHealth {
     Unreachable(KeyringError),
     /// `--keyring off`: not checked.
     Off,
+}
+
+/// Whether `doctor` could list the keyring's entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryListing {
+    /// Listed; this many entries belong to this store.
+    Listed(usize),
+    /// The backend cannot list entries (only the Secret Service can): live
+    /// tokens are still checked one by one, stale and orphan entries are not.
+    Unsupported,
+    /// Listing failed.
+    Failed(KeyringError),
+    /// The keyring is off or unreachable.
+    NotChecked,
+}
+
+/// A keyring entry of this store that unlocks nothing: its token is gone
+/// from the store (pruned, or its creation never committed) or revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrphanEntry {
+    /// The entry's account, `<store id>/<token id>`.
+    pub account: String,
+    /// The token, when its row still exists (revoked).
+    pub token: Option<Token>,
 }
 
 /// What `doctor` found.
@@ -32,8 +63,15 @@ pub struct DoctorReport {
     pub keyring_backend: String,
     /// Whether it is reachable.
     pub keyring: KeyringHealth,
+    /// Whether the keyring's entries could be listed.
+    pub entry_listing: EntryListing,
     /// Live tokens the actor may see whose secret is not in the keyring.
     pub missing_entries: Vec<Token>,
+    /// Tokens whose keyring entry holds a secret that is not their current
+    /// one (a rotation could not update it).
+    pub stale_entries: Vec<Token>,
+    /// Entries of this store for tokens that are gone or revoked.
+    pub orphan_entries: Vec<OrphanEntry>,
     /// What SQLite's integrity check found (empty: the file is sound).
     pub integrity_problems: Vec<String>,
     /// The first broken link of the audit chain, if any.
@@ -52,7 +90,10 @@ impl DoctorReport {
             || self.audit_chain.is_some()
             || !self.inconsistencies.is_empty()
             || matches!(self.keyring, KeyringHealth::Unreachable(_))
+            || matches!(self.entry_listing, EntryListing::Failed(_))
             || !self.missing_entries.is_empty()
+            || !self.stale_entries.is_empty()
+            || !self.orphan_entries.is_empty()
     }
 }
 
@@ -82,23 +123,9 @@ impl Session {
                 Err(err) => KeyringHealth::Unreachable(err),
             },
         };
-        let mut missing_entries = Vec::new();
+        let mut sync = KeyringSync::default();
         if keyring == KeyringHealth::Reachable {
-            let q = self.store.read();
-            let actor = self.ctx.actor(&q)?;
-            let filter = TokenFilter {
-                visible_to: Some(self.ctx.visibility(&q, actor, None)?),
-                statuses: Some(vec![TokenStatus::Active]),
-                now: self.ctx.clock.now(),
-                ..TokenFilter::default()
-            };
-            q.for_each_token(&filter, |row| {
-                let entry = keyring_entry(&q, &row.token)?;
-                if let Err(KeyringError::NoEntry) = self.ctx.keyring.get(&entry) {
-                    missing_entries.push(row.token);
-                }
-                Ok::<(), crate::Error>(())
-            })?;
+            sync = self.keyring_sync()?;
         }
         let q = self.store.read();
         let integrity_problems = q.integrity_problems()?;
@@ -114,8 +141,123 @@ impl Session {
             dir_mode,
             keyring_backend: self.ctx.keyring.backend().to_owned(),
             keyring,
-            missing_entries,
+            entry_listing: sync.listing,
+            missing_entries: sync.missing,
+            stale_entries: sync.stale,
+            orphan_entries: sync.orphans,
         })
+    }
+
+    /// Compares the keyring with the store: every entry found under this
+    /// store's id, and every live token the actor may see.
+    fn keyring_sync(&self) -> Result<KeyringSync> {
+        let q = self.store.read();
+        let mut sync = KeyringSync::default();
+        let listed = match self.ctx.keyring.entries() {
+            Ok(entries) => Some(self.classify_entries(&q, entries, &mut sync)?),
+            Err(KeyringError::Unsupported) => {
+                sync.listing = EntryListing::Unsupported;
+                None
+            }
+            Err(err) => {
+                // Without the list there is no telling what is missing.
+                sync.listing = EntryListing::Failed(err);
+                return Ok(sync);
+            }
+        };
+        let actor = self.ctx.actor(&q)?;
+        let filter = TokenFilter {
+            visible_to: Some(self.ctx.visibility(&q, actor, None)?),
+            statuses: Some(vec![TokenStatus::Active]),
+            now: self.ctx.clock.now(),
+            ..TokenFilter::default()
+        };
+        q.for_each_token(&filter, |row| {
+            let missing = match &listed {
+                Some(present) => !present.contains(&row.token.id),
+                // A backend that cannot list is asked token by token.
+                None => {
+                    let entry = keyring_entry(&q, &row.token)?;
+                    matches!(self.ctx.keyring.get(&entry), Err(KeyringError::NoEntry))
+                }
+            };
+            if missing {
+                sync.missing.push(row.token);
+            }
+            Ok::<(), crate::Error>(())
+        })?;
+        Ok(sync)
+    }
+
+    /// Sorts the listed entries of this store into stale and orphan ones;
+    /// returns the ids of the tokens that have an entry.
+    fn classify_entries(
+        &self,
+        q: &Queries<'_>,
+        entries: Vec<(String, Secret)>,
+        sync: &mut KeyringSync,
+    ) -> Result<HashSet<TokenId>> {
+        let prefix = format!("{}/", q.store_id()?);
+        let mut present = HashSet::new();
+        let mut ours = 0;
+        for (account, secret) in entries {
+            // Another store's entries are that store's business.
+            let Some(id_text) = account.strip_prefix(&prefix) else {
+                continue;
+            };
+            ours += 1;
+            let row = match id_text.parse::<TokenId>() {
+                Ok(id) => {
+                    present.insert(id);
+                    q.token(id)?
+                }
+                Err(_) => None,
+            };
+            let Some(row) = row else {
+                sync.orphans.push(OrphanEntry {
+                    account,
+                    token: None,
+                });
+                continue;
+            };
+            if row.token.revoked_at.is_some() {
+                sync.orphans.push(OrphanEntry {
+                    account,
+                    token: Some(row.token),
+                });
+                continue;
+            }
+            let current = q.secret_hash(row.token.id)?.unwrap_or_default();
+            if !secret.is_current(row.token.id, &current) {
+                sync.stale.push(row.token);
+            }
+        }
+        // Keyrings list in no particular order; reports should not wobble.
+        sync.stale
+            .sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        sync.orphans.sort_by(|a, b| a.account.cmp(&b.account));
+        sync.listing = EntryListing::Listed(ours);
+        Ok(present)
+    }
+}
+
+/// The keyring side of the report.
+#[derive(Debug)]
+struct KeyringSync {
+    listing: EntryListing,
+    missing: Vec<Token>,
+    stale: Vec<Token>,
+    orphans: Vec<OrphanEntry>,
+}
+
+impl Default for KeyringSync {
+    fn default() -> Self {
+        KeyringSync {
+            listing: EntryListing::NotChecked,
+            missing: Vec::new(),
+            stale: Vec::new(),
+            orphans: Vec::new(),
+        }
     }
 }
 

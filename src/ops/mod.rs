@@ -19,16 +19,17 @@ mod rotate;
 mod secret;
 mod verify;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use audit::{AuditPruned, AuditQuery, ChainReport};
 pub use check::{CheckReport, CheckRequest};
 pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use directory::Bootstrapped;
-pub use doctor::{DoctorReport, KeyringHealth};
+pub use doctor::{DoctorReport, EntryListing, KeyringHealth, OrphanEntry};
 pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
 pub use offboard::Offboarded;
 pub use policy::{policy_json, PolicyFinding};
+pub use prune::Pruned;
 pub use report::{LastUseBuckets, OrgReport, StatusCounts, UsedToken};
 pub use revoke::{RevokeOutcome, RevokeTarget, Revoked};
 pub use rotate::{RotateRequest, Rotated};
@@ -37,7 +38,7 @@ pub use verify::{Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};
 use crate::audit::{NewEvent, Outcome};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::keyring::{KeyringEntry, KeyringMode, SecretKeeper};
+use crate::keyring::{KeyringEntry, KeyringError, KeyringMode, SecretKeeper};
 use crate::model::{Role, Token, TokenId};
 use crate::secret::Generator;
 use crate::store::{OrgKey, Queries, Store, TokenFilter, TokenRow, UserKey, Visibility};
@@ -58,8 +59,22 @@ struct Ctx {
     clock: Arc<dyn Clock>,
     keyring: Box<dyn SecretKeeper>,
     keyring_mode: KeyringMode,
+    keyring_state: Mutex<KeyringState>,
     generator: Generator,
     actor: String,
+}
+
+/// What the current operation learnt about the keyring. A bulk operation on
+/// a host without a usable keyring would otherwise ask it, and audit, once
+/// per token. Each operation starts afresh ([`Ctx::start_keyring_operation`]),
+/// so a keyring unlocked in the meantime is used again.
+#[derive(Debug, Default)]
+struct KeyringState {
+    /// The first failure that made the whole keyring unusable (unreachable or
+    /// locked): later calls of this operation fail the same way without asking.
+    down: Option<KeyringError>,
+    /// Whether this operation has written its one `keyring.failure` event.
+    audited: bool,
 }
 
 /// The actor resolved against the store.
@@ -83,6 +98,7 @@ impl Session {
                 clock,
                 keyring,
                 keyring_mode,
+                keyring_state: Mutex::default(),
                 generator: Generator::default(),
                 actor: actor.into(),
             },
@@ -321,10 +337,82 @@ impl Ctx {
 }
 
 impl Ctx {
+    fn keyring_state(&self) -> MutexGuard<'_, KeyringState> {
+        // The state is two plain fields: a panic elsewhere cannot leave it torn.
+        self.keyring_state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets what an earlier operation learnt about the keyring.
+    fn start_keyring_operation(&self) {
+        *self.keyring_state() = KeyringState::default();
+    }
+
+    /// Calls the keyring, unless an earlier call of this operation found it
+    /// unreachable or locked: then this fails the same way without asking, so
+    /// a bulk operation asks once, not once per token (each failed ask can
+    /// mean a D-Bus timeout or an unlock prompt).
+    fn keyring_call<T>(
+        &self,
+        call: impl FnOnce(&dyn SecretKeeper) -> std::result::Result<T, KeyringError>,
+    ) -> std::result::Result<T, KeyringError> {
+        if let Some(down) = &self.keyring_state().down {
+            return Err(down.clone());
+        }
+        let result = call(self.keyring.as_ref());
+        if let Err(error) = &result {
+            if error.is_keyring_wide() {
+                self.keyring_state()
+                    .down
+                    .get_or_insert_with(|| error.clone());
+            }
+        }
+        result
+    }
+
+    /// The one `keyring.failure` event of this operation, or `None` when it
+    /// was written already (later failures are still returned to the
+    /// caller, just not audited again). It names the token when only one
+    /// was affected, and counts them in `details.tokens`.
+    fn keyring_failure_event(
+        &self,
+        operation: &str,
+        error: &KeyringError,
+        tokens: &[&Token],
+    ) -> Option<NewEvent> {
+        let first = tokens.first()?;
+        {
+            let mut state = self.keyring_state();
+            if state.audited {
+                return None;
+            }
+            state.audited = true;
+        }
+        let details = serde_json::json!({
+            "operation": operation,
+            "error": error.to_string(),
+            "tokens": tokens.len(),
+        });
+        let event = if tokens.len() == 1 {
+            self.token_event(crate::audit::action::KEYRING_FAILURE, first, details)
+        } else {
+            NewEvent {
+                details,
+                ..self.event(crate::audit::action::KEYRING_FAILURE)
+            }
+        };
+        Some(NewEvent {
+            outcome: Outcome::Failed,
+            ..event
+        })
+    }
+
     /// Puts a freshly minted secret in the keyring, as the mode says: `off`
-    /// leaves it alone; in `auto` a failure is audited and reported, not
-    /// raised; in `required` it aborts the caller's transaction. Returns where
-    /// the secret went, and the entry when one was written.
+    /// leaves it alone; in `auto` a failure is returned as the outcome (the
+    /// caller audits it once for all its tokens); in `required` it aborts the
+    /// caller's transaction. Returns where the secret went, and the entry
+    /// when one was written.
     fn keep_secret(
         &self,
         q: &Queries<'_>,
@@ -335,7 +423,7 @@ impl Ctx {
             return Ok((KeyringOutcome::Off, None));
         }
         let entry = keyring_entry(q, token)?;
-        match self.keyring.put(&entry, secret) {
+        match self.keyring_call(|keyring| keyring.put(&entry, secret)) {
             Ok(()) => Ok((
                 KeyringOutcome::Stored {
                     backend: self.keyring.backend().to_owned(),
@@ -343,20 +431,51 @@ impl Ctx {
                 Some(entry),
             )),
             Err(error) if self.keyring_mode == KeyringMode::Auto => {
-                q.append_event(&NewEvent {
-                    outcome: Outcome::Failed,
-                    ..self.token_event(
-                        crate::audit::action::KEYRING_FAILURE,
-                        token,
-                        serde_json::json!({ "operation": "store", "error": error.to_string() }),
-                    )
-                })?;
                 Ok((KeyringOutcome::Failed { error }, None))
             }
             Err(error) => Err(error.into()),
         }
     }
+
+    /// Replaces a rotated token's secret in the keyring, inside the rotation's
+    /// transaction. When the new secret cannot be stored (`auto` mode), the
+    /// entry holding the old one is removed, so the keyring never hands out a
+    /// secret the store no longer accepts; when even that fails the outcome is
+    /// [`KeyringOutcome::Stale`]. Audits a failure. Returns the outcome and,
+    /// when the keyring was changed, what to put back if the commit fails.
+    fn replace_secret(
+        &self,
+        q: &Queries<'_>,
+        token: &Token,
+        secret: &crate::secret::Secret,
+    ) -> Result<(KeyringOutcome, Option<KeyringRestore>)> {
+        if self.keyring_mode == KeyringMode::Off {
+            return Ok((KeyringOutcome::Off, None));
+        }
+        self.start_keyring_operation();
+        let entry = keyring_entry(q, token)?;
+        let before = self.keyring_call(|keyring| keyring.get(&entry)).ok();
+        let (outcome, written) = self.keep_secret(q, token, secret)?;
+        let KeyringOutcome::Failed { error } = outcome else {
+            return Ok((outcome, written.map(|entry| (entry, before))));
+        };
+        let (outcome, restore) = match self.keyring_call(|keyring| keyring.delete(&entry)) {
+            Ok(()) => (KeyringOutcome::Failed { error }, Some((entry, before))),
+            Err(KeyringError::NoEntry) => (KeyringOutcome::Failed { error }, None),
+            Err(_) => (KeyringOutcome::Stale { error }, None),
+        };
+        if let KeyringOutcome::Failed { error } | KeyringOutcome::Stale { error } = &outcome {
+            if let Some(event) = self.keyring_failure_event("store", error, &[token]) {
+                q.append_event(&event)?;
+            }
+        }
+        Ok((outcome, restore))
+    }
 }
+
+/// A keyring entry and the secret it held before (none: it did not exist),
+/// to put back when the transaction that changed it does not commit.
+type KeyringRestore = (KeyringEntry, Option<crate::secret::Secret>);
 
 /// The keyring entry of a token in this store.
 fn keyring_entry(q: &Queries<'_>, token: &Token) -> Result<KeyringEntry> {

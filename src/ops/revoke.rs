@@ -3,12 +3,13 @@
 //! Write order: the revocations and their audit events commit together first
 //! (a revocation must never be lost), then the keyring entries are deleted; a
 //! keyring entry that is already gone, or a keyring that fails, is reported
-//! as a warning, never as a failure. A dry run goes through the same code in
+//! in the result, never as a failure, and a failure is audited once for all
+//! the tokens it affected. A dry run goes through the same code in
 //! a transaction that is rolled back, so it shows exactly what would happen.
 
 use super::list::Selection;
 use super::{keyring_entry, Actor, Ctx, Session};
-use crate::audit::{action, NewEvent, Outcome};
+use crate::audit::action;
 use crate::clock::Timestamp;
 use crate::error::{Error, Rejection, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode};
@@ -127,13 +128,14 @@ impl Session {
         results: Vec<(Token, bool, KeyringEntry)>,
         dry_run: bool,
     ) -> Vec<Revoked> {
-        results
+        self.ctx.start_keyring_operation();
+        let revoked: Vec<Revoked> = results
             .into_iter()
             .map(|(token, newly, entry)| {
                 let keyring = if dry_run || !newly {
                     RevokeOutcome::Untouched
                 } else {
-                    self.delete_keyring_entry(&token, &entry)
+                    self.delete_keyring_entry(&entry)
                 };
                 Revoked {
                     token,
@@ -141,34 +143,45 @@ impl Session {
                     keyring,
                 }
             })
-            .collect()
+            .collect();
+        let failed: Vec<(&Token, &KeyringError)> = revoked
+            .iter()
+            .filter_map(|item| match &item.keyring {
+                RevokeOutcome::Failed(err) => Some((&item.token, err)),
+                _ => None,
+            })
+            .collect();
+        self.audit_keyring_failures("delete", &failed);
+        revoked
     }
 
-    /// Deletes a revoked token's keyring entry; a failure is audited, not raised.
-    pub(super) fn delete_keyring_entry(
-        &mut self,
-        token: &Token,
-        entry: &KeyringEntry,
-    ) -> RevokeOutcome {
+    /// Deletes the keyring entry of a token whose row changed for good
+    /// (revoked, pruned); a failure is returned, not raised.
+    pub(super) fn delete_keyring_entry(&self, entry: &KeyringEntry) -> RevokeOutcome {
         if self.ctx.keyring_mode == KeyringMode::Off {
             return RevokeOutcome::Untouched;
         }
-        match self.ctx.keyring.delete(entry) {
+        match self.ctx.keyring_call(|keyring| keyring.delete(entry)) {
             Ok(()) => RevokeOutcome::Deleted,
             Err(KeyringError::NoEntry) => RevokeOutcome::Missing,
-            Err(err) => {
-                let event = NewEvent {
-                    outcome: Outcome::Failed,
-                    ..self.ctx.token_event(
-                        action::KEYRING_FAILURE,
-                        token,
-                        serde_json::json!({ "operation": "delete", "error": err.to_string() }),
-                    )
-                };
-                // Best effort: the revocation itself is already committed.
-                let _ = self.store.write(|q| q.append_event(&event));
-                RevokeOutcome::Failed(err)
-            }
+            Err(err) => RevokeOutcome::Failed(err),
+        }
+    }
+
+    /// Audits keyring deletions that failed after their change committed:
+    /// the operation's one `keyring.failure` event, counting the tokens. Best
+    /// effort: the change itself is already committed.
+    pub(super) fn audit_keyring_failures(
+        &mut self,
+        operation: &str,
+        failed: &[(&Token, &KeyringError)],
+    ) {
+        let Some((_, error)) = failed.first() else {
+            return;
+        };
+        let tokens: Vec<&Token> = failed.iter().map(|(token, _)| *token).collect();
+        if let Some(event) = self.ctx.keyring_failure_event(operation, error, &tokens) {
+            let _ = self.store.write(|q| q.append_event(&event));
         }
     }
 }

@@ -5,11 +5,12 @@
 //! the old digest is kept in `retired_secrets` with its grace deadline, the
 //! event is appended, and the keyring entry is replaced; then it commits. If
 //! the commit fails, the keyring gets its old secret back (or loses the new
-//! one when there was none). `required` mode fails before any write when the
-//! keyring is unreachable.
+//! one when there was none). In `auto` mode a keyring that cannot take the
+//! new secret has the old entry removed instead. `required` mode fails before
+//! any write when the keyring is unreachable or locked.
 
 use super::create::{clamp_expiry, policy_refusal};
-use super::{keyring_entry, KeyringOutcome, Session};
+use super::{KeyringOutcome, Session};
 use crate::audit::action;
 use crate::clock::Timestamp;
 use crate::duration::{Expiry, Span};
@@ -133,15 +134,9 @@ impl Session {
                     "expires_at": expires_at.map(|t| t.timestamp()),
                 }),
             ))?;
-            // What the keyring held before, to put back if the commit fails.
-            let before = match mode {
-                KeyringMode::Off => None,
-                _ => ctx.keyring.get(&keyring_entry(q, &token)?).ok(),
-            };
-            let (keyring, written) = ctx.keep_secret(q, &token, &minted.secret)?;
-            if let Some(entry) = written {
-                previous_entry = Some((entry, before));
-            }
+            // A keyring that cannot take the new secret loses the old one too.
+            let (keyring, restore) = ctx.replace_secret(q, &token, &minted.secret)?;
+            previous_entry = restore;
             Ok(Rotated {
                 token,
                 secret: minted.secret,

@@ -290,6 +290,37 @@ pub fn note(text: impl std::fmt::Display) {
     }
 }
 
+static KEYRING_WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Reports a keyring problem: one `warning:` line (which `--quiet` keeps),
+/// then a note on what it means and what to do. Only the first problem of
+/// the process is reported: a bulk command on a host without a usable
+/// keyring says so once, not once per token (the library asks the keyring
+/// once and audits once, too).
+pub fn keyring_warning(text: impl std::fmt::Display, advice: impl std::fmt::Display) {
+    if KEYRING_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    eprintln!("warning: {text}");
+    note(format!("  {advice}"));
+}
+
+/// What to do about a keyring that failed, for the note after a warning.
+pub fn keyring_advice(error: &tokctl::keyring::KeyringError) -> &'static str {
+    use tokctl::keyring::KeyringError;
+    match error {
+        KeyringError::Locked => {
+            "unlock the keyring collection (with your desktop's keyring, or gnome-keyring-daemon --unlock); \
+             'tokctl doctor' then shows which entries are out of step"
+        }
+        KeyringError::Unavailable(_) => {
+            "no Secret Service is running (usual on servers and in cron): --keyring off skips the keyring; \
+             'tokctl doctor' shows which entries are out of step once one is reachable"
+        }
+        _ => "'tokctl doctor' shows which entries are out of step",
+    }
+}
+
 /// Something a listing prints: one row of a table, one JSON object, one CSV record.
 pub trait Row {
     /// Table header.

@@ -10,7 +10,9 @@ use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 
 use crate::cli::{parse_expiry, parse_scope, Format, ScopeArgs};
 use crate::exit;
-use crate::output::{note, print_json, print_line, rfc3339, TokenJson};
+use crate::output::{
+    keyring_advice, keyring_warning, note, print_json, print_line, rfc3339, TokenJson,
+};
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -101,9 +103,11 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
         note("  the expiry was cut to the org's max lifetime (--clamp-expiry)");
     }
     note(keyring_note(&created.keyring, token));
-    if let KeyringOutcome::Failed { error } = &created.keyring {
-        eprintln!("warning: could not save the secret in the OS keyring: {error}");
-        eprintln!("warning: copy it now: this output is the only place it exists");
+    if let KeyringOutcome::Failed { error } | KeyringOutcome::Stale { error } = &created.keyring {
+        keyring_warning(
+            format!("could not save the secret in the OS keyring ({error}): copy it now, this output is the only place it exists"),
+            keyring_advice(error),
+        );
     }
     match args.format {
         Format::Table => {
@@ -124,6 +128,7 @@ pub fn keyring_word(outcome: &KeyringOutcome) -> &'static str {
     match outcome {
         KeyringOutcome::Stored { .. } => "stored",
         KeyringOutcome::Failed { .. } => "failed",
+        KeyringOutcome::Stale { .. } => "stale",
         KeyringOutcome::Off => "off",
     }
 }
@@ -140,6 +145,11 @@ pub fn keyring_note(outcome: &KeyringOutcome, token: &Token) -> String {
         ),
         KeyringOutcome::Failed { .. } => {
             "the secret is not saved anywhere: it will not be shown again".to_owned()
+        }
+        KeyringOutcome::Stale { .. } => {
+            "the secret is not saved anywhere and will not be shown again; the OS keyring \
+             may still hold the old one, which no longer works"
+                .to_owned()
         }
         KeyringOutcome::Off => {
             "the keyring is off: the secret is not saved anywhere and will not be shown again"

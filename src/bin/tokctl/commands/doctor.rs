@@ -2,7 +2,8 @@
 
 use clap::Args;
 use serde::Serialize;
-use tokctl::ops::{KeyringHealth, Session};
+use tokctl::keyring::KeyringError;
+use tokctl::ops::{EntryListing, KeyringHealth, Session};
 
 use crate::cli::Format;
 use crate::exit;
@@ -24,7 +25,11 @@ struct DoctorJson {
     dir_mode: Option<String>,
     keyring_backend: String,
     keyring: String,
+    keyring_listing: String,
+    keyring_entries: Option<usize>,
     missing_keyring_entries: Vec<String>,
+    stale_keyring_entries: Vec<String>,
+    orphan_keyring_entries: Vec<String>,
     integrity: Vec<String>,
     audit_chain: String,
     inconsistencies: Vec<String>,
@@ -39,7 +44,45 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
     let keyring = match &report.keyring {
         KeyringHealth::Reachable => "reachable".to_owned(),
         KeyringHealth::Off => "off".to_owned(),
+        KeyringHealth::Unreachable(KeyringError::Locked) => "locked".to_owned(),
         KeyringHealth::Unreachable(err) => format!("unreachable: {err}"),
+    };
+    // A locked collection is fixed by unlocking it, not by starting a service.
+    let keyring_shown = match &report.keyring {
+        KeyringHealth::Unreachable(KeyringError::Locked) => format!(
+            "{} (locked: unlock the collection, e.g. with your desktop's keyring or gnome-keyring-daemon --unlock)",
+            report.keyring_backend
+        ),
+        _ => format!("{} ({keyring})", report.keyring_backend),
+    };
+    let (listing, listed) = match &report.entry_listing {
+        EntryListing::Listed(count) => ("listed".to_owned(), Some(*count)),
+        EntryListing::Unsupported => ("cannot list entries here".to_owned(), None),
+        EntryListing::Failed(err) => (format!("failed: {err}"), None),
+        EntryListing::NotChecked => ("not checked".to_owned(), None),
+    };
+    let stale: Vec<String> = report
+        .stale_entries
+        .iter()
+        .map(|token| format!("{} ({})", token.name, token.id))
+        .collect();
+    let orphans: Vec<String> = report
+        .orphan_entries
+        .iter()
+        .map(|orphan| match &orphan.token {
+            Some(token) => format!("{} ({}), revoked", token.name, token.id),
+            None => format!(
+                "{}, no such token",
+                orphan.account.rsplit('/').next().unwrap_or(&orphan.account)
+            ),
+        })
+        .collect();
+    let list_or_none = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
     };
     let chain = report.audit_chain.as_ref().map_or_else(
         || "intact".to_owned(),
@@ -69,7 +112,11 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
             dir_mode: mode(report.dir_mode),
             keyring_backend: report.keyring_backend.clone(),
             keyring,
+            keyring_listing: listing,
+            keyring_entries: listed,
             missing_keyring_entries: missing,
+            stale_keyring_entries: stale,
+            orphan_keyring_entries: orphans,
             integrity: report.integrity_problems.clone(),
             audit_chain: chain,
             inconsistencies: report.inconsistencies.clone(),
@@ -95,15 +142,17 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
                     "directory mode",
                     mode(report.dir_mode).unwrap_or_else(|| "-".into()),
                 ),
-                ("keyring", format!("{} ({keyring})", report.keyring_backend)),
+                ("keyring", keyring_shown),
                 (
-                    "missing secrets",
-                    if missing.is_empty() {
-                        "none".into()
-                    } else {
-                        missing.join(", ")
+                    "keyring entries",
+                    match listed {
+                        Some(count) => format!("{count} of this store"),
+                        None => listing,
                     },
                 ),
+                ("missing secrets", list_or_none(&missing)),
+                ("outdated secrets", list_or_none(&stale)),
+                ("orphan entries", list_or_none(&orphans)),
             ]))?;
         }
     }

@@ -80,10 +80,10 @@ fn open_session(global: &GlobalArgs) -> anyhow::Result<Session> {
     };
     let opened = Store::open(&location)?;
     if opened.created {
-        eprintln!(
+        crate::output::note(format!(
             "note: created a new tokctl store at {}",
             location.path.display()
-        );
+        ));
     }
     let actor = match &global.actor {
         Some(name) => name.clone(),
@@ -91,10 +91,10 @@ fn open_session(global: &GlobalArgs) -> anyhow::Result<Session> {
     };
     let mut session = Session::new(opened.store, clock()?, keyring()?, global.keyring, actor);
     if let Some(setup) = session.bootstrap_if_empty()? {
-        eprintln!(
+        crate::output::note(format!(
             "note: set up org '{}' with '{}' as its owner",
             setup.org, setup.owner
-        );
+        ));
     }
     Ok(session)
 }
@@ -118,7 +118,7 @@ fn clock() -> anyhow::Result<Arc<dyn Clock>> {
 
 /// The OS keyring. Debug builds accept `TOKCTL_TEST_KEYRING=PATH` (a plain
 /// file keyring, so tests never touch a real one) and
-/// `TOKCTL_TEST_KEYRING_FAIL=put|delete|everything` to force failures.
+/// `TOKCTL_TEST_KEYRING_FAIL=put|delete|everything|locked` to force failures.
 fn keyring() -> anyhow::Result<Box<dyn SecretKeeper>> {
     #[cfg(debug_assertions)]
     if let Some(path) = std::env::var_os("TOKCTL_TEST_KEYRING") {
@@ -128,6 +128,7 @@ fn keyring() -> anyhow::Result<Box<dyn SecretKeeper>> {
             Some("put") => Some(FailOn::Put),
             Some("delete") => Some(FailOn::Delete),
             Some("everything") => Some(FailOn::Everything),
+            Some("locked") => Some(FailOn::Locked),
             Some(other) => anyhow::bail!("TOKCTL_TEST_KEYRING_FAIL: unknown value '{other}'"),
         };
         return Ok(Box::new(PlainFileKeyring::new(path.into(), fail_on)));

@@ -2,7 +2,7 @@
 
 use clap::Args;
 use tokctl::duration::PointInTime;
-use tokctl::ops::Session;
+use tokctl::ops::{RevokeOutcome, Session};
 
 use crate::cli::{parse_point_in_time, ListFormat};
 use crate::exit;
@@ -48,10 +48,27 @@ pub fn run(session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
     }
     let pruned = session.prune_tokens(args.before, args.org.as_deref(), args.dry_run)?;
     let mut writer = TokenWriter::new(args.format, session.now())?;
-    for token in &pruned {
-        writer.write(token)?;
+    for item in &pruned {
+        writer.write(&item.token)?;
     }
     writer.finish()?;
+    let removed = pruned
+        .iter()
+        .filter(|item| item.keyring == RevokeOutcome::Deleted)
+        .count();
+    if removed > 0 {
+        note(format!(
+            "removed the secrets of {removed} pruned token(s) from the OS keyring"
+        ));
+    }
+    let failed: Vec<_> = pruned
+        .iter()
+        .filter_map(|item| match &item.keyring {
+            RevokeOutcome::Failed(err) => Some((&item.token, err)),
+            _ => None,
+        })
+        .collect();
+    crate::commands::revoke::report_keyring_failures(&failed, "the pruning");
     if args.dry_run {
         note(format!(
             "dry run: {} token(s) would be pruned; nothing changed",

@@ -5,13 +5,15 @@
 //! `--yes`, and without it changes nothing and exits 8.
 
 use clap::Args;
+use tokctl::keyring::KeyringError;
+use tokctl::model::Token;
 use tokctl::ops::{RevokeOutcome, RevokeTarget, Revoked, Session, StatusChoice};
 use tokctl::store::TokenSort;
 
 use crate::cli::ListFormat;
 use crate::exit;
 use crate::input::{at_terminal, confirm, read_secret};
-use crate::output::{note, TokenWriter};
+use crate::output::{keyring_advice, keyring_warning, note, TokenWriter};
 use crate::selection::SelectionArgs;
 
 #[derive(Debug, Args)]
@@ -143,6 +145,7 @@ fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
 
 fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
     let verb = if dry_run { "would revoke" } else { "revoked" };
+    let mut failed = Vec::new();
     for item in revoked {
         let token = &item.token;
         if item.newly {
@@ -158,17 +161,31 @@ fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
         }
         match &item.keyring {
             RevokeOutcome::Deleted => note("  removed its secret from the OS keyring"),
-            RevokeOutcome::Missing => {
-                eprintln!("warning: the secret of '{}' was not in the OS keyring (already removed, or never stored here)", token.name)
-            }
-            RevokeOutcome::Failed(err) => {
-                eprintln!(
-                    "warning: could not remove the secret of '{}' from the OS keyring: {err}",
-                    token.name
-                )
-            }
+            RevokeOutcome::Missing => note(format!(
+                "  the secret of '{}' was not in the OS keyring (already removed, or never stored here)",
+                token.name
+            )),
+            RevokeOutcome::Failed(err) => failed.push((token, err)),
             RevokeOutcome::Untouched => {}
         }
     }
+    report_keyring_failures(&failed, "the revocation");
     Ok(exit::SUCCESS)
+}
+
+/// One warning for every entry a revoke or prune could not remove: on a host
+/// without a usable keyring that is every token, and one line says it.
+/// `change` names what stands regardless ("the revocation").
+pub fn report_keyring_failures(failed: &[(&Token, &KeyringError)], change: &str) {
+    let Some((first, error)) = failed.first() else {
+        return;
+    };
+    let which = match failed.len() {
+        1 => format!("the secret of '{}'", first.name),
+        many => format!("the secrets of {many} tokens"),
+    };
+    keyring_warning(
+        format!("could not remove {which} from the OS keyring ({error}); {change} stands"),
+        keyring_advice(error),
+    );
 }

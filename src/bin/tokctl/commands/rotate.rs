@@ -7,7 +7,9 @@ use tokctl::ops::{KeyringOutcome, RotateRequest, Session};
 
 use crate::cli::{parse_expiry, parse_span, Format};
 use crate::exit;
-use crate::output::{note, print_json, print_line, rfc3339, TokenJson};
+use crate::output::{
+    keyring_advice, keyring_warning, note, print_json, print_line, rfc3339, TokenJson,
+};
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
@@ -80,8 +82,19 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
             keyring: crate::commands::create::keyring_word(&rotated.keyring),
         })?,
     }
-    if let KeyringOutcome::Failed { error } = &rotated.keyring {
-        eprintln!("warning: could not save the new secret in the OS keyring: {error}");
+    match &rotated.keyring {
+        KeyringOutcome::Failed { error } => keyring_warning(
+            format!("could not save the new secret in the OS keyring ({error}); it holds no copy of the old one either: copy the new secret now"),
+            keyring_advice(error),
+        ),
+        KeyringOutcome::Stale { error } => keyring_warning(
+            format!(
+                "could not replace the secret of '{}' in the OS keyring ({error}): it may still hold the old secret, which no longer works ('tokctl secret' refuses it)",
+                token.name
+            ),
+            keyring_advice(error),
+        ),
+        KeyringOutcome::Stored { .. } | KeyringOutcome::Off => {}
     }
     Ok(exit::SUCCESS)
 }
