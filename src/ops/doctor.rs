@@ -4,7 +4,7 @@ use super::{keyring_entry, Session};
 use crate::error::Result;
 use crate::keyring::{KeyringError, KeyringMode};
 use crate::model::{Token, TokenStatus};
-use crate::store::TokenFilter;
+use crate::store::{FileCheck, FileRole, SchemaDifference, TokenFilter};
 
 /// The state of the keyring as `doctor` found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +28,12 @@ pub struct DoctorReport {
     pub file_mode: Option<u32>,
     /// The store directory's permission bits (Unix).
     pub dir_mode: Option<u32>,
+    /// The directory, the store file, its `-wal`, `-shm` and `-journal`:
+    /// owner, mode and whether another user could read or change them.
+    pub files: Vec<FileCheck>,
+    /// Triggers, views, tables and indexes not as tokctl's migrations make
+    /// them (SQLite would run them).
+    pub schema_differences: Vec<SchemaDifference>,
     /// Keyring backend name.
     pub keyring_backend: String,
     /// Whether it is reachable.
@@ -43,11 +49,11 @@ pub struct DoctorReport {
 }
 
 impl DoctorReport {
-    /// Whether anything needs attention. The directory's mode is reported
-    /// but not judged: a `--db` in a shared directory is fine while the file
-    /// itself (and so its WAL, which SQLite creates alike) is private.
+    /// Whether anything needs attention.
     pub fn has_problems(&self) -> bool {
         self.file_mode.is_some_and(|mode| mode & 0o077 != 0)
+            || self.files.iter().any(|check| check.problem.is_some())
+            || !self.schema_differences.is_empty()
             || !self.integrity_problems.is_empty()
             || self.audit_chain.is_some()
             || !self.inconsistencies.is_empty()
@@ -60,21 +66,17 @@ impl Session {
     /// Checks the store and the keyring.
     pub fn doctor(&self) -> Result<DoctorReport> {
         let path = self.store.path().map(ToOwned::to_owned);
-        let mode_of = |path: Option<&std::path::Path>| -> Option<u32> {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                path.and_then(|p| std::fs::metadata(p).ok())
-                    .map(|m| m.permissions().mode() & 0o777)
-            }
-            #[cfg(not(unix))]
-            {
-                let _ = path;
-                None
-            }
+        // As checked when the store was opened (fstat, not the path now).
+        let files = self.store.files().to_vec();
+        let mode_of = |role: FileRole| {
+            files
+                .iter()
+                .find(|check| check.role == role)
+                .and_then(|check| check.found)
+                .map(|facts| facts.mode & 0o777)
         };
-        let file_mode = mode_of(path.as_deref());
-        let dir_mode = mode_of(path.as_deref().and_then(std::path::Path::parent));
+        let file_mode = mode_of(FileRole::Store);
+        let dir_mode = mode_of(FileRole::Directory);
         let keyring = match self.ctx.keyring_mode {
             KeyringMode::Off => KeyringHealth::Off,
             _ => match self.ctx.keyring.probe() {
@@ -85,20 +87,16 @@ impl Session {
         let mut missing_entries = Vec::new();
         if keyring == KeyringHealth::Reachable {
             let q = self.store.read();
-            let actor = self.ctx.actor(&q)?;
-            let filter = TokenFilter {
-                visible_to: Some(self.ctx.visibility(&q, actor, None)?),
-                statuses: Some(vec![TokenStatus::Active]),
-                now: self.ctx.clock.now(),
-                ..TokenFilter::default()
+            let actor = match self.ctx.actor(&q) {
+                Ok(actor) => Some(actor),
+                // A store with problems was not set up for this user; the
+                // rest of the report still helps.
+                Err(_) if !self.store.is_trusted() => None,
+                Err(err) => return Err(err),
             };
-            q.for_each_token(&filter, |row| {
-                let entry = keyring_entry(&q, &row.token)?;
-                if let Err(KeyringError::NoEntry) = self.ctx.keyring.get(&entry) {
-                    missing_entries.push(row.token);
-                }
-                Ok::<(), crate::Error>(())
-            })?;
+            if let Some(actor) = actor {
+                missing_entries = self.missing_entries(&q, actor)?;
+            }
         }
         let q = self.store.read();
         let integrity_problems = q.integrity_problems()?;
@@ -112,10 +110,35 @@ impl Session {
             schema_version: self.store.schema_version()?,
             file_mode,
             dir_mode,
+            files,
+            schema_differences: self.store.schema_differences().to_vec(),
             keyring_backend: self.ctx.keyring.backend().to_owned(),
             keyring,
             missing_entries,
         })
+    }
+
+    /// Live tokens `actor` may see whose secret is not in the keyring.
+    fn missing_entries(
+        &self,
+        q: &crate::store::Queries<'_>,
+        actor: super::Actor,
+    ) -> Result<Vec<Token>> {
+        let mut missing_entries = Vec::new();
+        let filter = TokenFilter {
+            visible_to: Some(self.ctx.visibility(q, actor, None)?),
+            statuses: Some(vec![TokenStatus::Active]),
+            now: self.ctx.clock.now(),
+            ..TokenFilter::default()
+        };
+        q.for_each_token(&filter, |row| {
+            let entry = keyring_entry(q, &row.token)?;
+            if let Err(KeyringError::NoEntry) = self.ctx.keyring.get(&entry) {
+                missing_entries.push(row.token);
+            }
+            Ok::<(), crate::Error>(())
+        })?;
+        Ok(missing_entries)
     }
 }
 
