@@ -149,6 +149,32 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// The store path names something other than a regular file.
+    #[error("cannot open the store at {}: it is {kind}, not a regular file", path.display())]
+    StoreNotRegular {
+        /// The store path.
+        path: PathBuf,
+        /// What it is: "a FIFO", "a symbolic link", "a character device", ...
+        kind: &'static str,
+    },
+
+    /// Another user could read or change the store: a file not owned by
+    /// the effective user or open to group or others, or a directory others
+    /// can write without the sticky bit.
+    #[error("refusing to use the store: {problem}")]
+    StoreUnsafe {
+        /// Which file and why, e.g. "/tmp/s/tokctl.db-wal is owned by uid 65534, not by you (uid 1000)".
+        problem: String,
+    },
+
+    /// The store holds triggers, views, tables or indexes tokctl did not
+    /// create (or its own, altered or dropped): SQLite would run them.
+    #[error("the store has schema objects tokctl did not create: {}", objects.join(", "))]
+    StoreSchemaMismatch {
+        /// Each object, e.g. "trigger keep_active", "table tokens (altered)".
+        objects: Vec<String>,
+    },
+
     /// The store file is damaged.
     #[error("the store is damaged (the database disk image is malformed)")]
     StoreCorrupt,
@@ -265,6 +291,9 @@ pub enum ErrorKind {
     Store,
     /// The keyring was required, or needed to read a secret, and could not be used.
     Keyring,
+    /// The store was refused as unsafe: files others can read or change, or
+    /// schema objects tokctl did not create.
+    Unsafe,
     /// A presented token was rejected, and why.
     Rejected(Rejection),
     /// Anything else: I/O, randomness, unexpected database errors.
@@ -288,7 +317,9 @@ impl Error {
             | Error::StoreReadOnly { .. }
             | Error::StoreCorrupt
             | Error::StoreCannotOpen { .. }
+            | Error::StoreNotRegular { .. }
             | Error::StoreBusy => ErrorKind::Store,
+            Error::StoreUnsafe { .. } | Error::StoreSchemaMismatch { .. } => ErrorKind::Unsafe,
             Error::Keyring(_) | Error::KeyringOff { .. } | Error::SecretUnreadable { .. } => {
                 ErrorKind::Keyring
             }
@@ -341,6 +372,19 @@ impl Error {
             }
             Error::StoreBusy => Some("try again when the other tokctl process has finished".into()),
             Error::StoreCannotOpen { .. } => Some("--db (or TOKCTL_DB) must name a file, not a directory".into()),
+            Error::StoreNotRegular { .. } => Some(
+                "--db (or TOKCTL_DB) must name a regular file, or a path where one can be created".into(),
+            ),
+            Error::StoreUnsafe { .. } => Some(
+                "another user could read or change the store; keep it in a directory only you can write, \
+                 owned by you with mode 600 ('tokctl doctor' lists each file; docs/SECURITY.md)"
+                    .into(),
+            ),
+            Error::StoreSchemaMismatch { .. } => Some(
+                "SQLite would run them on every change; 'tokctl doctor' lists them; restore a backup \
+                 from before they appeared (docs/SECURITY.md)"
+                    .into(),
+            ),
             Error::StoreCorrupt => Some(
                 "restore the latest backup (docs/SECURITY.md); 'tokctl doctor' on a copy shows what is damaged".into(),
             ),

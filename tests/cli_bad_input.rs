@@ -232,6 +232,7 @@ fn a_file_that_is_not_sqlite_is_refused_untouched() {
         b"this is not a database, just some text that is long enough",
     )
     .unwrap();
+    env.make_store_private();
     let before = env.store_bytes();
     assert_error(&env.run(&["list"]), 6, "is not a tokctl store");
     assert!(env.store_bytes() == before, "the store changed");
@@ -244,6 +245,7 @@ fn another_apps_sqlite_file_is_refused_untouched() {
     conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
         .unwrap();
     drop(conn);
+    env.make_store_private();
     let before = env.store_bytes();
     assert_error(&env.run(&["list"]), 6, "is not a tokctl store");
     assert!(env.store_bytes() == before, "the store changed");
@@ -314,6 +316,7 @@ fn a_store_from_an_older_tokctl_is_upgraded_in_place() {
     )
     .unwrap();
     drop(conn);
+    env.make_store_private();
     let listed = env.json(&["list", "--format", "json"]);
     assert_eq!(listed[0]["name"], "old");
     let conn = rusqlite::Connection::open(env.db()).unwrap();

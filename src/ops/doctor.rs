@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::keyring::{KeyringError, KeyringMode};
 use crate::model::{Token, TokenId, TokenStatus};
 use crate::secret::Secret;
-use crate::store::{Queries, TokenFilter};
+use crate::store::{FileCheck, FileRole, Queries, SchemaDifference, TokenFilter};
 
 /// The state of the keyring as `doctor` found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +59,12 @@ pub struct DoctorReport {
     pub file_mode: Option<u32>,
     /// The store directory's permission bits (Unix).
     pub dir_mode: Option<u32>,
+    /// The directory, the store file, its `-wal`, `-shm` and `-journal`:
+    /// owner, mode and whether another user could read or change them.
+    pub files: Vec<FileCheck>,
+    /// Triggers, views, tables and indexes not as tokctl's migrations make
+    /// them (SQLite would run them).
+    pub schema_differences: Vec<SchemaDifference>,
     /// Keyring backend name.
     pub keyring_backend: String,
     /// Whether it is reachable.
@@ -86,6 +92,8 @@ impl DoctorReport {
     /// itself (and so its WAL, which SQLite creates alike) is private.
     pub fn has_problems(&self) -> bool {
         self.file_mode.is_some_and(|mode| mode & 0o077 != 0)
+            || self.files.iter().any(|check| check.problem.is_some())
+            || !self.schema_differences.is_empty()
             || !self.integrity_problems.is_empty()
             || self.audit_chain.is_some()
             || !self.inconsistencies.is_empty()
@@ -101,21 +109,17 @@ impl Session {
     /// Checks the store and the keyring.
     pub fn doctor(&self) -> Result<DoctorReport> {
         let path = self.store.path().map(ToOwned::to_owned);
-        let mode_of = |path: Option<&std::path::Path>| -> Option<u32> {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                path.and_then(|p| std::fs::metadata(p).ok())
-                    .map(|m| m.permissions().mode() & 0o777)
-            }
-            #[cfg(not(unix))]
-            {
-                let _ = path;
-                None
-            }
+        // As checked when the store was opened (fstat, not the path now).
+        let files = self.store.files().to_vec();
+        let mode_of = |role: FileRole| {
+            files
+                .iter()
+                .find(|check| check.role == role)
+                .and_then(|check| check.found)
+                .map(|facts| facts.mode & 0o777)
         };
-        let file_mode = mode_of(path.as_deref());
-        let dir_mode = mode_of(path.as_deref().and_then(std::path::Path::parent));
+        let file_mode = mode_of(FileRole::Store);
+        let dir_mode = mode_of(FileRole::Directory);
         let keyring = match self.ctx.keyring_mode {
             KeyringMode::Off => KeyringHealth::Off,
             _ => match self.ctx.keyring.probe() {
@@ -139,6 +143,8 @@ impl Session {
             schema_version: self.store.schema_version()?,
             file_mode,
             dir_mode,
+            files,
+            schema_differences: self.store.schema_differences().to_vec(),
             keyring_backend: self.ctx.keyring.backend().to_owned(),
             keyring,
             entry_listing: sync.listing,
@@ -165,7 +171,13 @@ impl Session {
                 return Ok(sync);
             }
         };
-        let actor = self.ctx.actor(&q)?;
+        let actor = match self.ctx.actor(&q) {
+            Ok(actor) => actor,
+            // A store with problems was not set up for this user; the rest
+            // of the report still helps.
+            Err(_) if !self.store.is_trusted() => return Ok(sync),
+            Err(err) => return Err(err),
+        };
         let filter = TokenFilter {
             visible_to: Some(self.ctx.visibility(&q, actor, None)?),
             statuses: Some(vec![TokenStatus::Active]),

@@ -162,6 +162,16 @@ impl TestEnv {
             .collect()
     }
 
+    /// Makes a store file written by a test directly (default umask, so
+    /// 0644) private, as tokctl requires before it opens one.
+    pub fn make_store_private(&self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(self.db(), std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    }
+
     /// Runs a SQL query on the store returning one integer.
     pub fn count(&self, sql: &str) -> i64 {
         let conn = rusqlite::Connection::open(self.db()).unwrap();

@@ -46,6 +46,10 @@ pub const CHECK_BOTH: u8 = 22;
 /// policy check: live tokens break their org's policy.
 pub const POLICY_VIOLATIONS: u8 = 23;
 
+/// The store was refused as unsafe: files another user can read or change,
+/// or schema objects tokctl did not create.
+pub const STORE_UNSAFE: u8 = 24;
+
 /// The exit code for a library error.
 pub fn code_for(kind: ErrorKind) -> u8 {
     match kind {
@@ -55,6 +59,7 @@ pub fn code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Forbidden => FORBIDDEN,
         ErrorKind::Store => STORE,
         ErrorKind::Keyring => KEYRING,
+        ErrorKind::Unsafe => STORE_UNSAFE,
         ErrorKind::Internal => FAILURE,
         ErrorKind::Rejected(Rejection::Malformed | Rejection::Unknown) => TOKEN_INVALID,
         ErrorKind::Rejected(Rejection::Expired) => TOKEN_EXPIRED,
@@ -76,6 +81,7 @@ Exit codes (docs/exit-codes.md):
   6 store unusable  7 keyring failed  8 confirmation needed (--yes)  9 audit chain broken
   verify: 10 malformed/unknown  11 expired  12 revoked  13 lacks scope  14 rotated-away secret
   check: 20 expiring  21 stale  22 both;  policy check: 23 violations found
+  24 store refused as unsafe (other users' access, schema objects tokctl did not create)
 
 The secret is shown once and kept in the OS keyring; the store holds only its hash.
 Guide: docs/GUIDE.md.  Every command: tokctl COMMAND --help";

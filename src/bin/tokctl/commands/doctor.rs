@@ -4,6 +4,7 @@ use clap::Args;
 use serde::Serialize;
 use tokctl::keyring::KeyringError;
 use tokctl::ops::{EntryListing, KeyringHealth, Session};
+use tokctl::store::{FileCheck, FileRole};
 
 use crate::cli::Format;
 use crate::exit;
@@ -23,6 +24,8 @@ struct DoctorJson {
     schema_version: i64,
     file_mode: Option<String>,
     dir_mode: Option<String>,
+    files: Vec<FileJson>,
+    schema: Vec<String>,
     keyring_backend: String,
     keyring: String,
     keyring_listing: String,
@@ -33,6 +36,27 @@ struct DoctorJson {
     integrity: Vec<String>,
     audit_chain: String,
     inconsistencies: Vec<String>,
+}
+
+/// One of the store's files: the directory, the store, `-wal`, `-shm`, `-journal`.
+#[derive(Serialize)]
+struct FileJson {
+    file: &'static str,
+    path: String,
+    /// Owner uid; null when the file does not exist.
+    owner: Option<u32>,
+    /// Octal permission bits; null when the file does not exist.
+    mode: Option<String>,
+    /// "ok", "absent", or why another user could read or change it.
+    verdict: String,
+}
+
+fn verdict(check: &FileCheck) -> String {
+    match (&check.problem, check.found) {
+        (Some(problem), _) => problem.clone(),
+        (None, Some(_)) => "ok".into(),
+        (None, None) => "absent".into(),
+    }
 }
 
 /// Exit code when doctor finds a problem (like a negative `check`).
@@ -98,6 +122,11 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
     } else {
         report.inconsistencies.join("; ")
     };
+    let schema: Vec<String> = report
+        .schema_differences
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let missing: Vec<String> = report
         .missing_entries
         .iter()
@@ -110,6 +139,18 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
             schema_version: report.schema_version,
             file_mode: mode(report.file_mode),
             dir_mode: mode(report.dir_mode),
+            files: report
+                .files
+                .iter()
+                .map(|check| FileJson {
+                    file: check.role.as_str(),
+                    path: check.path.display().to_string(),
+                    owner: check.found.map(|facts| facts.owner),
+                    mode: check.found.map(|facts| format!("{:o}", facts.mode)),
+                    verdict: verdict(check),
+                })
+                .collect(),
+            schema,
             keyring_backend: report.keyring_backend.clone(),
             keyring,
             keyring_listing: listing,
@@ -122,7 +163,7 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
             inconsistencies: report.inconsistencies.clone(),
         })?,
         Format::Table => {
-            print_table(&fields(&[
+            let mut rows = vec![
                 (
                     "store",
                     report
@@ -135,6 +176,14 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
                 ("audit chain", chain),
                 ("consistency", consistency),
                 (
+                    "schema",
+                    if schema.is_empty() {
+                        "as tokctl creates it".into()
+                    } else {
+                        format!("not created by tokctl: {}", schema.join(", "))
+                    },
+                ),
+                (
                     "file mode",
                     mode(report.file_mode).unwrap_or_else(|| "-".into()),
                 ),
@@ -142,6 +191,27 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
                     "directory mode",
                     mode(report.dir_mode).unwrap_or_else(|| "-".into()),
                 ),
+            ];
+            for check in &report.files {
+                let label = match check.role {
+                    FileRole::Directory => "directory",
+                    FileRole::Store => "store file",
+                    FileRole::Wal => "wal file",
+                    FileRole::Shm => "shm file",
+                    FileRole::Journal => "journal file",
+                };
+                let value = match check.found {
+                    Some(facts) => format!(
+                        "owner uid {}, mode {:o}: {}",
+                        facts.owner,
+                        facts.mode,
+                        verdict(check)
+                    ),
+                    None => verdict(check),
+                };
+                rows.push((label, value));
+            }
+            rows.extend([
                 ("keyring", keyring_shown),
                 (
                     "keyring entries",
@@ -153,7 +223,8 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
                 ("missing secrets", list_or_none(&missing)),
                 ("outdated secrets", list_or_none(&stale)),
                 ("orphan entries", list_or_none(&orphans)),
-            ]))?;
+            ]);
+            print_table(&fields(&rows))?;
         }
     }
     Ok(if report.has_problems() {

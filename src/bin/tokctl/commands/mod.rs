@@ -40,7 +40,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Man(args) => return completions::run_man(args),
         other => other,
     };
-    let mut session = open_session(&cli.global)?;
+    // doctor reports on an unsafe store instead of refusing it.
+    let inspect = matches!(command, Command::Doctor(_));
+    let mut session = open_session(&cli.global, inspect)?;
     match command {
         Command::Create(args) => create::run(&mut session, args),
         Command::List(args) => list::run(&session, args),
@@ -65,9 +67,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-/// Opens the store, picks the clock, keyring and actor, and on a brand-new
-/// store sets up the default org with the actor as owner.
-fn open_session(global: &GlobalArgs) -> anyhow::Result<Session> {
+/// Opens the store (for inspection: see `Store::open_for_inspection`), picks
+/// the clock, keyring and actor, and on a brand-new store sets up the
+/// default org with the actor as owner.
+fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
     let location = match &global.db {
         Some(path) => StoreLocation {
             path: path.clone(),
@@ -78,7 +81,12 @@ fn open_session(global: &GlobalArgs) -> anyhow::Result<Session> {
             create_dirs: true,
         },
     };
-    let opened = Store::open(&location)?;
+    let opened = if inspect {
+        Store::open_for_inspection(&location)?
+    } else {
+        Store::open(&location)?
+    };
+    let trusted = opened.store.is_trusted();
     if opened.created {
         crate::output::note(format!(
             "note: created a new tokctl store at {}",
@@ -90,7 +98,13 @@ fn open_session(global: &GlobalArgs) -> anyhow::Result<Session> {
         None => whoami::username(),
     };
     let mut session = Session::new(opened.store, clock()?, keyring()?, global.keyring, actor);
-    if let Some(setup) = session.bootstrap_if_empty()? {
+    // A store with problems is only reported on, never written.
+    let setup = if trusted {
+        session.bootstrap_if_empty()?
+    } else {
+        None
+    };
+    if let Some(setup) = setup {
         crate::output::note(format!(
             "note: set up org '{}' with '{}' as its owner",
             setup.org, setup.owner
