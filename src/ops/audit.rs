@@ -5,7 +5,7 @@ use crate::audit::{action, BrokenLink, ChainWalker, Event, NewEvent};
 use crate::duration::PointInTime;
 use crate::error::{Error, Result};
 use crate::model::{Role, TokenId};
-use crate::store::{Checkpoint, EventFilter, Queries};
+use crate::store::{Checkpoint, EventFilter, Queries, TokenFilter};
 
 /// Which events to read. Every field narrows.
 #[derive(Debug, Clone, Default)]
@@ -46,8 +46,17 @@ pub struct AuditPruned {
     pub checkpoint: Option<Checkpoint>,
 }
 
+/// Whose events an actor may read: every event of the orgs they administer
+/// (and events that concern no org), and the events about their own tokens
+/// in orgs where they are a plain member.
+#[derive(Debug, Default)]
+struct Readable {
+    orgs: Vec<String>,
+    own_tokens: Vec<TokenId>,
+}
+
 impl Ctx {
-    /// Orgs whose events the actor may read: those they administer.
+    /// Orgs the actor administers: needed to verify or prune the whole chain.
     fn audit_orgs(&self, q: &Queries<'_>, actor: Actor, only: Option<&str>) -> Result<Vec<String>> {
         if let Some(name) = only {
             self.org_with_role(q, actor, name, Role::Admin, "reading the audit trail")?;
@@ -68,11 +77,60 @@ impl Ctx {
         }
         Ok(orgs)
     }
+
+    /// What the acting user may read of the trail, in one org or in all of theirs.
+    fn readable_events(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        only: Option<&str>,
+    ) -> Result<Readable> {
+        let mut readable = Readable::default();
+        let mut member_orgs = Vec::new();
+        for (key, name, role) in q.orgs_of(actor.key)? {
+            if only.is_some_and(|only| only != name) {
+                continue;
+            }
+            if role >= Role::Admin {
+                readable.orgs.push(name);
+            } else {
+                member_orgs.push(key);
+            }
+        }
+        if let Some(name) = only {
+            if readable.orgs.is_empty() && member_orgs.is_empty() {
+                // Not a member at all: the usual not-found or forbidden answer.
+                self.org_with_role(q, actor, name, Role::Member, "reading the audit trail")?;
+            }
+        }
+        if readable.orgs.is_empty() && member_orgs.is_empty() {
+            return Err(Error::Forbidden {
+                action: "reading the audit trail".into(),
+                needed: Role::Member.as_str(),
+                org: "any".into(),
+            });
+        }
+        if !member_orgs.is_empty() {
+            let filter = TokenFilter {
+                orgs: Some(member_orgs),
+                owner: Some(actor.key),
+                now: self.clock.now(),
+                ..TokenFilter::default()
+            };
+            q.for_each_token(&filter, |row| {
+                readable.own_tokens.push(row.token.id);
+                Ok::<(), Error>(())
+            })?;
+        }
+        Ok(readable)
+    }
 }
 
 impl Session {
-    /// Streams the events the query selects, oldest first. Admins see their
-    /// orgs' events and the events that concern no org.
+    /// Streams the events the query selects, oldest first. Owners and
+    /// admins see their orgs' events and the events that concern no org;
+    /// members see the events about their own tokens. The query's `actor`
+    /// only narrows the rows: it never changes what may be seen.
     pub fn audit_events<E: From<Error>>(
         &self,
         query: &AuditQuery,
@@ -80,7 +138,7 @@ impl Session {
     ) -> Result<(), E> {
         let q = self.store.read();
         let actor = self.ctx.actor(&q)?;
-        let orgs = self.ctx.audit_orgs(&q, actor, query.org.as_deref())?;
+        let readable = self.ctx.readable_events(&q, actor, query.org.as_deref())?;
         let now = self.ctx.clock.now();
         let token = match &query.token {
             None => None,
@@ -95,8 +153,9 @@ impl Session {
             }),
         };
         let filter = EventFilter {
-            include_org_less: query.org.is_none(),
-            orgs: Some(orgs),
+            include_org_less: query.org.is_none() && !readable.orgs.is_empty(),
+            orgs: Some(readable.orgs),
+            also_tokens: readable.own_tokens,
             token,
             actor: query.actor.clone(),
             action: query.action.clone(),

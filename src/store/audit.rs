@@ -18,6 +18,8 @@ pub struct EventFilter {
     pub orgs: Option<Vec<String>>,
     /// With `orgs`: also events that concern no org (user registration, malformed tokens).
     pub include_org_less: bool,
+    /// With `orgs`: also events about these tokens (public ids), whatever their org.
+    pub also_tokens: Vec<TokenId>,
     /// Only events about this token.
     pub token: Option<TokenId>,
     /// Only events by this actor.
@@ -158,7 +160,20 @@ impl Queries<'_> {
             } else {
                 ""
             };
-            clauses.push(format!("(org IN ({}){org_less})", list.join(", ")));
+            let tokens: Vec<String> = filter
+                .also_tokens
+                .iter()
+                .map(|token| bind(Value::Integer(token.as_i64())))
+                .collect();
+            let also_tokens = if tokens.is_empty() {
+                String::new()
+            } else {
+                format!(" OR token_id IN ({})", tokens.join(", "))
+            };
+            clauses.push(format!(
+                "(org IN ({}){org_less}{also_tokens})",
+                list.join(", ")
+            ));
         }
         if let Some(token) = filter.token {
             clauses.push(format!(

