@@ -314,7 +314,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit)
-            opts="-q -h --org --token --actor --action --since --until --format --db --color --quiet --keyring --help verify prune help"
+            opts="-q -h --org --token --actor --action --since --until --format --db --as --color --quiet --keyring --help verify prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,6 +349,10 @@ _tokctl() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -424,7 +428,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit__subcmd__prune)
-            opts="-y -q -h --before --dry-run --yes --db --color --quiet --keyring --help"
+            opts="-y -q -h --before --dry-run --yes --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -435,6 +439,10 @@ _tokctl() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -454,7 +462,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit__subcmd__verify)
-            opts="-q -h --format --db --color --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,6 +473,10 @@ _tokctl() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1874,7 +1886,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__revoke)
-            opts="-y -q -h --reason --secret-stdin --org --owner --kind --stale --never-used --expiring --scope --name --expired --dry-run --yes --format --db --as --color --quiet --keyring --help"
+            opts="-y -q -h --reason --secret-stdin --org --owner --kind --stale --never-used --expiring --scope --name --all --status --expired --dry-run --yes --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1910,6 +1922,10 @@ _tokctl() {
                     ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "active expired revoked all" -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -122,6 +122,10 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l stale -d 'Last 
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l expiring -d 'Expiring within DUR from now (e.g. 14d)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l scope -d 'Holding this scope or a stronger one (repo:read also finds repo:write)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l name -d 'Names matching this glob: \'*\', \'?\', \'[abc]\' (quote it in the shell)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l status -d 'Only tokens with this status [default: active]' -r -f -a "active\t''
+expired\t''
+revoked\t''
+all\t''"
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Output format of --dry-run' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one token object per line'
@@ -134,7 +138,8 @@ never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l secret-stdin -d 'Revoke the token whose secret is read from stdin (one found in a log or a paste)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l never-used -d 'Never used'
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l expired -d 'Only expired tokens (bulk)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l all -d 'Include revoked and expired tokens (same as --status all)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l expired -d 'Only expired tokens (bulk; same as --status expired)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l dry-run -d 'Show what would be revoked, in list\'s formats, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (at a terminal every revoke asks; outside one a bulk revoke needs this)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
@@ -193,6 +198,7 @@ json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one token object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify prune help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify prune help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify prune help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -205,6 +211,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
@@ -213,6 +220,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_sub
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l before -d 'Remove events before this: a duration back from now (2y) or a date' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"

@@ -61,7 +61,8 @@ fn mint(env: &TestEnv, name: &str) -> String {
     env.create(&["--name", name, "--scope", "repo:read", "--expires", "90d"])
 }
 
-/// 43 tokens that a stale clean-up two years on picks up.
+/// 43 tokens, expired by now, that a stale clean-up two years on picks up
+/// with `--all` (a bulk revoke takes expired tokens only when asked).
 fn store_for_a_cron_clean_up() -> TestEnv {
     let mut env = TestEnv::new();
     let names: Vec<String> = (0..43).map(|i| format!("t{i}")).collect();
@@ -73,7 +74,11 @@ fn store_for_a_cron_clean_up() -> TestEnv {
 #[test]
 fn bulk_revoke_without_keyring_warns_once() {
     let env = store_for_a_cron_clean_up();
-    let out = run_failing(&env, "everything", &["revoke", "--stale", "1y", "--yes"]);
+    let out = run_failing(
+        &env,
+        "everything",
+        &["revoke", "--stale", "1y", "--all", "--yes"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(warnings(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("the secrets of 43 tokens"));
@@ -94,7 +99,7 @@ fn bulk_revoke_without_keyring_and_quiet_prints_only_the_warning() {
     let out = run_failing(
         &env,
         "everything",
-        &["revoke", "--stale", "1y", "--yes", "--quiet"],
+        &["revoke", "--stale", "1y", "--all", "--yes", "--quiet"],
     );
     assert!(out.status.success());
     let stderr = stderr(&out);

@@ -83,3 +83,46 @@ fn the_actor_filter_does_not_change_who_acts() {
     assert!(!by_member.is_empty());
     assert!(by_member.iter().all(|event| event["actor"] == "u0001"));
 }
+
+#[test]
+fn list_and_revoke_dry_run_select_the_same_stale_tokens() {
+    let mut env = TestEnv::new();
+    env.create(&["--name", "lives", "--scope", "repo:read", "--expires", "5y"]);
+    env.create(&[
+        "--name",
+        "ended",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "30d",
+    ]);
+    env.at("2028-11-22T10:00:00Z");
+    let ids = |value: serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> = value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|token| token["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    for extra in [&[][..], &["--all"][..], &["--status", "expired"][..]] {
+        let mut list = vec!["list", "--stale", "1y", "--format", "json"];
+        list.extend_from_slice(extra);
+        let mut dry = vec!["revoke", "--stale", "1y", "--dry-run", "--format", "json"];
+        dry.extend_from_slice(extra);
+        assert_eq!(ids(env.json(&list)), ids(env.json(&dry)), "{extra:?}");
+    }
+    assert_eq!(
+        env.json(&["list", "--stale", "1y", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // The real run revokes what the dry run showed, and only that.
+    env.ok(&["revoke", "--stale", "1y", "--yes"]);
+    assert_eq!(env.names(&["--status", "revoked"]), ["lives"]);
+    assert_eq!(env.names(&["--status", "expired"]), ["ended"]);
+}

@@ -31,7 +31,7 @@ pub use offboard::Offboarded;
 pub use policy::{policy_json, PolicyFinding};
 pub use prune::Pruned;
 pub use report::{LastUseBuckets, OrgReport, StatusCounts, UsedToken};
-pub use revoke::{RevokeOutcome, RevokeTarget, Revoked};
+pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, RevokeTarget, Revoked, SkipReason};
 pub use rotate::{RotateRequest, Rotated};
 pub use verify::{Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};
 

@@ -13,7 +13,9 @@ use crate::audit::action;
 use crate::clock::Timestamp;
 use crate::error::{Error, Rejection, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode};
-use crate::model::Token;
+use std::collections::HashMap;
+
+use crate::model::{Token, TokenId, TokenStatus};
 use crate::secret;
 use crate::store::{Queries, TokenRow};
 
@@ -60,6 +62,49 @@ pub enum RevokeOutcome {
 
 const MAX_REASON_CHARS: usize = 500;
 
+/// The tokens a bulk revoke will act on, fixed when it is planned: what a
+/// dry run shows and a person confirms is exactly what runs.
+#[derive(Debug, Clone)]
+pub struct RevokePlan {
+    /// The tokens, as they were when planned.
+    pub tokens: Vec<Token>,
+    selection: Selection,
+}
+
+/// What a planned bulk revoke did.
+#[derive(Debug)]
+pub struct BulkRevoked {
+    /// The planned tokens that were revoked.
+    pub revoked: Vec<Revoked>,
+    /// The planned tokens left alone because they changed after the plan.
+    pub skipped: Vec<(Token, SkipReason)>,
+}
+
+/// Why a planned token was not revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Someone revoked it in the meantime.
+    AlreadyRevoked,
+    /// It was pruned in the meantime.
+    Gone,
+    /// It no longer matches the selection (used, rotated, renewed...).
+    NoLongerMatches,
+}
+
+impl SkipReason {
+    /// A short explanation for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::AlreadyRevoked => "it was revoked in the meantime",
+            SkipReason::Gone => "it was pruned in the meantime",
+            SkipReason::NoLongerMatches => "it changed and no longer matches the filters",
+        }
+    }
+}
+
+/// How many planned ids one re-check query binds (SQLite caps parameters).
+const RECHECK_CHUNK: usize = 5_000;
+
 impl Session {
     /// Revokes tokens. Revoking an already revoked token changes nothing and
     /// is not an error. With `dry_run`, nothing is written and the result says
@@ -80,12 +125,7 @@ impl Session {
                     Some("tokctl revoke ID|NAME..."),
                 ));
             }
-            RevokeTarget::Selected(selection) if !selection.has_criteria() => {
-                return Err(Error::request(
-                    "a bulk revoke needs a filter",
-                    Some("add --stale, --never-used, --expired, --expiring, --owner, --kind, --scope or --name"),
-                ));
-            }
+            RevokeTarget::Selected(selection) => require_criteria(selection)?,
             _ => {}
         }
         let now = self.ctx.clock.now();
@@ -119,6 +159,83 @@ impl Session {
             self.write_as_actor(work)?
         };
         Ok(self.finish_revocations(results, dry_run))
+    }
+
+    /// Fixes the tokens a bulk revoke by `selection` will act on: the
+    /// selection's tokens the actor may manage that are not revoked yet.
+    /// Writes nothing.
+    pub fn plan_revoke(&self, selection: &Selection) -> Result<RevokePlan> {
+        require_criteria(selection)?;
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        let rows = self.ctx.selected_for_revoke(&q, actor, selection, None)?;
+        Ok(RevokePlan {
+            tokens: rows.into_iter().map(|row| row.token).collect(),
+            selection: selection.clone(),
+        })
+    }
+
+    /// The planned tokens as a revoke now would leave them (revoked, by the
+    /// actor, with the reason it would record): what a dry run shows.
+    pub fn preview_revoke(&self, plan: &RevokePlan, reason: Option<&str>) -> Vec<Token> {
+        let now = self.ctx.clock.now();
+        plan.tokens
+            .iter()
+            .map(|token| Token {
+                revoked_at: Some(now),
+                revoked_by: Some(self.ctx.actor.clone()),
+                revoke_reason: Some(match reason {
+                    Some(reason) => reason.to_owned(),
+                    None => generated_reason(&plan.selection, token),
+                }),
+                ..token.clone()
+            })
+            .collect()
+    }
+
+    /// Revokes exactly the planned tokens that still match the plan's
+    /// selection; the others are reported as skipped, never revoked.
+    pub fn revoke_planned(
+        &mut self,
+        plan: &RevokePlan,
+        reason: Option<&str>,
+    ) -> Result<BulkRevoked> {
+        if let Some(reason) = reason {
+            validate_reason(reason)?;
+        }
+        let now = self.ctx.clock.now();
+        let (results, skipped) = self.write_as_actor(|q, ctx, actor| {
+            let ids: Vec<TokenId> = plan.tokens.iter().map(|token| token.id).collect();
+            let mut still: HashMap<TokenId, TokenRow> = HashMap::with_capacity(ids.len());
+            for chunk in ids.chunks(RECHECK_CHUNK) {
+                for row in ctx.selected_for_revoke(q, actor, &plan.selection, Some(chunk))? {
+                    still.insert(row.token.id, row);
+                }
+            }
+            let mut results = Vec::with_capacity(still.len());
+            let mut skipped = Vec::new();
+            for planned in &plan.tokens {
+                let Some(row) = still.remove(&planned.id) else {
+                    let why = match q.token(planned.id)? {
+                        None => SkipReason::Gone,
+                        Some(row) if row.token.revoked_at.is_some() => SkipReason::AlreadyRevoked,
+                        Some(_) => SkipReason::NoLongerMatches,
+                    };
+                    skipped.push((planned.clone(), why));
+                    continue;
+                };
+                let why = match reason {
+                    Some(reason) => reason.to_owned(),
+                    None => generated_reason(&plan.selection, &row.token),
+                };
+                results.push(ctx.revoke_row(q, actor, row, Some(&why), now)?);
+            }
+            Ok((results, skipped))
+        })?;
+        Ok(BulkRevoked {
+            revoked: self.finish_revocations(results, false),
+            skipped,
+        })
     }
 
     /// After the revocations committed: deletes the keyring entries of the
@@ -204,19 +321,7 @@ impl Ctx {
                 })
                 .collect(),
             RevokeTarget::Selected(selection) => {
-                let mut selection = selection.clone();
-                if matches!(
-                    selection.status,
-                    crate::ops::StatusChoice::Active | crate::ops::StatusChoice::All
-                ) {
-                    selection.status = crate::ops::StatusChoice::NotRevoked;
-                }
-                let filter = self.selection_filter(q, actor, &selection)?;
-                let rows = q.tokens(&filter)?;
-                for row in &rows {
-                    self.require_manage(q, actor, row, "revoking this token")?;
-                }
-                Ok(rows)
+                self.selected_for_revoke(q, actor, selection, None)
             }
             RevokeTarget::Secret(presented) => {
                 let parsed = secret::parse(presented)?;
@@ -236,6 +341,45 @@ impl Ctx {
                 Ok(vec![row])
             }
         }
+    }
+
+    /// The tokens of `selection` (among `only`, when given) that a bulk
+    /// revoke acts on: the same filter as `list`, minus tokens already
+    /// revoked, each checked for permission.
+    fn selected_for_revoke(
+        &self,
+        q: &Queries<'_>,
+        actor: Actor,
+        selection: &Selection,
+        only: Option<&[TokenId]>,
+    ) -> Result<Vec<TokenRow>> {
+        let mut filter = self.selection_filter(q, actor, selection)?;
+        let statuses: Vec<TokenStatus> = filter
+            .statuses
+            .take()
+            .unwrap_or_else(|| {
+                vec![
+                    TokenStatus::Active,
+                    TokenStatus::Expired,
+                    TokenStatus::Revoked,
+                ]
+            })
+            .into_iter()
+            .filter(|status| *status != TokenStatus::Revoked)
+            .collect();
+        if statuses.is_empty() {
+            return Err(Error::request(
+                "revoked tokens cannot be revoked again",
+                Some("select active or expired tokens"),
+            ));
+        }
+        filter.statuses = Some(statuses);
+        filter.ids = only.map(<[TokenId]>::to_vec);
+        let rows = q.tokens(&filter)?;
+        for row in &rows {
+            self.require_manage(q, actor, row, "revoking this token")?;
+        }
+        Ok(rows)
     }
 
     /// Revokes one row (if not yet revoked) and audits it.
@@ -286,6 +430,19 @@ fn generated_reason(selection: &Selection, token: &Token) -> String {
         (Some(at), None) if selection.expiring.is_some() => format!("expiring on {}", day(at)),
         _ => "bulk revoke".to_owned(),
     }
+}
+
+/// A bulk revoke must name some criterion, never "everything".
+fn require_criteria(selection: &Selection) -> Result<()> {
+    if selection.has_criteria() {
+        return Ok(());
+    }
+    Err(Error::request(
+        "a bulk revoke needs a filter",
+        Some(
+            "add --stale, --never-used, --expired, --expiring, --owner, --kind, --scope or --name",
+        ),
+    ))
 }
 
 fn validate_reason(reason: &str) -> Result<()> {

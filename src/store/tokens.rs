@@ -90,6 +90,8 @@ pub struct TokenFilter {
     pub scope: Option<Scope>,
     /// Only tokens revoked before this time, or expired before it (prunable).
     pub ended_before: Option<Timestamp>,
+    /// Only these tokens (`None`: no restriction).
+    pub ids: Option<Vec<TokenId>>,
     /// The time statuses are judged at.
     pub now: Timestamp,
     /// The order.
@@ -476,6 +478,13 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
             full.join(", "),
             own.join(", ")
         ));
+    }
+    if let Some(ids) = &filter.ids {
+        let placeholders: Vec<String> = ids
+            .iter()
+            .map(|id| bind(Value::Integer(id.key()), &mut values))
+            .collect();
+        clauses.push(format!("t.id IN ({})", placeholders.join(", ")));
     }
     if let Some(owner) = filter.owner {
         clauses.push(format!(

@@ -42,6 +42,14 @@ pub struct SelectionArgs {
     /// Names matching this glob: '*', '?', '[abc]' (quote it in the shell)
     #[arg(long, value_name = "GLOB")]
     pub name: Option<String>,
+
+    /// Include revoked and expired tokens (same as --status all)
+    #[arg(long, conflicts_with = "status")]
+    pub all: bool,
+
+    /// Only tokens with this status [default: active]
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
 }
 
 /// `--status` values.
@@ -86,8 +94,14 @@ impl From<SortArg> for TokenSort {
 }
 
 impl SelectionArgs {
-    /// The library's selection, with the given status and order.
-    pub fn to_selection(&self, status: StatusChoice, sort: TokenSort) -> Selection {
+    /// The library's selection in this order. Every command reads the
+    /// filters the same way: active tokens unless `--status` or `--all` say otherwise.
+    pub fn to_selection(&self, sort: TokenSort) -> Selection {
+        let status = match (self.all, self.status) {
+            (true, _) => StatusChoice::All,
+            (false, Some(status)) => status.into(),
+            (false, None) => StatusChoice::Active,
+        };
         Selection {
             org: self.org.clone(),
             owner: self.owner.clone(),

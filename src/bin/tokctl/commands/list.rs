@@ -1,25 +1,17 @@
 //! `tokctl list`: tokens as a table, JSON, JSON Lines or CSV, streamed.
 
 use clap::Args;
-use tokctl::ops::{Session, StatusChoice};
+use tokctl::ops::Session;
 
 use crate::cli::ListFormat;
 use crate::exit;
 use crate::output::{note, TokenWriter};
-use crate::selection::{SelectionArgs, SortArg, StatusArg};
+use crate::selection::{SelectionArgs, SortArg};
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     select: SelectionArgs,
-
-    /// Include revoked and expired tokens (same as --status all)
-    #[arg(long, conflicts_with = "status")]
-    all: bool,
-
-    /// Only tokens with this status [default: active]
-    #[arg(long, value_enum)]
-    status: Option<StatusArg>,
 
     /// Order of the rows
     #[arg(long, value_enum, default_value_t)]
@@ -31,12 +23,7 @@ pub struct ListArgs {
 }
 
 pub fn run(session: &Session, args: ListArgs) -> anyhow::Result<u8> {
-    let status = match (args.all, args.status) {
-        (true, _) => StatusChoice::All,
-        (false, Some(status)) => status.into(),
-        (false, None) => StatusChoice::Active,
-    };
-    let selection = args.select.to_selection(status, args.sort.into());
+    let selection = args.select.to_selection(args.sort.into());
     let mut writer = TokenWriter::new(args.format, session.now())?;
     session.list_tokens(&selection, |token| writer.write(token))?;
     let count = writer.finish()?;

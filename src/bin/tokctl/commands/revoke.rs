@@ -7,7 +7,7 @@
 use clap::Args;
 use tokctl::keyring::KeyringError;
 use tokctl::model::Token;
-use tokctl::ops::{RevokeOutcome, RevokeTarget, Revoked, Session, StatusChoice};
+use tokctl::ops::{RevokeOutcome, RevokeTarget, Revoked, Selection, Session, StatusChoice};
 use tokctl::store::TokenSort;
 
 use crate::cli::ListFormat;
@@ -33,8 +33,8 @@ pub struct RevokeArgs {
     #[command(flatten)]
     select: SelectionArgs,
 
-    /// Only expired tokens (bulk)
-    #[arg(long)]
+    /// Only expired tokens (bulk; same as --status expired)
+    #[arg(long, conflicts_with_all = ["status", "all"])]
     expired: bool,
 
     /// Show what would be revoked, in list's formats, and change nothing
@@ -52,11 +52,16 @@ pub struct RevokeArgs {
 
 impl RevokeArgs {
     fn is_bulk(&self) -> bool {
-        self.expired
-            || self
-                .select
-                .to_selection(StatusChoice::NotRevoked, TokenSort::Created)
-                .has_criteria()
+        self.selection().has_criteria()
+    }
+
+    /// The filters as `list` reads them; `--expired` is `--status expired`.
+    fn selection(&self) -> Selection {
+        let mut selection = self.select.to_selection(TokenSort::Created);
+        if self.expired {
+            selection.status = StatusChoice::Expired;
+        }
+        selection
     }
 }
 
@@ -87,9 +92,16 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
         references: &args.tokens,
         org,
     };
-    // A person at a terminal confirms what the names resolved to; scripts are not asked.
+    // A person at a terminal confirms what the names resolved to; scripts
+    // are not asked. What runs is then the confirmed ids, not the names again.
+    let confirmed: Vec<String>;
+    let mut target = target;
     if !args.dry_run && !args.yes && at_terminal() {
         let preview = session.revoke(target, reason, true)?;
+        confirmed = preview
+            .iter()
+            .map(|item| item.token.id.to_string())
+            .collect();
         let names: Vec<String> = preview
             .iter()
             .filter(|item| item.newly)
@@ -98,49 +110,49 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
         if !names.is_empty() && !confirm(false, &format!("revoke {}", names.join(", ")))? {
             return Ok(exit::CONFIRMATION_REQUIRED);
         }
+        target = RevokeTarget::Named {
+            references: &confirmed,
+            org,
+        };
     }
     let revoked = session.revoke(target, reason, args.dry_run)?;
     report(&revoked, args.dry_run)
 }
 
 fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
-    let status = if args.expired {
-        StatusChoice::Expired
-    } else {
-        StatusChoice::NotRevoked
-    };
-    let selection = args.select.to_selection(status, TokenSort::Created);
-    // The dry run goes through the real revoke, rolled back: it shows exactly what would happen.
-    let preview = session.revoke(
-        RevokeTarget::Selected(&selection),
-        args.reason.as_deref(),
-        true,
-    )?;
+    let selection = args.selection();
+    // The plan fixes the token ids: the dry run shows them, the prompt
+    // counts them, and the real run revokes exactly them.
+    let plan = session.plan_revoke(&selection)?;
     if args.dry_run {
         let mut writer = TokenWriter::new(args.format, session.now())?;
-        for item in &preview {
-            writer.write(&item.token)?;
+        for token in session.preview_revoke(&plan, args.reason.as_deref()) {
+            writer.write(&token)?;
         }
         writer.finish()?;
         note(format!(
             "dry run: {} token(s) would be revoked; nothing changed",
-            preview.len()
+            plan.tokens.len()
         ));
         return Ok(exit::SUCCESS);
     }
-    if preview.is_empty() {
+    if plan.tokens.is_empty() {
         note("no tokens match: nothing to revoke");
         return Ok(exit::SUCCESS);
     }
-    if !confirm(args.yes, &format!("revoke {} token(s)", preview.len()))? {
+    if !confirm(args.yes, &format!("revoke {} token(s)", plan.tokens.len()))? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
-    let revoked = session.revoke(
-        RevokeTarget::Selected(&selection),
-        args.reason.as_deref(),
-        false,
-    )?;
-    report(&revoked, false)
+    let done = session.revoke_planned(&plan, args.reason.as_deref())?;
+    for (token, why) in &done.skipped {
+        eprintln!(
+            "warning: skipped token '{}' ({}): {}",
+            token.name,
+            token.id,
+            why.as_str()
+        );
+    }
+    report(&done.revoked, false)
 }
 
 fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
