@@ -37,6 +37,9 @@ _tokctl() {
             tokctl,help)
                 cmd="tokctl__subcmd__help"
                 ;;
+            tokctl,inspect)
+                cmd="tokctl__subcmd__inspect"
+                ;;
             tokctl,list)
                 cmd="tokctl__subcmd__list"
                 ;;
@@ -114,6 +117,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__help,help)
                 cmd="tokctl__subcmd__help__subcmd__help"
+                ;;
+            tokctl__subcmd__help,inspect)
+                cmd="tokctl__subcmd__help__subcmd__inspect"
                 ;;
             tokctl__subcmd__help,list)
                 cmd="tokctl__subcmd__help__subcmd__list"
@@ -284,7 +290,7 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --color --quiet --keyring --help --version create list show revoke rotate check prune audit report verify secret org user member doctor backup policy completions man help"
+            opts="-q -h -V --db --as --color --quiet --keyring --help --version create list show revoke rotate check prune audit report verify inspect secret org user member doctor backup policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -698,7 +704,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help)
-            opts="create list show revoke rotate check prune audit report verify secret org user member doctor backup policy completions man help"
+            opts="create list show revoke rotate check prune audit report verify inspect secret org user member doctor backup policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -824,6 +830,20 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1152,6 +1172,40 @@ _tokctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__inspect)
+            opts="-q -h --format --db --as --color --quiet --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

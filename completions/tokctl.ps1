@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query and export the audit trail; verify its hash chain; prune old events')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Usage report per org: status, owners, last use, expiring, most used')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin or TOKCTL_TOKEN (never from an argument)')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it')
             [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Print a token''s secret from the OS keyring, and nothing else')
             [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Manage orgs and their token policy')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Manage users; offboard a leaver')
@@ -273,6 +274,18 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read one token per line from stdin and write one JSON result per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;inspect' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -624,6 +637,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query and export the audit trail; verify its hash chain; prune old events')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Usage report per org: status, owners, last use, expiring, most used')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin or TOKCTL_TOKEN (never from an argument)')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it')
             [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Print a token''s secret from the OS keyring, and nothing else')
             [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Manage orgs and their token policy')
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Manage users; offboard a leaver')
@@ -672,6 +686,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;help;verify' {
+            break
+        }
+        'tokctl;help;inspect' {
             break
         }
         'tokctl;help;secret' {

@@ -88,6 +88,8 @@ pub mod action {
     pub const TOKEN_USE: &str = "token.use";
     /// A verification was refused.
     pub const TOKEN_VERIFY: &str = "token.verify";
+    /// A presented secret was identified without being used (`inspect`).
+    pub const TOKEN_INSPECT: &str = "token.inspect";
     /// Old audit events were removed (retention).
     pub const AUDIT_PRUNE: &str = "audit.prune";
     /// The keyring failed while the store change went through.

@@ -126,3 +126,79 @@ fn list_and_revoke_dry_run_select_the_same_stale_tokens() {
     assert_eq!(env.names(&["--status", "revoked"]), ["lives"]);
     assert_eq!(env.names(&["--status", "expired"]), ["ended"]);
 }
+
+#[test]
+fn inspecting_a_leaked_secret_leaves_the_evidence_as_it_was() {
+    let mut env = org_with_people();
+    let secret = env.create(&[
+        "--name",
+        "leaky",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "90d",
+    ]);
+    assert_eq!(env.verify(&secret, &[]).0, 0);
+    env.at("2026-12-01T10:00:00Z");
+    let before = env.json(&["show", "leaky", "--format", "json"]);
+    let events = |env: &TestEnv, action: &str| {
+        env.count(&format!(
+            "SELECT count(*) FROM audit_events WHERE action = '{action}'"
+        ))
+    };
+    let uses_before = events(&env, "token.use");
+
+    let out = env.run_stdin(&["inspect", "--format", "json"], secret.clone());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains(&secret), "the secret is never echoed");
+    let seen: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(seen["secret"], "current");
+    assert_eq!(seen["token"]["name"], "leaky");
+    assert_eq!(seen["token"]["owner"], "alice");
+
+    let after = env.json(&["show", "leaky", "--format", "json"]);
+    assert_eq!(after["last_used_at"], before["last_used_at"]);
+    assert_eq!(after["use_count"], before["use_count"]);
+    assert_eq!(events(&env, "token.use"), uses_before);
+    assert_eq!(events(&env, "token.verify"), 0);
+    assert_eq!(events(&env, "token.inspect"), 1);
+
+    // A plain member may not learn whose it is; the attempt is audited.
+    let member = env.as_user("u0001");
+    let out = member.run_stdin(&["inspect"], secret.clone());
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(events(&env, "token.inspect"), 2);
+    // Garbage and strangers' tokens are refused like verify refuses them.
+    assert_eq!(
+        env.run_stdin(&["inspect"], "tkp_nonsense").status.code(),
+        Some(10)
+    );
+}
+
+#[test]
+fn inspect_tells_an_old_secret_from_the_current_one() {
+    let env = TestEnv::new();
+    let old = env.create(&["--name", "r", "--scope", "repo:read", "--expires", "90d"]);
+    env.ok(&["rotate", "r", "--grace", "1h"]);
+    let seen: serde_json::Value = serde_json::from_str(
+        &String::from_utf8(
+            env.run_stdin(&["inspect", "--format", "json"], old.clone())
+                .stdout,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(seen["secret"], "old_still_valid");
+    assert_eq!(seen["old_secret_valid_until"], "2026-11-22T11:00:00Z");
+    env.ok(&["rotate", "r"]);
+    let seen: serde_json::Value = serde_json::from_str(
+        &String::from_utf8(env.run_stdin(&["inspect", "--format", "json"], old).stdout).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(seen["secret"], "old_ended");
+}

@@ -167,6 +167,14 @@ pub enum Command {
     )]
     Verify(commands::verify::VerifyArgs),
 
+    /// Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it
+    #[command(after_help = "Example:\n  printf '%s' \"$FOUND\" | tokctl inspect\n\n\
+        Records one token.inspect audit event and nothing else: no use is counted and\n\
+        last use does not move, so the evidence of a leak stays as it was.\n\
+        Exit codes: 0 identified (see whether the secret matches)  10 malformed or unknown\n  \
+        5 not yours to see  2 bad usage  6 store unusable")]
+    Inspect(commands::inspect::InspectArgs),
+
     /// Print a token's secret from the OS keyring, and nothing else
     #[command(after_help = "Example:\n  TOKEN=$(tokctl secret deploy-bot)")]
     Secret(commands::secret::SecretArgs),

@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod create;
 pub mod doctor;
+pub mod inspect;
 pub mod list;
 pub mod member;
 pub mod org;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Backup(args) => backup::run(&mut session, args),
         Command::Report(args) => report::run(&session, args),
         Command::Verify(args) => verify::run(&mut session, args),
+        Command::Inspect(args) => inspect::run(&mut session, args),
         Command::Secret(args) => secret::run(&session, args),
         Command::Org(command) => org::run(&mut session, command),
         Command::User(command) => user::run(&mut session, command),
