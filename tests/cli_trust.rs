@@ -202,3 +202,32 @@ fn inspect_tells_an_old_secret_from_the_current_one() {
     .unwrap();
     assert_eq!(seen["secret"], "old_ended");
 }
+
+#[test]
+fn audit_and_show_say_when_a_token_was_used() {
+    let mut env = TestEnv::new();
+    let secret = env.create(&["--name", "ci", "--scope", "repo:read", "--expires", "90d"]);
+    for _ in 0..3 {
+        assert_eq!(env.verify(&secret, &[]).0, 0);
+    }
+    env.at("2026-11-24T15:30:00Z");
+    assert_eq!(env.verify(&secret, &[]).0, 0);
+
+    let audit = env.ok(&["audit", "--token", "ci"]);
+    assert!(audit.contains("uses of 'ci': 4 in 2 hour(s)"), "{audit}");
+    assert!(audit.contains("2026-11-22"), "{audit}");
+    assert!(audit.contains("2026-11-24"), "{audit}");
+
+    let show = env.json(&["show", "ci", "--usage", "--format", "json"]);
+    assert_eq!(
+        show["usage"],
+        serde_json::json!([
+            {"hour": "2026-11-22T10:00:00Z", "uses": 3},
+            {"hour": "2026-11-24T15:00:00Z", "uses": 1},
+        ])
+    );
+    let table = env.ok(&["show", "ci", "--usage"]);
+    assert!(table.contains("15:00"), "{table}");
+    let report = env.json(&["report", "--format", "json"]);
+    assert_eq!(report[0]["uses_by_day"].as_array().unwrap().len(), 2);
+}

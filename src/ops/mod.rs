@@ -32,7 +32,7 @@ pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
 pub use offboard::Offboarded;
 pub use policy::{policy_json, PolicyFinding};
 pub use prune::Pruned;
-pub use report::{LastUseBuckets, OrgReport, StatusCounts, UsedToken};
+pub use report::{DayUses, LastUseBuckets, OrgReport, StatusCounts, UsedToken, USAGE_DAYS};
 pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, RevokeTarget, Revoked, SkipReason};
 pub use rotate::{RotateRequest, Rotated};
 pub use verify::{Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};

@@ -74,6 +74,21 @@ pub struct OrgReport {
     pub expiring_within_30_days: u64,
     /// The most used tokens (any status), most first.
     pub most_used: Vec<UsedToken>,
+    /// Uses per UTC day over the last [`USAGE_DAYS`] days, days with uses
+    /// only, oldest first (tokens not yet pruned).
+    pub uses_by_day: Vec<DayUses>,
+}
+
+/// How many days of use history a report shows.
+pub const USAGE_DAYS: i64 = 30;
+
+/// Uses on one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayUses {
+    /// The day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Successful verifications that day.
+    pub uses: u64,
 }
 
 impl OrgReport {
@@ -185,6 +200,15 @@ impl Session {
                 report.add(&row.token, now);
                 Ok::<(), Error>(())
             })?;
+            let since = now - chrono::Duration::days(USAGE_DAYS);
+            report.uses_by_day = q
+                .org_usage_by_day(key, since)?
+                .into_iter()
+                .map(|day| DayUses {
+                    day: day.start.format("%Y-%m-%d").to_string(),
+                    uses: day.uses,
+                })
+                .collect();
             reports.push(report);
         }
         Ok(reports)

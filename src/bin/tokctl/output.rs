@@ -257,6 +257,24 @@ pub fn token_fields(token: &Token, now: Timestamp) -> Table {
     fields(&rows)
 }
 
+/// Hourly uses folded into one row per UTC day: uses, hours with uses, the last such hour.
+pub fn uses_per_day(hours: &[tokctl::store::UsagePeriod]) -> Table {
+    let mut days = table(&["day (UTC)", "uses", "hours used", "last hour"]);
+    for same_day in hours.chunk_by(|a, b| a.start.date_naive() == b.start.date_naive()) {
+        let uses: u64 = same_day.iter().map(|hour| hour.uses).sum();
+        let last_hour = same_day
+            .last()
+            .map_or_else(String::new, |hour| hour.start.format("%H:00").to_string());
+        days.add_row(vec![
+            same_day[0].start.date_naive().to_string(),
+            uses.to_string(),
+            same_day.len().to_string(),
+            last_hour,
+        ]);
+    }
+    days
+}
+
 /// Writes a line to stdout, returning I/O errors (a closed pipe among them).
 pub fn print_line(text: impl std::fmt::Display) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();

@@ -13,7 +13,9 @@ use tokctl::ops::{AuditQuery, Session};
 use crate::cli::{parse_point_in_time, Format, ListFormat};
 use crate::exit;
 use crate::input::confirm;
-use crate::output::{fields, note, print_json, print_table, rfc3339, Row, RowWriter};
+use crate::output::{
+    fields, note, print_json, print_line, print_table, rfc3339, uses_per_day, Row, RowWriter,
+};
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -160,6 +162,36 @@ impl Row for Event {
     }
 }
 
+/// Uses per day of one token, under its events. A token pruned since has
+/// events but no row to check access against: its uses are not shown.
+fn print_token_uses(
+    session: &Session,
+    token: &str,
+    org: Option<&str>,
+    since: Option<PointInTime>,
+) -> anyhow::Result<()> {
+    let since = since.unwrap_or(PointInTime::At(tokctl::clock::from_unix(0)));
+    let details = match session.token_details(token, org, Some(since)) {
+        Ok(details) => details,
+        Err(tokctl::Error::NotFound { .. }) => return Ok(()),
+        Err(err) => return Err(err.into()),
+    };
+    let hours = details.usage.unwrap_or_default();
+    print_line("")?;
+    if hours.is_empty() {
+        print_line(format!("uses of '{}': none recorded", details.token.name))?;
+        return Ok(());
+    }
+    let total: u64 = hours.iter().map(|hour| hour.uses).sum();
+    print_line(format!(
+        "uses of '{}': {total} in {} hour(s); per day (UTC):",
+        details.token.name,
+        hours.len()
+    ))?;
+    print_table(&uses_per_day(&hours))?;
+    Ok(())
+}
+
 #[derive(Serialize)]
 struct ChainJson {
     ok: bool,
@@ -187,6 +219,11 @@ pub fn run(session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
             session.audit_events(&query, |event| writer.write(event))?;
             if writer.finish()? == 0 && q.format == ListFormat::Table {
                 note("no events match");
+            }
+            // Successful uses are not events (they are counted, not logged):
+            // people get them here, scripts from `show --usage --format json`.
+            if let (Some(token), ListFormat::Table) = (&query.token, q.format) {
+                print_token_uses(session, token, query.org.as_deref(), query.since)?;
             }
             Ok(exit::SUCCESS)
         }

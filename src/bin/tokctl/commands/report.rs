@@ -1,7 +1,7 @@
 //! `tokctl report`: per org, what the tokens are and whether anyone uses them.
 
 use clap::Args;
-use tokctl::ops::Session;
+use tokctl::ops::{Session, USAGE_DAYS};
 
 use crate::cli::Format;
 use crate::exit;
@@ -74,6 +74,14 @@ pub fn run(session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
                 ]);
             }
             print_table(&rows)?;
+        }
+        if !report.uses_by_day.is_empty() {
+            let mut days = table(&["day (UTC)", "uses"]);
+            for day in &report.uses_by_day {
+                days.add_row(vec![day.day.clone(), day.uses.to_string()]);
+            }
+            print_line(format!("uses over the last {USAGE_DAYS} days"))?;
+            print_table(&days)?;
         }
     }
     Ok(exit::SUCCESS)

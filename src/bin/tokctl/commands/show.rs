@@ -8,7 +8,9 @@ use tokctl::ops::{Session, TokenDetails};
 
 use crate::cli::{parse_point_in_time, Format};
 use crate::exit;
-use crate::output::{print_json, print_line, print_table, rfc3339, table, token_fields, TokenJson};
+use crate::output::{
+    print_json, print_line, print_table, rfc3339, token_fields, uses_per_day, TokenJson,
+};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  tokctl show deploy-bot\n  \
@@ -110,26 +112,6 @@ fn render_table(details: &TokenDetails, now: tokctl::clock::Timestamp) -> anyhow
         return Ok(());
     }
     // People read days; the hours are in the JSON.
-    let mut days = table(&["day (UTC)", "uses", "hours used", "last hour"]);
-    let mut index = 0;
-    while index < hours.len() {
-        let day = hours[index].start.date_naive();
-        let same_day: Vec<_> = hours[index..]
-            .iter()
-            .take_while(|hour| hour.start.date_naive() == day)
-            .collect();
-        let uses: u64 = same_day.iter().map(|hour| hour.uses).sum();
-        let last_hour = same_day
-            .last()
-            .map_or_else(String::new, |hour| hour.start.format("%H:00").to_string());
-        days.add_row(vec![
-            day.to_string(),
-            uses.to_string(),
-            same_day.len().to_string(),
-            last_hour,
-        ]);
-        index += same_day.len();
-    }
-    print_table(&days)?;
+    print_table(&uses_per_day(hours))?;
     Ok(())
 }
