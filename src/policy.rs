@@ -235,14 +235,54 @@ pub struct Candidate<'a> {
     pub held_by_plain_member: bool,
 }
 
+/// The policy gate's answer for one token: the expiry it would have, and
+/// every rule it breaks with that expiry (none: admissible).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admission {
+    /// The expiry to use: the one asked for, or the maximum when clamped.
+    pub expires_at: Option<Timestamp>,
+    /// Whether the expiry was cut down to the max lifetime.
+    pub clamped: bool,
+    /// The rules broken, in a fixed order (lifetime, expiry, scopes, member tokens).
+    pub violations: Vec<Violation>,
+}
+
+impl Admission {
+    /// Whether the token may exist under the policy.
+    pub fn is_admissible(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
 impl Policy {
+    /// The one policy gate for new, rotated and existing tokens. With
+    /// `clamp`, an expiry beyond the max lifetime (or none, where there is a
+    /// max) is cut down to the maximum first; then every rule is checked.
+    pub fn admit(&self, token: &Candidate<'_>, clamp: bool) -> Admission {
+        let (expires_at, clamped) = match self.latest_expiry(token.issued_at) {
+            Some(latest) if clamp && token.expires_at.is_none_or(|at| at > latest) => {
+                (Some(latest), true)
+            }
+            _ => (token.expires_at, false),
+        };
+        let violations = self.violations(&Candidate {
+            expires_at,
+            ..*token
+        });
+        Admission {
+            expires_at,
+            clamped,
+            violations,
+        }
+    }
+
     /// The latest expiry allowed for a token issued at `issued_at`.
     pub fn latest_expiry(&self, issued_at: Timestamp) -> Option<Timestamp> {
         self.max_lifetime.and_then(|max| max.after(issued_at))
     }
 
-    /// Every rule the token breaks.
-    pub fn violations(&self, token: &Candidate<'_>) -> Vec<Violation> {
+    /// Every rule the token breaks (use [`Policy::admit`], the gate).
+    fn violations(&self, token: &Candidate<'_>) -> Vec<Violation> {
         let mut found = Vec::new();
         if let Some(max) = self.max_lifetime {
             let latest = self.latest_expiry(token.issued_at);
@@ -380,5 +420,34 @@ mod tests {
                 "member_tokens"
             ]
         );
+    }
+
+    #[test]
+    fn the_gate_clamps_only_when_asked_and_then_checks_every_rule() {
+        let policy = Policy {
+            max_lifetime: Some("1y".parse().unwrap()),
+            ..Policy::default()
+        };
+        let scopes = scopes(&["repo:read"]);
+        let issued_at = parse_time("2026-01-01").unwrap();
+        let never = Candidate {
+            scopes: &scopes,
+            issued_at,
+            expires_at: None,
+            held_by_plain_member: false,
+        };
+        let refused = policy.admit(&never, false);
+        assert!(!refused.is_admissible());
+        assert!(!refused.clamped);
+        let clamped = policy.admit(&never, true);
+        assert!(clamped.is_admissible());
+        assert!(clamped.clamped);
+        assert_eq!(clamped.expires_at, Some(parse_time("2027-01-01").unwrap()));
+        // An expiry within the limit is kept as it is, clamp or not.
+        let soon = Candidate {
+            expires_at: Some(parse_time("2026-02-01").unwrap()),
+            ..never
+        };
+        assert_eq!(policy.admit(&soon, true), policy.admit(&soon, false));
     }
 }

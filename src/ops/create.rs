@@ -360,33 +360,44 @@ fn enforce_policy(
             });
         }
     }
-    let held_by_plain_member = match (kind, owner) {
-        (TokenKind::Personal, Some(user)) => q.role(org, user)? == Some(Role::Member),
-        _ => false,
+    let owner = match kind {
+        TokenKind::Personal => owner,
+        TokenKind::Org => None,
     };
-    let check = |expires_at| crate::policy::Candidate {
-        scopes,
-        issued_at: now,
-        expires_at,
-        held_by_plain_member,
-    };
-    let (expires_at, clamped) = clamp_expiry(&policy, now, expires_at, clamp);
-    match policy.violations(&check(expires_at)).into_iter().next() {
-        None => Ok((expires_at, clamped)),
-        Some(violation) => Err(policy_refusal(org_name, &violation)),
-    }
+    let admission = policy.admit(
+        &crate::policy::Candidate {
+            scopes,
+            issued_at: now,
+            expires_at,
+            held_by_plain_member: held_by_plain_member(q, org, owner)?,
+        },
+        clamp,
+    );
+    admitted(org_name, admission)
 }
 
-/// With `clamp`, an expiry beyond the max lifetime (or none) becomes the maximum.
-pub(super) fn clamp_expiry(
-    policy: &crate::policy::Policy,
-    issued_at: crate::clock::Timestamp,
-    expires_at: Option<crate::clock::Timestamp>,
-    clamp: bool,
-) -> (Option<crate::clock::Timestamp>, bool) {
-    match policy.latest_expiry(issued_at) {
-        Some(latest) if clamp && expires_at.is_none_or(|at| at > latest) => (Some(latest), true),
-        _ => (expires_at, false),
+/// Whether `owner` (none for org tokens) is a plain member of `org`: the
+/// policy's member-tokens rule concerns exactly those holders.
+pub(super) fn held_by_plain_member(
+    q: &crate::store::Queries<'_>,
+    org: crate::store::OrgKey,
+    owner: Option<crate::store::UserKey>,
+) -> Result<bool> {
+    Ok(match owner {
+        Some(user) => q.role(org, user)? == Some(Role::Member),
+        None => false,
+    })
+}
+
+/// The gate's answer as a result: the expiry and whether it was clamped, or
+/// the error for the first broken rule.
+pub(super) fn admitted(
+    org_name: &str,
+    admission: crate::policy::Admission,
+) -> Result<(Option<crate::clock::Timestamp>, bool)> {
+    match admission.violations.first() {
+        None => Ok((admission.expires_at, admission.clamped)),
+        Some(violation) => Err(policy_refusal(org_name, violation)),
     }
 }
 

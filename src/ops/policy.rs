@@ -147,12 +147,17 @@ impl Ctx {
                     .owner
                     .as_ref()
                     .is_some_and(|owner| roles.get(owner) == Some(&Role::Member));
-                let violations = policy.violations(&Candidate {
-                    scopes: &token.scopes,
-                    issued_at: token.issued_at,
-                    expires_at: token.expires_at,
-                    held_by_plain_member,
-                });
+                let violations = policy
+                    .admit(
+                        &Candidate {
+                            scopes: &token.scopes,
+                            issued_at: token.issued_at,
+                            expires_at: token.expires_at,
+                            held_by_plain_member,
+                        },
+                        false,
+                    )
+                    .violations;
                 if !violations.is_empty() {
                     findings.push(PolicyFinding { token, violations });
                 }

@@ -9,14 +9,14 @@
 //! new secret has the old entry removed instead. `required` mode fails before
 //! any write when the keyring is unreachable or locked.
 
-use super::create::{clamp_expiry, policy_refusal};
+use super::create::{admitted, held_by_plain_member};
 use super::{KeyringOutcome, Session};
 use crate::audit::action;
 use crate::clock::Timestamp;
 use crate::duration::{Expiry, Span};
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringMode};
-use crate::model::{Role, Token, TokenStatus};
+use crate::model::{Token, TokenStatus};
 use crate::policy::Candidate;
 use crate::secret::Secret;
 use crate::store::Rotation;
@@ -98,22 +98,16 @@ impl Session {
                 None => token.expires_at,
             };
             // The rotated token must meet the org's policy as it is now.
-            let policy = q.policy(row.org_key)?;
-            let (expires_at, expiry_clamped) =
-                clamp_expiry(&policy, now, expires_at, request.clamp_expiry);
-            let held_by_plain_member = match row.owner_key {
-                Some(owner) => q.role(row.org_key, owner)? == Some(Role::Member),
-                None => false,
-            };
-            let candidate = Candidate {
-                scopes: &token.scopes,
-                issued_at: now,
-                expires_at,
-                held_by_plain_member,
-            };
-            if let Some(violation) = policy.violations(&candidate).first() {
-                return Err(policy_refusal(&token.org, violation));
-            }
+            let admission = q.policy(row.org_key)?.admit(
+                &Candidate {
+                    scopes: &token.scopes,
+                    issued_at: now,
+                    expires_at,
+                    held_by_plain_member: held_by_plain_member(q, row.org_key, row.owner_key)?,
+                },
+                request.clamp_expiry,
+            );
+            let (expires_at, expiry_clamped) = admitted(&token.org, admission)?;
             let valid_until = grace_until.unwrap_or(now);
             q.rotate_secret(&Rotation {
                 token: token.id,
