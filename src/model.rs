@@ -198,6 +198,23 @@ pub enum TokenStatus {
 }
 
 impl TokenStatus {
+    /// The one rule of a token's status at `now`: revoked wins; expired from
+    /// its expiry on (`expires_at <= now`); otherwise active ("live"). The
+    /// store's SQL states the same rule, checked by a test there.
+    pub fn at(
+        revoked_at: Option<Timestamp>,
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> TokenStatus {
+        if revoked_at.is_some() {
+            TokenStatus::Revoked
+        } else if expires_at.is_some_and(|at| at <= now) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        }
+    }
+
     /// The displayed name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -277,13 +294,7 @@ pub struct Token {
 impl Token {
     /// Whether the token is active, expired or revoked at `now`.
     pub fn status(&self, now: Timestamp) -> TokenStatus {
-        if self.revoked_at.is_some() {
-            TokenStatus::Revoked
-        } else if self.expires_at.is_some_and(|at| at <= now) {
-            TokenStatus::Expired
-        } else {
-            TokenStatus::Active
-        }
+        TokenStatus::at(self.revoked_at, self.expires_at, now)
     }
 }
 

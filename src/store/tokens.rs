@@ -247,11 +247,11 @@ impl Queries<'_> {
         name: &str,
         now: Timestamp,
     ) -> Result<bool> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT EXISTS (SELECT 1 FROM tokens
-                WHERE org_id = ?1 AND owner_user_id IS ?2 AND name = ?3
-                  AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?4))",
-        )?;
+                WHERE org_id = ?1 AND owner_user_id IS ?2 AND name = ?3 AND {})",
+            status_sql(TokenStatus::Active, "", "?4")
+        ))?;
         Ok(stmt.query_row(params![org, owner, name, now.timestamp()], |row| row.get(0))?)
     }
 
@@ -439,6 +439,22 @@ pub struct UsagePeriod {
     pub uses: u64,
 }
 
+/// The SQL form of [`Token::status`](crate::model::Token::status), the one
+/// definition of "live" (active), expired and revoked: `table` prefixes the
+/// columns (`"t."` or `""`), `now` is the placeholder of the current time.
+/// A test checks that it agrees with the model at every boundary.
+fn status_sql(status: TokenStatus, table: &str, now: &str) -> String {
+    match status {
+        TokenStatus::Active => format!(
+            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}))"
+        ),
+        TokenStatus::Expired => {
+            format!("({table}revoked_at IS NULL AND {table}expires_at <= {now})")
+        }
+        TokenStatus::Revoked => format!("({table}revoked_at IS NOT NULL)"),
+    }
+}
+
 /// Escapes `_` (a LIKE wildcard that scope resources may contain); `%` and
 /// `[` never occur in a resource, so the added `%` stay wildcards.
 fn escape_like(pattern: &str) -> String {
@@ -561,15 +577,7 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         };
         let mut any: Vec<String> = Vec::new();
         for status in statuses {
-            any.push(match status {
-                TokenStatus::Active => {
-                    format!(
-                        "(t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > {now}))"
-                    )
-                }
-                TokenStatus::Expired => format!("(t.revoked_at IS NULL AND t.expires_at <= {now})"),
-                TokenStatus::Revoked => "t.revoked_at IS NOT NULL".to_owned(),
-            });
+            any.push(status_sql(*status, "t.", &now));
         }
         if any.is_empty() {
             any.push("0".into());
@@ -588,4 +596,44 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         TokenSort::Name => " ORDER BY t.name, t.id",
     });
     (sql, values)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The model's `status` and the SQL form decide alike, exactly at the boundaries.
+    #[test]
+    fn the_sql_status_rule_agrees_with_the_model() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let now = 1_000_000_i64;
+        for revoked_at in [None, Some(now - 1), Some(now), Some(now + 1)] {
+            for expires_at in [None, Some(now - 1), Some(now), Some(now + 1)] {
+                let token_status = TokenStatus::at(
+                    revoked_at.map(from_unix),
+                    expires_at.map(from_unix),
+                    from_unix(now),
+                );
+                for status in [
+                    TokenStatus::Active,
+                    TokenStatus::Expired,
+                    TokenStatus::Revoked,
+                ] {
+                    let sql = format!(
+                        "SELECT count(*) FROM (SELECT ?1 AS revoked_at, ?2 AS expires_at, ?3 AS unused) WHERE {}",
+                        status_sql(status, "", "?3")
+                    );
+                    let matches: bool = conn
+                        .query_row(&sql, params![revoked_at, expires_at, now], |row| row.get(0))
+                        .unwrap();
+                    assert_eq!(
+                        matches,
+                        status == token_status,
+                        "{status:?} for revoked {revoked_at:?}, expires {expires_at:?}"
+                    );
+                }
+            }
+        }
+    }
 }
