@@ -2,43 +2,21 @@
 //! lock, break and repair mid-way, against an in-memory store.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-use std::sync::Arc;
+mod common;
 
 use chrono::Duration;
-use tokctl::clock::FixedClock;
-use tokctl::duration::parse_time;
+use common::session::{harness_with, Harness};
 use tokctl::error::Rejection;
 use tokctl::keyring::{FailOn, KeyringEntry, KeyringMode, MemoryKeyring, SecretKeeper};
 use tokctl::ops::{
     AuditQuery, CreateRequest, EntryListing, KeyringOutcome, RevokeOutcome, RevokeTarget,
-    RotateRequest, Selection, Session,
+    RotateRequest, Selection,
 };
 use tokctl::secret::Secret;
-use tokctl::store::Store;
 use tokctl::{Error, ErrorKind};
 
-struct Harness {
-    session: Session,
-    clock: Arc<FixedClock>,
-    keyring: Arc<MemoryKeyring>,
-}
-
 fn harness(mode: KeyringMode) -> Harness {
-    let clock = Arc::new(FixedClock::new(parse_time("2026-11-22T10:00:00Z").unwrap()));
-    let keyring = Arc::new(MemoryKeyring::default());
-    let mut session = Session::new(
-        Store::open_in_memory().unwrap(),
-        clock.clone(),
-        Box::new(keyring.clone()),
-        mode,
-        "alice",
-    );
-    session.bootstrap_if_empty().unwrap();
-    Harness {
-        session,
-        clock,
-        keyring,
-    }
+    harness_with(MemoryKeyring::default(), mode)
 }
 
 fn request(name: &str, expires: &str) -> CreateRequest {
