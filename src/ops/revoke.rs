@@ -289,6 +289,7 @@ fn generated_reason(selection: &Selection, token: &Token) -> String {
 }
 
 fn validate_reason(reason: &str) -> Result<()> {
+    crate::model::refuse_token_text("reason", reason)?;
     if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
         return Err(Error::invalid(
             "reason",

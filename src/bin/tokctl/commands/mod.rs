@@ -71,6 +71,13 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// the clock, keyring and actor, and on a brand-new store sets up the
 /// default org with the actor as owner.
 fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
+    let actor = match &global.actor {
+        Some(name) => name.clone(),
+        None => whoami::username(),
+    };
+    // Verification records the acting name even when no such user exists:
+    // a token pasted there would be stored in the clear.
+    tokctl::model::refuse_token_text("acting user name", &actor)?;
     let location = match &global.db {
         Some(path) => StoreLocation {
             path: path.clone(),
@@ -93,10 +100,6 @@ fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
             location.path.display()
         ));
     }
-    let actor = match &global.actor {
-        Some(name) => name.clone(),
-        None => whoami::username(),
-    };
     let mut session = Session::new(opened.store, clock()?, keyring()?, global.keyring, actor);
     // A store with problems is only reported on, never written.
     let setup = if trusted {
