@@ -123,13 +123,15 @@ fn seed(path: &Path, size: usize) -> Seeded {
     let start = now - Span::days(3 * 365);
     let clock = Arc::new(FixedClock::new(start));
     let keyring = Box::new(MemoryKeyring::default());
+    // Every event records the OS account, as the CLI writes it.
     let mut admin = Session::new(
         open(path),
         clock.clone(),
         keyring,
         KeyringMode::Off,
         "admin",
-    );
+    )
+    .with_os_user("admin (uid 1000)");
     admin.bootstrap_if_empty().expect("bootstrap");
     let orgs: Vec<String> = (0..ORGS).map(|i| format!("org-{i:03}")).collect();
     for org in &orgs {

@@ -79,6 +79,9 @@ _tokctl() {
             tokctl,verify)
                 cmd="tokctl__subcmd__verify"
                 ;;
+            tokctl__subcmd__audit,head)
+                cmd="tokctl__subcmd__audit__subcmd__head"
+                ;;
             tokctl__subcmd__audit,help)
                 cmd="tokctl__subcmd__audit__subcmd__help"
                 ;;
@@ -87,6 +90,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__audit,verify)
                 cmd="tokctl__subcmd__audit__subcmd__verify"
+                ;;
+            tokctl__subcmd__audit__subcmd__help,head)
+                cmd="tokctl__subcmd__audit__subcmd__help__subcmd__head"
                 ;;
             tokctl__subcmd__audit__subcmd__help,help)
                 cmd="tokctl__subcmd__audit__subcmd__help__subcmd__help"
@@ -159,6 +165,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__help,verify)
                 cmd="tokctl__subcmd__help__subcmd__verify"
+                ;;
+            tokctl__subcmd__help__subcmd__audit,head)
+                cmd="tokctl__subcmd__help__subcmd__audit__subcmd__head"
                 ;;
             tokctl__subcmd__help__subcmd__audit,prune)
                 cmd="tokctl__subcmd__help__subcmd__audit__subcmd__prune"
@@ -320,7 +329,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit)
-            opts="-q -h --org --token --actor --action --since --until --format --db --as --color --quiet --keyring --help verify prune help"
+            opts="-q -h --org --token --actor --action --since --until --format --db --as --color --quiet --keyring --help verify head prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,9 +386,57 @@ _tokctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        tokctl__subcmd__audit__subcmd__help)
-            opts="verify prune help"
+        tokctl__subcmd__audit__subcmd__head)
+            opts="-q -h --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__audit__subcmd__help)
+            opts="verify head prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__audit__subcmd__help__subcmd__head)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -468,12 +525,16 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit__subcmd__verify)
-            opts="-q -h --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --expect --format --db --as --color --quiet --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --expect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -718,8 +779,22 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help__subcmd__audit)
-            opts="verify prune"
+            opts="verify head prune"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__audit__subcmd__head)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -206,11 +206,25 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event')
+            [CompletionResult]::new('head', 'head', [CompletionResultType]::ParameterValue, 'Print the newest event''s id and hash, to keep outside the store for ''audit verify --expect''')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove events older than a time, leaving a checkpoint so the rest still verifies (owners only)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tokctl;audit;verify' {
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Also require this event, recorded earlier with ''tokctl audit head'' (exit 9 when it is missing or differs)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;audit;head' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
@@ -239,11 +253,15 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         }
         'tokctl;audit;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event')
+            [CompletionResult]::new('head', 'head', [CompletionResultType]::ParameterValue, 'Print the newest event''s id and hash, to keep outside the store for ''audit verify --expect''')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove events older than a time, leaving a checkpoint so the rest still verifies (owners only)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tokctl;audit;help;verify' {
+            break
+        }
+        'tokctl;audit;help;head' {
             break
         }
         'tokctl;audit;help;prune' {
@@ -673,10 +691,14 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         }
         'tokctl;help;audit' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event')
+            [CompletionResult]::new('head', 'head', [CompletionResultType]::ParameterValue, 'Print the newest event''s id and hash, to keep outside the store for ''audit verify --expect''')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove events older than a time, leaving a checkpoint so the rest still verifies (owners only)')
             break
         }
         'tokctl;help;audit;verify' {
+            break
+        }
+        'tokctl;help;audit;head' {
             break
         }
         'tokctl;help;audit;prune' {

@@ -6,11 +6,21 @@
 //! length-prefixed encoding of every field, including its sequence number.
 //! Ids are consecutive, so an edited, inserted or reordered event fails its
 //! hash and a deleted one leaves a gap: the chain breaks at that point.
+//!
+//! The chain cannot see its own ends: a cut-off tail leaves a shorter chain
+//! that is whole, and a start after deleted events needs a checkpoint. So a
+//! checkpoint counts only when an `audit.prune` event in the chain records
+//! it, and a head recorded outside the store ([`ChainWalker::expect`]) shows
+//! whether the newest events are still there.
+
+use std::fmt;
+use std::str::FromStr;
 
 use ring::digest::{Context, SHA256};
 use serde::Serialize;
 
 use crate::clock::Timestamp;
+use crate::error::{Error, Result};
 use crate::model::TokenId;
 
 /// The hash of an event.
@@ -103,6 +113,9 @@ pub struct NewEvent {
     pub at: Timestamp,
     /// Who (a tokctl user name; for verification, whoever ran it).
     pub actor: Option<String>,
+    /// The operating-system account that ran the command ("name (uid N)"),
+    /// when the caller said ([`crate::ops::Session::with_os_user`]).
+    pub os_user: Option<String>,
     /// What (see [`action`]).
     pub action: &'static str,
     /// How it ended.
@@ -126,6 +139,9 @@ pub struct Event {
     pub at: Timestamp,
     /// Who.
     pub actor: Option<String>,
+    /// The operating-system account that ran the command (none in events
+    /// written before schema 7, or by a library caller that did not say).
+    pub os_user: Option<String>,
     /// What.
     pub action: String,
     /// How it ended (stored text; unknown values are kept as they are).
@@ -163,12 +179,24 @@ pub struct HashedFields<'a> {
     pub target: Option<&'a str>,
     /// Details JSON.
     pub details: &'a str,
+    /// The operating-system account, when recorded.
+    pub os_user: Option<&'a str>,
 }
 
 /// The chained hash of an event.
+///
+/// An event with an OS user is hashed under the domain `tokctl-audit-v2`
+/// with the OS user as a last field; one without is hashed exactly as
+/// before schema 7 (`tokctl-audit-v1`), so older chains still verify. The
+/// domain depends on the field, so removing an OS user from an event (or
+/// adding one) changes its hash like any other edit.
 pub fn event_hash(prev: &[u8], fields: &HashedFields<'_>) -> EventHash {
     let mut context = Context::new(&SHA256);
-    context.update(b"tokctl-audit-v1");
+    context.update(if fields.os_user.is_some() {
+        b"tokctl-audit-v2"
+    } else {
+        b"tokctl-audit-v1"
+    });
     context.update(prev);
     let mut text = |value: Option<&str>| match value {
         // A marker byte keeps "absent" and "empty" apart; the length keeps fields apart.
@@ -188,6 +216,9 @@ pub fn event_hash(prev: &[u8], fields: &HashedFields<'_>) -> EventHash {
     text(fields.token_id.map(|id| id.to_string()).as_deref());
     text(fields.target);
     text(Some(fields.details));
+    if fields.os_user.is_some() {
+        text(fields.os_user);
+    }
     let mut out = [0u8; 32];
     out.copy_from_slice(context.finish().as_ref());
     out
@@ -206,7 +237,64 @@ impl Event {
             token_id: self.token_id,
             target: self.target.as_deref(),
             details: &self.details,
+            os_user: self.os_user.as_deref(),
         }
+    }
+}
+
+/// Lowercase hex, as hashes are shown.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
+        .collect()
+}
+
+/// A point in the chain: an event's id and its stored hash, written
+/// `ID:HASH` (hex). The retention checkpoint is stored this way, `audit
+/// head` prints the newest event this way, and `audit verify --expect` takes
+/// a head recorded earlier this way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The event's id.
+    pub id: i64,
+    /// The event's stored hash.
+    pub hash: Vec<u8>,
+}
+
+impl fmt::Display for Checkpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.id, hex(&self.hash))
+    }
+}
+
+impl FromStr for Checkpoint {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let invalid = || {
+            Error::invalid(
+                "event id and hash",
+                text,
+                "expected ID:HASH as 'tokctl audit head' prints it",
+            )
+        };
+        let (id, hash) = text.trim().split_once(':').ok_or_else(invalid)?;
+        let id: i64 = id.parse().ok().filter(|id| *id > 0).ok_or_else(invalid)?;
+        let hash = from_hex(hash)
+            .filter(|hash| hash.len() == STORED_HASH_LEN || hash.len() == GENESIS.len())
+            .ok_or_else(invalid)?;
+        Ok(Checkpoint { id, hash })
     }
 }
 
@@ -219,28 +307,105 @@ pub struct BrokenLink {
     pub problem: String,
 }
 
-/// Walks events in id order and checks each link, starting from `start`
-/// (the genesis hash, or a retention checkpoint).
+/// What a walk of the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Events whose link held.
+    pub checked: u64,
+    /// The first problem: a broken link, else a checkpoint no `audit.prune`
+    /// event records, else a recorded head the chain does not hold.
+    pub broken: Option<BrokenLink>,
+    /// The newest event's id and hash: record it elsewhere to detect a
+    /// cut-off tail later (`audit verify --expect`).
+    pub head: Option<Checkpoint>,
+    /// Where the chain starts after a retention prune.
+    pub checkpoint: Option<Checkpoint>,
+    /// The `audit.prune` event that records the checkpoint.
+    pub checkpoint_vouched_by: Option<i64>,
+    /// The recorded head that was checked, and what was wrong with it.
+    pub expected: Option<ExpectedHead>,
+}
+
+/// A head recorded earlier and whether the chain still holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedHead {
+    /// The event id and hash that were recorded.
+    pub head: Checkpoint,
+    /// Why the chain does not hold it; `None` when it does.
+    pub problem: Option<String>,
+}
+
+/// Walks events in id order and checks each link, starting from the genesis
+/// or from a retention checkpoint; [`ChainWalker::finish`] then says whether
+/// the checkpoint is vouched for and a recorded head is still there.
 #[derive(Debug)]
 pub struct ChainWalker {
     previous_hash: Vec<u8>,
     last_id: i64,
-    /// Events checked so far.
-    pub checked: u64,
+    checked: u64,
+    start: Option<Checkpoint>,
+    vouched_by: Option<i64>,
+    broken: Option<BrokenLink>,
+    head: Option<Checkpoint>,
+    expected: Option<Checkpoint>,
+    /// Whether the expected event was seen with the expected hash.
+    expected_seen: Option<bool>,
 }
 
 impl ChainWalker {
-    /// A walker expecting the first event to be `after_id + 1` and to chain to `start`.
-    pub fn new(start: &[u8], after_id: i64) -> Self {
+    /// A walker expecting the first event to chain to `start` (the
+    /// retention checkpoint) or, without one, to the genesis as event 1.
+    pub fn new(start: Option<Checkpoint>) -> Self {
+        let (previous_hash, last_id) = match &start {
+            Some(checkpoint) => (checkpoint.hash.clone(), checkpoint.id),
+            None => (GENESIS.to_vec(), 0),
+        };
         ChainWalker {
-            previous_hash: start.to_vec(),
-            last_id: after_id,
+            previous_hash,
+            last_id,
             checked: 0,
+            start,
+            vouched_by: None,
+            broken: None,
+            head: None,
+            expected: None,
+            expected_seen: None,
         }
     }
 
-    /// Checks the next event.
-    pub fn check(&mut self, event: &Event) -> Result<(), BrokenLink> {
+    /// Also checks that the chain holds this event with this hash: a head
+    /// recorded outside the store earlier.
+    pub fn expect(&mut self, head: Checkpoint) {
+        self.expected = Some(head);
+    }
+
+    /// Takes the next event, in id order. Links are checked up to the first
+    /// broken one; the head and the expected event are looked for in all.
+    pub fn push(&mut self, event: &Event) {
+        if let Some(expected) = &self.expected {
+            if event.id == expected.id {
+                self.expected_seen = Some(event.hash == expected.hash);
+            }
+        }
+        self.head = Some(Checkpoint {
+            id: event.id,
+            hash: event.hash.clone(),
+        });
+        if self.broken.is_some() {
+            return;
+        }
+        match self.link(event) {
+            Ok(()) => {
+                if self.vouched_by.is_none() && self.vouches_for_start(event) {
+                    self.vouched_by = Some(event.id);
+                }
+            }
+            Err(broken) => self.broken = Some(broken),
+        }
+    }
+
+    /// Checks one link.
+    fn link(&mut self, event: &Event) -> Result<(), BrokenLink> {
         let broken = |problem: String| BrokenLink {
             event_id: event.id,
             problem,
@@ -269,5 +434,356 @@ impl ChainWalker {
         self.last_id = event.id;
         self.checked += 1;
         Ok(())
+    }
+
+    /// Whether `event` is the `audit.prune` that left the checkpoint the
+    /// walk started from: its `through_id` names the checkpoint's event and
+    /// its `checkpoint_hash` (hex) is the checkpoint's hash. Prune events
+    /// written before the hash was recorded vouch by `through_id` alone; the
+    /// first link after the checkpoint pins its hash anyway.
+    fn vouches_for_start(&self, event: &Event) -> bool {
+        let Some(start) = &self.start else {
+            return false;
+        };
+        if event.action != action::AUDIT_PRUNE {
+            return false;
+        }
+        let Ok(details) = serde_json::from_str::<serde_json::Value>(&event.details) else {
+            return false;
+        };
+        if details
+            .get("through_id")
+            .and_then(serde_json::Value::as_i64)
+            != Some(start.id)
+        {
+            return false;
+        }
+        match details.get("checkpoint_hash") {
+            None => true,
+            Some(hash) => hash
+                .as_str()
+                .is_some_and(|hash| hash.eq_ignore_ascii_case(&hex(&start.hash))),
+        }
+    }
+
+    /// The verdict.
+    pub fn finish(self) -> ChainReport {
+        let mut broken = self.broken;
+        if let (Some(start), None) = (&self.start, self.vouched_by) {
+            broken.get_or_insert_with(|| BrokenLink {
+                event_id: start.id + 1,
+                problem: format!(
+                    "the chain starts after event {} but no audit.prune event records that checkpoint (the events before it were deleted)",
+                    start.id
+                ),
+            });
+        }
+        let expected = self.expected.map(|head| {
+            let problem = expected_problem(
+                &head,
+                self.expected_seen,
+                self.start.as_ref(),
+                self.head.as_ref(),
+            );
+            ExpectedHead { head, problem }
+        });
+        if let Some(ExpectedHead {
+            head,
+            problem: Some(problem),
+        }) = &expected
+        {
+            broken.get_or_insert_with(|| BrokenLink {
+                event_id: head.id,
+                problem: problem.clone(),
+            });
+        }
+        ChainReport {
+            checked: self.checked,
+            broken,
+            head: self.head.or_else(|| self.start.clone()),
+            checkpoint: self.start,
+            checkpoint_vouched_by: self.vouched_by,
+            expected,
+        }
+    }
+}
+
+/// Why the chain does not hold a recorded head, if it does not.
+fn expected_problem(
+    expected: &Checkpoint,
+    seen: Option<bool>,
+    start: Option<&Checkpoint>,
+    head: Option<&Checkpoint>,
+) -> Option<String> {
+    if let Some(start) = start.filter(|start| expected.id <= start.id) {
+        return if *start == *expected {
+            None
+        } else if start.id == expected.id {
+            Some(format!(
+                "the checkpoint at event {} differs from the recorded head (history was rewritten)",
+                expected.id
+            ))
+        } else {
+            Some(format!(
+                "event {} was pruned (the chain starts after event {}), so it cannot be compared; record a newer head",
+                expected.id, start.id
+            ))
+        };
+    }
+    match seen {
+        Some(true) => None,
+        Some(false) => Some(format!(
+            "event {} differs from the recorded head (history was rewritten)",
+            expected.id
+        )),
+        None => Some(match head {
+            Some(head) => format!(
+                "the chain ends at event {}, before the recorded head {} (the newest events were deleted)",
+                head.id, expected.id
+            ),
+            None => format!(
+                "the chain holds no events, not even the recorded head {} (events were deleted)",
+                expected.id
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> HashedFields<'static> {
+        HashedFields {
+            id: 7,
+            at: 1_790_000_000,
+            actor: Some("alice"),
+            action: "token.revoke",
+            outcome: "ok",
+            org: Some("acme"),
+            token_id: Some(42),
+            target: Some("deploy"),
+            details: "{\"reason\":\"done\"}",
+            os_user: None,
+        }
+    }
+
+    #[test]
+    fn events_without_an_os_user_hash_as_before_schema_7() {
+        // Computed by the version-1 code: old stores' chains must keep verifying.
+        assert_eq!(
+            hex(&event_hash(&[0x11; 16], &fields())),
+            "4934987ff830a8fea6614c8ef79a2b427a6aba325d804d4ee2f60f30d94aa572"
+        );
+        let bare = HashedFields {
+            actor: None,
+            org: None,
+            token_id: None,
+            target: None,
+            ..fields()
+        };
+        assert_eq!(
+            hex(&event_hash(&GENESIS, &bare)),
+            "afd06ccbee0a0f14fd4da1f6639efebf092bf25e4e5f04907f8742fad43e9e45"
+        );
+    }
+
+    #[test]
+    fn the_os_user_is_hashed_and_cannot_be_removed_or_moved() {
+        let plain = event_hash(&GENESIS, &fields());
+        let with = |os_user| {
+            event_hash(
+                &GENESIS,
+                &HashedFields {
+                    os_user: Some(os_user),
+                    ..fields()
+                },
+            )
+        };
+        assert_ne!(with("root (uid 0)"), plain);
+        assert_ne!(with("root (uid 0)"), with("alice (uid 1000)"));
+        // An empty OS user is not the same as none.
+        assert_ne!(with(""), plain);
+        // Nor can the OS user's text pass as part of the details.
+        let moved = HashedFields {
+            details: "{\"reason\":\"done\"}\u{1}",
+            ..fields()
+        };
+        assert_ne!(event_hash(&GENESIS, &moved), with(""));
+    }
+
+    /// A chain of `count` events as the store writes it, from `start`.
+    fn chain(start: Option<&Checkpoint>, actions: &[(&'static str, String)]) -> Vec<Event> {
+        let (mut previous, mut id) = match start {
+            Some(start) => (start.hash.clone(), start.id),
+            None => (GENESIS.to_vec(), 0),
+        };
+        let mut events = Vec::new();
+        for (action, details) in actions {
+            id += 1;
+            let mut event = Event {
+                id,
+                at: crate::clock::from_unix(1_790_000_000 + id),
+                actor: Some("alice".into()),
+                os_user: (id % 2 == 0).then(|| "alice (uid 1000)".to_owned()),
+                action: (*action).to_owned(),
+                outcome: "ok".into(),
+                org: None,
+                token_id: None,
+                target: None,
+                details: details.clone(),
+                hash: Vec::new(),
+            };
+            event.hash = event_hash(&previous, &event.hashed_fields())[..STORED_HASH_LEN].to_vec();
+            previous = event.hash.clone();
+            events.push(event);
+        }
+        events
+    }
+
+    fn walk(
+        start: Option<Checkpoint>,
+        expect: Option<Checkpoint>,
+        events: &[Event],
+    ) -> ChainReport {
+        let mut walker = ChainWalker::new(start);
+        if let Some(expect) = expect {
+            walker.expect(expect);
+        }
+        for event in events {
+            walker.push(event);
+        }
+        walker.finish()
+    }
+
+    fn plain(n: usize) -> Vec<(&'static str, String)> {
+        vec![(action::TOKEN_CREATE, "{}".to_owned()); n]
+    }
+
+    fn head_of(event: &Event) -> Checkpoint {
+        Checkpoint {
+            id: event.id,
+            hash: event.hash.clone(),
+        }
+    }
+
+    #[test]
+    fn a_whole_chain_with_and_without_os_users_verifies() {
+        let events = chain(None, &plain(5));
+        let report = walk(None, Some(head_of(&events[4])), &events);
+        assert_eq!(report.broken, None);
+        assert_eq!(report.checked, 5);
+        assert_eq!(report.head, Some(head_of(&events[4])));
+        assert_eq!(report.expected.unwrap().problem, None);
+    }
+
+    #[test]
+    fn a_cut_tail_is_caught_only_against_a_recorded_head() {
+        let events = chain(None, &plain(5));
+        let recorded = head_of(&events[4]);
+        assert_eq!(walk(None, None, &events[..3]).broken, None);
+        let report = walk(None, Some(recorded.clone()), &events[..3]);
+        let broken = report.broken.unwrap();
+        assert_eq!(broken.event_id, 5);
+        assert!(
+            broken.problem.contains("ends at event 3"),
+            "{}",
+            broken.problem
+        );
+        // Cut, then written again: event 5 exists but is another event.
+        let mut rewritten = events[..4].to_vec();
+        rewritten.extend(chain(
+            Some(&head_of(&events[3])),
+            &[(action::ORG_ADD, "{}".into())],
+        ));
+        let broken = walk(None, Some(recorded), &rewritten).broken.unwrap();
+        assert!(broken.problem.contains("differs"), "{}", broken.problem);
+        // Everything deleted.
+        let broken = walk(None, Some(head_of(&events[0])), &[]).broken.unwrap();
+        assert!(broken.problem.contains("no events"), "{}", broken.problem);
+    }
+
+    #[test]
+    fn a_checkpoint_counts_only_when_an_audit_prune_event_records_it() {
+        let events = chain(None, &plain(4));
+        let checkpoint = head_of(&events[1]);
+        let prune = |details: String| {
+            let mut kept = events[2..].to_vec();
+            kept.extend(chain(
+                Some(&head_of(&events[3])),
+                &[(action::AUDIT_PRUNE, details)],
+            ));
+            kept
+        };
+        let exact = prune(format!(
+            "{{\"through_id\":2,\"checkpoint_hash\":\"{}\"}}",
+            hex(&checkpoint.hash)
+        ));
+        let report = walk(Some(checkpoint.clone()), None, &exact);
+        assert_eq!(report.broken, None);
+        assert_eq!(report.checkpoint_vouched_by, Some(5));
+
+        // A prune event from before the hash was recorded vouches by id.
+        let old = prune("{\"through_id\":2}".to_owned());
+        assert_eq!(walk(Some(checkpoint.clone()), None, &old).broken, None);
+
+        // No prune event at all: the first events were deleted and a
+        // checkpoint written to cover it.
+        let report = walk(Some(checkpoint.clone()), None, &events[2..]);
+        let broken = report.broken.unwrap();
+        assert_eq!(broken.event_id, 3);
+        assert!(
+            broken.problem.contains("no audit.prune"),
+            "{}",
+            broken.problem
+        );
+
+        // A prune event for another checkpoint, or another hash, does not vouch.
+        for details in [
+            "{\"through_id\":1}".to_owned(),
+            format!(
+                "{{\"through_id\":2,\"checkpoint_hash\":\"{}\"}}",
+                hex(&[0; 16])
+            ),
+        ] {
+            let report = walk(Some(checkpoint.clone()), None, &prune(details));
+            assert!(report.broken.is_some());
+        }
+    }
+
+    #[test]
+    fn a_recorded_head_at_or_before_the_checkpoint() {
+        let events = chain(None, &plain(4));
+        let checkpoint = head_of(&events[1]);
+        let mut kept = events[2..].to_vec();
+        kept.extend(chain(
+            Some(&head_of(&events[3])),
+            &[(action::AUDIT_PRUNE, "{\"through_id\":2}".to_owned())],
+        ));
+        let at_checkpoint = walk(Some(checkpoint.clone()), Some(checkpoint.clone()), &kept);
+        assert_eq!(at_checkpoint.broken, None);
+        let pruned = walk(Some(checkpoint), Some(head_of(&events[0])), &kept);
+        assert!(pruned.broken.unwrap().problem.contains("was pruned"));
+    }
+
+    #[test]
+    fn heads_are_written_and_read_as_id_colon_hash() {
+        let head = Checkpoint {
+            id: 42,
+            hash: vec![0xab; STORED_HASH_LEN],
+        };
+        assert_eq!(head.to_string(), format!("42:{}", "ab".repeat(16)));
+        assert_eq!(head.to_string().parse::<Checkpoint>().unwrap(), head);
+        assert_eq!(
+            format!(" 42:{} ", "AB".repeat(16))
+                .parse::<Checkpoint>()
+                .unwrap(),
+            head
+        );
+        for bad in [
+            "", "42", "42:", "x:ab", "0:ab", "-1:ab", "42:abc", "42:abab", "42:zz",
+        ] {
+            assert!(bad.parse::<Checkpoint>().is_err(), "{bad}");
+        }
     }
 }

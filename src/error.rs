@@ -57,6 +57,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// A free-text value (a name, a description, a reason) holds a tokctl
+    /// token. It would be stored in the clear and shown in tables, so it is
+    /// refused; the message never repeats the value.
+    #[error("the {what} contains a tokctl token (tkp_… or tko_…): refused, so that no secret is stored or shown in the clear")]
+    TokenInText {
+        /// Which value: "token name", "description", "reason", ...
+        what: &'static str,
+    },
+
     /// A request that is well formed but cannot be carried out as asked.
     #[error("{message}")]
     InvalidRequest {
@@ -304,7 +313,9 @@ impl Error {
     /// The class of this error, which decides the exit code.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InvalidInput { .. } | Error::InvalidRequest { .. } => ErrorKind::Usage,
+            Error::InvalidInput { .. }
+            | Error::InvalidRequest { .. }
+            | Error::TokenInText { .. } => ErrorKind::Usage,
             Error::NotFound { .. }
             | Error::SecretNotInKeyring { .. }
             | Error::SecretOutdatedInKeyring { .. } => ErrorKind::NotFound,

@@ -298,9 +298,40 @@ impl Token {
     }
 }
 
+/// Whether `text` holds something shaped like a tokctl token anywhere in it:
+/// `tkp_` or `tko_` followed by at least 59 characters of the token alphabet
+/// (`A-Z a-z 0-9 - _`; docs/token-format.md). Unlike the scanner's regular
+/// expression this needs no boundary around it, so a token glued to other
+/// text still counts: refusing such a value is cheap, storing a secret is not.
+pub fn contains_token(text: &str) -> bool {
+    const PREFIX_LEN: usize = 4;
+    let token_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-';
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|at| {
+        let rest = &bytes[at..];
+        (rest.starts_with(b"tkp_") || rest.starts_with(b"tko_"))
+            && rest.len() >= crate::secret::TOKEN_LEN
+            && rest[PREFIX_LEN..crate::secret::TOKEN_LEN]
+                .iter()
+                .all(token_char)
+    })
+}
+
+/// Refuses a free-text value that holds a token (see [`contains_token`]):
+/// names, descriptions and reasons are stored in the clear and shown in
+/// tables and exports, so a secret pasted into one would leak. The error
+/// names the field, never the value.
+pub fn refuse_token_text(what: &'static str, text: &str) -> Result<()> {
+    if contains_token(text) {
+        return Err(Error::TokenInText { what });
+    }
+    Ok(())
+}
+
 /// Checks a user-chosen name (org, user or token): one printable line of at
-/// most `max` characters that does not start with `-`.
+/// most `max` characters that does not start with `-` and holds no token.
 pub fn validate_name(what: &'static str, name: &str, max: usize) -> Result<()> {
+    refuse_token_text(what, name)?;
     if name.trim().is_empty() {
         return Err(Error::invalid(what, name, "must not be empty"));
     }
@@ -379,6 +410,33 @@ mod tests {
         assert!(validate_name("token name", "deploy bot (api)", 100).is_ok());
         for bad in ["", " x", "x ", "a\nb", "-x", &"x".repeat(101)] {
             assert!(validate_name("token name", bad, 100).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn values_holding_a_token_anywhere_are_refused() {
+        let token = format!("tkp_{}", "aB3-_".repeat(12).get(..59).unwrap());
+        assert_eq!(token.len(), crate::secret::TOKEN_LEN);
+        for text in [
+            token.clone(),
+            token.replacen("tkp_", "tko_", 1),
+            format!("leaked: {token}, see ticket"),
+            format!("glued{token}glued"),
+        ] {
+            assert!(contains_token(&text), "{text}");
+            let err = validate_name("token name", &text, 1000).unwrap_err();
+            assert!(matches!(err, Error::TokenInText { what: "token name" }));
+            assert!(!err.to_string().contains(&token[4..]), "{err}");
+        }
+        for text in [
+            "tkp_".to_owned(),
+            token[..62].to_owned(),
+            token.replacen("tkp_", "tkx_", 1),
+            token.replacen("tkp_", "TKP_", 1),
+            format!("{} {}", &token[..30], &token[30..]),
+            "ünïcödé tkp_ names".to_owned(),
+        ] {
+            assert!(!contains_token(&text), "{text}");
         }
     }
 }

@@ -132,6 +132,7 @@ impl Scope {
 }
 
 fn validate_resource_name(name: &str) -> Result<()> {
+    crate::model::refuse_token_text("resource name", name)?;
     let valid = !name.is_empty()
         && name.len() <= MAX_NAME_LEN
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())

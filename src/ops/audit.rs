@@ -1,7 +1,7 @@
 //! Reading the audit trail: query and export, chain verification, retention.
 
 use super::{Actor, Ctx, Session};
-use crate::audit::{action, BrokenLink, ChainWalker, Event, NewEvent};
+use crate::audit::{action, hex, ChainReport, ChainWalker, Event, NewEvent};
 use crate::duration::PointInTime;
 use crate::error::{Error, Result};
 use crate::model::{Role, TokenId};
@@ -22,19 +22,6 @@ pub struct AuditQuery {
     pub since: Option<PointInTime>,
     /// Only events before this time.
     pub until: Option<PointInTime>,
-}
-
-/// What `audit verify` found.
-#[derive(Debug, Clone)]
-pub struct ChainReport {
-    /// Events checked.
-    pub checked: u64,
-    /// The first broken link, if any.
-    pub broken: Option<BrokenLink>,
-    /// The newest event's id and hash: record it elsewhere to detect a cut-off tail later.
-    pub head: Option<Checkpoint>,
-    /// Where the chain starts after a retention prune.
-    pub checkpoint: Option<Checkpoint>,
 }
 
 /// What `audit prune` removed (or would remove).
@@ -165,36 +152,25 @@ impl Session {
         q.for_each_event(&filter, |event| each(&event))
     }
 
-    /// Walks the whole chain and reports the first broken link.
-    pub fn verify_audit_chain(&self) -> Result<ChainReport> {
+    /// Walks the whole chain and reports the first problem: a broken link,
+    /// a checkpoint that no `audit.prune` event records, or (with `expect`)
+    /// a head recorded earlier that the chain no longer holds. Needs the
+    /// admin role in every org the actor belongs to with that role.
+    pub fn verify_audit_chain(&self, expect: Option<Checkpoint>) -> Result<ChainReport> {
         let q = self.store.read();
         let actor = self.ctx.actor(&q)?;
         self.ctx.audit_orgs(&q, actor, None)?;
-        let checkpoint = q.audit_checkpoint()?;
-        let mut walker = match &checkpoint {
-            Some(checkpoint) => ChainWalker::new(&checkpoint.hash, checkpoint.id),
-            None => ChainWalker::new(&crate::audit::GENESIS, 0),
-        };
-        let mut broken = None;
-        let mut head = None;
-        q.for_each_event(&EventFilter::default(), |event| {
-            if broken.is_none() {
-                if let Err(link) = walker.check(&event) {
-                    broken = Some(link);
-                }
-            }
-            head = Some(Checkpoint {
-                id: event.id,
-                hash: event.hash,
-            });
-            Ok::<(), Error>(())
-        })?;
-        Ok(ChainReport {
-            checked: walker.checked,
-            broken,
-            head,
-            checkpoint,
-        })
+        walk_chain(&q, expect)
+    }
+
+    /// The newest event's id and hash, for keeping outside the store and
+    /// passing to [`Session::verify_audit_chain`] later. Reads one row; it
+    /// does not check the chain.
+    pub fn audit_head(&self) -> Result<Option<Checkpoint>> {
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        self.ctx.audit_orgs(&q, actor, None)?;
+        q.audit_head()
     }
 
     /// Removes events older than `before`, leaving a checkpoint so the rest
@@ -227,6 +203,9 @@ impl Session {
                     "removed": removed,
                     "usage_hours_removed": usage_hours,
                     "through_id": checkpoint.id,
+                    // Vouches for the checkpoint exactly: `audit verify`
+                    // accepts a checkpoint only when a prune event records it.
+                    "checkpoint_hash": hex(&checkpoint.hash),
                     "before": cutoff.timestamp(),
                 }),
                 ..ctx.event(action::AUDIT_PRUNE)
@@ -242,4 +221,17 @@ impl Session {
             self.write_as_actor(work)
         }
     }
+}
+
+/// Walks the whole chain from the retention checkpoint (or the genesis).
+pub(super) fn walk_chain(q: &Queries<'_>, expect: Option<Checkpoint>) -> Result<ChainReport> {
+    let mut walker = ChainWalker::new(q.audit_checkpoint()?);
+    if let Some(head) = expect {
+        walker.expect(head);
+    }
+    q.for_each_event(&EventFilter::default(), |event| {
+        walker.push(&event);
+        Ok::<(), Error>(())
+    })?;
+    Ok(walker.finish())
 }

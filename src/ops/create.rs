@@ -13,7 +13,7 @@ use crate::clock::Timestamp;
 use crate::duration::Expiry;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringError, KeyringMode};
-use crate::model::{validate_name, Role, Token, TokenKind};
+use crate::model::{refuse_token_text, validate_name, Role, Token, TokenKind};
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::Secret;
 use crate::store::NewToken;
@@ -176,6 +176,7 @@ fn check_request(request: CreateRequest, now: Timestamp) -> Result<Checked> {
         validate_name("token name", name, MAX_TOKEN_NAME_CHARS)?;
     }
     if let Some(description) = &request.description {
+        refuse_token_text("description", description)?;
         if description.chars().count() > MAX_DESCRIPTION_CHARS {
             return Err(Error::invalid(
                 "description",

@@ -275,19 +275,7 @@ impl Default for KeyringSync {
 
 /// Walks the whole audit chain (from the retention checkpoint, if any).
 fn chain_break(q: &crate::store::Queries<'_>) -> Result<Option<crate::audit::BrokenLink>> {
-    use crate::audit::{ChainWalker, GENESIS};
-    let mut walker = match q.audit_checkpoint()? {
-        Some(checkpoint) => ChainWalker::new(&checkpoint.hash, checkpoint.id),
-        None => ChainWalker::new(&GENESIS, 0),
-    };
-    let mut broken = None;
-    q.for_each_event(&crate::store::EventFilter::default(), |event| {
-        if broken.is_none() {
-            broken = walker.check(&event).err();
-        }
-        Ok::<(), crate::Error>(())
-    })?;
-    Ok(broken)
+    Ok(super::audit::walk_chain(q, None)?.broken)
 }
 
 /// Every token has its `token.create` event, every revoked token its

@@ -22,7 +22,8 @@ mod verify;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub use audit::{AuditPruned, AuditQuery, ChainReport};
+pub use crate::audit::{ChainReport, ExpectedHead};
+pub use audit::{AuditPruned, AuditQuery};
 pub use check::{CheckReport, CheckRequest};
 pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use directory::Bootstrapped;
@@ -64,6 +65,8 @@ struct Ctx {
     keyring_state: Mutex<KeyringState>,
     generator: Generator,
     actor: String,
+    /// The OS account running this session, recorded in every event.
+    os_user: Option<String>,
 }
 
 /// What the current operation learnt about the keyring. A bulk operation on
@@ -103,15 +106,31 @@ impl Session {
                 keyring_state: Mutex::default(),
                 generator: Generator::default(),
                 actor: actor.into(),
+                os_user: None,
             },
             usage: verify::UsageBuffer::default(),
             names: verify::NameCache::default(),
         }
     }
 
+    /// Records `os_user` (the operating-system account running this
+    /// session, e.g. "alice (uid 1000)") in every audit event the session
+    /// writes, beside the tokctl user it acts as. The caller determines it:
+    /// the library reads no environment.
+    #[must_use]
+    pub fn with_os_user(mut self, os_user: impl Into<String>) -> Self {
+        self.ctx.os_user = Some(os_user.into());
+        self
+    }
+
     /// The acting user's name.
     pub fn actor_name(&self) -> &str {
         &self.ctx.actor
+    }
+
+    /// The OS account recorded in events, if the caller gave one.
+    pub fn os_user(&self) -> Option<&str> {
+        self.ctx.os_user.as_deref()
     }
 
     /// The store, for read-only inspection (tests, doctor).
@@ -151,6 +170,7 @@ impl Ctx {
         NewEvent {
             at: self.clock.now(),
             actor: Some(self.actor.clone()),
+            os_user: self.os_user.clone(),
             action,
             outcome: Outcome::Ok,
             org: None,

@@ -446,6 +446,7 @@ fn require_criteria(selection: &Selection) -> Result<()> {
 }
 
 fn validate_reason(reason: &str) -> Result<()> {
+    crate::model::refuse_token_text("reason", reason)?;
     if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
         return Err(Error::invalid(
             "reason",

@@ -4,6 +4,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension};
 
 use super::Queries;
+pub use crate::audit::Checkpoint;
 use crate::audit::{event_hash, Event, HashedFields, NewEvent, GENESIS, STORED_HASH_LEN};
 use crate::clock::{from_unix, Timestamp};
 use crate::error::{Error, Result};
@@ -44,6 +45,7 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
         target: row.get(7)?,
         details: row.get(8)?,
         hash: row.get(9)?,
+        os_user: row.get(10)?,
     })
 }
 
@@ -77,30 +79,13 @@ pub struct Rotation<'a> {
     pub expires_at: Option<Timestamp>,
 }
 
-/// Where the retained part of the chain starts after `audit prune`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checkpoint {
-    /// The last pruned event's id.
-    pub id: i64,
-    /// The last pruned event's hash.
-    pub hash: Vec<u8>,
-}
-
 impl Queries<'_> {
     /// Appends an event to the chain. Call inside the write transaction of
     /// the change it records, so both commit or neither does.
     pub fn append_event(&self, event: &NewEvent) -> Result<i64> {
-        let last: Option<(i64, Vec<u8>)> = self
-            .conn
-            .prepare_cached("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")?
-            .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?;
-        let (prev_id, previous_hash) = match last {
-            Some(last) => last,
-            None => match self.audit_checkpoint()? {
-                Some(checkpoint) => (checkpoint.id, checkpoint.hash),
-                None => (0, GENESIS.to_vec()),
-            },
+        let (prev_id, previous_hash) = match self.audit_head()? {
+            Some(head) => (head.id, head.hash),
+            None => (0, GENESIS.to_vec()),
         };
         let id = prev_id + 1;
         let details = event.details.to_string();
@@ -115,12 +100,13 @@ impl Queries<'_> {
             token_id,
             target: event.target.as_deref(),
             details: &details,
+            os_user: event.os_user.as_deref(),
         };
         let hash = event_hash(&previous_hash, &fields);
         self.conn
             .prepare_cached(
-                "INSERT INTO audit_events (id, at, actor, action, outcome, org, token_id, target, details, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO audit_events (id, at, actor, action, outcome, org, token_id, target, details, hash, os_user)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 id,
@@ -133,8 +119,28 @@ impl Queries<'_> {
                 fields.target,
                 details,
                 &hash[..STORED_HASH_LEN],
+                fields.os_user,
             ])?;
         Ok(id)
+    }
+
+    /// The newest event's id and hash (what the next event chains to): the
+    /// newest stored event, else the retention checkpoint, else nothing.
+    pub fn audit_head(&self) -> Result<Option<Checkpoint>> {
+        let last = self
+            .conn
+            .prepare_cached("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")?
+            .query_row([], |row| {
+                Ok(Checkpoint {
+                    id: row.get(0)?,
+                    hash: row.get(1)?,
+                })
+            })
+            .optional()?;
+        match last {
+            Some(last) => Ok(Some(last)),
+            None => self.audit_checkpoint(),
+        }
     }
 
     /// Calls `each` for every event the filter lets through, in id order,
@@ -197,7 +203,7 @@ impl Queries<'_> {
             clauses.push(format!("at < {}", bind(Value::Integer(until.timestamp()))));
         }
         let mut sql =
-            "SELECT id, at, actor, action, outcome, org, token_id, target, details, hash FROM audit_events"
+            "SELECT id, at, actor, action, outcome, org, token_id, target, details, hash, os_user FROM audit_events"
                 .to_owned();
         if !clauses.is_empty() {
             sql.push_str(" WHERE ");
@@ -234,17 +240,12 @@ impl Queries<'_> {
             .conn
             .prepare_cached("DELETE FROM audit_events WHERE id <= ?1")?
             .execute([checkpoint.id])?;
-        let hex: String = checkpoint
-            .hash
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
         self.conn
             .prepare_cached(
                 "INSERT INTO meta (key, value) VALUES ('audit_checkpoint', ?1)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )?
-            .execute([format!("{}:{hex}", checkpoint.id)])?;
+            .execute([checkpoint.to_string()])?;
         Ok(removed as u64)
     }
 
@@ -255,21 +256,9 @@ impl Queries<'_> {
             .prepare_cached("SELECT value FROM meta WHERE key = 'audit_checkpoint'")?
             .query_row([], |row| row.get(0))
             .optional()?;
-        let Some(value) = value else {
-            return Ok(None);
-        };
-        let parsed = value.split_once(':').and_then(|(id, hash)| {
-            let id = id.parse().ok()?;
-            let hash = (0..hash.len())
-                .step_by(2)
-                .map(|i| {
-                    hash.get(i..i + 2)
-                        .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                })
-                .collect::<Option<Vec<u8>>>()?;
-            Some(Checkpoint { id, hash })
-        });
-        Ok(parsed)
+        // An unreadable checkpoint reads as none: the walk then starts at
+        // the genesis and reports the missing events.
+        Ok(value.and_then(|value| value.parse().ok()))
     }
 
     /// Old secrets of a token.

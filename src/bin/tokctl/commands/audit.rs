@@ -1,11 +1,12 @@
-//! `tokctl audit`: query and export the audit trail, verify its chain, prune it.
+//! `tokctl audit`: query and export the audit trail, verify its chain, print
+//! its head, prune it.
 
 use std::io::Write;
 
 use clap::{Args, Subcommand};
 use comfy_table::Cell;
 use serde::Serialize;
-use tokctl::audit::Event;
+use tokctl::audit::{hex, ChainReport, Checkpoint, Event};
 use tokctl::duration::PointInTime;
 use tokctl::model::TokenId;
 use tokctl::ops::{AuditQuery, Session};
@@ -30,9 +31,22 @@ pub struct AuditArgs {
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event
-    #[command(after_help = "Example:\n  tokctl audit verify --format json\n\n\
-        Keep the printed head (event id and hash) somewhere else: a later chain without it was rewritten.")]
+    #[command(after_help = "Examples:\n  tokctl audit verify --format json\n  \
+        tokctl audit verify --expect 1234:5f0c9a1e2b7d4c3f8a6e0b1d2c3f4a5b\n\n\
+        The chain alone cannot show that its newest events were cut off: keep the head \
+        ('tokctl audit head') somewhere the store's users cannot write, and check it with --expect.")]
     Verify {
+        /// Also require this event, recorded earlier with 'tokctl audit head' (exit 9 when it is missing or differs)
+        #[arg(long, value_name = "ID:HASH", value_parser = parse_head)]
+        expect: Option<Checkpoint>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print the newest event's id and hash, to keep outside the store for 'audit verify --expect'
+    #[command(after_help = "Example (a nightly cron job, see docs/audit.md):\n  \
+        tokctl audit head --format json | logger -t tokctl-audit-head")]
+    Head {
         /// Output format
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -77,12 +91,17 @@ struct QueryArgs {
     format: ListFormat,
 }
 
+fn parse_head(text: &str) -> Result<Checkpoint, String> {
+    text.parse().map_err(|err: tokctl::Error| err.to_string())
+}
+
 /// The JSON form of an event (docs/json.md).
 #[derive(Serialize)]
 struct EventJson<'a> {
     id: i64,
     at: String,
     actor: Option<&'a str>,
+    os_user: Option<&'a str>,
     action: &'a str,
     outcome: &'a str,
     org: Option<&'a str>,
@@ -90,10 +109,6 @@ struct EventJson<'a> {
     target: Option<&'a str>,
     details: serde_json::Value,
     hash: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn token_text(raw: Option<i64>) -> Option<String> {
@@ -106,6 +121,7 @@ impl<'a> EventJson<'a> {
             id: event.id,
             at: rfc3339(event.at),
             actor: event.actor.as_deref(),
+            os_user: event.os_user.as_deref(),
             action: &event.action,
             outcome: &event.outcome,
             org: event.org.as_deref(),
@@ -121,10 +137,12 @@ impl<'a> EventJson<'a> {
 
 impl Row for Event {
     const TABLE_COLUMNS: &'static [&'static str] = &[
-        "id", "time", "actor", "action", "outcome", "org", "target", "details",
+        "id", "time", "actor", "os user", "action", "outcome", "org", "target", "details",
     ];
+    // os_user comes last: columns are only ever added at the end.
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id", "at", "actor", "action", "outcome", "org", "token_id", "target", "details", "hash",
+        "os_user",
     ];
 
     fn table_row(&self) -> Vec<Cell> {
@@ -133,6 +151,7 @@ impl Row for Event {
             Cell::new(self.id),
             Cell::new(self.at.format("%Y-%m-%d %H:%M:%S")),
             dash(&self.actor),
+            dash(&self.os_user),
             Cell::new(&self.action),
             Cell::new(&self.outcome),
             dash(&self.org),
@@ -158,6 +177,7 @@ impl Row for Event {
             text(&self.target),
             self.details.clone(),
             hex(&self.hash),
+            text(&self.os_user),
         ]
     }
 }
@@ -192,6 +212,7 @@ fn print_token_uses(
     Ok(())
 }
 
+/// `audit verify --format json` (docs/json.md): fields are only ever added.
 #[derive(Serialize)]
 struct ChainJson {
     ok: bool,
@@ -201,6 +222,94 @@ struct ChainJson {
     head_id: Option<i64>,
     head_hash: Option<String>,
     checkpoint_id: Option<i64>,
+    checkpoint_vouched_by: Option<i64>,
+    expected_id: Option<i64>,
+    expected_hash: Option<String>,
+    expected_ok: Option<bool>,
+}
+
+impl ChainJson {
+    fn new(report: &ChainReport) -> Self {
+        let expected = report.expected.as_ref();
+        ChainJson {
+            ok: report.broken.is_none(),
+            checked: report.checked,
+            broken_at: report.broken.as_ref().map(|b| b.event_id),
+            problem: report.broken.as_ref().map(|b| b.problem.clone()),
+            head_id: report.head.as_ref().map(|h| h.id),
+            head_hash: report.head.as_ref().map(|h| hex(&h.hash)),
+            checkpoint_id: report.checkpoint.as_ref().map(|c| c.id),
+            checkpoint_vouched_by: report.checkpoint_vouched_by,
+            expected_id: expected.map(|e| e.head.id),
+            expected_hash: expected.map(|e| hex(&e.head.hash)),
+            expected_ok: expected.map(|e| e.problem.is_none()),
+        }
+    }
+}
+
+/// `audit head --format json` (docs/json.md).
+#[derive(Serialize)]
+struct HeadJson {
+    id: Option<i64>,
+    hash: Option<String>,
+    /// `ID:HASH`, as `audit verify --expect` takes it.
+    expect: Option<String>,
+}
+
+fn print_chain(report: &ChainReport, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        return print_json(&ChainJson::new(report));
+    }
+    let starts_after = match (&report.checkpoint, report.checkpoint_vouched_by) {
+        (None, _) => "the beginning".to_owned(),
+        (Some(c), Some(by)) => format!(
+            "checkpoint at event {} (recorded by audit.prune event {by})",
+            c.id
+        ),
+        (Some(c), None) => format!(
+            "checkpoint at event {} (recorded by no audit.prune event)",
+            c.id
+        ),
+    };
+    let mut rows = vec![
+        (
+            "chain",
+            if report.broken.is_none() {
+                "intact".to_owned()
+            } else {
+                "BROKEN".to_owned()
+            },
+        ),
+        ("events checked", report.checked.to_string()),
+        (
+            "first broken",
+            report.broken.as_ref().map_or_else(
+                || "-".into(),
+                |b| format!("event {}: {}", b.event_id, b.problem),
+            ),
+        ),
+        (
+            "head",
+            report.head.as_ref().map_or_else(
+                || "-".into(),
+                |h| format!("event {} {}", h.id, hex(&h.hash)),
+            ),
+        ),
+        ("starts after", starts_after),
+    ];
+    if let Some(expected) = &report.expected {
+        rows.push((
+            "expected head",
+            format!(
+                "event {} {}: {}",
+                expected.head.id,
+                hex(&expected.head.hash),
+                expected.problem.as_deref().unwrap_or("present")
+            ),
+        ));
+    }
+    print_table(&fields(&rows))?;
+    Ok(())
 }
 
 pub fn run(session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
@@ -227,51 +336,34 @@ pub fn run(session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
             }
             Ok(exit::SUCCESS)
         }
-        Some(AuditCommand::Verify { format }) => {
-            let report = session.verify_audit_chain()?;
-            let ok = report.broken.is_none();
-            match format {
-                Format::Json => print_json(&ChainJson {
-                    ok,
-                    checked: report.checked,
-                    broken_at: report.broken.as_ref().map(|b| b.event_id),
-                    problem: report.broken.as_ref().map(|b| b.problem.clone()),
-                    head_id: report.head.as_ref().map(|h| h.id),
-                    head_hash: report.head.as_ref().map(|h| hex(&h.hash)),
-                    checkpoint_id: report.checkpoint.as_ref().map(|c| c.id),
-                })?,
-                Format::Table => print_table(&fields(&[
-                    ("chain", if ok { "intact".into() } else { "BROKEN".into() }),
-                    ("events checked", report.checked.to_string()),
-                    (
-                        "first broken",
-                        report.broken.as_ref().map_or_else(
-                            || "-".into(),
-                            |b| format!("event {}: {}", b.event_id, b.problem),
-                        ),
-                    ),
-                    (
-                        "head",
-                        report.head.as_ref().map_or_else(
-                            || "-".into(),
-                            |h| format!("event {} {}", h.id, hex(&h.hash)),
-                        ),
-                    ),
-                    (
-                        "starts after",
-                        report.checkpoint.as_ref().map_or_else(
-                            || "the beginning".into(),
-                            |c| format!("checkpoint at event {}", c.id),
-                        ),
-                    ),
-                ]))?,
-            }
+        Some(AuditCommand::Verify { expect, format }) => {
+            let report = session.verify_audit_chain(expect)?;
+            print_chain(&report, format)?;
             if let Some(broken) = &report.broken {
                 eprintln!(
                     "error: the audit chain is broken at event {}: {}",
                     broken.event_id, broken.problem
                 );
                 return Ok(exit::AUDIT_BROKEN);
+            }
+            Ok(exit::SUCCESS)
+        }
+        Some(AuditCommand::Head { format }) => {
+            let head = session.audit_head()?;
+            match format {
+                Format::Json => print_json(&HeadJson {
+                    id: head.as_ref().map(|h| h.id),
+                    hash: head.as_ref().map(|h| hex(&h.hash)),
+                    expect: head.as_ref().map(ToString::to_string),
+                })?,
+                Format::Table => match &head {
+                    Some(head) => print_table(&fields(&[
+                        ("event", head.id.to_string()),
+                        ("hash", hex(&head.hash)),
+                        ("check with", format!("tokctl audit verify --expect {head}")),
+                    ]))?,
+                    None => note("the audit trail holds no events yet"),
+                },
             }
             Ok(exit::SUCCESS)
         }

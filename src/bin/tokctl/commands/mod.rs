@@ -73,6 +73,14 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// the clock, keyring and actor, and on a brand-new store sets up the
 /// default org with the actor as owner.
 fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
+    let account = OsAccount::current();
+    let actor = match &global.actor {
+        Some(name) => name.clone(),
+        None => account.login.clone().unwrap_or_else(whoami::username),
+    };
+    // Verification records the acting name even when no such user exists:
+    // a token pasted there would be stored in the clear.
+    tokctl::model::refuse_token_text("acting user name", &actor)?;
     let location = match &global.db {
         Some(path) => StoreLocation {
             path: path.clone(),
@@ -95,11 +103,14 @@ fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
             location.path.display()
         ));
     }
-    let actor = match &global.actor {
-        Some(name) => name.clone(),
-        None => whoami::username(),
-    };
-    let mut session = Session::new(opened.store, clock()?, keyring()?, global.keyring, actor);
+    if acts_as_someone_else(global, &account, &actor) {
+        crate::output::note(format!(
+            "note: acting as tokctl user '{actor}' while logged in as '{}'; the audit trail records both",
+            account.login.as_deref().unwrap_or("an unknown account")
+        ));
+    }
+    let mut session = Session::new(opened.store, clock()?, keyring()?, global.keyring, actor)
+        .with_os_user(account.recorded);
     // A store with problems is only reported on, never written.
     let setup = if trusted {
         session.bootstrap_if_empty()?
@@ -113,6 +124,52 @@ fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
         ));
     }
     Ok(session)
+}
+
+/// The operating-system account running tokctl. Audit events record it
+/// beside the tokctl user, because in a local store anyone who can open the
+/// file can act as any tokctl user (docs/SECURITY.md).
+struct OsAccount {
+    /// The login name, when the system knows one.
+    login: Option<String>,
+    /// What events record: "name (uid N)", with the effective uid as well
+    /// when it differs from the real one (a set-uid wrapper).
+    recorded: String,
+}
+
+impl OsAccount {
+    #[cfg(unix)]
+    fn current() -> Self {
+        let uid = rustix::process::getuid().as_raw();
+        let euid = rustix::process::geteuid().as_raw();
+        let ids = if uid == euid {
+            format!("uid {uid}")
+        } else {
+            format!("uid {uid}, euid {euid}")
+        };
+        let login = whoami::fallible::username().ok();
+        let recorded = match &login {
+            Some(name) => format!("{name} ({ids})"),
+            None => ids,
+        };
+        OsAccount { login, recorded }
+    }
+
+    #[cfg(not(unix))]
+    fn current() -> Self {
+        let login = whoami::fallible::username().ok();
+        let recorded = login.clone().unwrap_or_else(|| "unknown".to_owned());
+        OsAccount { login, recorded }
+    }
+}
+
+/// Whether `--as` names a tokctl user other than the login name. Only the
+/// flag counts: `TOKCTL_USER`, set once for a shell or a job, would repeat
+/// the note on every command.
+fn acts_as_someone_else(global: &GlobalArgs, account: &OsAccount, actor: &str) -> bool {
+    let from_flag = global.actor.is_some()
+        && std::env::var_os("TOKCTL_USER").is_none_or(|set| set.to_str() != Some(actor));
+    from_flag && account.login.as_deref() != Some(actor)
 }
 
 fn default_store_path() -> anyhow::Result<PathBuf> {
