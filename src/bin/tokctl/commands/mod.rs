@@ -189,11 +189,12 @@ fn clock() -> anyhow::Result<Arc<dyn Clock>> {
     Ok(Arc::new(SystemClock))
 }
 
-/// The OS keyring. Debug builds accept `TOKCTL_TEST_KEYRING=PATH` (a plain
+/// The OS keyring. Debug builds with the `test-support` feature (on in the
+/// crate's own test builds) accept `TOKCTL_TEST_KEYRING=PATH` (a plain
 /// file keyring, so tests never touch a real one) and
 /// `TOKCTL_TEST_KEYRING_FAIL=put|delete|everything|locked` to force failures.
 fn keyring() -> anyhow::Result<Box<dyn SecretKeeper>> {
-    #[cfg(debug_assertions)]
+    #[cfg(all(debug_assertions, feature = "test-support"))]
     if let Some(path) = std::env::var_os("TOKCTL_TEST_KEYRING") {
         use tokctl::keyring::{FailOn, PlainFileKeyring};
         let fail_on = match std::env::var("TOKCTL_TEST_KEYRING_FAIL").ok().as_deref() {
