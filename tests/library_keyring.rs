@@ -9,8 +9,8 @@ use common::session::{harness_with, Harness};
 use tokctl::error::Rejection;
 use tokctl::keyring::{FailOn, KeyringEntry, KeyringMode, MemoryKeyring, SecretKeeper};
 use tokctl::ops::{
-    AuditQuery, CreateRequest, EntryListing, KeyringOutcome, RevokeOutcome, RevokeTarget,
-    RotateRequest, Selection,
+    AuditQuery, CreateRequest, EntryListing, KeyringOutcome, RevokeOutcome, RotateRequest,
+    Selection,
 };
 use tokctl::secret::Secret;
 use tokctl::{Error, ErrorKind};
@@ -159,10 +159,8 @@ fn prune_removes_keyring_entries() {
     create(&mut h, "kept");
     assert_eq!(h.keyring.len(), 2);
     h.clock.advance(Duration::days(30));
-    let pruned = h
-        .session
-        .prune_tokens("7d".parse().unwrap(), None, false)
-        .unwrap();
+    let plan = h.session.plan_prune("7d".parse().unwrap(), None).unwrap();
+    let pruned = h.session.prune_planned(&plan).unwrap().pruned;
     assert_eq!(pruned.len(), 1);
     assert_eq!(pruned[0].keyring, RevokeOutcome::Deleted);
     assert_eq!(h.keyring.len(), 1, "only the live token keeps its entry");
@@ -174,10 +172,8 @@ fn a_dry_run_prune_leaves_the_keyring_alone() {
     let mut h = harness(KeyringMode::Auto);
     h.session.create_token(request("short", "1d")).unwrap();
     h.clock.advance(Duration::days(30));
-    let pruned = h
-        .session
-        .prune_tokens("7d".parse().unwrap(), None, true)
-        .unwrap();
+    let plan = h.session.plan_prune("7d".parse().unwrap(), None).unwrap();
+    let pruned = h.session.preview_prune(&plan);
     assert_eq!(pruned[0].keyring, RevokeOutcome::Untouched);
     assert_eq!(h.keyring.len(), 1);
 }
@@ -191,16 +187,11 @@ fn doctor_finds_stale_orphan_and_missing_entries() {
     h.keyring.set_failure(Some(FailOn::Locked));
     rotate(&mut h, "stale");
     h.keyring.set_failure(Some(FailOn::Delete));
-    h.session
-        .revoke(
-            RevokeTarget::Named {
-                references: &["revoked".to_owned()],
-                org: None,
-            },
-            None,
-            false,
-        )
+    let plan = h
+        .session
+        .plan_revoke_named(&["revoked".to_owned()], None)
         .unwrap();
+    h.session.revoke_planned(&plan, None).unwrap();
     h.keyring.set_failure(Some(FailOn::Put));
     create(&mut h, "missing");
     h.keyring.set_failure(None);
@@ -265,17 +256,14 @@ fn bulk_revoke_without_keyring_asks_once_and_audits_once() {
     h.keyring.set_failure(Some(FailOn::Everything));
     let calls = h.keyring.calls();
     h.clock.advance(Duration::days(40));
-    let revoked = h
+    let plan = h
         .session
-        .revoke(
-            RevokeTarget::Selected(&Selection {
-                never_used: true,
-                ..Selection::default()
-            }),
-            None,
-            false,
-        )
+        .plan_revoke(&Selection {
+            never_used: true,
+            ..Selection::default()
+        })
         .unwrap();
+    let revoked = h.session.revoke_planned(&plan, None).unwrap().revoked;
     assert_eq!(revoked.len(), 43);
     assert!(revoked
         .iter()

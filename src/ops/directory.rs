@@ -203,7 +203,7 @@ impl Session {
             })?;
             Ok(revoked)
         })?;
-        Ok(self.finish_revocations(results, false).len())
+        Ok(self.finish_revocations(results).len())
     }
 
     /// Memberships, of one org or of every org the actor belongs to.

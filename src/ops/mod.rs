@@ -30,11 +30,11 @@ pub use directory::Bootstrapped;
 pub use doctor::{DoctorReport, EntryListing, KeyringHealth, OrphanEntry};
 pub use inspect::{Inspection, SecretMatch};
 pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
-pub use offboard::Offboarded;
+pub use offboard::{OffboardPlan, Offboarded};
 pub use policy::{policy_json, PolicyFinding};
-pub use prune::Pruned;
+pub use prune::{BulkPruned, PrunePlan, Pruned};
 pub use report::{DayUses, LastUseBuckets, OrgReport, StatusCounts, UsedToken, USAGE_DAYS};
-pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, RevokeTarget, Revoked, SkipReason};
+pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, Revoked, SkipReason};
 pub use rotate::{RotateRequest, Rotated};
 pub use verify::{Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};
 

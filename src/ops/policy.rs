@@ -1,10 +1,11 @@
 //! Org policy: show and change it, and find (or revoke) the live tokens that
 //! break it after it was tightened.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use super::revoke::Revoked;
-use super::{Actor, Ctx, Session};
+use super::revoke::StillQualifying;
+use super::{require_role, Actor, BulkRevoked, Ctx, Session, SkipReason};
 use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenStatus};
@@ -64,40 +65,95 @@ impl Session {
         self.ctx.policy_findings(&q, actor, org)
     }
 
-    /// Revokes every live token that breaks its org's policy, with the rule as
-    /// the reason. With `dry_run`, nothing is written.
-    pub fn revoke_noncompliant(
-        &mut self,
-        org: Option<&str>,
-        dry_run: bool,
-    ) -> Result<Vec<Revoked>> {
+    /// Revokes exactly the tokens of `findings` (the plan, from
+    /// [`Session::policy_check`]) that still break their org's policy,
+    /// with the rule as the reason. A token revoked, pruned, expired or
+    /// brought into line in the meantime is skipped and reported; no token
+    /// outside the findings is touched. Needs admin in each token's org.
+    pub fn revoke_noncompliant(&mut self, findings: &[PolicyFinding]) -> Result<BulkRevoked> {
         let now = self.ctx.clock.now();
-        let work = |q: &Queries<'_>, ctx: &Ctx, actor: Actor| {
-            let mut out = Vec::new();
-            for finding in ctx.policy_findings(q, actor, org)? {
-                let Some(row) = q.token(finding.token.id)? else {
+        let planned: Vec<Token> = findings
+            .iter()
+            .map(|finding| finding.token.clone())
+            .collect();
+        let (results, skipped) = self.write_as_actor(|q, ctx, actor| {
+            let mut rules = OrgRules::default();
+            let mut still = StillQualifying::with_capacity(planned.len());
+            for token in &planned {
+                let Some(row) = q.token(token.id)? else {
                     continue;
                 };
-                let reason = format!(
-                    "policy: {}",
-                    finding
-                        .violations
-                        .first()
-                        .map(ToString::to_string)
-                        .unwrap_or_default()
-                );
-                out.push(ctx.revoke_row(q, actor, row, Some(&reason), now)?);
+                if row.token.revoked_at.is_some() {
+                    continue;
+                }
+                require_role(
+                    q,
+                    actor,
+                    row.org_key,
+                    &row.token.org,
+                    Role::Admin,
+                    "revoking tokens that break policy",
+                )?;
+                if row.token.status(now) != TokenStatus::Active {
+                    continue;
+                }
+                let (policy, roles) = rules.of(q, row.org_key)?;
+                if let Some(first) = violations(policy, roles, &row.token).first() {
+                    let reason = format!("policy: {first}");
+                    still.insert(row.token.id, (row, Some(reason)));
+                }
             }
-            Ok(out)
-        };
-        let results = if dry_run {
-            self.rehearse_as_actor(work)?
-        } else {
-            self.write_as_actor(work)?
-        };
-        let revoked = self.finish_revocations(results, dry_run);
-        Ok(revoked)
+            ctx.revoke_each_planned(q, actor, &planned, still, SkipReason::Complies, now)
+        })?;
+        Ok(BulkRevoked {
+            revoked: self.finish_revocations(results),
+            skipped,
+        })
     }
+}
+
+/// Each org's policy and its members' roles, read once per org.
+#[derive(Default)]
+struct OrgRules {
+    orgs: HashMap<OrgKey, (Policy, HashMap<String, Role>)>,
+}
+
+impl OrgRules {
+    fn of(&mut self, q: &Queries<'_>, org: OrgKey) -> Result<(&Policy, &HashMap<String, Role>)> {
+        let rules = match self.orgs.entry(org) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert((q.policy(org)?, member_roles(q, org)?)),
+        };
+        Ok((&rules.0, &rules.1))
+    }
+}
+
+/// The role of each member of `org`, by user name.
+fn member_roles(q: &Queries<'_>, org: OrgKey) -> Result<HashMap<String, Role>> {
+    Ok(q.memberships(Some(org))?
+        .into_iter()
+        .map(|membership| (membership.user, membership.role))
+        .collect())
+}
+
+/// The rules of `policy` that `token` breaks (none for a policy that allows
+/// everything). `roles`: the org's members' roles, for the member-tokens rule.
+fn violations(policy: &Policy, roles: &HashMap<String, Role>, token: &Token) -> Vec<Violation> {
+    let held_by_plain_member = token
+        .owner
+        .as_ref()
+        .is_some_and(|owner| roles.get(owner) == Some(&Role::Member));
+    policy
+        .admit(
+            &Candidate {
+                scopes: &token.scopes,
+                issued_at: token.issued_at,
+                expires_at: token.expires_at,
+                held_by_plain_member,
+            },
+            false,
+        )
+        .violations
 }
 
 impl Ctx {
@@ -126,11 +182,7 @@ impl Ctx {
             if policy == Policy::default() {
                 continue;
             }
-            let roles: HashMap<String, Role> = q
-                .memberships(Some(key))?
-                .into_iter()
-                .map(|membership| (membership.user, membership.role))
-                .collect();
+            let roles = member_roles(q, key)?;
             let filter = TokenFilter {
                 visible_to: Some(Visibility {
                     user: actor.key,
@@ -142,24 +194,12 @@ impl Ctx {
                 ..TokenFilter::default()
             };
             q.for_each_token(&filter, |row| {
-                let token = row.token;
-                let held_by_plain_member = token
-                    .owner
-                    .as_ref()
-                    .is_some_and(|owner| roles.get(owner) == Some(&Role::Member));
-                let violations = policy
-                    .admit(
-                        &Candidate {
-                            scopes: &token.scopes,
-                            issued_at: token.issued_at,
-                            expires_at: token.expires_at,
-                            held_by_plain_member,
-                        },
-                        false,
-                    )
-                    .violations;
+                let violations = violations(&policy, &roles, &row.token);
                 if !violations.is_empty() {
-                    findings.push(PolicyFinding { token, violations });
+                    findings.push(PolicyFinding {
+                        token: row.token,
+                        violations,
+                    });
                 }
                 Ok::<(), Error>(())
             })?;

@@ -1,11 +1,16 @@
 //! Revoking tokens: by id or name, in bulk by a selection, or by a leaked secret.
 //!
+//! Every revoke is planned, then applied: a plan fixes the token ids (what a
+//! dry run shows and a person confirms), and the apply re-checks each planned
+//! id inside its write transaction, revokes those that still qualify and
+//! reports the others as skipped; it never acts on a token the plan did not
+//! hold. Offboarding and the policy revoke apply their plans the same way.
+//!
 //! Write order: the revocations and their audit events commit together first
 //! (a revocation must never be lost), then the keyring entries are deleted; a
 //! keyring entry that is already gone, or a keyring that fails, is reported
 //! in the result, never as a failure, and a failure is audited once for all
-//! the tokens it affected. A dry run goes through the same code in
-//! a transaction that is rolled back, so it shows exactly what would happen.
+//! the tokens it affected.
 
 use super::list::Selection;
 use super::{keyring_entry, Actor, Ctx, Session};
@@ -19,27 +24,10 @@ use crate::model::{Token, TokenId, TokenStatus};
 use crate::secret;
 use crate::store::{Queries, TokenRow};
 
-/// Which tokens to revoke.
-#[derive(Debug, Clone, Copy)]
-pub enum RevokeTarget<'a> {
-    /// Ids or names, all or none.
-    Named {
-        /// The ids or names.
-        references: &'a [String],
-        /// Look names up in this org only.
-        org: Option<&'a str>,
-    },
-    /// Every token the selection picks that is not revoked yet.
-    Selected(&'a Selection),
-    /// The token whose secret this is (found in a log or a paste). Holding
-    /// the secret is authority enough to revoke it.
-    Secret(&'a str),
-}
-
 /// What happened to one token.
 #[derive(Debug)]
 pub struct Revoked {
-    /// The token, as it is now (or would be, in a dry run).
+    /// The token, as it is now (or would be, in a preview).
     pub token: Token,
     /// Whether this call revoked it (false: it already was).
     pub newly: bool,
@@ -56,31 +44,61 @@ pub enum RevokeOutcome {
     Missing,
     /// The keyring failed; the entry may remain.
     Failed(KeyringError),
-    /// Keyring off, a dry run, or the token was already revoked.
+    /// Keyring off, a preview, or the token was already revoked.
     Untouched,
 }
 
 const MAX_REASON_CHARS: usize = 500;
 
-/// The tokens a bulk revoke will act on, fixed when it is planned: what a
-/// dry run shows and a person confirms is exactly what runs.
+/// The reason recorded for a token revoked by presenting its secret.
+const LEAKED_REASON: &str = "leaked: revoked by presenting its secret";
+
+/// The tokens a revoke will act on, fixed when it is planned: what a dry run
+/// shows and a person confirms is exactly what runs.
 #[derive(Debug, Clone)]
 pub struct RevokePlan {
-    /// The tokens, as they were when planned.
+    /// The tokens, as they were when planned. A bulk plan holds live and
+    /// expired tokens only; a named or leaked one may hold a token already
+    /// revoked (revoking it again changes nothing and is not an error).
     pub tokens: Vec<Token>,
-    selection: Selection,
+    basis: PlanBasis,
 }
 
-/// What a planned bulk revoke did.
+/// What made a token part of a plan, and so what the apply re-checks.
+#[derive(Debug, Clone)]
+enum PlanBasis {
+    /// Bulk: it matched the selection, and must still match it.
+    Selection(Selection),
+    /// The actor named it by id or name, and must still be allowed to manage it.
+    Named,
+    /// Its secret was presented: holding the secret is authority enough.
+    Leaked,
+}
+
+impl RevokePlan {
+    /// The reason recorded for `token`: the one given, else what the plan's
+    /// basis says (none for a named revoke).
+    fn reason_for(&self, given: Option<&str>, token: &Token) -> Option<String> {
+        match (given, &self.basis) {
+            (Some(reason), _) => Some(reason.to_owned()),
+            (None, PlanBasis::Selection(selection)) => Some(generated_reason(selection, token)),
+            (None, PlanBasis::Leaked) => Some(LEAKED_REASON.to_owned()),
+            (None, PlanBasis::Named) => None,
+        }
+    }
+}
+
+/// What a planned revoke did.
 #[derive(Debug)]
 pub struct BulkRevoked {
-    /// The planned tokens that were revoked.
+    /// The planned tokens that were revoked (or, for a named or leaked
+    /// plan, found already revoked: `newly` is false).
     pub revoked: Vec<Revoked>,
     /// The planned tokens left alone because they changed after the plan.
     pub skipped: Vec<(Token, SkipReason)>,
 }
 
-/// Why a planned token was not revoked.
+/// Why a planned token was not acted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkipReason {
     /// Someone revoked it in the meantime.
@@ -89,6 +107,12 @@ pub enum SkipReason {
     Gone,
     /// It no longer matches the selection (used, rotated, renewed...).
     NoLongerMatches,
+    /// A prune: it was renewed (rotated with a new expiry) and no longer
+    /// ended before the cutoff.
+    Renewed,
+    /// A policy revoke: it no longer breaks its org's policy (it expired,
+    /// or it or the policy changed).
+    Complies,
 }
 
 impl SkipReason {
@@ -98,69 +122,24 @@ impl SkipReason {
             SkipReason::AlreadyRevoked => "it was revoked in the meantime",
             SkipReason::Gone => "it was pruned in the meantime",
             SkipReason::NoLongerMatches => "it changed and no longer matches the filters",
+            SkipReason::Renewed => "it was renewed in the meantime and has not ended",
+            SkipReason::Complies => "it no longer breaks its org's policy",
         }
     }
 }
 
 /// How many planned ids one re-check query binds (SQLite caps parameters).
-const RECHECK_CHUNK: usize = 5_000;
+pub(super) const RECHECK_CHUNK: usize = 5_000;
+
+/// The planned tokens that still qualify, found again inside the apply's
+/// transaction, each with the reason its revocation records.
+pub(super) type StillQualifying = HashMap<TokenId, (TokenRow, Option<String>)>;
+
+/// Revocations written by an apply (token, newly revoked, keyring entry),
+/// and the planned tokens it skipped.
+pub(super) type AppliedRevocations = (Vec<(Token, bool, KeyringEntry)>, Vec<(Token, SkipReason)>);
 
 impl Session {
-    /// Revokes tokens. Revoking an already revoked token changes nothing and
-    /// is not an error. With `dry_run`, nothing is written and the result says
-    /// what would be revoked.
-    pub fn revoke(
-        &mut self,
-        target: RevokeTarget<'_>,
-        reason: Option<&str>,
-        dry_run: bool,
-    ) -> Result<Vec<Revoked>> {
-        if let Some(reason) = reason {
-            validate_reason(reason)?;
-        }
-        match target {
-            RevokeTarget::Named { references: [], .. } => {
-                return Err(Error::request(
-                    "name at least one token to revoke",
-                    Some("tokctl revoke ID|NAME..."),
-                ));
-            }
-            RevokeTarget::Selected(selection) => require_criteria(selection)?,
-            _ => {}
-        }
-        let now = self.ctx.clock.now();
-        let work = |q: &Queries<'_>,
-                    ctx: &Ctx,
-                    actor: Actor|
-         -> Result<Vec<(Token, bool, KeyringEntry)>> {
-            let rows = ctx.revoke_targets(q, actor, target)?;
-            let mut out: Vec<(Token, bool, KeyringEntry)> = Vec::with_capacity(rows.len());
-            for row in rows {
-                if out.iter().any(|(token, _, _)| token.id == row.token.id) {
-                    continue;
-                }
-                let why = match (reason, target) {
-                    (Some(reason), _) => Some(reason.to_owned()),
-                    (None, RevokeTarget::Selected(selection)) => {
-                        Some(generated_reason(selection, &row.token))
-                    }
-                    (None, RevokeTarget::Secret(_)) => {
-                        Some("leaked: revoked by presenting its secret".to_owned())
-                    }
-                    (None, RevokeTarget::Named { .. }) => None,
-                };
-                out.push(ctx.revoke_row(q, actor, row, why.as_deref(), now)?);
-            }
-            Ok(out)
-        };
-        let results = if dry_run {
-            self.rehearse_as_actor(work)?
-        } else {
-            self.write_as_actor(work)?
-        };
-        Ok(self.finish_revocations(results, dry_run))
-    }
-
     /// Fixes the tokens a bulk revoke by `selection` will act on: the
     /// selection's tokens the actor may manage that are not revoked yet.
     /// Writes nothing.
@@ -171,30 +150,105 @@ impl Session {
         let rows = self.ctx.selected_for_revoke(&q, actor, selection, None)?;
         Ok(RevokePlan {
             tokens: rows.into_iter().map(|row| row.token).collect(),
-            selection: selection.clone(),
+            basis: PlanBasis::Selection(selection.clone()),
+        })
+    }
+
+    /// Fixes the tokens named by ids or names (looked up in `org` only, when
+    /// given): all or none, each one the actor may manage. A token already
+    /// revoked is planned too; revoking it again changes nothing. Writes
+    /// nothing.
+    pub fn plan_revoke_named(
+        &self,
+        references: &[String],
+        org: Option<&str>,
+    ) -> Result<RevokePlan> {
+        if references.is_empty() {
+            return Err(Error::request(
+                "name at least one token to revoke",
+                Some("tokctl revoke ID|NAME..."),
+            ));
+        }
+        let q = self.store.read();
+        let actor = self.ctx.actor(&q)?;
+        let mut tokens: Vec<Token> = Vec::with_capacity(references.len());
+        for reference in references {
+            let row = self.ctx.resolve_token(&q, actor, reference, org)?;
+            self.ctx
+                .require_manage(&q, actor, &row, "revoking this token")?;
+            if !tokens.iter().any(|token| token.id == row.token.id) {
+                tokens.push(row.token);
+            }
+        }
+        Ok(RevokePlan {
+            tokens,
+            basis: PlanBasis::Named,
+        })
+    }
+
+    /// Fixes the token whose secret this is (found in a log or a paste, its
+    /// current or an old one). Holding the secret is authority enough to
+    /// revoke it. Writes nothing.
+    pub fn plan_revoke_secret(&self, presented: &str) -> Result<RevokePlan> {
+        let q = self.store.read();
+        self.ctx.actor(&q)?;
+        let parsed = secret::parse(presented)?;
+        let unknown = || Error::Rejected {
+            reason: Rejection::Unknown,
+        };
+        let row = q.token(parsed.id)?.ok_or_else(unknown)?;
+        let presented_hash = parsed.hash();
+        let current = q.secret_hash(parsed.id)?.unwrap_or_default();
+        let matches = secret::hashes_match(&current, &presented_hash)
+            || q.retired_secrets(parsed.id)?
+                .iter()
+                .any(|old| secret::hashes_match(&old.hash, &presented_hash));
+        if !matches || row.token.kind != parsed.kind {
+            return Err(unknown());
+        }
+        Ok(RevokePlan {
+            tokens: vec![row.token],
+            basis: PlanBasis::Leaked,
         })
     }
 
     /// The planned tokens as a revoke now would leave them (revoked, by the
-    /// actor, with the reason it would record): what a dry run shows.
-    pub fn preview_revoke(&self, plan: &RevokePlan, reason: Option<&str>) -> Vec<Token> {
+    /// actor, with the reason it would record; one already revoked as it
+    /// is): what a dry run shows. Writes nothing, touches no keyring.
+    pub fn preview_revoke(&self, plan: &RevokePlan, reason: Option<&str>) -> Result<Vec<Revoked>> {
+        if let Some(reason) = reason {
+            validate_reason(reason)?;
+        }
         let now = self.ctx.clock.now();
-        plan.tokens
+        Ok(plan
+            .tokens
             .iter()
-            .map(|token| Token {
-                revoked_at: Some(now),
-                revoked_by: Some(self.ctx.actor.clone()),
-                revoke_reason: Some(match reason {
-                    Some(reason) => reason.to_owned(),
-                    None => generated_reason(&plan.selection, token),
-                }),
-                ..token.clone()
+            .map(|token| {
+                let newly = token.revoked_at.is_none();
+                let token = if newly {
+                    Token {
+                        revoked_at: Some(now),
+                        revoked_by: Some(self.ctx.actor.clone()),
+                        revoke_reason: plan.reason_for(reason, token),
+                        ..token.clone()
+                    }
+                } else {
+                    token.clone()
+                };
+                Revoked {
+                    token,
+                    newly,
+                    keyring: RevokeOutcome::Untouched,
+                }
             })
-            .collect()
+            .collect())
     }
 
-    /// Revokes exactly the planned tokens that still match the plan's
-    /// selection; the others are reported as skipped, never revoked.
+    /// Revokes exactly the planned tokens that still qualify: for a bulk
+    /// plan, those that still match its selection; for a named plan, those
+    /// the actor may still manage; for a leaked secret, its token. The
+    /// others are reported as skipped, never revoked, and no token outside
+    /// the plan is touched.
     pub fn revoke_planned(
         &mut self,
         plan: &RevokePlan,
@@ -205,54 +259,59 @@ impl Session {
         }
         let now = self.ctx.clock.now();
         let (results, skipped) = self.write_as_actor(|q, ctx, actor| {
-            let ids: Vec<TokenId> = plan.tokens.iter().map(|token| token.id).collect();
-            let mut still: HashMap<TokenId, TokenRow> = HashMap::with_capacity(ids.len());
-            for chunk in ids.chunks(RECHECK_CHUNK) {
-                for row in ctx.selected_for_revoke(q, actor, &plan.selection, Some(chunk))? {
-                    still.insert(row.token.id, row);
+            let mut still = StillQualifying::with_capacity(plan.tokens.len());
+            match &plan.basis {
+                PlanBasis::Selection(selection) => {
+                    let ids: Vec<TokenId> = plan.tokens.iter().map(|token| token.id).collect();
+                    for chunk in ids.chunks(RECHECK_CHUNK) {
+                        for row in ctx.selected_for_revoke(q, actor, selection, Some(chunk))? {
+                            let why = plan.reason_for(reason, &row.token);
+                            still.insert(row.token.id, (row, why));
+                        }
+                    }
+                }
+                PlanBasis::Named | PlanBasis::Leaked => {
+                    for planned in &plan.tokens {
+                        let Some(row) = q.token(planned.id)? else {
+                            continue;
+                        };
+                        if matches!(plan.basis, PlanBasis::Named) {
+                            ctx.require_manage(q, actor, &row, "revoking this token")?;
+                        }
+                        let why = plan.reason_for(reason, &row.token);
+                        still.insert(row.token.id, (row, why));
+                    }
                 }
             }
-            let mut results = Vec::with_capacity(still.len());
-            let mut skipped = Vec::new();
-            for planned in &plan.tokens {
-                let Some(row) = still.remove(&planned.id) else {
-                    let why = match q.token(planned.id)? {
-                        None => SkipReason::Gone,
-                        Some(row) if row.token.revoked_at.is_some() => SkipReason::AlreadyRevoked,
-                        Some(_) => SkipReason::NoLongerMatches,
-                    };
-                    skipped.push((planned.clone(), why));
-                    continue;
-                };
-                let why = match reason {
-                    Some(reason) => reason.to_owned(),
-                    None => generated_reason(&plan.selection, &row.token),
-                };
-                results.push(ctx.revoke_row(q, actor, row, Some(&why), now)?);
-            }
-            Ok((results, skipped))
+            ctx.revoke_each_planned(
+                q,
+                actor,
+                &plan.tokens,
+                still,
+                SkipReason::NoLongerMatches,
+                now,
+            )
         })?;
         Ok(BulkRevoked {
-            revoked: self.finish_revocations(results, false),
+            revoked: self.finish_revocations(results),
             skipped,
         })
     }
 
     /// After the revocations committed: deletes the keyring entries of the
-    /// newly revoked tokens (none in a dry run) and reports each token.
+    /// newly revoked tokens and reports each token.
     pub(super) fn finish_revocations(
         &mut self,
         results: Vec<(Token, bool, KeyringEntry)>,
-        dry_run: bool,
     ) -> Vec<Revoked> {
         self.ctx.start_keyring_operation();
         let revoked: Vec<Revoked> = results
             .into_iter()
             .map(|(token, newly, entry)| {
-                let keyring = if dry_run || !newly {
-                    RevokeOutcome::Untouched
-                } else {
+                let keyring = if newly {
                     self.delete_keyring_entry(&entry)
+                } else {
+                    RevokeOutcome::Untouched
                 };
                 Revoked {
                     token,
@@ -304,43 +363,34 @@ impl Session {
 }
 
 impl Ctx {
-    /// The rows a target names, checked for permission.
-    fn revoke_targets(
+    /// Applies a plan inside its write transaction: revokes each planned
+    /// token found in `still` (re-checked in this transaction), in plan
+    /// order, and skips the others with why: gone, revoked in the meantime,
+    /// or else `otherwise`. Tokens outside the plan are never touched.
+    pub(super) fn revoke_each_planned(
         &self,
         q: &Queries<'_>,
         actor: Actor,
-        target: RevokeTarget<'_>,
-    ) -> Result<Vec<TokenRow>> {
-        match target {
-            RevokeTarget::Named { references, org } => references
-                .iter()
-                .map(|reference| {
-                    let row = self.resolve_token(q, actor, reference, org)?;
-                    self.require_manage(q, actor, &row, "revoking this token")?;
-                    Ok(row)
-                })
-                .collect(),
-            RevokeTarget::Selected(selection) => {
-                self.selected_for_revoke(q, actor, selection, None)
-            }
-            RevokeTarget::Secret(presented) => {
-                let parsed = secret::parse(presented)?;
-                let unknown = || Error::Rejected {
-                    reason: Rejection::Unknown,
+        planned: &[Token],
+        mut still: StillQualifying,
+        otherwise: SkipReason,
+        now: Timestamp,
+    ) -> Result<AppliedRevocations> {
+        let mut results = Vec::with_capacity(still.len());
+        let mut skipped = Vec::new();
+        for token in planned {
+            let Some((row, reason)) = still.remove(&token.id) else {
+                let why = match q.token(token.id)? {
+                    None => SkipReason::Gone,
+                    Some(row) if row.token.revoked_at.is_some() => SkipReason::AlreadyRevoked,
+                    Some(_) => otherwise,
                 };
-                let row = q.token(parsed.id)?.ok_or_else(unknown)?;
-                let presented_hash = parsed.hash();
-                let current = q.secret_hash(parsed.id)?.unwrap_or_default();
-                let matches = secret::hashes_match(&current, &presented_hash)
-                    || q.retired_secrets(parsed.id)?
-                        .iter()
-                        .any(|old| secret::hashes_match(&old.hash, &presented_hash));
-                if !matches || row.token.kind != parsed.kind {
-                    return Err(unknown());
-                }
-                Ok(vec![row])
-            }
+                skipped.push((token.clone(), why));
+                continue;
+            };
+            results.push(self.revoke_row(q, actor, row, reason.as_deref(), now)?);
         }
+        Ok((results, skipped))
     }
 
     /// The tokens of `selection` (among `only`, when given) that a bulk

@@ -166,16 +166,6 @@ impl Queries<'_> {
 }
 
 impl Queries<'_> {
-    /// Removes the user from every org.
-    pub fn delete_memberships(&self, user: UserKey) -> Result<()> {
-        self.conn
-            .prepare_cached("DELETE FROM memberships WHERE user_id = ?1")?
-            .execute([user])?;
-        Ok(())
-    }
-}
-
-impl Queries<'_> {
     /// Removes the user from one org.
     pub fn delete_membership(&self, org: OrgKey, user: UserKey) -> Result<()> {
         self.conn

@@ -7,7 +7,7 @@ use tokctl::clock::FixedClock;
 use tokctl::duration::parse_time;
 use tokctl::error::Rejection;
 use tokctl::keyring::{KeyringMode, MemoryKeyring};
-use tokctl::ops::{CreateRequest, Created, RevokeTarget, Revoked, Session};
+use tokctl::ops::{CreateRequest, Created, Revoked, Session};
 use tokctl::store::Store;
 use tokctl::Error;
 
@@ -60,7 +60,8 @@ pub fn revoke_named(
     org: Option<&str>,
     reason: Option<&str>,
 ) -> Result<Vec<Revoked>, Error> {
-    session.revoke(RevokeTarget::Named { references, org }, reason, false)
+    let plan = session.plan_revoke_named(references, org)?;
+    Ok(session.revoke_planned(&plan, reason)?.revoked)
 }
 
 pub fn rejection(result: Result<tokctl::ops::Verified, Error>) -> Rejection {

@@ -5,6 +5,7 @@ use serde::Serialize;
 use tokctl::ops::Session;
 
 use crate::cli::Format;
+use crate::commands::revoke::warn_skipped;
 use crate::exit;
 use crate::input::confirm;
 use crate::output::{note, print_json, print_table, table, TokenJson};
@@ -110,10 +111,13 @@ pub fn run(session: &mut Session, command: PolicyCommand) -> anyhow::Result<u8> 
     )? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
-    let revoked = session.revoke_noncompliant(args.org.as_deref(), false)?;
+    // The findings shown and counted are the plan: exactly those are
+    // revoked, each only if it still breaks the policy.
+    let done = session.revoke_noncompliant(&findings)?;
+    warn_skipped(&done.skipped);
     note(format!(
         "revoked {} token(s) that broke policy",
-        revoked.len()
+        done.revoked.len()
     ));
     Ok(exit::SUCCESS)
 }

@@ -5,6 +5,7 @@ use tokctl::duration::PointInTime;
 use tokctl::ops::{RevokeOutcome, Session};
 
 use crate::cli::{parse_point_in_time, ListFormat};
+use crate::commands::revoke::{report_keyring_failures, warn_skipped};
 use crate::exit;
 use crate::input::confirm;
 use crate::output::{note, TokenWriter};
@@ -33,22 +34,36 @@ pub struct PruneArgs {
 }
 
 pub fn run(session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
-    if !args.dry_run {
-        let prunable = session.prune_tokens(args.before, args.org.as_deref(), true)?;
-        if prunable.is_empty() {
-            note("no tokens ended before that time: nothing to prune");
-            return Ok(exit::SUCCESS);
+    // The plan fixes the token ids and the cutoff: the dry run lists them,
+    // the prompt counts them, and the real run deletes exactly them.
+    let plan = session.plan_prune(args.before, args.org.as_deref())?;
+    if args.dry_run {
+        let mut writer = TokenWriter::new(args.format, session.now())?;
+        for item in session.preview_prune(&plan) {
+            writer.write(&item.token)?;
         }
-        if !confirm(
-            args.yes,
-            &format!("delete the rows of {} token(s)", prunable.len()),
-        )? {
-            return Ok(exit::CONFIRMATION_REQUIRED);
-        }
+        writer.finish()?;
+        note(format!(
+            "dry run: {} token(s) would be pruned; nothing changed",
+            plan.tokens.len()
+        ));
+        return Ok(exit::SUCCESS);
     }
-    let pruned = session.prune_tokens(args.before, args.org.as_deref(), args.dry_run)?;
+    if plan.tokens.is_empty() {
+        note("no tokens ended before that time: nothing to prune");
+        return Ok(exit::SUCCESS);
+    }
+    if !confirm(
+        args.yes,
+        &format!("delete the rows of {} token(s)", plan.tokens.len()),
+    )? {
+        return Ok(exit::CONFIRMATION_REQUIRED);
+    }
+    let done = session.prune_planned(&plan)?;
+    warn_skipped(&done.skipped);
+    let pruned = &done.pruned;
     let mut writer = TokenWriter::new(args.format, session.now())?;
-    for item in &pruned {
+    for item in pruned {
         writer.write(&item.token)?;
     }
     writer.finish()?;
@@ -68,17 +83,10 @@ pub fn run(session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
             _ => None,
         })
         .collect();
-    crate::commands::revoke::report_keyring_failures(&failed, "the pruning");
-    if args.dry_run {
-        note(format!(
-            "dry run: {} token(s) would be pruned; nothing changed",
-            pruned.len()
-        ));
-    } else {
-        note(format!(
-            "pruned {} token(s); their audit events are kept",
-            pruned.len()
-        ));
-    }
+    report_keyring_failures(&failed, "the pruning");
+    note(format!(
+        "pruned {} token(s); their audit events are kept",
+        pruned.len()
+    ));
     Ok(exit::SUCCESS)
 }

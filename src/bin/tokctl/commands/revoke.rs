@@ -7,7 +7,7 @@
 use clap::Args;
 use tokctl::keyring::KeyringError;
 use tokctl::model::Token;
-use tokctl::ops::{RevokeOutcome, RevokeTarget, Revoked, Selection, Session, StatusChoice};
+use tokctl::ops::{RevokeOutcome, Revoked, Selection, Session, SkipReason, StatusChoice};
 use tokctl::store::TokenSort;
 
 use crate::cli::ListFormat;
@@ -69,8 +69,13 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
     let reason = args.reason.as_deref();
     if args.secret_stdin {
         let secret = read_secret("Leaked token", None)?;
-        let revoked = session.revoke(RevokeTarget::Secret(&secret), reason, args.dry_run)?;
-        return report(&revoked, args.dry_run);
+        let plan = session.plan_revoke_secret(&secret)?;
+        if args.dry_run {
+            return report(&session.preview_revoke(&plan, reason)?, true);
+        }
+        let done = session.revoke_planned(&plan, reason)?;
+        warn_skipped(&done.skipped);
+        return report(&done.revoked, false);
     }
     if args.is_bulk() {
         if !args.tokens.is_empty() {
@@ -87,22 +92,17 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
             Some("name tokens (tokctl revoke ID|NAME...), give filters (--stale 1y), or use --secret-stdin"),
         ));
     }
-    let org = args.select.org.as_deref();
-    let target = RevokeTarget::Named {
-        references: &args.tokens,
-        org,
-    };
+    // The names resolve once, into the plan; what runs is those ids, not
+    // the names again.
+    let plan = session.plan_revoke_named(&args.tokens, args.select.org.as_deref())?;
+    if args.dry_run {
+        return report(&session.preview_revoke(&plan, reason)?, true);
+    }
     // A person at a terminal confirms what the names resolved to; scripts
-    // are not asked. What runs is then the confirmed ids, not the names again.
-    let confirmed: Vec<String>;
-    let mut target = target;
-    if !args.dry_run && !args.yes && at_terminal() {
-        let preview = session.revoke(target, reason, true)?;
-        confirmed = preview
-            .iter()
-            .map(|item| item.token.id.to_string())
-            .collect();
-        let names: Vec<String> = preview
+    // are not asked.
+    if !args.yes && at_terminal() {
+        let names: Vec<String> = session
+            .preview_revoke(&plan, reason)?
             .iter()
             .filter(|item| item.newly)
             .map(|item| format!("'{}' ({})", item.token.name, item.token.id))
@@ -110,13 +110,10 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
         if !names.is_empty() && !confirm(false, &format!("revoke {}", names.join(", ")))? {
             return Ok(exit::CONFIRMATION_REQUIRED);
         }
-        target = RevokeTarget::Named {
-            references: &confirmed,
-            org,
-        };
     }
-    let revoked = session.revoke(target, reason, args.dry_run)?;
-    report(&revoked, args.dry_run)
+    let done = session.revoke_planned(&plan, reason)?;
+    warn_skipped(&done.skipped);
+    report(&done.revoked, false)
 }
 
 fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
@@ -126,8 +123,8 @@ fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
     let plan = session.plan_revoke(&selection)?;
     if args.dry_run {
         let mut writer = TokenWriter::new(args.format, session.now())?;
-        for token in session.preview_revoke(&plan, args.reason.as_deref()) {
-            writer.write(&token)?;
+        for item in session.preview_revoke(&plan, args.reason.as_deref())? {
+            writer.write(&item.token)?;
         }
         writer.finish()?;
         note(format!(
@@ -144,7 +141,14 @@ fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let done = session.revoke_planned(&plan, args.reason.as_deref())?;
-    for (token, why) in &done.skipped {
+    warn_skipped(&done.skipped);
+    report(&done.revoked, false)
+}
+
+/// One warning per planned token that changed between the plan and the run
+/// and was therefore left alone (revoke, prune, offboarding, policy revoke).
+pub fn warn_skipped(skipped: &[(Token, SkipReason)]) {
+    for (token, why) in skipped {
         eprintln!(
             "warning: skipped token '{}' ({}): {}",
             token.name,
@@ -152,7 +156,6 @@ fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
             why.as_str()
         );
     }
-    report(&done.revoked, false)
 }
 
 fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {

@@ -5,6 +5,7 @@ use tokctl::ops::Session;
 
 use crate::cli::Format;
 use crate::commands::org::FormatArg;
+use crate::commands::revoke::warn_skipped;
 use crate::exit;
 use crate::input::confirm;
 use crate::output::{note, print_json, print_table, rfc3339, table};
@@ -47,39 +48,7 @@ pub fn run(session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
             note(format!("added user '{}'", user.name));
         }
         UserCommand::Remove { name, dry_run, yes } => {
-            if !dry_run {
-                let preview = session.offboard_user(&name, true)?;
-                let what = format!(
-                    "remove '{name}' from {} org(s) and revoke {} personal token(s)",
-                    preview.orgs.len(),
-                    preview.revoked.len()
-                );
-                if !confirm(yes, &what)? {
-                    return Ok(exit::CONFIRMATION_REQUIRED);
-                }
-            }
-            let done = session.offboard_user(&name, dry_run)?;
-            let verb = if dry_run { "would revoke" } else { "revoked" };
-            for item in &done.revoked {
-                note(format!(
-                    "{verb} '{}' ({}) in org '{}'",
-                    item.token.name, item.token.id, item.token.org
-                ));
-            }
-            let summary = format!(
-                "{} '{}' from {} org(s) ({}); {} {} personal token(s); org tokens untouched",
-                if dry_run {
-                    "dry run: would remove"
-                } else {
-                    "removed"
-                },
-                done.user,
-                done.orgs.len(),
-                done.orgs.join(", "),
-                verb,
-                done.revoked.len()
-            );
-            note(summary);
+            return remove(session, &name, dry_run, yes);
         }
         UserCommand::List(args) => {
             let users = session.list_users()?;
@@ -94,6 +63,71 @@ pub fn run(session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
                 }
             }
         }
+    }
+    Ok(exit::SUCCESS)
+}
+
+/// Offboarding: the plan fixes the memberships and the token ids; the dry
+/// run shows them, the prompt counts them, and the real run acts on exactly
+/// them.
+fn remove(session: &mut Session, name: &str, dry_run: bool, yes: bool) -> anyhow::Result<u8> {
+    let plan = session.plan_offboard(name)?;
+    if dry_run {
+        for token in &plan.tokens {
+            note(format!(
+                "would revoke '{}' ({}) in org '{}'",
+                token.name, token.id, token.org
+            ));
+        }
+        note(format!(
+            "dry run: would remove '{}' from {} org(s) ({}); would revoke {} personal token(s); org tokens untouched",
+            plan.user,
+            plan.orgs.len(),
+            plan.orgs.join(", "),
+            plan.tokens.len()
+        ));
+        return Ok(exit::SUCCESS);
+    }
+    let what = format!(
+        "remove '{name}' from {} org(s) and revoke {} personal token(s)",
+        plan.orgs.len(),
+        plan.tokens.len()
+    );
+    if !confirm(yes, &what)? {
+        return Ok(exit::CONFIRMATION_REQUIRED);
+    }
+    let done = session.offboard_planned(&plan)?;
+    warn_skipped(&done.skipped);
+    for item in &done.revoked {
+        note(format!(
+            "revoked '{}' ({}) in org '{}'",
+            item.token.name, item.token.id, item.token.org
+        ));
+    }
+    note(format!(
+        "removed '{}' from {} org(s) ({}); revoked {} personal token(s); org tokens untouched",
+        done.user,
+        done.orgs.len(),
+        done.orgs.join(", "),
+        done.revoked.len()
+    ));
+    // What appeared after the plan was not confirmed, so it was not touched;
+    // say so loudly: a leaver's token that still works is the thing
+    // offboarding exists to prevent.
+    for token in &done.unplanned_tokens {
+        eprintln!(
+            "warning: '{}' minted token '{}' ({}) in org '{}' after the plan; it was not revoked",
+            done.user, token.name, token.id, token.org
+        );
+    }
+    for org in &done.unplanned_orgs {
+        eprintln!(
+            "warning: '{}' joined org '{org}' after the plan; that membership was not removed",
+            done.user
+        );
+    }
+    if !done.unplanned_tokens.is_empty() || !done.unplanned_orgs.is_empty() {
+        eprintln!("hint: run 'tokctl user remove {}' again", done.user);
     }
     Ok(exit::SUCCESS)
 }
