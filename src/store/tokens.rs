@@ -119,14 +119,29 @@ pub struct VerifyRow {
     pub expires_at: Option<Timestamp>,
     /// Revocation time.
     pub revoked_at: Option<Timestamp>,
-    /// Scopes.
-    pub scopes: ScopeSet,
+    /// Scopes as stored: parsed (by [`VerifyRow::scope_set`]) only once the
+    /// secret matched, so a refusal for a real id costs no more than one for
+    /// an id the store does not hold.
+    pub scopes: String,
     /// Row id of its org.
     pub org: OrgKey,
     /// Row id of its owner (personal tokens).
     pub owner: Option<UserKey>,
     /// Token name.
     pub name: String,
+}
+
+impl VerifyRow {
+    /// The token's scopes, parsed from their stored form.
+    pub fn scope_set(&self) -> Result<ScopeSet> {
+        ScopeSet::parse_stored(&self.scopes).map_err(|_| {
+            Error::Store(rusqlite::Error::FromSqlConversionFailure(
+                4,
+                rusqlite::types::Type::Text,
+                "invalid scopes in store".into(),
+            ))
+        })
+    }
 }
 
 /// Usage to add to a token: the coalesced result of several verifications.
@@ -340,14 +355,12 @@ impl Queries<'_> {
                     .as_blob()?
                     .try_into()
                     .map_err(|_| corrupt(1, "secret hash"))?;
-                let scopes = ScopeSet::parse_stored(row.get_ref(4)?.as_str()?)
-                    .map_err(|_| corrupt(4, "scopes"))?;
                 Ok(VerifyRow {
                     kind,
                     hash,
                     expires_at: row.get::<_, Option<i64>>(2)?.map(from_unix),
                     revoked_at: row.get::<_, Option<i64>>(3)?.map(from_unix),
-                    scopes,
+                    scopes: row.get(4)?,
                     org: row.get(5)?,
                     owner: row.get(6)?,
                     name: row.get(7)?,
@@ -355,6 +368,17 @@ impl Queries<'_> {
             })
             .optional()?;
         Ok(row)
+    }
+
+    /// The org and name of a token, to label a coalesced refusal event
+    /// (`None` once the token was pruned).
+    pub fn token_label(&self, id: TokenId) -> Result<Option<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.name, t.name FROM tokens t JOIN orgs o ON o.id = t.org_id WHERE t.id = ?1",
+        )?;
+        Ok(stmt
+            .query_row([id.key()], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?)
     }
 
     /// Adds coalesced usage to tokens and to their hourly history (the hour
