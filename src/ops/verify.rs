@@ -563,4 +563,52 @@ mod tests {
         // The right secret skips the retired secrets: success is no secret.
         assert!(session.verify(created.secret.expose(), None).is_ok());
     }
+
+    /// A token string with any id and secret, checksummed as tokctl does.
+    fn forge(kind_prefix: &str, id: TokenId, secret: &[u8]) -> String {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(kind_prefix.as_bytes());
+        crc.update(&id.to_bytes());
+        crc.update(secret);
+        let mut body = secret.to_vec();
+        body.extend_from_slice(&crc.finalize().to_be_bytes());
+        format!(
+            "{kind_prefix}{}{}",
+            URL_SAFE_NO_PAD.encode(id.to_bytes()),
+            URL_SAFE_NO_PAD.encode(body)
+        )
+    }
+
+    /// An unknown id is looked up as the row just below it (so that it costs
+    /// what a real id does); that row's secret must not verify under the
+    /// unknown id.
+    #[test]
+    fn a_neighbouring_tokens_secret_does_not_verify_under_an_unknown_id() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        let mut session = session();
+        let created = session
+            .create_token(CreateRequest {
+                name: Some("svc".into()),
+                scopes: vec!["repo:read".parse().unwrap()],
+                expiry: Some("1d".parse().unwrap()),
+                ..CreateRequest::default()
+            })
+            .unwrap();
+        let text = created.secret.expose();
+        let secret = URL_SAFE_NO_PAD.decode(&text[15..]).unwrap();
+        let same = forge("tkp_", created.token.id, &secret[..32]);
+        assert_eq!(same, text, "the forger matches the format");
+        assert!(session.verify(&same, None).is_ok());
+        let next = TokenId::from_key(created.token.id.key() + 1).unwrap();
+        let decoy = forge("tkp_", next, &secret[..32]);
+        assert!(matches!(
+            session.verify(&decoy, None),
+            Err(crate::Error::Rejected {
+                reason: crate::error::Rejection::Unknown
+            })
+        ));
+    }
 }
