@@ -281,6 +281,25 @@ fn run_size(
         verdict(ratio(lib_p99, limit_median) <= 3.0),
     );
 
+    // Refusals: a wrong secret for a real id against an id the store does
+    // not hold. They take the same steps, so their times should match.
+    let (wrong_secret, unknown_id) = refusal_latencies(store, samples.len());
+    let (wrong_median, unknown_median) = (
+        percentile(&wrong_secret, 50.0),
+        percentile(&unknown_id, 50.0),
+    );
+    let apart = ratio(unknown_median, wrong_median);
+    add(
+        "library refusal: unknown id / real id, wrong secret (median)",
+        format!(
+            "{} / {} ({apart:.2}x)",
+            us(unknown_median),
+            us(wrong_median)
+        ),
+        "≈ 1x (0.9–1.1)",
+        verdict((0.9..=1.1).contains(&apart)),
+    );
+
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_tokctl"));
     let verify_process = process_median(config.process_runs, || {
         let mut command = tokctl(&bin, store, &["verify", "--scope", "repo:read"]);
@@ -467,6 +486,68 @@ fn library_latencies(store: &Path, samples: &[String]) -> Vec<Duration> {
     session.flush_usage().expect("flush");
     out.sort();
     out
+}
+
+/// Latencies of refused verifications, interleaved so that drift hits both
+/// alike: well-formed tokens with a fresh (wrong) secret for the newest
+/// tokens' ids, and for the ids just past them. Both descend to the same
+/// end of the table, so what differs is tokctl's work, not the page cache.
+fn refusal_latencies(store: &Path, count: usize) -> (Vec<Duration>, Vec<Duration>) {
+    use tokctl::model::{TokenId, TokenKind};
+    use tokctl::secret::Generator;
+    let newest: Vec<(i64, String)> = {
+        let conn = rusqlite::Connection::open(store).expect("open");
+        let mut stmt = conn
+            .prepare("SELECT id, kind FROM tokens ORDER BY id DESC LIMIT ?1")
+            .expect("prepare");
+        stmt.query_map([count as i64], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let past = newest.first().map_or(0, |(key, _)| *key) + 1;
+    let generator = Generator::default();
+    let mut pairs = Vec::with_capacity(newest.len());
+    for (i, (key, kind)) in newest.iter().enumerate() {
+        let kind = if kind == "org" {
+            TokenKind::Org
+        } else {
+            TokenKind::Personal
+        };
+        let real = TokenId::from_key(*key).expect("id");
+        let invented = TokenId::from_key(past + i as i64).expect("id");
+        pairs.push((
+            generator.mint(kind, real).expect("mint").secret,
+            generator.mint(kind, invented).expect("mint").secret,
+        ));
+    }
+    let keyring = Box::new(MemoryKeyring::default());
+    let mut session = Session::new(
+        open(store),
+        Arc::new(SystemClock),
+        keyring,
+        KeyringMode::Off,
+        "admin",
+    );
+    session.store().relax_durability().expect("pragma");
+    let scope = "repo:read".parse().expect("scope");
+    let mut time = |presented: &str| {
+        let began = Instant::now();
+        let result = session.verify(presented, Some(&scope));
+        std::hint::black_box(&result);
+        assert!(result.is_err());
+        began.elapsed()
+    };
+    let mut wrong_times = Vec::with_capacity(pairs.len());
+    let mut unknown_times = Vec::with_capacity(pairs.len());
+    for (wrong, unknown) in &pairs {
+        wrong_times.push(time(wrong.expose()));
+        unknown_times.push(time(unknown.expose()));
+    }
+    session.flush_usage().expect("flush");
+    wrong_times.sort();
+    unknown_times.sort();
+    (wrong_times, unknown_times)
 }
 
 /// Seconds, peak KiB and rows of `tokctl list --stale 1y` (via /usr/bin/time).

@@ -187,6 +187,23 @@ fn hash_secret(secret: &[u8; SECRET_BYTES]) -> SecretHash {
     out
 }
 
+/// How much stack [`scrub_stack`] overwrites: more than parsing and hashing a
+/// token use, in debug builds too.
+const STACK_SCRUB_BYTES: usize = 8 * 1024;
+
+/// Overwrites the stack below the caller's frame with zeros. Parsing and
+/// hashing a secret leave copies of its bytes in stack frames that are gone
+/// (SHA-256 copies a short input into its block buffer), where no wrapper
+/// type can wipe them; a caller that handled a secret in deeper calls calls
+/// this once they returned. Best effort: it covers the frames of calls made
+/// from the caller, to this depth, not the caller's own frame.
+#[inline(never)]
+pub fn scrub_stack() {
+    let mut zeros = [0u8; STACK_SCRUB_BYTES];
+    // Keeps the writes: the optimizer must assume the zeros are read.
+    std::hint::black_box(&mut zeros);
+}
+
 /// Replaces everything in `text` that looks like a tokctl token with
 /// `tkp_[REDACTED]`, so a token pasted into the wrong place (an argument, a
 /// name) is never echoed back into a terminal log or an error message.

@@ -1,19 +1,30 @@
-//! Verifying a presented token, and recording its use without a write per call.
+//! Verifying a presented token, and recording its use and its refusals
+//! without a write per call.
 //!
 //! The path: parse and checksum (no store access) → one rowid lookup →
 //! SHA-256 and a constant-time compare (against the current secret, and only
 //! on a mismatch against secrets retired by rotation) → revoked? expired?
-//! scope? Every refusal is audited at once. A success is only counted in
-//! memory: the coalescing rule is that a session writes usage in one
+//! scope? An id the store does not hold (or holds with the other kind) takes
+//! the same steps as a real id with a wrong secret: its SHA-256 is compared
+//! with a fixed digest and the retired secrets of that id are read, so the
+//! time a refusal takes does not tell which ids exist.
+//!
+//! Nothing is written per call. A success is counted per token and hour; a
+//! refusal is counted per reason, token (when the presentation names a token
+//! the store holds) and required scope, at most [`MAX_REFUSAL_COUNTERS`]
+//! such counters per window, beyond which refusals are counted per reason
+//! only. The coalescing rule: a session writes what it counted in one
 //! transaction at most once per [`COALESCE_WINDOW_SECONDS`] (sooner only when
 //! [`MAX_PENDING_TOKENS`] tokens, or the session's own limit, have uses
-//! waiting), and when
-//! [`Session::flush_usage`] is called; the CLI calls it before exiting, so a
-//! one-shot `tokctl verify` loses no count. A token's `last_used_at` thus
-//! reaches the store at most a minute late, counts stay exact, and a crash
-//! loses at most a minute of them. Each write adds one `token.use` audit
-//! event saying how many tokens and uses it recorded; the per-token counts
-//! live on the tokens themselves (`use_count`, `last_used_at`).
+//! waiting), and when [`Session::flush_usage`] is called; the CLI calls it
+//! before exiting, so a one-shot `tokctl verify` loses no count. A token's
+//! `last_used_at` thus reaches the store at most a minute late, counts stay
+//! exact, and a crash loses at most a minute of them. Each write adds one
+//! `token.use` event saying how many tokens and uses it recorded (the
+//! per-token counts live on the tokens: `use_count`, `last_used_at`) and one
+//! denied `token.verify` event per refusal counter, with its count. However
+//! much garbage is presented, a session appends at most
+//! `MAX_REFUSAL_COUNTERS` + 6 refusal events per window.
 
 use std::collections::HashMap;
 
@@ -23,13 +34,22 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Rejection, Result};
 use crate::model::{TokenId, TokenKind};
 use crate::scope::{Scope, ScopeSet};
-use crate::secret;
-use crate::store::UsageUpdate;
+use crate::secret::{self, SecretHash};
+use crate::store::{Queries, UsageUpdate};
 
 /// A session writes buffered usage at most once per this many seconds.
 pub const COALESCE_WINDOW_SECONDS: i64 = 60;
 /// ...or sooner, when this many tokens have uses waiting (about 5 MiB).
 pub const MAX_PENDING_TOKENS: usize = 100_000;
+/// At most this many refusal counters (reason, token, required scope) per
+/// window, so at most this many refusal events per write, plus one per
+/// reason for the refusals counted beyond it.
+pub const MAX_REFUSAL_COUNTERS: usize = 1_000;
+
+/// What the presented secret of an id the store does not hold is compared
+/// with. No secret hashes to it (that would be a SHA-256 preimage), and such
+/// a presentation is refused whatever the comparison says.
+const UNKNOWN_ID_DIGEST: SecretHash = [0; 32];
 
 /// A token that passed verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,23 +79,84 @@ struct Pending {
     last_used_at: Timestamp,
 }
 
-/// Uses counted in memory, waiting to be written: one slot per token and
-/// hour, so the hourly history stays exact when a window spans an hour.
+/// What a refusal is counted under. Only presentations naming a token the
+/// store holds carry its id: ids are not secret, and an attacker inventing
+/// ids must not be able to fill the counters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct RefusalKey {
+    reason: &'static str,
+    token: Option<TokenId>,
+    required: Option<Scope>,
+}
+
+/// How often, and between when, refusals of one key happened.
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    count: u64,
+    first_at: Timestamp,
+    last_at: Timestamp,
+    /// Refusals counted here because the counters were full (they may name
+    /// tokens and scopes this event does not).
+    beyond_limit: u64,
+}
+
+impl Tally {
+    fn new(at: Timestamp) -> Self {
+        Tally {
+            count: 0,
+            first_at: at,
+            last_at: at,
+            beyond_limit: 0,
+        }
+    }
+
+    fn add(&mut self, at: Timestamp) {
+        self.count += 1;
+        self.first_at = self.first_at.min(at);
+        self.last_at = self.last_at.max(at);
+    }
+
+    fn details(&self, key: &RefusalKey) -> serde_json::Value {
+        let mut details = serde_json::json!({
+            "reason": key.reason,
+            "count": self.count,
+            "first_at": self.first_at.timestamp(),
+            "last_at": self.last_at.timestamp(),
+        });
+        if let Some(wanted) = &key.required {
+            details["required_scope"] = wanted.to_string().into();
+        }
+        if self.beyond_limit > 0 {
+            details["beyond_limit"] = self.beyond_limit.into();
+        }
+        details
+    }
+}
+
+/// Uses and refusals counted in memory, waiting to be written: uses in one
+/// slot per token and hour, so the hourly history stays exact when a window
+/// spans an hour; refusals in at most `refusal_limit` counters plus one per
+/// reason.
 #[derive(Debug)]
 pub(super) struct UsageBuffer {
     pending: HashMap<(TokenId, i64), Pending>,
-    /// When the oldest waiting use happened.
+    refusals: HashMap<RefusalKey, Tally>,
+    /// When the oldest waiting use or refusal happened.
     oldest: Option<Timestamp>,
     /// Write as soon as this many tokens have uses waiting.
     limit: usize,
+    /// Counters kept per window before refusals are lumped per reason.
+    refusal_limit: usize,
 }
 
 impl Default for UsageBuffer {
     fn default() -> Self {
         UsageBuffer {
             pending: HashMap::new(),
+            refusals: HashMap::new(),
             oldest: None,
             limit: MAX_PENDING_TOKENS,
+            refusal_limit: MAX_REFUSAL_COUNTERS,
         }
     }
 }
@@ -88,10 +169,10 @@ pub(super) struct NameCache {
     users: HashMap<i64, String>,
 }
 
-/// A refusal and what is known of the token it concerns (for the audit event).
+/// A refusal and the token it names, if the store holds that token.
 struct Refusal {
     reason: Rejection,
-    token: Option<(TokenId, String, String)>,
+    token: Option<TokenId>,
 }
 
 impl Refusal {
@@ -103,6 +184,34 @@ impl Refusal {
     }
 }
 
+/// Counts of the steps a verification took, for the test that an unknown id
+/// and a real id with a wrong secret take the same ones.
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Work {
+    row_reads: u32,
+    hashes: u32,
+    compares: u32,
+    retired_reads: u32,
+}
+
+#[cfg(test)]
+thread_local! {
+    static WORK: std::cell::Cell<Work> = std::cell::Cell::new(Work::default());
+}
+
+/// Records a step of the verify path (tests only; compiled out otherwise).
+macro_rules! step {
+    ($field:ident) => {
+        #[cfg(test)]
+        WORK.with(|work| {
+            let mut counted = work.get();
+            counted.$field += 1;
+            work.set(counted);
+        });
+    };
+}
+
 impl Session {
     /// Writes buffered usage once `limit` tokens have uses waiting (default
     /// [`MAX_PENDING_TOKENS`]), for callers that want less memory or tests.
@@ -110,33 +219,28 @@ impl Session {
         self.usage.limit = limit.max(1);
     }
 
-    /// Verifies a presented token, optionally requiring a scope. Refusals are
-    /// audited; successes are counted (see the module docs).
+    /// Keeps at most `limit` refusal counters per window (default
+    /// [`MAX_REFUSAL_COUNTERS`]); further refusals are counted per reason
+    /// only. For callers that want fewer events, and tests.
+    pub fn set_refusal_counter_limit(&mut self, limit: usize) {
+        self.usage.refusal_limit = limit;
+    }
+
+    /// Verifies a presented token, optionally requiring a scope. Successes
+    /// and refusals are counted and written coalesced (see the module docs):
+    /// call [`Session::flush_usage`] before dropping the session.
     pub fn verify(&mut self, presented: &str, required: Option<&Scope>) -> Result<Verified> {
         let now = self.ctx.clock.now();
-        match self.check_presented(presented, required, now)? {
+        let checked = self.check_presented(presented, required, now);
+        // The presented secret passed through the frames of that call.
+        secret::scrub_stack();
+        match checked? {
             Ok(verified) => {
                 self.record_use(verified.id, now)?;
                 Ok(verified)
             }
             Err(refusal) => {
-                let (token_id, org, target) = match refusal.token {
-                    Some((id, org, name)) => (Some(id), Some(org), Some(name)),
-                    None => (None, None, None),
-                };
-                let mut details = serde_json::json!({ "reason": refusal.reason.as_str() });
-                if let Some(wanted) = required {
-                    details["required_scope"] = wanted.to_string().into();
-                }
-                let event = NewEvent {
-                    outcome: Outcome::Denied,
-                    org,
-                    token_id,
-                    target,
-                    details,
-                    ..self.ctx.event(action::TOKEN_VERIFY)
-                };
-                self.store.write(|q| q.append_event(&event))?;
+                self.record_refusal(refusal.reason, refusal.token, required, now)?;
                 Err(Error::Rejected {
                     reason: refusal.reason,
                 })
@@ -144,15 +248,12 @@ impl Session {
         }
     }
 
-    /// Audits input that could not even be read as a token (too long, not
-    /// UTF-8): a malformed presentation like any other.
+    /// Counts input that could not even be read as a token (too long, not
+    /// UTF-8) as a malformed presentation like any other, and returns the
+    /// rejection to report. Written with the next [`Session::flush_usage`].
     pub fn reject_unreadable(&mut self) -> Result<Error> {
-        let event = NewEvent {
-            outcome: Outcome::Denied,
-            details: serde_json::json!({ "reason": Rejection::Malformed.as_str() }),
-            ..self.ctx.event(action::TOKEN_VERIFY)
-        };
-        self.store.write(|q| q.append_event(&event))?;
+        let now = self.ctx.clock.now();
+        self.record_refusal(Rejection::Malformed, None, None, now)?;
         Ok(Error::Rejected {
             reason: Rejection::Malformed,
         })
@@ -168,12 +269,55 @@ impl Session {
             return Ok(Err(Refusal::bare(Rejection::Malformed)));
         };
         let q = self.store.read();
-        let Some(row) = q.verify_row(parsed.id)? else {
-            return Ok(Err(Refusal::bare(Rejection::Unknown)));
+        step!(row_reads);
+        let row = q.verify_row(parsed.id)?;
+        // From here an id the store does not hold, or holds with the other
+        // kind, takes the steps of a real id with a wrong secret: one hash,
+        // one compare, the read of its retired secrets.
+        let exists = row.is_some();
+        step!(hashes);
+        let presented_hash = parsed.hash();
+        let stored = row.as_ref().map_or(&UNKNOWN_ID_DIGEST, |row| &row.hash);
+        step!(compares);
+        let current = secret::hashes_match(stored, &presented_hash);
+        let mut old_secret_valid_until = None;
+        let row = match row.filter(|row| row.kind == parsed.kind) {
+            Some(row) if current => row,
+            known => {
+                let old = retired_match(&q, parsed.id, &presented_hash)?;
+                let refuse = |reason| {
+                    Ok(Err(Refusal {
+                        reason,
+                        token: exists.then_some(parsed.id),
+                    }))
+                };
+                match (known, old) {
+                    (None, _) | (Some(_), None) => return refuse(Rejection::Unknown),
+                    (Some(_), Some(until)) if until <= now => return refuse(Rejection::Rotated),
+                    (Some(row), Some(until)) => {
+                        old_secret_valid_until = Some(until);
+                        row
+                    }
+                }
+            }
         };
-        if row.kind != parsed.kind {
-            return Ok(Err(Refusal::bare(Rejection::Unknown)));
+        let refuse = |reason| {
+            Ok(Err(Refusal {
+                reason,
+                token: Some(parsed.id),
+            }))
+        };
+        if row.revoked_at.is_some() {
+            return refuse(Rejection::Revoked);
         }
+        if row.expires_at.is_some_and(|at| at <= now) {
+            return refuse(Rejection::Expired);
+        }
+        let scopes = row.scope_set()?;
+        if required.is_some_and(|wanted| !scopes.allows(wanted)) {
+            return refuse(Rejection::InsufficientScope);
+        }
+        // Names only for a success: a refusal event is labelled when written.
         let org = cached_name(&mut self.names.orgs, row.org, |key| q.org_name(key))?;
         let owner = match row.owner {
             Some(key) => Some(cached_name(&mut self.names.users, key, |key| {
@@ -181,36 +325,6 @@ impl Session {
             })?),
             None => None,
         };
-        let refuse = |reason| {
-            Ok(Err(Refusal {
-                reason,
-                token: Some((parsed.id, org.clone(), row.name.clone())),
-            }))
-        };
-        let presented_hash = parsed.hash();
-        let mut old_secret_valid_until = None;
-        if !secret::hashes_match(&row.hash, &presented_hash) {
-            // Only a mismatch pays for this second read.
-            let old = q
-                .retired_secrets(parsed.id)?
-                .into_iter()
-                .find(|old| secret::hashes_match(&old.hash, &presented_hash));
-            match old {
-                None => return Ok(Err(Refusal::bare(Rejection::Unknown))),
-                Some(old) if old.valid_until <= now => return refuse(Rejection::Rotated),
-                Some(old) => old_secret_valid_until = Some(old.valid_until),
-            }
-        }
-        if row.revoked_at.is_some() {
-            return refuse(Rejection::Revoked);
-        }
-        if row.expires_at.is_some_and(|at| at <= now) {
-            return refuse(Rejection::Expired);
-        }
-        let scopes = row.scopes;
-        if required.is_some_and(|wanted| !scopes.allows(wanted)) {
-            return refuse(Rejection::InsufficientScope);
-        }
         let verified = Verified {
             id: parsed.id,
             kind: row.kind,
@@ -232,6 +346,48 @@ impl Session {
         });
         slot.uses += 1;
         slot.last_used_at = slot.last_used_at.max(now);
+        self.flush_when_due(now)
+    }
+
+    fn record_refusal(
+        &mut self,
+        reason: Rejection,
+        token: Option<TokenId>,
+        required: Option<&Scope>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let buffer = &mut self.usage;
+        let key = RefusalKey {
+            reason: reason.as_str(),
+            token,
+            required: required.cloned(),
+        };
+        if let Some(tally) = buffer.refusals.get_mut(&key) {
+            tally.add(now);
+        } else if buffer.refusals.len() < buffer.refusal_limit {
+            buffer
+                .refusals
+                .entry(key)
+                .or_insert(Tally::new(now))
+                .add(now);
+        } else {
+            // Full: one counter per reason takes the rest, so memory and the
+            // events of one write stay bounded whatever is presented.
+            let lump = RefusalKey {
+                reason: reason.as_str(),
+                token: None,
+                required: None,
+            };
+            let tally = buffer.refusals.entry(lump).or_insert(Tally::new(now));
+            tally.add(now);
+            tally.beyond_limit += 1;
+        }
+        self.flush_when_due(now)
+    }
+
+    /// Writes what is buffered once the window is over or too many tokens
+    /// have uses waiting.
+    fn flush_when_due(&mut self, now: Timestamp) -> Result<()> {
         let oldest = *self.usage.oldest.get_or_insert(now);
         let window_over = now - oldest >= chrono::Duration::seconds(COALESCE_WINDOW_SECONDS);
         if window_over || self.usage.pending.len() >= self.usage.limit {
@@ -240,7 +396,7 @@ impl Session {
         Ok(())
     }
 
-    /// Writes all buffered usage in one transaction.
+    /// Writes all buffered usage and refusal counts in one transaction.
     pub fn flush_usage(&mut self) -> Result<()> {
         let updates: Vec<UsageUpdate> = self
             .usage
@@ -253,27 +409,71 @@ impl Session {
                 last_used_at: pending.last_used_at,
             })
             .collect();
-        if updates.is_empty() {
+        let mut refusals: Vec<(&RefusalKey, &Tally)> = self.usage.refusals.iter().collect();
+        if updates.is_empty() && refusals.is_empty() {
             return Ok(());
         }
+        // A stable order: by reason, then token, then scope.
+        refusals.sort_by(|a, b| a.0.cmp(b.0));
         let uses: u64 = updates.iter().map(|update| update.uses).sum();
         let tokens = updates
             .iter()
             .map(|update| update.id)
             .collect::<std::collections::HashSet<_>>()
             .len();
-        let event = NewEvent {
+        let use_event = NewEvent {
             details: serde_json::json!({ "tokens": tokens, "uses": uses }),
             ..self.ctx.event(action::TOKEN_USE)
         };
+        let refused = NewEvent {
+            outcome: Outcome::Denied,
+            ..self.ctx.event(action::TOKEN_VERIFY)
+        };
         self.store.write(|q| {
-            q.apply_usage(&updates)?;
-            q.append_event(&event).map(|_| ())
+            if !updates.is_empty() {
+                q.apply_usage(&updates)?;
+                q.append_event(&use_event)?;
+            }
+            for (key, tally) in &refusals {
+                // Labelled now, not per refusal: the verify path reads no names.
+                let (org, target) = match key.token {
+                    Some(id) => q.token_label(id)?.unzip(),
+                    None => (None, None),
+                };
+                q.append_event(&NewEvent {
+                    org,
+                    token_id: key.token,
+                    target,
+                    details: tally.details(key),
+                    ..refused.clone()
+                })?;
+            }
+            Ok(())
         })?;
         self.usage.pending.clear();
+        self.usage.refusals.clear();
         self.usage.oldest = None;
         Ok(())
     }
+}
+
+/// When the retired secret of `id` that `presented` hashes to stops
+/// verifying, if there is one. Every retired secret is compared (no early
+/// exit).
+fn retired_match(
+    q: &Queries<'_>,
+    id: TokenId,
+    presented: &SecretHash,
+) -> Result<Option<Timestamp>> {
+    step!(retired_reads);
+    let mut found = None;
+    for old in q.retired_secrets(id)? {
+        step!(compares);
+        if secret::hashes_match(&old.hash, presented) {
+            found = Some(old.valid_until);
+        }
+    }
+    Ok(found)
 }
 
 /// A name from the session's cache, read from the store the first time.
@@ -288,4 +488,127 @@ fn cached_name(
     let name = load(key)?;
     cache.insert(key, name.clone());
     Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use super::{Work, WORK};
+    use crate::clock::FixedClock;
+    use crate::duration::parse_time;
+    use crate::keyring::{KeyringMode, MemoryKeyring};
+    use crate::model::{TokenId, TokenKind};
+    use crate::ops::{CreateRequest, Session};
+    use crate::secret::Generator;
+    use crate::store::Store;
+
+    fn session() -> Session {
+        let clock = Arc::new(FixedClock::new(parse_time("2026-11-22T10:00:00Z").unwrap()));
+        let mut session = Session::new(
+            Store::open_in_memory().unwrap(),
+            clock,
+            Box::new(MemoryKeyring::default()),
+            KeyringMode::Off,
+            "alice",
+        );
+        session.bootstrap_if_empty().unwrap();
+        session
+    }
+
+    /// The steps one verification of `presented` takes.
+    fn work_of(session: &mut Session, presented: &str) -> Work {
+        WORK.with(|work| work.set(Work::default()));
+        assert!(session.verify(presented, None).is_err());
+        WORK.with(std::cell::Cell::get)
+    }
+
+    /// A refusal once answered an unknown id faster than a real id with a
+    /// wrong secret (no hash, no read of retired secrets), so timing told
+    /// which ids exist. Both, and a real id with the other prefix, now take
+    /// the same steps.
+    #[test]
+    fn an_unknown_id_takes_the_steps_of_a_wrong_secret_for_a_real_id() {
+        let mut session = session();
+        let created = session
+            .create_token(CreateRequest {
+                name: Some("svc".into()),
+                scopes: vec!["repo:read".parse().unwrap()],
+                expiry: Some("1d".parse().unwrap()),
+                ..CreateRequest::default()
+            })
+            .unwrap();
+        let real = created.token.id;
+        let generator = Generator::default();
+        let wrong_secret = generator.mint(TokenKind::Personal, real).unwrap();
+        let wrong_kind = generator.mint(TokenKind::Org, real).unwrap();
+        let unknown = generator
+            .mint(TokenKind::Personal, TokenId::from_key(1_000_000).unwrap())
+            .unwrap();
+
+        let expected = Work {
+            row_reads: 1,
+            hashes: 1,
+            compares: 1,
+            retired_reads: 1,
+        };
+        assert_eq!(
+            work_of(&mut session, wrong_secret.secret.expose()),
+            expected
+        );
+        assert_eq!(work_of(&mut session, unknown.secret.expose()), expected);
+        assert_eq!(work_of(&mut session, wrong_kind.secret.expose()), expected);
+        // The right secret skips the retired secrets: success is no secret.
+        assert!(session.verify(created.secret.expose(), None).is_ok());
+    }
+
+    /// A token string with any id and secret, checksummed as tokctl does.
+    fn forge(kind_prefix: &str, id: TokenId, secret: &[u8]) -> String {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(kind_prefix.as_bytes());
+        crc.update(&id.to_bytes());
+        crc.update(secret);
+        let mut body = secret.to_vec();
+        body.extend_from_slice(&crc.finalize().to_be_bytes());
+        format!(
+            "{kind_prefix}{}{}",
+            URL_SAFE_NO_PAD.encode(id.to_bytes()),
+            URL_SAFE_NO_PAD.encode(body)
+        )
+    }
+
+    /// An unknown id is looked up as the row just below it (so that it costs
+    /// what a real id does); that row's secret must not verify under the
+    /// unknown id.
+    #[test]
+    fn a_neighbouring_tokens_secret_does_not_verify_under_an_unknown_id() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        let mut session = session();
+        let created = session
+            .create_token(CreateRequest {
+                name: Some("svc".into()),
+                scopes: vec!["repo:read".parse().unwrap()],
+                expiry: Some("1d".parse().unwrap()),
+                ..CreateRequest::default()
+            })
+            .unwrap();
+        let text = created.secret.expose();
+        let secret = URL_SAFE_NO_PAD.decode(&text[15..]).unwrap();
+        let same = forge("tkp_", created.token.id, &secret[..32]);
+        assert_eq!(same, text, "the forger matches the format");
+        assert!(session.verify(&same, None).is_ok());
+        let next = TokenId::from_key(created.token.id.key() + 1).unwrap();
+        let decoy = forge("tkp_", next, &secret[..32]);
+        assert!(matches!(
+            session.verify(&decoy, None),
+            Err(crate::Error::Rejected {
+                reason: crate::error::Rejection::Unknown
+            })
+        ));
+    }
 }

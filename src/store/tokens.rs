@@ -121,14 +121,29 @@ pub struct VerifyRow {
     pub expires_at: Option<Timestamp>,
     /// Revocation time.
     pub revoked_at: Option<Timestamp>,
-    /// Scopes.
-    pub scopes: ScopeSet,
+    /// Scopes as stored: parsed (by [`VerifyRow::scope_set`]) only once the
+    /// secret matched, so a refusal for a real id costs no more than one for
+    /// an id the store does not hold.
+    pub scopes: String,
     /// Row id of its org.
     pub org: OrgKey,
     /// Row id of its owner (personal tokens).
     pub owner: Option<UserKey>,
     /// Token name.
     pub name: String,
+}
+
+impl VerifyRow {
+    /// The token's scopes, parsed from their stored form.
+    pub fn scope_set(&self) -> Result<ScopeSet> {
+        ScopeSet::parse_stored(&self.scopes).map_err(|_| {
+            Error::Store(rusqlite::Error::FromSqlConversionFailure(
+                5,
+                rusqlite::types::Type::Text,
+                "invalid scopes in store".into(),
+            ))
+        })
+    }
 }
 
 /// Usage to add to a token: the coalesced result of several verifications.
@@ -319,10 +334,15 @@ impl Queries<'_> {
     /// The one read on the verify path: a rowid lookup, decoded without
     /// copying what it can borrow (names of the org and owner come from the
     /// session's cache, see `ops::verify`).
+    ///
+    /// It reads the row with the greatest key not above the token's, and
+    /// returns it only if it is the token's: a key the store does not hold
+    /// thus costs one seek and one decoded row, as a held key does, instead
+    /// of a cheaper miss that would tell which ids exist.
     pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name
-             FROM tokens WHERE id = ?1",
+            "SELECT id, kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name
+             FROM tokens WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
         )?;
         let corrupt = |index: usize, what: &str| {
             rusqlite::Error::FromSqlConversionFailure(
@@ -333,30 +353,41 @@ impl Queries<'_> {
         };
         let row = stmt
             .query_row([id.key()], |row| {
-                let kind = match row.get_ref(0)?.as_str()? {
+                let key: i64 = row.get(0)?;
+                let kind = match row.get_ref(1)?.as_str()? {
                     "org" => TokenKind::Org,
                     _ => TokenKind::Personal,
                 };
                 let hash: SecretHash = row
-                    .get_ref(1)?
+                    .get_ref(2)?
                     .as_blob()?
                     .try_into()
-                    .map_err(|_| corrupt(1, "secret hash"))?;
-                let scopes = ScopeSet::parse_stored(row.get_ref(4)?.as_str()?)
-                    .map_err(|_| corrupt(4, "scopes"))?;
-                Ok(VerifyRow {
+                    .map_err(|_| corrupt(2, "secret hash"))?;
+                let decoded = VerifyRow {
                     kind,
                     hash,
-                    expires_at: row.get::<_, Option<i64>>(2)?.map(from_unix),
-                    revoked_at: row.get::<_, Option<i64>>(3)?.map(from_unix),
-                    scopes,
-                    org: row.get(5)?,
-                    owner: row.get(6)?,
-                    name: row.get(7)?,
-                })
+                    expires_at: row.get::<_, Option<i64>>(3)?.map(from_unix),
+                    revoked_at: row.get::<_, Option<i64>>(4)?.map(from_unix),
+                    scopes: row.get(5)?,
+                    org: row.get(6)?,
+                    owner: row.get(7)?,
+                    name: row.get(8)?,
+                };
+                Ok((key == id.key()).then_some(decoded))
             })
             .optional()?;
-        Ok(row)
+        Ok(row.flatten())
+    }
+
+    /// The org and name of a token, to label a coalesced refusal event
+    /// (`None` once the token was pruned).
+    pub fn token_label(&self, id: TokenId) -> Result<Option<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.name, t.name FROM tokens t JOIN orgs o ON o.id = t.org_id WHERE t.id = ?1",
+        )?;
+        Ok(stmt
+            .query_row([id.key()], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?)
     }
 
     /// Adds coalesced usage to tokens and to their hourly history (the hour

@@ -11,7 +11,7 @@ use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 use crate::cli::{parse_expiry, parse_scope, Format, ScopeArgs};
 use crate::exit;
 use crate::output::{
-    keyring_advice, keyring_warning, note, print_json, print_line, rfc3339, TokenJson,
+    keyring_advice, keyring_warning, note, print_secret_json, print_secret_line, rfc3339, TokenJson,
 };
 
 #[derive(Debug, Args)]
@@ -112,9 +112,9 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
     match args.format {
         Format::Table => {
             crate::output::secret_banner(matches!(created.keyring, KeyringOutcome::Stored { .. }));
-            print_line(created.secret.expose())?;
+            print_secret_line(created.secret.expose())?;
         }
-        Format::Json => print_json(&CreatedJson {
+        Format::Json => print_secret_json(&CreatedJson {
             token: TokenJson::new(token, session.now()),
             secret: created.secret.expose(),
             keyring: keyring_word(&created.keyring),

@@ -7,7 +7,7 @@ use tokctl::ops::{SecretMatch, Session};
 
 use crate::cli::Format;
 use crate::exit;
-use crate::input::read_secret;
+use crate::input::{read_secret, TOKEN_ENV};
 use crate::output::{print_json, print_table, rfc3339, token_fields, TokenJson};
 
 #[derive(Debug, Args)]
@@ -29,7 +29,7 @@ struct InspectJson<'a> {
 }
 
 pub fn run(session: &mut Session, args: InspectArgs) -> anyhow::Result<u8> {
-    let presented = read_secret("Found token", Some("TOKCTL_TOKEN"))?;
+    let presented = read_secret("Found token", Some(TOKEN_ENV))?;
     let inspection = session.inspect(&presented)?;
     drop(presented);
     let now = session.now();

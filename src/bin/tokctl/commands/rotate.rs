@@ -8,7 +8,7 @@ use tokctl::ops::{KeyringOutcome, RotateRequest, Session};
 use crate::cli::{parse_expiry, parse_span, Format};
 use crate::exit;
 use crate::output::{
-    keyring_advice, keyring_warning, note, print_json, print_line, rfc3339, TokenJson,
+    keyring_advice, keyring_warning, note, print_secret_json, print_secret_line, rfc3339, TokenJson,
 };
 
 #[derive(Debug, Args)]
@@ -73,9 +73,9 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
     match args.format {
         Format::Table => {
             crate::output::secret_banner(matches!(rotated.keyring, KeyringOutcome::Stored { .. }));
-            print_line(rotated.secret.expose())?;
+            print_secret_line(rotated.secret.expose())?;
         }
-        Format::Json => print_json(&RotatedJson {
+        Format::Json => print_secret_json(&RotatedJson {
             token: TokenJson::new(token, session.now()),
             secret: rotated.secret.expose(),
             old_secret_valid_until: rotated.old_secret_valid_until.map(rfc3339),

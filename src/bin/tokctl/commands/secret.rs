@@ -4,7 +4,7 @@ use clap::Args;
 use tokctl::ops::Session;
 
 use crate::exit;
-use crate::output::print_line;
+use crate::output::print_secret_line;
 
 #[derive(Debug, Args)]
 pub struct SecretArgs {
@@ -19,6 +19,6 @@ pub struct SecretArgs {
 
 pub fn run(session: &Session, args: SecretArgs) -> anyhow::Result<u8> {
     let secret = session.token_secret(&args.token, args.org.as_deref())?;
-    print_line(secret.expose())?;
+    print_secret_line(secret.expose())?;
     Ok(exit::SUCCESS)
 }

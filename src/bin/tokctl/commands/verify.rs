@@ -1,7 +1,7 @@
 //! `tokctl verify`: check a presented token. The token comes from
 //! `TOKCTL_TOKEN` or stdin, never from argv (where `ps` would show it).
 
-use std::io::{BufRead, Read, Write};
+use std::io::Write;
 
 use clap::Args;
 use serde::Serialize;
@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::{parse_scope, Format};
 use crate::exit;
-use crate::input::{read_secret, MAX_SECRET_INPUT_BYTES as MAX_INPUT_BYTES};
+use crate::input::{read_secret, SecretInput, MAX_SECRET_INPUT_BYTES, TOKEN_ENV};
 use crate::output::{fields, print_json, print_table, rfc3339};
 
 #[derive(Debug, Args)]
@@ -112,15 +112,18 @@ pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
     if args.batch {
         return run_batch(session, scope.as_ref());
     }
-    let presented = match read_secret("Token", Some("TOKCTL_TOKEN")) {
+    let presented = match read_secret("Token", Some(TOKEN_ENV)) {
         Ok(presented) => presented,
-        Err(err) if is_malformed(&err) => return Err(session.reject_unreadable()?.into()),
+        Err(err) if is_malformed(&err) => {
+            let rejection = session.reject_unreadable()?;
+            record(session);
+            return Err(rejection.into());
+        }
         Err(err) => return Err(err),
     };
     let result = session.verify(&presented, scope.as_ref());
-    if let Err(err) = session.flush_usage() {
-        eprintln!("warning: could not record the token's use: {err}");
-    }
+    drop(presented);
+    record(session);
     match result {
         Ok(verified) => {
             match args.format {
@@ -159,6 +162,14 @@ pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
     }
 }
 
+/// Writes this process's use or refusal (one event per reason at most).
+/// The verdict stands if that fails: it is reported, not turned into an error.
+fn record(session: &mut Session) {
+    if let Err(err) = session.flush_usage() {
+        eprintln!("warning: could not record this verification in the store: {err}");
+    }
+}
+
 fn is_malformed(err: &anyhow::Error) -> bool {
     matches!(
         err.downcast_ref::<Error>(),
@@ -169,47 +180,47 @@ fn is_malformed(err: &anyhow::Error) -> bool {
 }
 
 /// One token per line in, one JSON object per line out, in order.
-/// Blank lines are skipped; results carry the line number.
+/// Blank lines are skipped; results carry the line number and are flushed
+/// whenever no more input is waiting. Memory stays
+/// bounded: a line longer than a token can be is one malformed result, the
+/// rest of it skipped unread into memory; uses and refusals are counted and
+/// written coalesced, also when the output is closed early.
 fn run_batch(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<u8> {
+    let checked = check_lines(session, scope);
+    let recorded = session.flush_usage();
+    checked?;
+    recorded?;
+    Ok(exit::SUCCESS)
+}
+
+fn check_lines(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<()> {
     #[derive(Serialize)]
     struct BatchLine<'a> {
         line: u64,
         #[serde(flatten)]
         result: VerifyJson<'a>,
     }
-    let mut reader = std::io::stdin().lock();
+    let mut input = SecretInput::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut line = Zeroizing::new(Vec::new());
+    // Room for the longest line kept, so it never reallocates (leaving a copy).
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_SECRET_INPUT_BYTES));
     let mut number = 0u64;
-    loop {
-        line.clear();
-        // Read at most one token's worth plus slack per line; a longer line is malformed.
-        let read = (&mut reader)
-            .take(MAX_INPUT_BYTES)
-            .read_until(b'\n', &mut line)?;
-        if read == 0 {
-            break;
-        }
+    while let Some(overlong) = input.next_line(&mut line, MAX_SECRET_INPUT_BYTES)? {
         number += 1;
-        let overlong = !line.ends_with(b"\n") && read as u64 == MAX_INPUT_BYTES;
-        if overlong {
-            // Skip the rest of the overlong line.
-            let mut rest = Vec::new();
-            reader.read_until(b'\n', &mut rest)?;
-        }
         let text = std::str::from_utf8(&line)
             .map(str::trim)
             .unwrap_or("\u{fffd}");
-        if text.is_empty() {
+        if text.is_empty() && !overlong {
             continue;
         }
         let outcome = if overlong {
-            Err(Error::Rejected {
-                reason: Rejection::Malformed,
-            })
+            Err(session.reject_unreadable()?)
         } else {
             session.verify(text, scope)
         };
+        // Wiped before the answer goes out: a caller that got it may assume
+        // the token is gone from this process.
+        crate::input::wipe(&mut line);
         let verified;
         let result = match outcome {
             Ok(valid) => {
@@ -230,8 +241,12 @@ fn run_batch(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<u8>
             },
         )?;
         out.write_all(b"\n")?;
+        // Answer what was asked before waiting for more: a caller may send
+        // one line and wait for its result.
+        if !input.has_buffered() {
+            out.flush()?;
+        }
     }
     out.flush()?;
-    session.flush_usage()?;
-    Ok(exit::SUCCESS)
+    Ok(())
 }
