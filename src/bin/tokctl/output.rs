@@ -8,7 +8,9 @@ use serde::Serialize;
 use tokctl::clock::Timestamp;
 use tokctl::model::{Token, TokenStatus};
 
-use crate::cli::{ColorChoice, ListFormat};
+use crate::cli::args::{ColorChoice, ListFormat};
+
+pub mod outcomes;
 
 /// The JSON form of a token. Field names and meanings are a stable contract.
 #[derive(Debug, Serialize)]

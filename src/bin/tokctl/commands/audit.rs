@@ -11,7 +11,7 @@ use tokctl::duration::PointInTime;
 use tokctl::model::TokenId;
 use tokctl::ops::{AuditQuery, Session};
 
-use crate::cli::{parse_point_in_time, Format, ListFormat};
+use crate::cli::args::{parse_point_in_time, Format, ListFormat};
 use crate::exit;
 use crate::input::confirm;
 use crate::output::{

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tokctl::duration::Span;
 use tokctl::ops::{CheckRequest, Session};
 
-use crate::cli::{parse_span, Format};
+use crate::cli::args::{parse_span, Format};
 use crate::exit;
 use crate::output::{note, print_json, print_table, table, token_row, TokenJson, TOKEN_COLUMNS};
 

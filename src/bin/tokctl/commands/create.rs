@@ -5,11 +5,12 @@ use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, MultiSelect, Select};
 use serde::Serialize;
 use tokctl::duration::Expiry;
-use tokctl::model::{validate_name, Token};
+use tokctl::model::validate_name;
 use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 
-use crate::cli::{parse_expiry, parse_scope, Format, ScopeArgs};
+use crate::cli::args::{parse_expiry, parse_scope, Format, ScopeArgs};
 use crate::exit;
+use crate::output::outcomes::{keyring_note, keyring_word};
 use crate::output::{
     keyring_advice, keyring_warning, note, print_json, print_line, rfc3339, TokenJson,
 };
@@ -121,42 +122,6 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
         })?,
     }
     Ok(exit::SUCCESS)
-}
-
-/// The stable JSON word for where the secret went.
-pub fn keyring_word(outcome: &KeyringOutcome) -> &'static str {
-    match outcome {
-        KeyringOutcome::Stored { .. } => "stored",
-        KeyringOutcome::Failed { .. } => "failed",
-        KeyringOutcome::Stale { .. } => "stale",
-        KeyringOutcome::Off => "off",
-    }
-}
-
-/// The note that says where a new secret went. It says one true thing: with
-/// a keyring copy the secret can be read back; without one, this output is
-/// the last time anyone sees it.
-pub fn keyring_note(outcome: &KeyringOutcome, token: &Token) -> String {
-    let place = match outcome {
-        KeyringOutcome::Stored { backend } => format!(
-            "the secret is shown once, here; a copy is kept in the OS keyring ({backend}): \
-             'tokctl secret {}' reads it back",
-            token.id
-        ),
-        KeyringOutcome::Failed { .. } => {
-            "the secret is not saved anywhere: it will not be shown again".to_owned()
-        }
-        KeyringOutcome::Stale { .. } => {
-            "the secret is not saved anywhere and will not be shown again; the OS keyring \
-             may still hold the old one, which no longer works"
-                .to_owned()
-        }
-        KeyringOutcome::Off => {
-            "the keyring is off: the secret is not saved anywhere and will not be shown again"
-                .to_owned()
-        }
-    };
-    format!("  {place}")
 }
 
 /// Asks for the name, scopes and expiry that the command line left out, then

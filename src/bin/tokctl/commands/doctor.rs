@@ -6,7 +6,7 @@ use tokctl::keyring::KeyringError;
 use tokctl::ops::{EntryListing, KeyringHealth, Session};
 use tokctl::store::{FileCheck, FileRole};
 
-use crate::cli::Format;
+use crate::cli::args::Format;
 use crate::exit;
 use crate::output::{fields, print_json, print_table};
 

@@ -5,7 +5,7 @@ use clap::Args;
 use serde::Serialize;
 use tokctl::ops::{SecretMatch, Session};
 
-use crate::cli::Format;
+use crate::cli::args::Format;
 use crate::exit;
 use crate::input::read_secret;
 use crate::output::{print_json, print_table, rfc3339, token_fields, TokenJson};

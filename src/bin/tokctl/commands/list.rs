@@ -3,7 +3,7 @@
 use clap::Args;
 use tokctl::ops::Session;
 
-use crate::cli::ListFormat;
+use crate::cli::args::ListFormat;
 use crate::exit;
 use crate::output::{note, TokenWriter};
 use crate::selection::{SelectionArgs, SortArg};

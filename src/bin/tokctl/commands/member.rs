@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use tokctl::model::Role;
 use tokctl::ops::Session;
 
-use crate::cli::{parse_role, Format};
+use crate::cli::args::{parse_role, Format};
 use crate::exit;
 use crate::output::{note, print_json, print_table, table};
 

@@ -5,7 +5,7 @@ use tokctl::duration::Span;
 use tokctl::ops::{policy_json, Session};
 use tokctl::policy::{parse_allowed_scopes, MemberTokens, PolicyChange, ScopePattern};
 
-use crate::cli::Format;
+use crate::cli::args::{parse_span, Format, FormatArg};
 use crate::exit;
 use crate::output::{fields, note, print_json, print_table, rfc3339, table};
 
@@ -71,7 +71,7 @@ fn parse_optional_span(text: &str) -> Result<OrNone<Span>, String> {
     if text == "none" {
         return Ok(OrNone(None));
     }
-    crate::cli::parse_span(text).map(|span| OrNone(Some(span)))
+    parse_span(text).map(|span| OrNone(Some(span)))
 }
 
 fn parse_member_tokens(text: &str) -> Result<MemberTokens, String> {
@@ -96,13 +96,6 @@ fn parse_quota(text: &str) -> Result<OrNone<u32>, String> {
     text.parse::<u32>()
         .map(|n| OrNone(Some(n)))
         .map_err(|_| "expected a whole number or 'none'".to_owned())
-}
-
-#[derive(Debug, Args)]
-pub struct FormatArg {
-    /// Output format
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
 }
 
 pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<u8> {

@@ -4,10 +4,10 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use tokctl::ops::Session;
 
-use crate::cli::Format;
-use crate::commands::revoke::warn_skipped;
+use crate::cli::args::Format;
 use crate::exit;
 use crate::input::confirm;
+use crate::output::outcomes::warn_skipped;
 use crate::output::{note, print_json, print_table, table, TokenJson};
 
 #[derive(Debug, Subcommand)]

@@ -4,10 +4,10 @@ use clap::Args;
 use tokctl::duration::PointInTime;
 use tokctl::ops::{RevokeOutcome, Session};
 
-use crate::cli::{parse_point_in_time, ListFormat};
-use crate::commands::revoke::{report_keyring_failures, warn_skipped};
+use crate::cli::args::{parse_point_in_time, ListFormat};
 use crate::exit;
 use crate::input::confirm;
+use crate::output::outcomes::{report_keyring_failures, warn_skipped};
 use crate::output::{note, TokenWriter};
 
 #[derive(Debug, Args)]

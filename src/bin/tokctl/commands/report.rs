@@ -3,7 +3,7 @@
 use clap::Args;
 use tokctl::ops::{Session, USAGE_DAYS};
 
-use crate::cli::Format;
+use crate::cli::args::Format;
 use crate::exit;
 use crate::output::{fields, print_json, print_line, print_table, table};
 

@@ -5,15 +5,14 @@
 //! `--yes`, and without it changes nothing and exits 8.
 
 use clap::Args;
-use tokctl::keyring::KeyringError;
-use tokctl::model::Token;
-use tokctl::ops::{RevokeOutcome, Revoked, Selection, Session, SkipReason, StatusChoice};
+use tokctl::ops::{RevokeOutcome, Revoked, Selection, Session, StatusChoice};
 use tokctl::store::TokenSort;
 
-use crate::cli::ListFormat;
+use crate::cli::args::ListFormat;
 use crate::exit;
 use crate::input::{at_terminal, confirm, read_secret};
-use crate::output::{keyring_advice, keyring_warning, note, TokenWriter};
+use crate::output::outcomes::{report_keyring_failures, warn_skipped};
+use crate::output::{note, TokenWriter};
 use crate::selection::SelectionArgs;
 
 #[derive(Debug, Args)]
@@ -145,19 +144,6 @@ fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
     report(&done.revoked, false)
 }
 
-/// One warning per planned token that changed between the plan and the run
-/// and was therefore left alone (revoke, prune, offboarding, policy revoke).
-pub fn warn_skipped(skipped: &[(Token, SkipReason)]) {
-    for (token, why) in skipped {
-        eprintln!(
-            "warning: skipped token '{}' ({}): {}",
-            token.name,
-            token.id,
-            why.as_str()
-        );
-    }
-}
-
 fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
     let verb = if dry_run { "would revoke" } else { "revoked" };
     let mut failed = Vec::new();
@@ -186,21 +172,4 @@ fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
     }
     report_keyring_failures(&failed, "the revocation");
     Ok(exit::SUCCESS)
-}
-
-/// One warning for every entry a revoke or prune could not remove: on a host
-/// without a usable keyring that is every token, and one line says it.
-/// `change` names what stands regardless ("the revocation").
-pub fn report_keyring_failures(failed: &[(&Token, &KeyringError)], change: &str) {
-    let Some((first, error)) = failed.first() else {
-        return;
-    };
-    let which = match failed.len() {
-        1 => format!("the secret of '{}'", first.name),
-        many => format!("the secrets of {many} tokens"),
-    };
-    keyring_warning(
-        format!("could not remove {which} from the OS keyring ({error}); {change} stands"),
-        keyring_advice(error),
-    );
 }

@@ -5,8 +5,9 @@ use serde::Serialize;
 use tokctl::duration::{Expiry, Span};
 use tokctl::ops::{KeyringOutcome, RotateRequest, Session};
 
-use crate::cli::{parse_expiry, parse_span, Format};
+use crate::cli::args::{parse_expiry, parse_span, Format};
 use crate::exit;
+use crate::output::outcomes::{keyring_note, keyring_word};
 use crate::output::{
     keyring_advice, keyring_warning, note, print_json, print_line, rfc3339, TokenJson,
 };
@@ -66,10 +67,7 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
         )),
         None => note("  every old secret has stopped working"),
     }
-    note(crate::commands::create::keyring_note(
-        &rotated.keyring,
-        token,
-    ));
+    note(keyring_note(&rotated.keyring, token));
     match args.format {
         Format::Table => {
             crate::output::secret_banner(matches!(rotated.keyring, KeyringOutcome::Stored { .. }));
@@ -79,7 +77,7 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
             token: TokenJson::new(token, session.now()),
             secret: rotated.secret.expose(),
             old_secret_valid_until: rotated.old_secret_valid_until.map(rfc3339),
-            keyring: crate::commands::create::keyring_word(&rotated.keyring),
+            keyring: keyring_word(&rotated.keyring),
         })?,
     }
     match &rotated.keyring {

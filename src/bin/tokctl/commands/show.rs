@@ -6,7 +6,7 @@ use serde::Serialize;
 use tokctl::duration::PointInTime;
 use tokctl::ops::{Session, TokenDetails};
 
-use crate::cli::{parse_point_in_time, Format};
+use crate::cli::args::{parse_point_in_time, Format};
 use crate::exit;
 use crate::output::{
     print_json, print_line, print_table, rfc3339, token_fields, uses_per_day, TokenJson,

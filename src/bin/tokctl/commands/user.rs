@@ -3,11 +3,10 @@
 use clap::Subcommand;
 use tokctl::ops::Session;
 
-use crate::cli::Format;
-use crate::commands::org::FormatArg;
-use crate::commands::revoke::warn_skipped;
+use crate::cli::args::{Format, FormatArg};
 use crate::exit;
 use crate::input::confirm;
+use crate::output::outcomes::warn_skipped;
 use crate::output::{note, print_json, print_table, rfc3339, table};
 
 #[derive(Debug, Subcommand)]
