@@ -1,16 +1,18 @@
 //! Rendering: tables for people, stable JSON for scripts (docs/json.md).
 
+pub mod outcomes;
+pub mod ui;
+
 use std::io::Write;
 
 use chrono::SecondsFormat;
-use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use comfy_table::{Cell, Table};
 use serde::Serialize;
 use tokctl::clock::Timestamp;
-use tokctl::model::{Token, TokenStatus};
+use tokctl::model::Token;
 
-use crate::cli::args::{ColorChoice, ListFormat};
-
-pub mod outcomes;
+use self::ui::{Style, Ui};
+use crate::cli::args::ListFormat;
 
 /// The JSON form of a token. Field names and meanings are a stable contract.
 #[derive(Debug, Serialize)]
@@ -95,93 +97,6 @@ pub fn relative(at: Option<Timestamp>, now: Timestamp, none: &str) -> String {
     }
 }
 
-/// How tables look: colour on or off, and a width when not at a terminal.
-#[derive(Debug, Clone, Copy)]
-struct Style {
-    color: bool,
-    width: Option<u16>,
-}
-
-static STYLE: std::sync::OnceLock<Style> = std::sync::OnceLock::new();
-
-/// Decides colour and width once, from `--color`, `NO_COLOR`, whether stdout
-/// is a terminal, and `COLUMNS` (which fixes the width when it is not).
-pub fn configure(choice: ColorChoice) {
-    use std::io::IsTerminal;
-    let terminal = std::io::stdout().is_terminal();
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-    let color = match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && !no_color,
-    };
-    let width = if terminal {
-        None
-    } else {
-        std::env::var("COLUMNS")
-            .ok()
-            .and_then(|columns| columns.parse().ok())
-    };
-    let _ = STYLE.set(Style { color, width });
-}
-
-fn style() -> Style {
-    STYLE.get().copied().unwrap_or(Style {
-        color: false,
-        width: None,
-    })
-}
-
-fn apply_style(table: &mut Table) {
-    let style = style();
-    if style.color {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
-    if let Some(width) = style.width {
-        table.set_width(width);
-    }
-}
-
-/// A borderless table like `gh` prints: easy to read and to grep. It fits
-/// the terminal (or `COLUMNS`) by wrapping long cells.
-pub fn table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().map(|h| h.to_uppercase()));
-    apply_style(&mut table);
-    table
-}
-
-/// A status, in colour when colour is on.
-pub fn status_cell(status: TokenStatus) -> Cell {
-    let cell = Cell::new(status.as_str());
-    if !style().color {
-        return cell;
-    }
-    match status {
-        TokenStatus::Active => cell.fg(Color::Green),
-        TokenStatus::Expired => cell.fg(Color::Yellow),
-        TokenStatus::Revoked => cell.fg(Color::Red),
-    }
-}
-
-/// A two-column table of fields and values (for `show`, `verify`).
-pub fn fields(rows: &[(&str, String)]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    apply_style(&mut table);
-    for (field, value) in rows {
-        table.add_row(vec![format!("{field}:"), value.clone()]);
-    }
-    table
-}
-
 /// The columns of a token listing.
 pub const TOKEN_COLUMNS: &[&str] = &[
     "id",
@@ -196,7 +111,7 @@ pub const TOKEN_COLUMNS: &[&str] = &[
 ];
 
 /// One row of a token listing; times relative to now.
-pub fn token_row(token: &Token, now: Timestamp) -> Vec<Cell> {
+pub fn token_row(ui: &Ui, token: &Token, now: Timestamp) -> Vec<Cell> {
     vec![
         Cell::new(token.id),
         Cell::new(&token.name),
@@ -204,7 +119,7 @@ pub fn token_row(token: &Token, now: Timestamp) -> Vec<Cell> {
         Cell::new(&token.org),
         Cell::new(token.owner.as_deref().unwrap_or("-")),
         Cell::new(&token.scopes),
-        status_cell(token.status(now)),
+        ui.status_cell(token.status(now)),
         Cell::new(relative(token.expires_at, now, "never")),
         Cell::new(relative(token.last_used_at, now, "never")),
     ]
@@ -219,7 +134,7 @@ pub fn with_relative(at: Option<Timestamp>, now: Timestamp) -> String {
 }
 
 /// Every field of one token, for `show`.
-pub fn token_fields(token: &Token, now: Timestamp) -> Table {
+pub fn token_fields(ui: &Ui, token: &Token, now: Timestamp) -> Table {
     let mut rows = vec![
         ("id", token.id.to_string()),
         ("name", token.name.clone()),
@@ -256,12 +171,12 @@ pub fn token_fields(token: &Token, now: Timestamp) -> Table {
             rows.push(("reason", reason.clone()));
         }
     }
-    fields(&rows)
+    ui.fields(&rows)
 }
 
 /// Hourly uses folded into one row per UTC day: uses, hours with uses, the last such hour.
-pub fn uses_per_day(hours: &[tokctl::store::UsagePeriod]) -> Table {
-    let mut days = table(&["day (UTC)", "uses", "hours used", "last hour"]);
+pub fn uses_per_day(ui: &Ui, hours: &[tokctl::store::UsagePeriod]) -> Table {
+    let mut days = ui.table(&["day (UTC)", "uses", "hours used", "last hour"]);
     for same_day in hours.chunk_by(|a, b| a.start.date_naive() == b.start.date_naive()) {
         let uses: u64 = same_day.iter().map(|hour| hour.uses).sum();
         let last_hour = same_day
@@ -275,54 +190,6 @@ pub fn uses_per_day(hours: &[tokctl::store::UsagePeriod]) -> Table {
         ]);
     }
     days
-}
-
-/// Writes a line to stdout, returning I/O errors (a closed pipe among them).
-pub fn print_line(text: impl std::fmt::Display) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{text}")
-}
-
-/// Prints a table without the trailing spaces comfy-table pads cells with.
-pub fn print_table(table: &Table) -> std::io::Result<()> {
-    print_line(table.trim_fmt())
-}
-
-/// Writes a value as indented JSON to stdout.
-pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    print_line(text)?;
-    Ok(())
-}
-
-static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Silences [`note`] for the rest of the process (`--quiet`).
-pub fn set_quiet(quiet: bool) {
-    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// A status line on stderr for people; `--quiet` drops it. Warnings and
-/// errors do not go through here: they always show.
-pub fn note(text: impl std::fmt::Display) {
-    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
-        eprintln!("{text}");
-    }
-}
-
-static KEYRING_WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Reports a keyring problem: one `warning:` line (which `--quiet` keeps),
-/// then a note on what it means and what to do. Only the first problem of
-/// the process is reported: a bulk command on a host without a usable
-/// keyring says so once, not once per token (the library asks the keyring
-/// once and audits once, too).
-pub fn keyring_warning(text: impl std::fmt::Display, advice: impl std::fmt::Display) {
-    if KEYRING_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        return;
-    }
-    eprintln!("warning: {text}");
-    note(format!("  {advice}"));
 }
 
 /// What to do about a keyring that failed, for the note after a warning.
@@ -347,8 +214,8 @@ pub trait Row {
     const TABLE_COLUMNS: &'static [&'static str];
     /// CSV header (the JSON field names).
     const CSV_COLUMNS: &'static [&'static str];
-    /// The table cells.
-    fn table_row(&self) -> Vec<Cell>;
+    /// The table cells, as `ui` shows them (a status in colour, say).
+    fn table_row(&self, ui: &Ui) -> Vec<Cell>;
     /// The JSON object.
     fn write_json(&self, out: &mut dyn Write) -> serde_json::Result<()>;
     /// The CSV fields, in `CSV_COLUMNS` order.
@@ -379,8 +246,8 @@ impl Row for TokenAt<'_> {
         "revoke_reason",
     ];
 
-    fn table_row(&self) -> Vec<Cell> {
-        token_row(self.0, self.1)
+    fn table_row(&self, ui: &Ui) -> Vec<Cell> {
+        token_row(ui, self.0, self.1)
     }
 
     fn write_json(&self, out: &mut dyn Write) -> serde_json::Result<()> {
@@ -416,7 +283,8 @@ impl Row for TokenAt<'_> {
 /// [`TABLE_BUFFER_ROWS`] the column widths are fixed from the rows so far and
 /// the rest stream out, so a million-row table needs no more memory than a
 /// thousand-row one.
-pub struct RowWriter {
+pub struct RowWriter<'ui> {
+    ui: &'ui Ui,
     format: ListFormat,
     out: Sink,
     table: Option<Table>,
@@ -436,9 +304,9 @@ enum Sink {
     Csv(Box<csv::Writer<Stdout>>),
 }
 
-impl RowWriter {
-    /// A writer for rows of type `R` (which gives the headers).
-    pub fn new<R: Row>(format: ListFormat) -> anyhow::Result<Self> {
+impl<'ui> RowWriter<'ui> {
+    /// A writer for rows of type `R` (which gives the headers), shown as `ui` says.
+    pub fn new<R: Row>(ui: &'ui Ui, format: ListFormat) -> anyhow::Result<Self> {
         let stdout = std::io::BufWriter::new(std::io::stdout().lock());
         let mut out = match format {
             ListFormat::Csv => {
@@ -452,24 +320,26 @@ impl RowWriter {
             out.write_all(b"[")?;
         }
         Ok(RowWriter {
+            ui,
             format,
             out,
-            table: (format == ListFormat::Table).then(|| table(R::TABLE_COLUMNS)),
+            table: (format == ListFormat::Table).then(|| ui.table(R::TABLE_COLUMNS)),
             streaming_widths: None,
             count: 0,
         })
     }
 
+    /// Writes one row.
     pub fn write(&mut self, row: &impl Row) -> anyhow::Result<()> {
         let first = self.count == 0;
         self.count += 1;
         if let (Some(widths), Sink::Plain(out)) = (&self.streaming_widths, &mut self.out) {
-            let cells: Vec<String> = row.table_row().iter().map(Cell::content).collect();
+            let cells: Vec<String> = row.table_row(self.ui).iter().map(Cell::content).collect();
             writeln!(out, "{}", padded_line(&cells, widths))?;
             return Ok(());
         }
         if let Some(table) = self.table.as_mut() {
-            table.add_row(row.table_row());
+            table.add_row(row.table_row(self.ui));
             if self.count > TABLE_BUFFER_ROWS {
                 self.start_streaming()?;
             }
@@ -554,46 +424,65 @@ fn padded_line(cells: &[String], widths: &[usize]) -> String {
 }
 
 /// Writes tokens as of `now`.
-pub struct TokenWriter {
-    rows: RowWriter,
+pub struct TokenWriter<'ui> {
+    rows: RowWriter<'ui>,
     now: Timestamp,
 }
 
-impl TokenWriter {
-    pub fn new(format: ListFormat, now: Timestamp) -> anyhow::Result<Self> {
+impl<'ui> TokenWriter<'ui> {
+    /// A writer of token rows in `format`, statuses as of `now`.
+    pub fn new(ui: &'ui Ui, format: ListFormat, now: Timestamp) -> anyhow::Result<Self> {
         Ok(TokenWriter {
-            rows: RowWriter::new::<TokenAt<'_>>(format)?,
+            rows: RowWriter::new::<TokenAt<'_>>(ui, format)?,
             now,
         })
     }
 
+    /// Writes one token.
     pub fn write(&mut self, token: &Token) -> anyhow::Result<()> {
         self.rows.write(&TokenAt(token, self.now))
     }
 
+    /// Closes the output; returns how many tokens were written.
     pub fn finish(self) -> anyhow::Result<usize> {
         self.rows.finish()
     }
 }
 
-/// Marks the new secret for a person at a terminal: a bold line on stderr
-/// right before it. Piped output is left alone: stdout then holds only the
-/// secret. Only a secret with no keyring copy is gone once shown.
-pub fn secret_banner(kept_in_keyring: bool) {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() || QUIET.load(std::sync::atomic::Ordering::Relaxed) {
-        return;
-    }
-    let line = if kept_in_keyring {
-        "▶ your new secret (a copy is in the OS keyring, 'tokctl secret' reads it back):"
-    } else {
-        "▶ your new secret — copy it now, it will not be shown again:"
-    };
-    if style().color {
-        eprintln!("{}", dialoguer::console::style(line).bold().yellow());
-    } else {
-        eprintln!("{line}");
-    }
+/// The settings of the process's [`Ui`], for the free functions below.
+static LEGACY_STYLE: std::sync::OnceLock<Style> = std::sync::OnceLock::new();
+
+/// Gives the free functions below the settings of the process's `Ui`; the
+/// dispatcher calls it once, right after making the `Ui`.
+pub fn install_legacy_style(ui: &Ui) {
+    let _ = LEGACY_STYLE.set(ui.style());
+}
+
+/// A `Ui` with the process's settings, for code that is not handed one:
+/// `commands/verify.rs` and `input.rs`, which call the free functions below.
+/// When they take a `&Ui` instead, these functions and the static go.
+fn legacy_ui() -> Ui {
+    Ui::with_style(LEGACY_STYLE.get().copied().unwrap_or_default())
+}
+
+/// [`Ui::note`] for code not handed a `Ui` (`input.rs`).
+pub fn note(text: impl std::fmt::Display) {
+    legacy_ui().note(text);
+}
+
+/// [`Ui::fields`] for code not handed a `Ui` (`commands/verify.rs`).
+pub fn fields(rows: &[(&str, String)]) -> Table {
+    legacy_ui().fields(rows)
+}
+
+/// [`Ui::print_table`] for code not handed a `Ui` (`commands/verify.rs`).
+pub fn print_table(table: &Table) -> std::io::Result<()> {
+    legacy_ui().print_table(table)
+}
+
+/// [`Ui::print_json`] for code not handed a `Ui` (`commands/verify.rs`).
+pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    legacy_ui().print_json(value)
 }
 
 #[cfg(test)]

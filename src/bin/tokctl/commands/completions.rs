@@ -2,7 +2,6 @@
 //! the clap declaration, so they cannot contradict `--help`. The committed
 //! copies (completions/, docs/man/) are checked by tests/generated_files.rs.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -10,6 +9,7 @@ use clap::{Args, ValueEnum};
 use clap_complete::Shell;
 
 use crate::exit;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -40,12 +40,12 @@ impl From<ShellArg> for Shell {
 }
 
 /// Prints the completion script of `app`, the whole command line.
-pub fn run(args: CompletionsArgs, mut app: clap::Command) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, args: CompletionsArgs, mut app: clap::Command) -> anyhow::Result<u8> {
     let shell: Shell = args.shell.into();
     // Into memory first: the generator panics on a write error (a closed pipe).
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut app, "tokctl", &mut script);
-    std::io::stdout().lock().write_all(&script)?;
+    ui.print_bytes(&script)?;
     Ok(exit::SUCCESS)
 }
 

@@ -11,9 +11,8 @@ use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 use crate::cli::args::{parse_expiry, parse_scope, Format, ScopeArgs};
 use crate::exit;
 use crate::output::outcomes::{keyring_note, keyring_word};
-use crate::output::{
-    keyring_advice, keyring_warning, note, print_json, print_line, rfc3339, TokenJson,
-};
+use crate::output::ui::Ui;
+use crate::output::{keyring_advice, rfc3339, TokenJson};
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -60,11 +59,11 @@ struct CreatedJson<'a> {
     keyring: &'a str,
 }
 
-pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
     let missing = args.name.is_none() || args.scopes.scopes.is_empty() || args.expires.is_none();
     // Prompt only for a person at a terminal; elsewhere a missing value is a clear error.
-    if missing && crate::input::at_terminal() && !prompt_for_missing(session, &mut args)? {
-        note("nothing was created");
+    if missing && crate::input::at_terminal() && !prompt_for_missing(ui, session, &mut args)? {
+        ui.note("nothing was created");
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let owner = match (args.org_token, args.user) {
@@ -88,34 +87,34 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
         .owner
         .as_deref()
         .map_or_else(|| "the org".to_owned(), |o| format!("'{o}'"));
-    note(format!(
+    ui.note(format!(
         "created {} token '{}' ({}) in org '{}', owned by {owner}",
         token.kind.as_str(),
         token.name,
         token.id,
         token.org
     ));
-    note(format!(
+    ui.note(format!(
         "  scopes: {}; expires: {}",
         token.scopes,
         token.expires_at.map_or_else(|| "never".into(), rfc3339)
     ));
     if created.expiry_clamped {
-        note("  the expiry was cut to the org's max lifetime (--clamp-expiry)");
+        ui.note("  the expiry was cut to the org's max lifetime (--clamp-expiry)");
     }
-    note(keyring_note(&created.keyring, token));
+    ui.note(keyring_note(&created.keyring, token));
     if let KeyringOutcome::Failed { error } | KeyringOutcome::Stale { error } = &created.keyring {
-        keyring_warning(
+        ui.keyring_warning(
             format!("could not save the secret in the OS keyring ({error}): copy it now, this output is the only place it exists"),
             keyring_advice(error),
         );
     }
     match args.format {
         Format::Table => {
-            crate::output::secret_banner(matches!(created.keyring, KeyringOutcome::Stored { .. }));
-            print_line(created.secret.expose())?;
+            ui.secret_banner(matches!(created.keyring, KeyringOutcome::Stored { .. }));
+            ui.print_line(created.secret.expose())?;
         }
-        Format::Json => print_json(&CreatedJson {
+        Format::Json => ui.print_json(&CreatedJson {
             token: TokenJson::new(token, session.now()),
             secret: created.secret.expose(),
             keyring: keyring_word(&created.keyring),
@@ -126,7 +125,7 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
 
 /// Asks for the name, scopes and expiry that the command line left out, then
 /// for confirmation of a summary. Returns false when the person declines.
-fn prompt_for_missing(session: &Session, args: &mut CreateArgs) -> anyhow::Result<bool> {
+fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyhow::Result<bool> {
     let theme = ColorfulTheme::default();
     let choices = session.create_choices(args.org.as_deref())?;
     if args.name.is_none() {
@@ -177,7 +176,7 @@ fn prompt_for_missing(session: &Session, args: &mut CreateArgs) -> anyhow::Resul
             if !args.scopes.scopes.is_empty() {
                 break;
             }
-            eprintln!("pick at least one scope (space selects)");
+            ui.stderr_line("pick at least one scope (space selects)");
         }
     }
     if args.expires.is_none() {

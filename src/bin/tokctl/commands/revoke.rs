@@ -12,7 +12,8 @@ use crate::cli::args::ListFormat;
 use crate::exit;
 use crate::input::{at_terminal, confirm, read_secret};
 use crate::output::outcomes::{report_keyring_failures, warn_skipped};
-use crate::output::{note, TokenWriter};
+use crate::output::ui::Ui;
+use crate::output::TokenWriter;
 use crate::selection::SelectionArgs;
 
 #[derive(Debug, Args)]
@@ -64,17 +65,17 @@ impl RevokeArgs {
     }
 }
 
-pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
     let reason = args.reason.as_deref();
     if args.secret_stdin {
         let secret = read_secret("Leaked token", None)?;
         let plan = session.plan_revoke_secret(&secret)?;
         if args.dry_run {
-            return report(&session.preview_revoke(&plan, reason)?, true);
+            return report(ui, &session.preview_revoke(&plan, reason)?, true);
         }
         let done = session.revoke_planned(&plan, reason)?;
-        warn_skipped(&done.skipped);
-        return report(&done.revoked, false);
+        warn_skipped(ui, &done.skipped);
+        return report(ui, &done.revoked, false);
     }
     if args.is_bulk() {
         if !args.tokens.is_empty() {
@@ -83,7 +84,7 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
                 Some("tokctl revoke ID|NAME..., or tokctl revoke --stale 1y ..."),
             ));
         }
-        return run_bulk(session, &args);
+        return run_bulk(ui, session, &args);
     }
     if args.tokens.is_empty() {
         anyhow::bail!(tokctl::Error::request(
@@ -95,7 +96,7 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
     // the names again.
     let plan = session.plan_revoke_named(&args.tokens, args.select.org.as_deref())?;
     if args.dry_run {
-        return report(&session.preview_revoke(&plan, reason)?, true);
+        return report(ui, &session.preview_revoke(&plan, reason)?, true);
     }
     // A person at a terminal confirms what the names resolved to; scripts
     // are not asked.
@@ -111,58 +112,58 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
         }
     }
     let done = session.revoke_planned(&plan, reason)?;
-    warn_skipped(&done.skipped);
-    report(&done.revoked, false)
+    warn_skipped(ui, &done.skipped);
+    report(ui, &done.revoked, false)
 }
 
-fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
+fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
     let selection = args.selection();
     // The plan fixes the token ids: the dry run shows them, the prompt
     // counts them, and the real run revokes exactly them.
     let plan = session.plan_revoke(&selection)?;
     if args.dry_run {
-        let mut writer = TokenWriter::new(args.format, session.now())?;
+        let mut writer = TokenWriter::new(ui, args.format, session.now())?;
         for item in session.preview_revoke(&plan, args.reason.as_deref())? {
             writer.write(&item.token)?;
         }
         writer.finish()?;
-        note(format!(
+        ui.note(format!(
             "dry run: {} token(s) would be revoked; nothing changed",
             plan.tokens.len()
         ));
         return Ok(exit::SUCCESS);
     }
     if plan.tokens.is_empty() {
-        note("no tokens match: nothing to revoke");
+        ui.note("no tokens match: nothing to revoke");
         return Ok(exit::SUCCESS);
     }
     if !confirm(args.yes, &format!("revoke {} token(s)", plan.tokens.len()))? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let done = session.revoke_planned(&plan, args.reason.as_deref())?;
-    warn_skipped(&done.skipped);
-    report(&done.revoked, false)
+    warn_skipped(ui, &done.skipped);
+    report(ui, &done.revoked, false)
 }
 
-fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
+fn report(ui: &Ui, revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
     let verb = if dry_run { "would revoke" } else { "revoked" };
     let mut failed = Vec::new();
     for item in revoked {
         let token = &item.token;
         if item.newly {
-            note(format!(
+            ui.note(format!(
                 "{verb} token '{}' ({}) in org '{}'",
                 token.name, token.id, token.org
             ));
         } else {
-            note(format!(
+            ui.note(format!(
                 "token '{}' ({}) was already revoked; nothing changed",
                 token.name, token.id
             ));
         }
         match &item.keyring {
-            RevokeOutcome::Deleted => note("  removed its secret from the OS keyring"),
-            RevokeOutcome::Missing => note(format!(
+            RevokeOutcome::Deleted => ui.note("  removed its secret from the OS keyring"),
+            RevokeOutcome::Missing => ui.note(format!(
                 "  the secret of '{}' was not in the OS keyring (already removed, or never stored here)",
                 token.name
             )),
@@ -170,6 +171,6 @@ fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
             RevokeOutcome::Untouched => {}
         }
     }
-    report_keyring_failures(&failed, "the revocation");
+    report_keyring_failures(ui, &failed, "the revocation");
     Ok(exit::SUCCESS)
 }

@@ -4,7 +4,7 @@ use clap::Args;
 use tokctl::ops::Session;
 
 use crate::exit;
-use crate::output::print_line;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct SecretArgs {
@@ -17,8 +17,8 @@ pub struct SecretArgs {
     org: Option<String>,
 }
 
-pub fn run(session: &Session, args: SecretArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &Session, args: SecretArgs) -> anyhow::Result<u8> {
     let secret = session.token_secret(&args.token, args.org.as_deref())?;
-    print_line(secret.expose())?;
+    ui.print_line(secret.expose())?;
     Ok(exit::SUCCESS)
 }

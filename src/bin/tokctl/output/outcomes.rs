@@ -8,7 +8,8 @@ use tokctl::keyring::KeyringError;
 use tokctl::model::Token;
 use tokctl::ops::{KeyringOutcome, SkipReason};
 
-use super::{keyring_advice, keyring_warning};
+use super::keyring_advice;
+use super::ui::Ui;
 
 /// The stable JSON word for where the secret went.
 pub fn keyring_word(outcome: &KeyringOutcome) -> &'static str {
@@ -48,21 +49,21 @@ pub fn keyring_note(outcome: &KeyringOutcome, token: &Token) -> String {
 
 /// One warning per planned token that changed between the plan and the run
 /// and was therefore left alone (revoke, prune, offboarding, policy revoke).
-pub fn warn_skipped(skipped: &[(Token, SkipReason)]) {
+pub fn warn_skipped(ui: &Ui, skipped: &[(Token, SkipReason)]) {
     for (token, why) in skipped {
-        eprintln!(
-            "warning: skipped token '{}' ({}): {}",
+        ui.warning(format!(
+            "skipped token '{}' ({}): {}",
             token.name,
             token.id,
             why.as_str()
-        );
+        ));
     }
 }
 
 /// One warning for every entry a revoke or prune could not remove: on a host
 /// without a usable keyring that is every token, and one line says it.
 /// `change` names what stands regardless ("the revocation").
-pub fn report_keyring_failures(failed: &[(&Token, &KeyringError)], change: &str) {
+pub fn report_keyring_failures(ui: &Ui, failed: &[(&Token, &KeyringError)], change: &str) {
     let Some((first, error)) = failed.first() else {
         return;
     };
@@ -70,7 +71,7 @@ pub fn report_keyring_failures(failed: &[(&Token, &KeyringError)], change: &str)
         1 => format!("the secret of '{}'", first.name),
         many => format!("the secrets of {many} tokens"),
     };
-    keyring_warning(
+    ui.keyring_warning(
         format!("could not remove {which} from the OS keyring ({error}); {change} stands"),
         keyring_advice(error),
     );
