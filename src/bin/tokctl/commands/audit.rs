@@ -14,8 +14,10 @@ use tokctl::ops::{AuditQuery, Session};
 use crate::cli::args::{parse_point_in_time, Format, ListFormat};
 use crate::exit;
 use crate::input::confirm;
+use crate::output::row_writer::{Row, RowWriter};
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::uses_per_day;
 use crate::output::ui::Ui;
-use crate::output::{rfc3339, uses_per_day, Row, RowWriter};
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]

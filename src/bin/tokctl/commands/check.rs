@@ -7,8 +7,8 @@ use tokctl::ops::{CheckRequest, Session};
 
 use crate::cli::args::{parse_span, Format};
 use crate::exit;
+use crate::output::token_rows::{token_row, TokenJson, TOKEN_COLUMNS};
 use crate::output::ui::Ui;
-use crate::output::{token_row, TokenJson, TOKEN_COLUMNS};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {

@@ -10,9 +10,10 @@ use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 
 use crate::cli::args::{parse_expiry, parse_scope, Format, ScopeArgs};
 use crate::exit;
-use crate::output::outcomes::{keyring_note, keyring_word};
+use crate::output::outcomes::{keyring_advice, keyring_note, keyring_word};
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::TokenJson;
 use crate::output::ui::Ui;
-use crate::output::{keyring_advice, rfc3339, TokenJson};
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {

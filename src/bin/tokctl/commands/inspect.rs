@@ -8,8 +8,9 @@ use tokctl::ops::{SecretMatch, Session};
 use crate::cli::args::Format;
 use crate::exit;
 use crate::input::read_secret;
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::{token_fields, TokenJson};
 use crate::output::ui::Ui;
-use crate::output::{rfc3339, token_fields, TokenJson};
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {

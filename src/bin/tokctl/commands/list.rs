@@ -5,8 +5,8 @@ use tokctl::ops::Session;
 
 use crate::cli::args::ListFormat;
 use crate::exit;
+use crate::output::token_rows::TokenWriter;
 use crate::output::ui::Ui;
-use crate::output::TokenWriter;
 use crate::selection::{SelectionArgs, SortArg};
 
 #[derive(Debug, Args)]

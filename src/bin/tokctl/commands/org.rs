@@ -7,7 +7,7 @@ use tokctl::policy::{parse_allowed_scopes, MemberTokens, PolicyChange, ScopePatt
 
 use crate::cli::args::{parse_span, Format, FormatArg};
 use crate::exit;
-use crate::output::rfc3339;
+use crate::output::time_format::rfc3339;
 use crate::output::ui::Ui;
 
 #[derive(Debug, Subcommand)]

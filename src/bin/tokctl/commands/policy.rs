@@ -8,8 +8,8 @@ use crate::cli::args::Format;
 use crate::exit;
 use crate::input::confirm;
 use crate::output::outcomes::warn_skipped;
+use crate::output::token_rows::TokenJson;
 use crate::output::ui::Ui;
-use crate::output::TokenJson;
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {

@@ -8,8 +8,8 @@ use crate::cli::args::{parse_point_in_time, ListFormat};
 use crate::exit;
 use crate::input::confirm;
 use crate::output::outcomes::{report_keyring_failures, warn_skipped};
+use crate::output::token_rows::TokenWriter;
 use crate::output::ui::Ui;
-use crate::output::TokenWriter;
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {

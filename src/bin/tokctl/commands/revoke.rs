@@ -12,8 +12,8 @@ use crate::cli::args::ListFormat;
 use crate::exit;
 use crate::input::{at_terminal, confirm, read_secret};
 use crate::output::outcomes::{report_keyring_failures, warn_skipped};
+use crate::output::token_rows::TokenWriter;
 use crate::output::ui::Ui;
-use crate::output::TokenWriter;
 use crate::selection::SelectionArgs;
 
 #[derive(Debug, Args)]

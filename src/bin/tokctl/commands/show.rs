@@ -8,8 +8,9 @@ use tokctl::ops::{Session, TokenDetails};
 
 use crate::cli::args::{parse_point_in_time, Format};
 use crate::exit;
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::{token_fields, uses_per_day, TokenJson};
 use crate::output::ui::Ui;
-use crate::output::{rfc3339, token_fields, uses_per_day, TokenJson};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  tokctl show deploy-bot\n  \

@@ -7,7 +7,7 @@ use crate::cli::args::{Format, FormatArg};
 use crate::exit;
 use crate::input::confirm;
 use crate::output::outcomes::warn_skipped;
-use crate::output::rfc3339;
+use crate::output::time_format::rfc3339;
 use crate::output::ui::Ui;
 
 #[derive(Debug, Subcommand)]

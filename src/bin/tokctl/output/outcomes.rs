@@ -8,7 +8,6 @@ use tokctl::keyring::KeyringError;
 use tokctl::model::Token;
 use tokctl::ops::{KeyringOutcome, SkipReason};
 
-use super::keyring_advice;
 use super::ui::Ui;
 
 /// The stable JSON word for where the secret went.
@@ -75,4 +74,20 @@ pub fn report_keyring_failures(ui: &Ui, failed: &[(&Token, &KeyringError)], chan
         format!("could not remove {which} from the OS keyring ({error}); {change} stands"),
         keyring_advice(error),
     );
+}
+
+/// What to do about a keyring that failed, for the note after a warning.
+pub fn keyring_advice(error: &tokctl::keyring::KeyringError) -> &'static str {
+    use tokctl::keyring::KeyringError;
+    match error {
+        KeyringError::Locked => {
+            "unlock the keyring collection (with your desktop's keyring, or gnome-keyring-daemon --unlock); \
+             'tokctl doctor' then shows which entries are out of step"
+        }
+        KeyringError::Unavailable(_) => {
+            "no Secret Service is running (usual on servers and in cron): --keyring off skips the keyring; \
+             'tokctl doctor' shows which entries are out of step once one is reachable"
+        }
+        _ => "'tokctl doctor' shows which entries are out of step",
+    }
 }
