@@ -7,7 +7,7 @@ use tokctl::ops::{Selection, StatusChoice};
 use tokctl::scope::Scope;
 use tokctl::store::TokenSort;
 
-use crate::cli::{parse_kind, parse_scope, parse_span};
+use crate::cli::args::{parse_kind, parse_scope, parse_span};
 
 #[derive(Debug, Args)]
 pub struct SelectionArgs {

@@ -11,12 +11,13 @@ use tokctl::duration::PointInTime;
 use tokctl::model::TokenId;
 use tokctl::ops::{AuditQuery, Session};
 
-use crate::cli::{parse_point_in_time, Format, ListFormat};
+use crate::cli::args::{parse_point_in_time, Format, ListFormat};
 use crate::exit;
 use crate::input::confirm;
-use crate::output::{
-    fields, note, print_json, print_line, print_table, rfc3339, uses_per_day, Row, RowWriter,
-};
+use crate::output::row_writer::{Row, RowWriter};
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::uses_per_day;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -145,7 +146,7 @@ impl Row for Event {
         "os_user",
     ];
 
-    fn table_row(&self) -> Vec<Cell> {
+    fn table_row(&self, _ui: &Ui) -> Vec<Cell> {
         let dash = |value: &Option<String>| Cell::new(value.as_deref().unwrap_or("-"));
         vec![
             Cell::new(self.id),
@@ -185,6 +186,7 @@ impl Row for Event {
 /// Uses per day of one token, under its events. A token pruned since has
 /// events but no row to check access against: its uses are not shown.
 fn print_token_uses(
+    ui: &Ui,
     session: &Session,
     token: &str,
     org: Option<&str>,
@@ -197,18 +199,18 @@ fn print_token_uses(
         Err(err) => return Err(err.into()),
     };
     let hours = details.usage.unwrap_or_default();
-    print_line("")?;
+    ui.print_line("")?;
     if hours.is_empty() {
-        print_line(format!("uses of '{}': none recorded", details.token.name))?;
+        ui.print_line(format!("uses of '{}': none recorded", details.token.name))?;
         return Ok(());
     }
     let total: u64 = hours.iter().map(|hour| hour.uses).sum();
-    print_line(format!(
+    ui.print_line(format!(
         "uses of '{}': {total} in {} hour(s); per day (UTC):",
         details.token.name,
         hours.len()
     ))?;
-    print_table(&uses_per_day(&hours))?;
+    ui.print_table(&uses_per_day(ui, &hours))?;
     Ok(())
 }
 
@@ -256,9 +258,9 @@ struct HeadJson {
     expect: Option<String>,
 }
 
-fn print_chain(report: &ChainReport, format: Format) -> anyhow::Result<()> {
+fn print_chain(ui: &Ui, report: &ChainReport, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
-        return print_json(&ChainJson::new(report));
+        return ui.print_json(&ChainJson::new(report));
     }
     let starts_after = match (&report.checkpoint, report.checkpoint_vouched_by) {
         (None, _) => "the beginning".to_owned(),
@@ -308,11 +310,11 @@ fn print_chain(report: &ChainReport, format: Format) -> anyhow::Result<()> {
             ),
         ));
     }
-    print_table(&fields(&rows))?;
+    ui.print_table(&ui.fields(&rows))?;
     Ok(())
 }
 
-pub fn run(session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
     match args.command {
         None => {
             let q = args.query;
@@ -324,26 +326,26 @@ pub fn run(session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
                 since: q.since,
                 until: q.until,
             };
-            let mut writer = RowWriter::new::<Event>(q.format)?;
+            let mut writer = RowWriter::new::<Event>(ui, q.format)?;
             session.audit_events(&query, |event| writer.write(event))?;
             if writer.finish()? == 0 && q.format == ListFormat::Table {
-                note("no events match");
+                ui.note("no events match");
             }
             // Successful uses are not events (they are counted, not logged):
             // people get them here, scripts from `show --usage --format json`.
             if let (Some(token), ListFormat::Table) = (&query.token, q.format) {
-                print_token_uses(session, token, query.org.as_deref(), query.since)?;
+                print_token_uses(ui, session, token, query.org.as_deref(), query.since)?;
             }
             Ok(exit::SUCCESS)
         }
         Some(AuditCommand::Verify { expect, format }) => {
             let report = session.verify_audit_chain(expect)?;
-            print_chain(&report, format)?;
+            print_chain(ui, &report, format)?;
             if let Some(broken) = &report.broken {
-                eprintln!(
-                    "error: the audit chain is broken at event {}: {}",
+                ui.error(format!(
+                    "the audit chain is broken at event {}: {}",
                     broken.event_id, broken.problem
-                );
+                ));
                 return Ok(exit::AUDIT_BROKEN);
             }
             Ok(exit::SUCCESS)
@@ -351,18 +353,18 @@ pub fn run(session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
         Some(AuditCommand::Head { format }) => {
             let head = session.audit_head()?;
             match format {
-                Format::Json => print_json(&HeadJson {
+                Format::Json => ui.print_json(&HeadJson {
                     id: head.as_ref().map(|h| h.id),
                     hash: head.as_ref().map(|h| hex(&h.hash)),
                     expect: head.as_ref().map(ToString::to_string),
                 })?,
                 Format::Table => match &head {
-                    Some(head) => print_table(&fields(&[
+                    Some(head) => ui.print_table(&ui.fields(&[
                         ("event", head.id.to_string()),
                         ("hash", hex(&head.hash)),
                         ("check with", format!("tokctl audit verify --expect {head}")),
                     ]))?,
-                    None => note("the audit trail holds no events yet"),
+                    None => ui.note("the audit trail holds no events yet"),
                 },
             }
             Ok(exit::SUCCESS)
@@ -374,7 +376,7 @@ pub fn run(session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
         }) => {
             let preview = session.prune_audit(before, true)?;
             if dry_run || preview.removed == 0 {
-                note(format!(
+                ui.note(format!(
                     "{} event(s) would be removed; nothing changed",
                     preview.removed
                 ));
@@ -384,7 +386,7 @@ pub fn run(session: &mut Session, args: AuditArgs) -> anyhow::Result<u8> {
                 return Ok(exit::CONFIRMATION_REQUIRED);
             }
             let pruned = session.prune_audit(before, false)?;
-            note(format!(
+            ui.note(format!(
                 "removed {} event(s); the chain now starts after event {}",
                 pruned.removed,
                 pruned.checkpoint.map_or(0, |c| c.id)

@@ -7,7 +7,7 @@ use clap::Args;
 use tokctl::ops::Session;
 
 use crate::exit;
-use crate::output::note;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {
@@ -16,12 +16,12 @@ pub struct BackupArgs {
     path: PathBuf,
 }
 
-pub fn run(session: &mut Session, args: BackupArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, args: BackupArgs) -> anyhow::Result<u8> {
     session.backup(&args.path)?;
-    note(format!(
+    ui.note(format!(
         "backed up the store to {} (token hashes and the audit trail; no secrets)",
         args.path.display()
     ));
-    note("restore: stop tokctl, then copy it over the store file and remove the old -wal and -shm files (docs/SECURITY.md)");
+    ui.note("restore: stop tokctl, then copy it over the store file and remove the old -wal and -shm files (docs/SECURITY.md)");
     Ok(exit::SUCCESS)
 }

@@ -5,9 +5,10 @@ use serde::Serialize;
 use tokctl::duration::Span;
 use tokctl::ops::{CheckRequest, Session};
 
-use crate::cli::{parse_span, Format};
+use crate::cli::args::{parse_span, Format};
 use crate::exit;
-use crate::output::{note, print_json, print_table, table, token_row, TokenJson, TOKEN_COLUMNS};
+use crate::output::token_rows::{token_row, TokenJson, TOKEN_COLUMNS};
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -34,7 +35,7 @@ struct CheckJson<'a> {
     stale: Vec<TokenJson<'a>>,
 }
 
-pub fn run(session: &Session, args: CheckArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &Session, args: CheckArgs) -> anyhow::Result<u8> {
     let report = session.check_tokens(&CheckRequest {
         org: args.org,
         expiring: args.expiring,
@@ -42,7 +43,7 @@ pub fn run(session: &Session, args: CheckArgs) -> anyhow::Result<u8> {
     })?;
     let now = session.now();
     match args.format {
-        Format::Json => print_json(&CheckJson {
+        Format::Json => ui.print_json(&CheckJson {
             expiring: report
                 .expiring
                 .iter()
@@ -57,18 +58,18 @@ pub fn run(session: &Session, args: CheckArgs) -> anyhow::Result<u8> {
         Format::Table => {
             let mut header = vec!["finding"];
             header.extend_from_slice(TOKEN_COLUMNS);
-            let mut rows = table(&header);
+            let mut rows = ui.table(&header);
             for (finding, tokens) in [("expiring", &report.expiring), ("stale", &report.stale)] {
                 for token in tokens {
                     let mut row = vec![comfy_table::Cell::new(finding)];
-                    row.extend(token_row(token, now));
+                    row.extend(token_row(ui, token, now));
                     rows.add_row(row);
                 }
             }
             if report.expiring.is_empty() && report.stale.is_empty() {
-                note("nothing found");
+                ui.note("nothing found");
             } else {
-                print_table(&rows)?;
+                ui.print_table(&rows)?;
             }
         }
     }

@@ -2,15 +2,14 @@
 //! the clap declaration, so they cannot contradict `--help`. The committed
 //! copies (completions/, docs/man/) are checked by tests/generated_files.rs.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use clap::{Args, CommandFactory, ValueEnum};
+use clap::{Args, ValueEnum};
 use clap_complete::Shell;
 
-use crate::cli::Cli;
 use crate::exit;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -40,13 +39,13 @@ impl From<ShellArg> for Shell {
     }
 }
 
-pub fn run(args: CompletionsArgs) -> anyhow::Result<u8> {
-    let mut command = Cli::command();
+/// Prints the completion script of `app`, the whole command line.
+pub fn run(ui: &Ui, args: CompletionsArgs, mut app: clap::Command) -> anyhow::Result<u8> {
     let shell: Shell = args.shell.into();
     // Into memory first: the generator panics on a write error (a closed pipe).
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, "tokctl", &mut script);
-    std::io::stdout().lock().write_all(&script)?;
+    clap_complete::generate(shell, &mut app, "tokctl", &mut script);
+    ui.print_bytes(&script)?;
     Ok(exit::SUCCESS)
 }
 
@@ -57,9 +56,9 @@ pub struct ManArgs {
     out_dir: PathBuf,
 }
 
-pub fn run_man(args: ManArgs) -> anyhow::Result<u8> {
-    let command = Cli::command();
-    write_pages(&command, &args.out_dir, "tokctl")?;
+/// Writes the man pages of `app`, the whole command line.
+pub fn run_man(args: ManArgs, app: clap::Command) -> anyhow::Result<u8> {
+    write_pages(&app, &args.out_dir, "tokctl")?;
     Ok(exit::SUCCESS)
 }
 

@@ -5,14 +5,16 @@ use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, MultiSelect, Select};
 use serde::Serialize;
 use tokctl::duration::Expiry;
-use tokctl::model::{validate_name, Token};
+use tokctl::model::validate_name;
 use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 
-use crate::cli::{parse_expiry, parse_scope, Format, ScopeArgs};
+use crate::cli::args::{parse_expiry, parse_scope, Format, ScopeArgs};
 use crate::exit;
-use crate::output::{
-    keyring_advice, keyring_warning, note, print_secret_json, print_secret_line, rfc3339, TokenJson,
-};
+use crate::output::outcomes::{keyring_advice, keyring_note, keyring_word};
+use crate::output::secret_print::{print_secret_json, print_secret_line};
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::TokenJson;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -59,11 +61,11 @@ struct CreatedJson<'a> {
     keyring: &'a str,
 }
 
-pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
     let missing = args.name.is_none() || args.scopes.scopes.is_empty() || args.expires.is_none();
     // Prompt only for a person at a terminal; elsewhere a missing value is a clear error.
-    if missing && crate::input::at_terminal() && !prompt_for_missing(session, &mut args)? {
-        note("nothing was created");
+    if missing && crate::input::at_terminal() && !prompt_for_missing(ui, session, &mut args)? {
+        ui.note("nothing was created");
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let owner = match (args.org_token, args.user) {
@@ -87,31 +89,31 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
         .owner
         .as_deref()
         .map_or_else(|| "the org".to_owned(), |o| format!("'{o}'"));
-    note(format!(
+    ui.note(format!(
         "created {} token '{}' ({}) in org '{}', owned by {owner}",
         token.kind.as_str(),
         token.name,
         token.id,
         token.org
     ));
-    note(format!(
+    ui.note(format!(
         "  scopes: {}; expires: {}",
         token.scopes,
         token.expires_at.map_or_else(|| "never".into(), rfc3339)
     ));
     if created.expiry_clamped {
-        note("  the expiry was cut to the org's max lifetime (--clamp-expiry)");
+        ui.note("  the expiry was cut to the org's max lifetime (--clamp-expiry)");
     }
-    note(keyring_note(&created.keyring, token));
+    ui.note(keyring_note(&created.keyring, token));
     if let KeyringOutcome::Failed { error } | KeyringOutcome::Stale { error } = &created.keyring {
-        keyring_warning(
+        ui.keyring_warning(
             format!("could not save the secret in the OS keyring ({error}): copy it now, this output is the only place it exists"),
             keyring_advice(error),
         );
     }
     match args.format {
         Format::Table => {
-            crate::output::secret_banner(matches!(created.keyring, KeyringOutcome::Stored { .. }));
+            ui.secret_banner(matches!(created.keyring, KeyringOutcome::Stored { .. }));
             print_secret_line(created.secret.expose())?;
         }
         Format::Json => print_secret_json(&CreatedJson {
@@ -123,45 +125,9 @@ pub fn run(session: &mut Session, mut args: CreateArgs) -> anyhow::Result<u8> {
     Ok(exit::SUCCESS)
 }
 
-/// The stable JSON word for where the secret went.
-pub fn keyring_word(outcome: &KeyringOutcome) -> &'static str {
-    match outcome {
-        KeyringOutcome::Stored { .. } => "stored",
-        KeyringOutcome::Failed { .. } => "failed",
-        KeyringOutcome::Stale { .. } => "stale",
-        KeyringOutcome::Off => "off",
-    }
-}
-
-/// The note that says where a new secret went. It says one true thing: with
-/// a keyring copy the secret can be read back; without one, this output is
-/// the last time anyone sees it.
-pub fn keyring_note(outcome: &KeyringOutcome, token: &Token) -> String {
-    let place = match outcome {
-        KeyringOutcome::Stored { backend } => format!(
-            "the secret is shown once, here; a copy is kept in the OS keyring ({backend}): \
-             'tokctl secret {}' reads it back",
-            token.id
-        ),
-        KeyringOutcome::Failed { .. } => {
-            "the secret is not saved anywhere: it will not be shown again".to_owned()
-        }
-        KeyringOutcome::Stale { .. } => {
-            "the secret is not saved anywhere and will not be shown again; the OS keyring \
-             may still hold the old one, which no longer works"
-                .to_owned()
-        }
-        KeyringOutcome::Off => {
-            "the keyring is off: the secret is not saved anywhere and will not be shown again"
-                .to_owned()
-        }
-    };
-    format!("  {place}")
-}
-
 /// Asks for the name, scopes and expiry that the command line left out, then
 /// for confirmation of a summary. Returns false when the person declines.
-fn prompt_for_missing(session: &Session, args: &mut CreateArgs) -> anyhow::Result<bool> {
+fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyhow::Result<bool> {
     let theme = ColorfulTheme::default();
     let choices = session.create_choices(args.org.as_deref())?;
     if args.name.is_none() {
@@ -212,7 +178,7 @@ fn prompt_for_missing(session: &Session, args: &mut CreateArgs) -> anyhow::Resul
             if !args.scopes.scopes.is_empty() {
                 break;
             }
-            eprintln!("pick at least one scope (space selects)");
+            ui.stderr_line("pick at least one scope (space selects)");
         }
     }
     if args.expires.is_none() {

@@ -6,9 +6,9 @@ use tokctl::keyring::KeyringError;
 use tokctl::ops::{EntryListing, KeyringHealth, Session};
 use tokctl::store::{FileCheck, FileRole};
 
-use crate::cli::Format;
+use crate::cli::args::Format;
 use crate::exit;
-use crate::output::{fields, print_json, print_table};
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -62,7 +62,7 @@ fn verdict(check: &FileCheck) -> String {
 /// Exit code when doctor finds a problem (like a negative `check`).
 const PROBLEMS_FOUND: u8 = 1;
 
-pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
     let report = session.doctor()?;
     let mode = |mode: Option<u32>| mode.map(|m| format!("{m:o}"));
     let keyring = match &report.keyring {
@@ -133,7 +133,7 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
         .map(|token| format!("{} ({})", token.name, token.id))
         .collect();
     match args.format {
-        Format::Json => print_json(&DoctorJson {
+        Format::Json => ui.print_json(&DoctorJson {
             ok: !report.has_problems(),
             store_path: report.store_path.as_ref().map(|p| p.display().to_string()),
             schema_version: report.schema_version,
@@ -224,7 +224,7 @@ pub fn run(session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
                 ("outdated secrets", list_or_none(&stale)),
                 ("orphan entries", list_or_none(&orphans)),
             ]);
-            print_table(&fields(&rows))?;
+            ui.print_table(&ui.fields(&rows))?;
         }
     }
     Ok(if report.has_problems() {

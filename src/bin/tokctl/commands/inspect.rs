@@ -5,10 +5,12 @@ use clap::Args;
 use serde::Serialize;
 use tokctl::ops::{SecretMatch, Session};
 
-use crate::cli::Format;
+use crate::cli::args::Format;
 use crate::exit;
 use crate::input::{read_secret, TOKEN_ENV};
-use crate::output::{print_json, print_table, rfc3339, token_fields, TokenJson};
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::{token_fields, TokenJson};
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -28,7 +30,7 @@ struct InspectJson<'a> {
     old_secret_ended_at: Option<String>,
 }
 
-pub fn run(session: &mut Session, args: InspectArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, args: InspectArgs) -> anyhow::Result<u8> {
     let presented = read_secret("Found token", Some(TOKEN_ENV))?;
     let inspection = session.inspect(&presented)?;
     drop(presented);
@@ -39,14 +41,14 @@ pub fn run(session: &mut Session, args: InspectArgs) -> anyhow::Result<u8> {
         _ => (None, None),
     };
     match args.format {
-        Format::Json => print_json(&InspectJson {
+        Format::Json => ui.print_json(&InspectJson {
             token: TokenJson::new(&inspection.token, now),
             secret: inspection.secret.as_str(),
             old_secret_valid_until: valid_until,
             old_secret_ended_at: ended_at,
         })?,
         Format::Table => {
-            let mut table = token_fields(&inspection.token, now);
+            let mut table = token_fields(ui, &inspection.token, now);
             let verdict = match inspection.secret {
                 SecretMatch::Current => "this is its current secret".to_owned(),
                 SecretMatch::OldStillValid { until } => format!(
@@ -61,12 +63,12 @@ pub fn run(session: &mut Session, args: InspectArgs) -> anyhow::Result<u8> {
                 }
             };
             table.add_row(vec!["secret:".to_owned(), verdict]);
-            print_table(&table)?;
+            ui.print_table(&table)?;
             if inspection.secret.opens_the_token() && inspection.token.revoked_at.is_none() {
-                eprintln!(
-                    "hint: this secret works; revoke it with: tokctl revoke {} --reason leaked",
+                ui.hint(format!(
+                    "this secret works; revoke it with: tokctl revoke {} --reason leaked",
                     inspection.token.id
-                );
+                ));
             }
         }
     }

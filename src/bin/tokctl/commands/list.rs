@@ -3,9 +3,10 @@
 use clap::Args;
 use tokctl::ops::Session;
 
-use crate::cli::ListFormat;
+use crate::cli::args::ListFormat;
 use crate::exit;
-use crate::output::{note, TokenWriter};
+use crate::output::token_rows::TokenWriter;
+use crate::output::ui::Ui;
 use crate::selection::{SelectionArgs, SortArg};
 
 #[derive(Debug, Args)]
@@ -22,13 +23,13 @@ pub struct ListArgs {
     format: ListFormat,
 }
 
-pub fn run(session: &Session, args: ListArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &Session, args: ListArgs) -> anyhow::Result<u8> {
     let selection = args.select.to_selection(args.sort.into());
-    let mut writer = TokenWriter::new(args.format, session.now())?;
+    let mut writer = TokenWriter::new(ui, args.format, session.now())?;
     session.list_tokens(&selection, |token| writer.write(token))?;
     let count = writer.finish()?;
     if count == 0 && args.format == ListFormat::Table {
-        note("no tokens match (add --all to include revoked and expired ones)");
+        ui.note("no tokens match (add --all to include revoked and expired ones)");
     }
     Ok(exit::SUCCESS)
 }

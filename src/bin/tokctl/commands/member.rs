@@ -4,9 +4,9 @@ use clap::{Args, Subcommand};
 use tokctl::model::Role;
 use tokctl::ops::Session;
 
-use crate::cli::{parse_role, Format};
+use crate::cli::args::{parse_role, Format};
 use crate::exit;
-use crate::output::{note, print_json, print_table, table};
+use crate::output::ui::Ui;
 
 #[derive(Debug, Subcommand)]
 pub enum MemberCommand {
@@ -54,11 +54,11 @@ pub struct ListArgs {
     format: Format,
 }
 
-pub fn run(session: &mut Session, command: MemberCommand) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, command: MemberCommand) -> anyhow::Result<u8> {
     match command {
         MemberCommand::Add(args) => {
             let membership = session.set_member(&args.org, &args.user, args.role)?;
-            note(format!(
+            ui.note(format!(
                 "'{}' is now {} of org '{}'",
                 membership.user,
                 membership.role.as_str(),
@@ -67,7 +67,7 @@ pub fn run(session: &mut Session, command: MemberCommand) -> anyhow::Result<u8> 
         }
         MemberCommand::Remove(args) => {
             let revoked = session.remove_member(&args.org, &args.user)?;
-            note(format!(
+            ui.note(format!(
                 "removed '{}' from org '{}'; revoked {revoked} personal token(s) there",
                 args.user, args.org
             ));
@@ -75,9 +75,9 @@ pub fn run(session: &mut Session, command: MemberCommand) -> anyhow::Result<u8> 
         MemberCommand::List(args) => {
             let members = session.list_members(args.org.as_deref())?;
             match args.format {
-                Format::Json => print_json(&members)?,
+                Format::Json => ui.print_json(&members)?,
                 Format::Table => {
-                    let mut rows = table(&["org", "user", "role"]);
+                    let mut rows = ui.table(&["org", "user", "role"]);
                     for member in &members {
                         rows.add_row(vec![
                             member.org.clone(),
@@ -85,7 +85,7 @@ pub fn run(session: &mut Session, command: MemberCommand) -> anyhow::Result<u8> 
                             member.role.as_str().into(),
                         ]);
                     }
-                    print_table(&rows)?;
+                    ui.print_table(&rows)?;
                 }
             }
         }

@@ -1,4 +1,7 @@
-//! One file per command; this one opens the session and dispatches.
+//! One file per command; this one lists them (`Command`), opens the session
+//! and dispatches, one line per command. A command file imports shared
+//! modules (`cli::args`, `output`, `input`, `exit`, `selection`), never
+//! another command file.
 
 pub mod audit;
 pub mod backup;
@@ -24,45 +27,191 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use clap::Subcommand;
 use tokctl::clock::{Clock, SystemClock};
 use tokctl::keyring::{OsKeyring, SecretKeeper};
 use tokctl::ops::Session;
 use tokctl::store::{Store, StoreLocation};
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::args::GlobalArgs;
+use crate::output::ui::Ui;
 
-/// Runs the parsed command; returns the exit code.
-pub fn run(cli: Cli) -> anyhow::Result<u8> {
-    crate::output::set_quiet(cli.global.quiet);
-    crate::output::configure(cli.global.color);
+/// Every command, in the order `tokctl --help` lists them. The doc comment
+/// of each variant is its line in that list.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Mint a token; the secret is printed once, to stdout
+    #[command(
+        after_help = "Examples:\n  tokctl create --scope repo:read --expires 90d\n  \
+        tokctl create --name deploy-bot --org-token --scope repo:write --expires 1y --description 'CI deploys'\n  \
+        tokctl create --scope repo:read --resource repo=base,node --scope repo:write --resource repo=web --expires 30d\n\n\
+        Each --resource narrows the nearest --scope before it on that resource."
+    )]
+    Create(create::CreateArgs),
+
+    /// List tokens (active ones of your orgs unless told otherwise)
+    #[command(after_help = "Examples:\n  tokctl list\n  tokctl list --all --format json")]
+    List(list::ListArgs),
+
+    /// Show one token by id or name
+    #[command(after_help = "Example:\n  tokctl show deploy-bot")]
+    Show(show::ShowArgs),
+
+    /// Revoke tokens by id or name, in bulk by filter, or by a leaked secret
+    #[command(
+        after_help = "Examples:\n  tokctl revoke deploy-bot --reason 'left the team'\n  \
+        tokctl revoke --stale 1y --dry-run\n  tokctl revoke --stale 1y --yes\n  \
+        printf '%s' \"$LEAKED\" | tokctl revoke --secret-stdin"
+    )]
+    Revoke(revoke::RevokeArgs),
+
+    /// Give a token a new secret; the old one can keep working for a grace period
+    #[command(
+        after_help = "Examples:\n  tokctl rotate deploy-bot\n  tokctl rotate deploy-bot --grace 1d --expires 90d"
+    )]
+    Rotate(rotate::RotateArgs),
+
+    /// Find tokens expiring soon or gone stale; the exit code says what was found
+    #[command(
+        after_help = "Example:\n  tokctl check --expiring 14d --stale 1y --format json\n\n\
+        Exit codes: 0 nothing found, 20 expiring found, 21 stale found, 22 both"
+    )]
+    Check(check::CheckArgs),
+
+    /// Delete the rows of tokens revoked or expired before a time (the audit trail stays)
+    #[command(after_help = "Example:\n  tokctl prune --before 90d --dry-run")]
+    Prune(prune::PruneArgs),
+
+    /// Query and export the audit trail; verify its hash chain; prune old events
+    #[command(after_help = "Examples:\n  tokctl audit --token deploy-bot\n  \
+        tokctl audit --since 7d --action token.revoke --format jsonl\n  tokctl audit verify")]
+    Audit(audit::AuditArgs),
+
+    /// Usage report per org: status, owners, last use, expiring, most used
+    #[command(after_help = "Example:\n  tokctl report --org acme --format json")]
+    Report(report::ReportArgs),
+
+    /// Check a token read from stdin or TOKCTL_TOKEN (never from an argument)
+    #[command(
+        after_help = "Examples:\n  printf '%s' \"$TOKEN\" | tokctl verify --scope repo:read\n  \
+        TOKCTL_TOKEN=... tokctl verify --format json\n\n\
+        Exit codes (docs/exit-codes.md):\n  \
+        0 valid  10 malformed or unknown  11 expired  12 revoked  13 insufficient scope\n  \
+        14 rotated-away secret, past its grace period (audited as a possible leak)\n  \
+        2 bad usage (e.g. empty input)  6 store unusable  1 other failure\n\
+        With --batch each line carries its own verdict; the exit code is 0 unless tokctl fails."
+    )]
+    Verify(verify::VerifyArgs),
+
+    /// Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it
+    #[command(after_help = "Example:\n  printf '%s' \"$FOUND\" | tokctl inspect\n\n\
+        Records one token.inspect audit event and nothing else: no use is counted and\n\
+        last use does not move, so the evidence of a leak stays as it was.\n\
+        Exit codes: 0 identified (see whether the secret matches)  10 malformed or unknown\n  \
+        5 not yours to see  2 bad usage  6 store unusable")]
+    Inspect(inspect::InspectArgs),
+
+    /// Print a token's secret from the OS keyring, and nothing else
+    #[command(after_help = "Example:\n  TOKEN=$(tokctl secret deploy-bot)")]
+    Secret(secret::SecretArgs),
+
+    /// Manage orgs and their token policy
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  tokctl org add acme\n  tokctl org policy acme --max-lifetime 1y"
+    )]
+    Org(org::OrgCommand),
+
+    /// Manage users; offboard a leaver
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  tokctl user add bob\n  tokctl user remove bob --dry-run"
+    )]
+    User(user::UserCommand),
+
+    /// Manage org memberships and roles
+    #[command(
+        subcommand,
+        after_help = "Example:\n  tokctl member add --org acme --user bob --role admin"
+    )]
+    Member(member::MemberCommand),
+
+    /// Check the store (integrity, audit chain, consistency) and the keyring
+    #[command(
+        after_help = "Example:\n  tokctl doctor --format json\n\nExit code 1 when something needs attention."
+    )]
+    Doctor(doctor::DoctorArgs),
+
+    /// Write a consistent copy of the store while others keep using it (owners only)
+    #[command(after_help = "Example:\n  tokctl backup /var/backups/tokctl-$(date +%F).db")]
+    Backup(backup::BackupArgs),
+
+    /// Find live tokens that break their org's current policy; optionally revoke them
+    #[command(subcommand, after_help = "Example:\n  tokctl policy check --org acme")]
+    Policy(policy::PolicyCommand),
+
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish
+    #[command(
+        after_help = "Example:\n  tokctl completions bash > ~/.local/share/bash-completion/completions/tokctl"
+    )]
+    Completions(completions::CompletionsArgs),
+
+    /// Write the man pages (for packagers)
+    #[command(hide = true)]
+    Man(completions::ManArgs),
+}
+
+/// Runs the parsed command line; returns the exit code. `main.rs` calls this;
+/// it only unpacks the root parser for [`run_command`], which needs nothing
+/// from `cli.rs`.
+pub fn run(cli: crate::cli::Cli) -> anyhow::Result<u8> {
+    run_command(
+        cli.global,
+        cli.command,
+        <crate::cli::Cli as clap::CommandFactory>::command,
+    )
+}
+
+/// Runs one command; returns the exit code. `app` builds the whole clap
+/// declaration, for the commands that generate completions and man pages
+/// from it (built only then: it costs time on every `verify`).
+pub fn run_command(
+    global: GlobalArgs,
+    command: Command,
+    app: fn() -> clap::Command,
+) -> anyhow::Result<u8> {
+    let ui = Ui::new(global.color, global.quiet);
+    crate::output::install_legacy_style(&ui);
     // Commands about tokctl itself need no store.
-    let command = match cli.command {
-        Command::Completions(args) => return completions::run(args),
-        Command::Man(args) => return completions::run_man(args),
+    let command = match command {
+        Command::Completions(args) => return completions::run(&ui, args, app()),
+        Command::Man(args) => return completions::run_man(args, app()),
         other => other,
     };
     // doctor reports on an unsafe store instead of refusing it.
     let inspect = matches!(command, Command::Doctor(_));
-    let mut session = open_session(&cli.global, inspect)?;
+    let mut session = open_session(&ui, &global, inspect)?;
     match command {
-        Command::Create(args) => create::run(&mut session, args),
-        Command::List(args) => list::run(&session, args),
-        Command::Show(args) => show::run(&session, args),
-        Command::Revoke(args) => revoke::run(&mut session, args),
-        Command::Rotate(args) => rotate::run(&mut session, args),
-        Command::Check(args) => check::run(&session, args),
-        Command::Prune(args) => prune::run(&mut session, args),
-        Command::Audit(args) => audit::run(&mut session, args),
-        Command::Backup(args) => backup::run(&mut session, args),
-        Command::Report(args) => report::run(&session, args),
+        Command::Create(args) => create::run(&ui, &mut session, args),
+        Command::List(args) => list::run(&ui, &session, args),
+        Command::Show(args) => show::run(&ui, &session, args),
+        Command::Revoke(args) => revoke::run(&ui, &mut session, args),
+        Command::Rotate(args) => rotate::run(&ui, &mut session, args),
+        Command::Check(args) => check::run(&ui, &session, args),
+        Command::Prune(args) => prune::run(&ui, &mut session, args),
+        Command::Audit(args) => audit::run(&ui, &mut session, args),
+        Command::Backup(args) => backup::run(&ui, &mut session, args),
+        Command::Report(args) => report::run(&ui, &session, args),
+        // verify.rs is being reworked elsewhere: it takes no `Ui` yet and
+        // reaches the Ui's settings through the free functions in output.rs.
         Command::Verify(args) => verify::run(&mut session, args),
-        Command::Inspect(args) => inspect::run(&mut session, args),
-        Command::Secret(args) => secret::run(&session, args),
-        Command::Org(command) => org::run(&mut session, command),
-        Command::User(command) => user::run(&mut session, command),
-        Command::Member(command) => member::run(&mut session, command),
-        Command::Doctor(args) => doctor::run(&session, args),
-        Command::Policy(command) => policy::run(&mut session, command),
+        Command::Inspect(args) => inspect::run(&ui, &mut session, args),
+        Command::Secret(args) => secret::run(&ui, &session, args),
+        Command::Org(command) => org::run(&ui, &mut session, command),
+        Command::User(command) => user::run(&ui, &mut session, command),
+        Command::Member(command) => member::run(&ui, &mut session, command),
+        Command::Doctor(args) => doctor::run(&ui, &session, args),
+        Command::Policy(command) => policy::run(&ui, &mut session, command),
         Command::Completions(_) | Command::Man(_) => {
             unreachable!("handled before the store is opened")
         }
@@ -72,7 +221,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// Opens the store (for inspection: see `Store::open_for_inspection`), picks
 /// the clock, keyring and actor, and on a brand-new store sets up the
 /// default org with the actor as owner.
-fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
+fn open_session(ui: &Ui, global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
     let account = OsAccount::current();
     let actor = match &global.actor {
         Some(name) => name.clone(),
@@ -98,13 +247,13 @@ fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
     };
     let trusted = opened.store.is_trusted();
     if opened.created {
-        crate::output::note(format!(
+        ui.note(format!(
             "note: created a new tokctl store at {}",
             location.path.display()
         ));
     }
     if acts_as_someone_else(global, &account, &actor) {
-        crate::output::note(format!(
+        ui.note(format!(
             "note: acting as tokctl user '{actor}' while logged in as '{}'; the audit trail records both",
             account.login.as_deref().unwrap_or("an unknown account")
         ));
@@ -118,7 +267,7 @@ fn open_session(global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
         None
     };
     if let Some(setup) = setup {
-        crate::output::note(format!(
+        ui.note(format!(
             "note: set up org '{}' with '{}' as its owner",
             setup.org, setup.owner
         ));

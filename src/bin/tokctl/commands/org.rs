@@ -5,9 +5,10 @@ use tokctl::duration::Span;
 use tokctl::ops::{policy_json, Session};
 use tokctl::policy::{parse_allowed_scopes, MemberTokens, PolicyChange, ScopePattern};
 
-use crate::cli::Format;
+use crate::cli::args::{parse_span, Format, FormatArg};
 use crate::exit;
-use crate::output::{fields, note, print_json, print_table, rfc3339, table};
+use crate::output::time_format::rfc3339;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
@@ -71,7 +72,7 @@ fn parse_optional_span(text: &str) -> Result<OrNone<Span>, String> {
     if text == "none" {
         return Ok(OrNone(None));
     }
-    crate::cli::parse_span(text).map(|span| OrNone(Some(span)))
+    parse_span(text).map(|span| OrNone(Some(span)))
 }
 
 fn parse_member_tokens(text: &str) -> Result<MemberTokens, String> {
@@ -98,22 +99,17 @@ fn parse_quota(text: &str) -> Result<OrNone<u32>, String> {
         .map_err(|_| "expected a whole number or 'none'".to_owned())
 }
 
-#[derive(Debug, Args)]
-pub struct FormatArg {
-    /// Output format
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
-}
-
-pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, command: OrgCommand) -> anyhow::Result<u8> {
     match command {
         OrgCommand::Add { name } => {
             let org = session.add_org(&name)?;
-            eprintln!(
+            // Unlike other commands' notes, this line has always shown
+            // under --quiet; it still does.
+            ui.stderr_line(format!(
                 "added org '{}' with '{}' as its owner",
                 org.name,
                 session.actor_name()
-            );
+            ));
         }
         OrgCommand::Policy(args) => {
             let change = PolicyChange {
@@ -131,50 +127,52 @@ pub fn run(session: &mut Session, command: OrgCommand) -> anyhow::Result<u8> {
                 session.org_policy(&args.org)?
             } else {
                 let policy = session.set_org_policy(&args.org, &change)?;
-                note(format!(
+                ui.note(format!(
                     "updated the policy of org '{}'; 'tokctl policy check --org {}' lists tokens that break it",
                     args.org, args.org
                 ));
                 policy
             };
             match args.format {
-                Format::Json => print_json(&policy_json(&policy))?,
-                Format::Table => print_table(&fields(&[
-                    (
-                        "max lifetime",
-                        policy
-                            .max_lifetime
-                            .map_or_else(|| "none".into(), |span| span.to_string()),
-                    ),
-                    (
-                        "require expiry",
-                        if policy.require_expiry {
-                            "yes".into()
-                        } else {
-                            "no".into()
-                        },
-                    ),
-                    ("member tokens", policy.member_tokens.as_str().into()),
-                    ("allowed scopes", policy.allowed_scopes_text()),
-                    (
-                        "max tokens",
-                        policy
-                            .max_tokens
-                            .map_or_else(|| "none".into(), |n| n.to_string()),
-                    ),
-                ]))?,
+                Format::Json => ui.print_json(&policy_json(&policy))?,
+                Format::Table => ui.print_table(
+                    &ui.fields(&[
+                        (
+                            "max lifetime",
+                            policy
+                                .max_lifetime
+                                .map_or_else(|| "none".into(), |span| span.to_string()),
+                        ),
+                        (
+                            "require expiry",
+                            if policy.require_expiry {
+                                "yes".into()
+                            } else {
+                                "no".into()
+                            },
+                        ),
+                        ("member tokens", policy.member_tokens.as_str().into()),
+                        ("allowed scopes", policy.allowed_scopes_text()),
+                        (
+                            "max tokens",
+                            policy
+                                .max_tokens
+                                .map_or_else(|| "none".into(), |n| n.to_string()),
+                        ),
+                    ]),
+                )?,
             }
         }
         OrgCommand::List(args) => {
             let orgs = session.list_orgs()?;
             match args.format {
-                Format::Json => print_json(&orgs)?,
+                Format::Json => ui.print_json(&orgs)?,
                 Format::Table => {
-                    let mut rows = table(&["name", "created"]);
+                    let mut rows = ui.table(&["name", "created"]);
                     for org in &orgs {
                         rows.add_row(vec![org.name.clone(), rfc3339(org.created_at)]);
                     }
-                    print_table(&rows)?;
+                    ui.print_table(&rows)?;
                 }
             }
         }

@@ -4,11 +4,12 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use tokctl::ops::Session;
 
-use crate::cli::Format;
-use crate::commands::revoke::warn_skipped;
+use crate::cli::args::Format;
 use crate::exit;
 use crate::input::confirm;
-use crate::output::{note, print_json, print_table, table, TokenJson};
+use crate::output::outcomes::warn_skipped;
+use crate::output::token_rows::TokenJson;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
@@ -53,12 +54,12 @@ struct ViolationJson {
     message: String,
 }
 
-pub fn run(session: &mut Session, command: PolicyCommand) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, command: PolicyCommand) -> anyhow::Result<u8> {
     let PolicyCommand::Check(args) = command;
     let findings = session.policy_check(args.org.as_deref())?;
     let now = session.now();
     match args.format {
-        Format::Json => print_json(
+        Format::Json => ui.print_json(
             &findings
                 .iter()
                 .map(|finding| FindingJson {
@@ -74,9 +75,9 @@ pub fn run(session: &mut Session, command: PolicyCommand) -> anyhow::Result<u8> 
                 })
                 .collect::<Vec<_>>(),
         )?,
-        Format::Table if findings.is_empty() => note("every live token meets its org's policy"),
+        Format::Table if findings.is_empty() => ui.note("every live token meets its org's policy"),
         Format::Table => {
-            let mut rows = table(&["id", "name", "org", "owner", "breaks"]);
+            let mut rows = ui.table(&["id", "name", "org", "owner", "breaks"]);
             for finding in &findings {
                 let token = &finding.token;
                 let rules: Vec<String> =
@@ -89,7 +90,7 @@ pub fn run(session: &mut Session, command: PolicyCommand) -> anyhow::Result<u8> 
                     rules.join("; "),
                 ]);
             }
-            print_table(&rows)?;
+            ui.print_table(&rows)?;
         }
     }
     if findings.is_empty() {
@@ -99,7 +100,7 @@ pub fn run(session: &mut Session, command: PolicyCommand) -> anyhow::Result<u8> 
         return Ok(exit::POLICY_VIOLATIONS);
     }
     if args.dry_run {
-        note(format!(
+        ui.note(format!(
             "dry run: {} token(s) would be revoked; nothing changed",
             findings.len()
         ));
@@ -114,8 +115,8 @@ pub fn run(session: &mut Session, command: PolicyCommand) -> anyhow::Result<u8> 
     // The findings shown and counted are the plan: exactly those are
     // revoked, each only if it still breaks the policy.
     let done = session.revoke_noncompliant(&findings)?;
-    warn_skipped(&done.skipped);
-    note(format!(
+    warn_skipped(ui, &done.skipped);
+    ui.note(format!(
         "revoked {} token(s) that broke policy",
         done.revoked.len()
     ));

@@ -4,11 +4,12 @@ use clap::Args;
 use tokctl::duration::PointInTime;
 use tokctl::ops::{RevokeOutcome, Session};
 
-use crate::cli::{parse_point_in_time, ListFormat};
-use crate::commands::revoke::{report_keyring_failures, warn_skipped};
+use crate::cli::args::{parse_point_in_time, ListFormat};
 use crate::exit;
 use crate::input::confirm;
-use crate::output::{note, TokenWriter};
+use crate::output::outcomes::{report_keyring_failures, warn_skipped};
+use crate::output::token_rows::TokenWriter;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
@@ -33,24 +34,24 @@ pub struct PruneArgs {
     format: ListFormat,
 }
 
-pub fn run(session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
     // The plan fixes the token ids and the cutoff: the dry run lists them,
     // the prompt counts them, and the real run deletes exactly them.
     let plan = session.plan_prune(args.before, args.org.as_deref())?;
     if args.dry_run {
-        let mut writer = TokenWriter::new(args.format, session.now())?;
+        let mut writer = TokenWriter::new(ui, args.format, session.now())?;
         for item in session.preview_prune(&plan) {
             writer.write(&item.token)?;
         }
         writer.finish()?;
-        note(format!(
+        ui.note(format!(
             "dry run: {} token(s) would be pruned; nothing changed",
             plan.tokens.len()
         ));
         return Ok(exit::SUCCESS);
     }
     if plan.tokens.is_empty() {
-        note("no tokens ended before that time: nothing to prune");
+        ui.note("no tokens ended before that time: nothing to prune");
         return Ok(exit::SUCCESS);
     }
     if !confirm(
@@ -60,9 +61,9 @@ pub fn run(session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let done = session.prune_planned(&plan)?;
-    warn_skipped(&done.skipped);
+    warn_skipped(ui, &done.skipped);
     let pruned = &done.pruned;
-    let mut writer = TokenWriter::new(args.format, session.now())?;
+    let mut writer = TokenWriter::new(ui, args.format, session.now())?;
     for item in pruned {
         writer.write(&item.token)?;
     }
@@ -72,7 +73,7 @@ pub fn run(session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
         .filter(|item| item.keyring == RevokeOutcome::Deleted)
         .count();
     if removed > 0 {
-        note(format!(
+        ui.note(format!(
             "removed the secrets of {removed} pruned token(s) from the OS keyring"
         ));
     }
@@ -83,8 +84,8 @@ pub fn run(session: &mut Session, args: PruneArgs) -> anyhow::Result<u8> {
             _ => None,
         })
         .collect();
-    report_keyring_failures(&failed, "the pruning");
-    note(format!(
+    report_keyring_failures(ui, &failed, "the pruning");
+    ui.note(format!(
         "pruned {} token(s); their audit events are kept",
         pruned.len()
     ));

@@ -3,9 +3,9 @@
 use clap::Args;
 use tokctl::ops::{Session, USAGE_DAYS};
 
-use crate::cli::Format;
+use crate::cli::args::Format;
 use crate::exit;
-use crate::output::{fields, print_json, print_line, print_table, table};
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -18,17 +18,17 @@ pub struct ReportArgs {
     format: Format,
 }
 
-pub fn run(session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
     let reports = session.usage_report(args.org.as_deref())?;
     if args.format == Format::Json {
-        print_json(&reports)?;
+        ui.print_json(&reports)?;
         return Ok(exit::SUCCESS);
     }
     for (index, report) in reports.iter().enumerate() {
         if index > 0 {
-            print_line("")?;
+            ui.print_line("")?;
         }
-        print_line(format!("org {}", report.org))?;
+        ui.print_line(format!("org {}", report.org))?;
         let s = &report.by_status;
         let u = &report.last_use;
         let by = |map: &std::collections::BTreeMap<String, u64>| {
@@ -37,7 +37,7 @@ pub fn run(session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        print_table(&fields(&[
+        ui.print_table(&ui.fields(&[
             (
                 "tokens",
                 format!(
@@ -64,7 +64,7 @@ pub fn run(session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
             ),
         ]))?;
         if !report.most_used.is_empty() {
-            let mut rows = table(&["most used", "id", "owner", "uses"]);
+            let mut rows = ui.table(&["most used", "id", "owner", "uses"]);
             for token in &report.most_used {
                 rows.add_row(vec![
                     token.name.clone(),
@@ -73,15 +73,15 @@ pub fn run(session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
                     token.use_count.to_string(),
                 ]);
             }
-            print_table(&rows)?;
+            ui.print_table(&rows)?;
         }
         if !report.uses_by_day.is_empty() {
-            let mut days = table(&["day (UTC)", "uses"]);
+            let mut days = ui.table(&["day (UTC)", "uses"]);
             for day in &report.uses_by_day {
                 days.add_row(vec![day.day.clone(), day.uses.to_string()]);
             }
-            print_line(format!("uses over the last {USAGE_DAYS} days"))?;
-            print_table(&days)?;
+            ui.print_line(format!("uses over the last {USAGE_DAYS} days"))?;
+            ui.print_table(&days)?;
         }
     }
     Ok(exit::SUCCESS)

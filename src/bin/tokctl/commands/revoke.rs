@@ -5,15 +5,15 @@
 //! `--yes`, and without it changes nothing and exits 8.
 
 use clap::Args;
-use tokctl::keyring::KeyringError;
-use tokctl::model::Token;
-use tokctl::ops::{RevokeOutcome, Revoked, Selection, Session, SkipReason, StatusChoice};
+use tokctl::ops::{RevokeOutcome, Revoked, Selection, Session, StatusChoice};
 use tokctl::store::TokenSort;
 
-use crate::cli::ListFormat;
+use crate::cli::args::ListFormat;
 use crate::exit;
 use crate::input::{at_terminal, confirm, read_secret};
-use crate::output::{keyring_advice, keyring_warning, note, TokenWriter};
+use crate::output::outcomes::{report_keyring_failures, warn_skipped};
+use crate::output::token_rows::TokenWriter;
+use crate::output::ui::Ui;
 use crate::selection::SelectionArgs;
 
 #[derive(Debug, Args)]
@@ -65,17 +65,17 @@ impl RevokeArgs {
     }
 }
 
-pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
     let reason = args.reason.as_deref();
     if args.secret_stdin {
         let secret = read_secret("Leaked token", None)?;
         let plan = session.plan_revoke_secret(&secret)?;
         if args.dry_run {
-            return report(&session.preview_revoke(&plan, reason)?, true);
+            return report(ui, &session.preview_revoke(&plan, reason)?, true);
         }
         let done = session.revoke_planned(&plan, reason)?;
-        warn_skipped(&done.skipped);
-        return report(&done.revoked, false);
+        warn_skipped(ui, &done.skipped);
+        return report(ui, &done.revoked, false);
     }
     if args.is_bulk() {
         if !args.tokens.is_empty() {
@@ -84,7 +84,7 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
                 Some("tokctl revoke ID|NAME..., or tokctl revoke --stale 1y ..."),
             ));
         }
-        return run_bulk(session, &args);
+        return run_bulk(ui, session, &args);
     }
     if args.tokens.is_empty() {
         anyhow::bail!(tokctl::Error::request(
@@ -96,7 +96,7 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
     // the names again.
     let plan = session.plan_revoke_named(&args.tokens, args.select.org.as_deref())?;
     if args.dry_run {
-        return report(&session.preview_revoke(&plan, reason)?, true);
+        return report(ui, &session.preview_revoke(&plan, reason)?, true);
     }
     // A person at a terminal confirms what the names resolved to; scripts
     // are not asked.
@@ -112,71 +112,58 @@ pub fn run(session: &mut Session, args: RevokeArgs) -> anyhow::Result<u8> {
         }
     }
     let done = session.revoke_planned(&plan, reason)?;
-    warn_skipped(&done.skipped);
-    report(&done.revoked, false)
+    warn_skipped(ui, &done.skipped);
+    report(ui, &done.revoked, false)
 }
 
-fn run_bulk(session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
+fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
     let selection = args.selection();
     // The plan fixes the token ids: the dry run shows them, the prompt
     // counts them, and the real run revokes exactly them.
     let plan = session.plan_revoke(&selection)?;
     if args.dry_run {
-        let mut writer = TokenWriter::new(args.format, session.now())?;
+        let mut writer = TokenWriter::new(ui, args.format, session.now())?;
         for item in session.preview_revoke(&plan, args.reason.as_deref())? {
             writer.write(&item.token)?;
         }
         writer.finish()?;
-        note(format!(
+        ui.note(format!(
             "dry run: {} token(s) would be revoked; nothing changed",
             plan.tokens.len()
         ));
         return Ok(exit::SUCCESS);
     }
     if plan.tokens.is_empty() {
-        note("no tokens match: nothing to revoke");
+        ui.note("no tokens match: nothing to revoke");
         return Ok(exit::SUCCESS);
     }
     if !confirm(args.yes, &format!("revoke {} token(s)", plan.tokens.len()))? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let done = session.revoke_planned(&plan, args.reason.as_deref())?;
-    warn_skipped(&done.skipped);
-    report(&done.revoked, false)
+    warn_skipped(ui, &done.skipped);
+    report(ui, &done.revoked, false)
 }
 
-/// One warning per planned token that changed between the plan and the run
-/// and was therefore left alone (revoke, prune, offboarding, policy revoke).
-pub fn warn_skipped(skipped: &[(Token, SkipReason)]) {
-    for (token, why) in skipped {
-        eprintln!(
-            "warning: skipped token '{}' ({}): {}",
-            token.name,
-            token.id,
-            why.as_str()
-        );
-    }
-}
-
-fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
+fn report(ui: &Ui, revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
     let verb = if dry_run { "would revoke" } else { "revoked" };
     let mut failed = Vec::new();
     for item in revoked {
         let token = &item.token;
         if item.newly {
-            note(format!(
+            ui.note(format!(
                 "{verb} token '{}' ({}) in org '{}'",
                 token.name, token.id, token.org
             ));
         } else {
-            note(format!(
+            ui.note(format!(
                 "token '{}' ({}) was already revoked; nothing changed",
                 token.name, token.id
             ));
         }
         match &item.keyring {
-            RevokeOutcome::Deleted => note("  removed its secret from the OS keyring"),
-            RevokeOutcome::Missing => note(format!(
+            RevokeOutcome::Deleted => ui.note("  removed its secret from the OS keyring"),
+            RevokeOutcome::Missing => ui.note(format!(
                 "  the secret of '{}' was not in the OS keyring (already removed, or never stored here)",
                 token.name
             )),
@@ -184,23 +171,6 @@ fn report(revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {
             RevokeOutcome::Untouched => {}
         }
     }
-    report_keyring_failures(&failed, "the revocation");
+    report_keyring_failures(ui, &failed, "the revocation");
     Ok(exit::SUCCESS)
-}
-
-/// One warning for every entry a revoke or prune could not remove: on a host
-/// without a usable keyring that is every token, and one line says it.
-/// `change` names what stands regardless ("the revocation").
-pub fn report_keyring_failures(failed: &[(&Token, &KeyringError)], change: &str) {
-    let Some((first, error)) = failed.first() else {
-        return;
-    };
-    let which = match failed.len() {
-        1 => format!("the secret of '{}'", first.name),
-        many => format!("the secrets of {many} tokens"),
-    };
-    keyring_warning(
-        format!("could not remove {which} from the OS keyring ({error}); {change} stands"),
-        keyring_advice(error),
-    );
 }

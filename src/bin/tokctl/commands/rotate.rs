@@ -5,11 +5,13 @@ use serde::Serialize;
 use tokctl::duration::{Expiry, Span};
 use tokctl::ops::{KeyringOutcome, RotateRequest, Session};
 
-use crate::cli::{parse_expiry, parse_span, Format};
+use crate::cli::args::{parse_expiry, parse_span, Format};
 use crate::exit;
-use crate::output::{
-    keyring_advice, keyring_warning, note, print_secret_json, print_secret_line, rfc3339, TokenJson,
-};
+use crate::output::outcomes::{keyring_advice, keyring_note, keyring_word};
+use crate::output::secret_print::{print_secret_json, print_secret_line};
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::TokenJson;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
@@ -46,7 +48,7 @@ struct RotatedJson<'a> {
     keyring: &'a str,
 }
 
-pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
     let rotated = session.rotate_token(RotateRequest {
         reference: args.token,
         org: args.org,
@@ -55,39 +57,36 @@ pub fn run(session: &mut Session, args: RotateArgs) -> anyhow::Result<u8> {
         clamp_expiry: args.clamp_expiry,
     })?;
     let token = &rotated.token;
-    note(format!(
+    ui.note(format!(
         "rotated token '{}' ({}) in org '{}'",
         token.name, token.id, token.org
     ));
     match rotated.old_secret_valid_until {
-        Some(until) => note(format!(
+        Some(until) => ui.note(format!(
             "  the old secret keeps working until {}; any older secret has stopped working",
             rfc3339(until)
         )),
-        None => note("  every old secret has stopped working"),
+        None => ui.note("  every old secret has stopped working"),
     }
-    note(crate::commands::create::keyring_note(
-        &rotated.keyring,
-        token,
-    ));
+    ui.note(keyring_note(&rotated.keyring, token));
     match args.format {
         Format::Table => {
-            crate::output::secret_banner(matches!(rotated.keyring, KeyringOutcome::Stored { .. }));
+            ui.secret_banner(matches!(rotated.keyring, KeyringOutcome::Stored { .. }));
             print_secret_line(rotated.secret.expose())?;
         }
         Format::Json => print_secret_json(&RotatedJson {
             token: TokenJson::new(token, session.now()),
             secret: rotated.secret.expose(),
             old_secret_valid_until: rotated.old_secret_valid_until.map(rfc3339),
-            keyring: crate::commands::create::keyring_word(&rotated.keyring),
+            keyring: keyring_word(&rotated.keyring),
         })?,
     }
     match &rotated.keyring {
-        KeyringOutcome::Failed { error } => keyring_warning(
+        KeyringOutcome::Failed { error } => ui.keyring_warning(
             format!("could not save the new secret in the OS keyring ({error}); it holds no copy of the old one either: copy the new secret now"),
             keyring_advice(error),
         ),
-        KeyringOutcome::Stale { error } => keyring_warning(
+        KeyringOutcome::Stale { error } => ui.keyring_warning(
             format!(
                 "could not replace the secret of '{}' in the OS keyring ({error}): it may still hold the old secret, which no longer works ('tokctl secret' refuses it)",
                 token.name

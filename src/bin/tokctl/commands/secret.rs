@@ -4,7 +4,8 @@ use clap::Args;
 use tokctl::ops::Session;
 
 use crate::exit;
-use crate::output::print_secret_line;
+use crate::output::secret_print::print_secret_line;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct SecretArgs {
@@ -17,7 +18,8 @@ pub struct SecretArgs {
     org: Option<String>,
 }
 
-pub fn run(session: &Session, args: SecretArgs) -> anyhow::Result<u8> {
+// It prints the secret and nothing else, so it has no use for the `Ui`.
+pub fn run(_ui: &Ui, session: &Session, args: SecretArgs) -> anyhow::Result<u8> {
     let secret = session.token_secret(&args.token, args.org.as_deref())?;
     print_secret_line(secret.expose())?;
     Ok(exit::SUCCESS)

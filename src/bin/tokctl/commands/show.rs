@@ -6,11 +6,11 @@ use serde::Serialize;
 use tokctl::duration::PointInTime;
 use tokctl::ops::{Session, TokenDetails};
 
-use crate::cli::{parse_point_in_time, Format};
+use crate::cli::args::{parse_point_in_time, Format};
 use crate::exit;
-use crate::output::{
-    print_json, print_line, print_table, rfc3339, token_fields, uses_per_day, TokenJson,
-};
+use crate::output::time_format::rfc3339;
+use crate::output::token_rows::{token_fields, uses_per_day, TokenJson};
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  tokctl show deploy-bot\n  \
@@ -60,13 +60,13 @@ struct UsageJson {
     uses: u64,
 }
 
-pub fn run(session: &Session, args: ShowArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &Session, args: ShowArgs) -> anyhow::Result<u8> {
     let usage_since = args.usage.then_some(args.since);
     let details = session.token_details(&args.token, args.org.as_deref(), usage_since)?;
     let now = session.now();
     match args.format {
-        Format::Table => render_table(&details, now)?,
-        Format::Json => print_json(&ShowJson {
+        Format::Table => render_table(ui, &details, now)?,
+        Format::Json => ui.print_json(&ShowJson {
             token: TokenJson::new(&details.token, now),
             old_secrets: details
                 .old_secrets
@@ -90,8 +90,12 @@ pub fn run(session: &Session, args: ShowArgs) -> anyhow::Result<u8> {
     Ok(exit::SUCCESS)
 }
 
-fn render_table(details: &TokenDetails, now: tokctl::clock::Timestamp) -> anyhow::Result<()> {
-    let mut fields = token_fields(&details.token, now);
+fn render_table(
+    ui: &Ui,
+    details: &TokenDetails,
+    now: tokctl::clock::Timestamp,
+) -> anyhow::Result<()> {
+    let mut fields = token_fields(ui, &details.token, now);
     for old in &details.old_secrets {
         fields.add_row(vec![
             "old secret:".to_owned(),
@@ -102,16 +106,16 @@ fn render_table(details: &TokenDetails, now: tokctl::clock::Timestamp) -> anyhow
             ),
         ]);
     }
-    print_table(&fields)?;
+    ui.print_table(&fields)?;
     let Some(hours) = &details.usage else {
         return Ok(());
     };
-    print_line("")?;
+    ui.print_line("")?;
     if hours.is_empty() {
-        print_line("no recorded uses in this period")?;
+        ui.print_line("no recorded uses in this period")?;
         return Ok(());
     }
     // People read days; the hours are in the JSON.
-    print_table(&uses_per_day(hours))?;
+    ui.print_table(&uses_per_day(ui, hours))?;
     Ok(())
 }

@@ -3,12 +3,12 @@
 use clap::Subcommand;
 use tokctl::ops::Session;
 
-use crate::cli::Format;
-use crate::commands::org::FormatArg;
-use crate::commands::revoke::warn_skipped;
+use crate::cli::args::{Format, FormatArg};
 use crate::exit;
 use crate::input::confirm;
-use crate::output::{note, print_json, print_table, rfc3339, table};
+use crate::output::outcomes::warn_skipped;
+use crate::output::time_format::rfc3339;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -41,25 +41,25 @@ pub enum UserCommand {
     },
 }
 
-pub fn run(session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
     match command {
         UserCommand::Add { name } => {
             let user = session.add_user(&name)?;
-            note(format!("added user '{}'", user.name));
+            ui.note(format!("added user '{}'", user.name));
         }
         UserCommand::Remove { name, dry_run, yes } => {
-            return remove(session, &name, dry_run, yes);
+            return remove(ui, session, &name, dry_run, yes);
         }
         UserCommand::List(args) => {
             let users = session.list_users()?;
             match args.format {
-                Format::Json => print_json(&users)?,
+                Format::Json => ui.print_json(&users)?,
                 Format::Table => {
-                    let mut rows = table(&["name", "created"]);
+                    let mut rows = ui.table(&["name", "created"]);
                     for user in &users {
                         rows.add_row(vec![user.name.clone(), rfc3339(user.created_at)]);
                     }
-                    print_table(&rows)?;
+                    ui.print_table(&rows)?;
                 }
             }
         }
@@ -70,16 +70,22 @@ pub fn run(session: &mut Session, command: UserCommand) -> anyhow::Result<u8> {
 /// Offboarding: the plan fixes the memberships and the token ids; the dry
 /// run shows them, the prompt counts them, and the real run acts on exactly
 /// them.
-fn remove(session: &mut Session, name: &str, dry_run: bool, yes: bool) -> anyhow::Result<u8> {
+fn remove(
+    ui: &Ui,
+    session: &mut Session,
+    name: &str,
+    dry_run: bool,
+    yes: bool,
+) -> anyhow::Result<u8> {
     let plan = session.plan_offboard(name)?;
     if dry_run {
         for token in &plan.tokens {
-            note(format!(
+            ui.note(format!(
                 "would revoke '{}' ({}) in org '{}'",
                 token.name, token.id, token.org
             ));
         }
-        note(format!(
+        ui.note(format!(
             "dry run: would remove '{}' from {} org(s) ({}); would revoke {} personal token(s); org tokens untouched",
             plan.user,
             plan.orgs.len(),
@@ -97,14 +103,14 @@ fn remove(session: &mut Session, name: &str, dry_run: bool, yes: bool) -> anyhow
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let done = session.offboard_planned(&plan)?;
-    warn_skipped(&done.skipped);
+    warn_skipped(ui, &done.skipped);
     for item in &done.revoked {
-        note(format!(
+        ui.note(format!(
             "revoked '{}' ({}) in org '{}'",
             item.token.name, item.token.id, item.token.org
         ));
     }
-    note(format!(
+    ui.note(format!(
         "removed '{}' from {} org(s) ({}); revoked {} personal token(s); org tokens untouched",
         done.user,
         done.orgs.len(),
@@ -115,19 +121,19 @@ fn remove(session: &mut Session, name: &str, dry_run: bool, yes: bool) -> anyhow
     // say so loudly: a leaver's token that still works is the thing
     // offboarding exists to prevent.
     for token in &done.unplanned_tokens {
-        eprintln!(
-            "warning: '{}' minted token '{}' ({}) in org '{}' after the plan; it was not revoked",
+        ui.warning(format!(
+            "'{}' minted token '{}' ({}) in org '{}' after the plan; it was not revoked",
             done.user, token.name, token.id, token.org
-        );
+        ));
     }
     for org in &done.unplanned_orgs {
-        eprintln!(
-            "warning: '{}' joined org '{org}' after the plan; that membership was not removed",
+        ui.warning(format!(
+            "'{}' joined org '{org}' after the plan; that membership was not removed",
             done.user
-        );
+        ));
     }
     if !done.unplanned_tokens.is_empty() || !done.unplanned_orgs.is_empty() {
-        eprintln!("hint: run 'tokctl user remove {}' again", done.user);
+        ui.hint(format!("run 'tokctl user remove {}' again", done.user));
     }
     Ok(exit::SUCCESS)
 }

@@ -1,0 +1,271 @@
+//! The argument types commands share: the global options, the output formats,
+//! the scope flags of commands that mint, and the value parsers that turn a
+//! flag's text into a library type. Commands import these from here; nothing
+//! here knows which commands exist.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use tokctl::duration::{Expiry, PointInTime, Span};
+use tokctl::keyring::KeyringMode;
+use tokctl::model::{Role, TokenKind};
+use tokctl::scope::Scope;
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]
+    #[arg(long, global = true, env = "TOKCTL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Act as this tokctl user [default: your login name]
+    // Its own id: clap merges arguments that share one, and `audit --actor`
+    // (a filter) must never set who acts, nor the other way round.
+    #[arg(
+        long = "as",
+        id = "acting_user",
+        global = true,
+        env = "TOKCTL_USER",
+        value_name = "USER"
+    )]
+    pub actor: Option<String>,
+
+    /// Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print only data and errors: no notes on stderr (warnings still show)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// Use the OS keyring: auto (when reachable), required, or off
+    #[arg(long, global = true, env = "TOKCTL_KEYRING", value_name = "MODE", default_value = "auto",
+          value_parser = parse_keyring_mode)]
+    pub keyring: KeyringMode,
+}
+
+fn parse_keyring_mode(text: &str) -> Result<KeyringMode, String> {
+    text.parse()
+        .map_err(|_| "expected auto, required or off".to_owned())
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// At a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Output format of commands that list tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    /// A table for people.
+    #[default]
+    Table,
+    /// One JSON array (see docs/json.md).
+    Json,
+    /// JSON Lines: one token object per line.
+    Jsonl,
+    /// CSV (RFC 4180) with a header row, for spreadsheets.
+    Csv,
+}
+
+/// Output format of commands that print data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// A table for people.
+    #[default]
+    Table,
+    /// Stable JSON for scripts (see docs/json.md).
+    Json,
+}
+
+/// A lone `--format` for commands that print data (`org list`, `user list`).
+#[derive(Debug, Args)]
+pub struct FormatArg {
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// The scope flags of a command that mints a token, composed in command-line
+/// order: each `--resource KIND=NAMES` narrows the nearest `--scope` before it
+/// on that kind, and a second `--resource` for the same scope adds names.
+///
+/// Clap's derive API loses the order of two different repeated flags, so this
+/// implements `Args` by hand and reads the flags' positions (`indices_of`).
+#[derive(Debug, Clone, Default)]
+pub struct ScopeArgs {
+    /// The scopes, narrowed as the flags say; empty when no `--scope` was given.
+    pub scopes: Vec<Scope>,
+}
+
+const SCOPE_ID: &str = "scopes";
+const RESOURCE_ID: &str = "resources";
+
+impl Args for ScopeArgs {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        command
+            .arg(
+                clap::Arg::new(SCOPE_ID)
+                    .long("scope")
+                    .value_name("SCOPE")
+                    .value_parser(parse_scope)
+                    .action(clap::ArgAction::Append)
+                    .help(
+                        "A permission, resource:action with action read, write or admin, \
+                         optionally narrowed: repo:read[api,web] (repeatable)",
+                    ),
+            )
+            .arg(
+                clap::Arg::new(RESOURCE_ID)
+                    .long("resource")
+                    .value_name("RESOURCE=NAMES")
+                    .value_parser(parse_resource)
+                    .action(clap::ArgAction::Append)
+                    .help(
+                        "Narrow the nearest --scope before it on that resource to named \
+                         resources, e.g. repo=api,web (repeatable; at most 50 names per scope)",
+                    ),
+            )
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl clap::FromArgMatches for ScopeArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags: Vec<(usize, ScopeFlag)> = Vec::new();
+        if let (Some(values), Some(indices)) = (
+            matches.get_many::<Scope>(SCOPE_ID),
+            matches.indices_of(SCOPE_ID),
+        ) {
+            flags.extend(indices.zip(values.cloned().map(ScopeFlag::Scope)));
+        }
+        if let (Some(values), Some(indices)) = (
+            matches.get_many::<(String, Vec<String>)>(RESOURCE_ID),
+            matches.indices_of(RESOURCE_ID),
+        ) {
+            flags.extend(indices.zip(values.cloned().map(ScopeFlag::Resource)));
+        }
+        flags.sort_by_key(|(index, _)| *index);
+        let scopes = compose_scopes(flags.into_iter().map(|(_, flag)| flag))
+            .map_err(|reason| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, reason))?;
+        Ok(ScopeArgs { scopes })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+/// One `--scope` or `--resource`, as given.
+#[derive(Debug, Clone)]
+enum ScopeFlag {
+    Scope(Scope),
+    Resource((String, Vec<String>)),
+}
+
+/// Applies each `--resource` to the nearest `--scope` before it on the same
+/// resource kind. A `--resource` that no earlier `--scope` can take is refused
+/// (never dropped, never guessed), with one line saying why.
+fn compose_scopes(flags: impl IntoIterator<Item = ScopeFlag>) -> Result<Vec<Scope>, String> {
+    let flags: Vec<ScopeFlag> = flags.into_iter().collect();
+    let mut scopes: Vec<Scope> = Vec::new();
+    for (position, flag) in flags.iter().enumerate() {
+        match flag {
+            ScopeFlag::Scope(scope) => scopes.push(scope.clone()),
+            ScopeFlag::Resource((resource, names)) => {
+                let Some(target) = scopes
+                    .iter_mut()
+                    .rev()
+                    .find(|scope| scope.resource() == resource)
+                else {
+                    let later = flags[position..].iter().any(
+                        |flag| matches!(flag, ScopeFlag::Scope(scope) if scope.resource() == resource),
+                    );
+                    let shown = format!("{resource}={}", names.join(","));
+                    return Err(if later {
+                        format!(
+                            "--resource {shown} comes before any --scope on '{resource}': \
+                             put it after the --scope it narrows, e.g. --scope {resource}:read --resource {shown}"
+                        )
+                    } else {
+                        format!(
+                            "invalid resource '{resource}': no --scope names this resource; \
+                             add --scope {resource}:ACTION before --resource {shown}"
+                        )
+                    });
+                };
+                *target = target
+                    .clone()
+                    .narrowed_adding(names)
+                    .map_err(|err| format!("--resource on '{resource}': {}", reason_only(err)))?;
+            }
+        }
+    }
+    Ok(scopes)
+}
+
+/// `--scope`: `resource:action`, optionally narrowed, e.g. `repo:read[api,web]`.
+pub fn parse_scope(text: &str) -> Result<Scope, String> {
+    text.parse::<Scope>().map_err(reason_only)
+}
+
+/// `--expires`: a duration, a date, an RFC 3339 time, or `never`.
+pub fn parse_expiry(text: &str) -> Result<Expiry, String> {
+    text.parse::<Expiry>().map_err(reason_only)
+}
+
+/// A duration such as `30m`, `14d`, `6mo` or `1y`.
+pub fn parse_span(text: &str) -> Result<Span, String> {
+    text.parse::<Span>().map_err(reason_only)
+}
+
+/// A duration back from now (`90d`) or a date or time.
+pub fn parse_point_in_time(text: &str) -> Result<PointInTime, String> {
+    text.parse::<PointInTime>().map_err(reason_only)
+}
+
+/// `RESOURCE=NAME[,NAME...]`, e.g. `repo=api,web`.
+pub fn parse_resource(text: &str) -> Result<(String, Vec<String>), String> {
+    let (resource, names) = text
+        .split_once('=')
+        .ok_or_else(|| "expected RESOURCE=NAME[,NAME...], e.g. repo=api,web".to_owned())?;
+    let names: Vec<String> = names
+        .split(',')
+        .map(|name| name.trim().to_owned())
+        .collect();
+    // Validate through the scope parser so the rules live in one place.
+    format!("{resource}:read")
+        .parse::<Scope>()
+        .and_then(|scope| scope.narrowed(&names))
+        .map_err(reason_only)?;
+    Ok((resource.to_owned(), names))
+}
+
+/// `--role`: owner, admin or member.
+pub fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse::<Role>().map_err(reason_only)
+}
+
+/// `--kind`: personal or org.
+pub fn parse_kind(text: &str) -> Result<TokenKind, String> {
+    text.parse::<TokenKind>().map_err(reason_only)
+}
+
+/// Clap already says "invalid value 'x' for '--flag'": keep only our reason.
+fn reason_only(err: tokctl::Error) -> String {
+    match err {
+        tokctl::Error::InvalidInput { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
