@@ -4,6 +4,7 @@
 
 mod audit;
 mod directory;
+mod error;
 mod files;
 mod policies;
 mod schema;
@@ -19,6 +20,7 @@ use crate::error::{Error, Result};
 
 pub use audit::{Checkpoint, EventFilter, RetiredSecret, Rotation};
 pub use directory::{OrgKey, UserKey};
+pub use error::{StoreError, StoreErrorKind};
 pub use files::{FileCheck, FileFacts, FileRole};
 pub use schema::{SchemaChange, SchemaDifference};
 pub use tokens::{
@@ -567,15 +569,15 @@ fn open_error(path: &Path, err: rusqlite::Error) -> Error {
 
 /// Names the file in errors that are about the file itself.
 fn reclassify(path: &Path, err: Error) -> Error {
-    let code = match &err {
-        Error::Store(inner) => inner.sqlite_error_code(),
+    let kind = match &err {
+        Error::Store(inner) => Some(inner.kind()),
         _ => None,
     };
-    match code {
-        Some(ErrorCode::NotADatabase) => Error::StoreNotDatabase {
+    match kind {
+        Some(StoreErrorKind::NotADatabase) => Error::StoreNotDatabase {
             path: path.to_owned(),
         },
-        Some(ErrorCode::ReadOnly) => Error::StoreReadOnly {
+        Some(StoreErrorKind::ReadOnly) => Error::StoreReadOnly {
             path: path.to_owned(),
         },
         _ => err,
