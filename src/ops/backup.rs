@@ -7,6 +7,7 @@ use crate::audit::{action, NewEvent};
 use crate::error::Result;
 use crate::model::Role;
 use crate::store::Store;
+use crate::store::Tx;
 
 impl Session {
     /// Copies the store to `dest`, a file that must not exist yet. The copy
@@ -15,12 +16,12 @@ impl Session {
     /// once the copy is complete.
     pub fn backup(&mut self, dest: &Path) -> Result<()> {
         {
-            let q = self.store.read();
-            let actor = self.ctx.actor(&q)?;
+            let q: &dyn Tx = &self.store.read();
+            let actor = self.ctx.actor(q)?;
             for org in q.orgs()? {
                 let key = q.org_key(&org.name)?.unwrap_or_default();
                 super::require_role(
-                    &q,
+                    q,
                     actor,
                     key,
                     &org.name,

@@ -8,6 +8,7 @@ mod error;
 mod files;
 mod policies;
 mod schema;
+mod seam;
 mod tokens;
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -23,6 +24,7 @@ pub use directory::{OrgKey, UserKey};
 pub use error::{StoreError, StoreErrorKind};
 pub use files::{FileCheck, FileFacts, FileRole};
 pub use schema::{SchemaChange, SchemaDifference};
+pub use seam::Tx;
 pub use tokens::{
     NewToken, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate, VerifyRow, Visibility,
 };
@@ -358,7 +360,7 @@ impl Store {
     /// Runs `work` in one write transaction (taking the write lock at once,
     /// so two writers queue instead of failing midway). Commits only if
     /// `work` returns `Ok`.
-    pub fn write<T>(&mut self, work: impl FnOnce(&Queries<'_>) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
         self.refuse_untrusted()?;
         let tx = self
             .conn
@@ -370,7 +372,7 @@ impl Store {
 
     /// Runs `work` exactly like [`Store::write`] but always rolls back: a
     /// dry run that goes through the real code path and changes nothing.
-    pub fn rehearse<T>(&mut self, work: impl FnOnce(&Queries<'_>) -> Result<T>) -> Result<T> {
+    pub fn rehearse<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
         self.refuse_untrusted()?;
         let tx = self
             .conn
