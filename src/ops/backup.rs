@@ -6,8 +6,7 @@ use super::Session;
 use crate::audit::{action, NewEvent};
 use crate::error::Result;
 use crate::model::Role;
-use crate::store::Store;
-use crate::store::Tx;
+use crate::store::{Store, StoreAdmin, Tx};
 
 impl Session {
     /// Copies the store to `dest`, a file that must not exist yet. The copy
@@ -31,7 +30,7 @@ impl Session {
             }
         }
         Store::reserve_backup_file(dest)?;
-        if let Err(err) = self.store.backup_into(dest) {
+        if let Err(err) = StoreAdmin::backup_into(&self.store, dest) {
             let _ = std::fs::remove_file(dest);
             return Err(err);
         }

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::keyring::{KeyringError, KeyringMode};
 use crate::model::{Token, TokenId, TokenStatus};
 use crate::secret::Secret;
-use crate::store::{FileCheck, FileRole, SchemaDifference, TokenFilter, Tx};
+use crate::store::{FileCheck, FileRole, SchemaDifference, StoreAdmin, TokenFilter, Tx};
 
 /// The state of the keyring as `doctor` found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +132,7 @@ impl Session {
             sync = self.keyring_sync()?;
         }
         let q: &dyn Tx = &self.store.read();
-        let integrity_problems = q.integrity_problems()?;
+        let integrity_problems = StoreAdmin::integrity_problems(&self.store)?;
         let audit_chain = chain_break(q)?;
         let inconsistencies = inconsistencies(q)?;
         Ok(DoctorReport {
@@ -140,7 +140,7 @@ impl Session {
             audit_chain,
             inconsistencies,
             store_path: path,
-            schema_version: self.store.schema_version()?,
+            schema_version: StoreAdmin::schema_version(&self.store)?,
             file_mode,
             dir_mode,
             files,

@@ -44,7 +44,7 @@ use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode, SecretKeeper};
 use crate::model::{Role, Token, TokenId};
 use crate::secret::Generator;
-use crate::store::{OrgKey, Store, TokenFilter, TokenRow, Tx, UserKey, Visibility};
+use crate::store::{OrgKey, Store, StoreAdmin, TokenFilter, TokenRow, Tx, UserKey, Visibility};
 
 /// One actor working on one store.
 #[derive(Debug)]
@@ -133,9 +133,19 @@ impl Session {
         self.ctx.os_user.as_deref()
     }
 
-    /// The store, for read-only inspection (tests, doctor).
+    /// The store, for read-only inspection (tests, doctor). The binary's
+    /// `session.store().relax_durability()` is to be removed once it
+    /// switches to [`Session::prefer_throughput`].
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Lets this session's commits skip the wait for the disk: the last
+    /// usage counts may be lost on a power cut, never a revocation (other
+    /// commands commit durably). For verification, whose writes are usage
+    /// counters; see [`StoreAdmin::prefer_throughput`].
+    pub fn prefer_throughput(&self) -> Result<()> {
+        StoreAdmin::prefer_throughput(&self.store)
     }
 
     /// Like [`Session::write_as_actor`], rolled back at the end: for dry runs.

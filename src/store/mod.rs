@@ -24,7 +24,7 @@ pub use directory::{OrgKey, UserKey};
 pub use error::{StoreError, StoreErrorKind};
 pub use files::{FileCheck, FileFacts, FileRole};
 pub use schema::{SchemaChange, SchemaDifference};
-pub use seam::Tx;
+pub use seam::{StoreAdmin, Tx};
 pub use tokens::{
     NewToken, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate, VerifyRow, Visibility,
 };
@@ -346,7 +346,11 @@ impl Store {
 
     /// Lets commits skip the fsync (WAL `synchronous = NORMAL`): the last
     /// commits may be lost on power failure, never corrupted. Used only by
-    /// verification, whose writes are usage counters.
+    /// verification, whose writes are usage counters. Callers outside
+    /// `store` use [`StoreAdmin::prefer_throughput`] (through
+    /// `Session::prefer_throughput`); this stays public until the binary
+    /// switches, then becomes private.
+    #[doc(hidden)]
     pub fn relax_durability(&self) -> Result<()> {
         self.conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         Ok(())

@@ -46,15 +46,10 @@ use crate::policy::Policy;
 /// are generic over the caller's error type, so they live on `dyn Tx` and
 /// call the object-safe [`Tx::visit_tokens`] and [`Tx::visit_events`].
 pub trait Tx {
-    // Store identity and health
+    // Store identity
 
     /// This store's random id (keeps keyring entries of two stores apart).
     fn store_id(&self) -> Result<String>;
-
-    /// `PRAGMA integrity_check`: empty when the file is sound.
-    ///
-    /// The backend's own consistency check, for `doctor`.
-    fn integrity_problems(&self) -> Result<Vec<String>>;
 
     // Directory: orgs, users, memberships
 
@@ -311,6 +306,46 @@ impl dyn Tx + '_ {
     }
 }
 
+/// What `ops` asks of a backend outside its transactions: durability,
+/// copies, health. What is asked is the same for every backend; how is the
+/// backend's own (SQLite: a pragma, the online backup API, `integrity_check`).
+/// Folding SQLite's WAL on close is not here: a backend tidies up after
+/// itself when dropped.
+pub trait StoreAdmin {
+    /// Lets this connection's commits trade durability for speed: the last
+    /// commits may be lost on a power cut, never corrupted. Only for the
+    /// verify path, whose writes are usage counters. A backend with nothing
+    /// to relax does nothing.
+    fn prefer_throughput(&self) -> Result<()>;
+
+    /// Copies the whole store, consistently, into the reserved file `dest`.
+    fn backup_into(&self, dest: &std::path::Path) -> Result<()>;
+
+    /// The backend's own consistency check: empty when the store is sound.
+    fn integrity_problems(&self) -> Result<Vec<String>>;
+
+    /// The schema version of the open store.
+    fn schema_version(&self) -> Result<i64>;
+}
+
+impl StoreAdmin for super::Store {
+    fn prefer_throughput(&self) -> Result<()> {
+        self.relax_durability()
+    }
+
+    fn backup_into(&self, dest: &std::path::Path) -> Result<()> {
+        super::Store::backup_into(self, dest)
+    }
+
+    fn integrity_problems(&self) -> Result<Vec<String>> {
+        Queries::integrity_problems(&self.read())
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        super::Store::schema_version(self)
+    }
+}
+
 /// How a walk over SQLite rows ended early: the visitor broke, or the store failed.
 enum Walk {
     Stop,
@@ -334,10 +369,6 @@ fn walk_result(result: std::result::Result<(), Walk>) -> Result<()> {
 impl Tx for Queries<'_> {
     fn store_id(&self) -> Result<String> {
         Queries::store_id(self)
-    }
-
-    fn integrity_problems(&self) -> Result<Vec<String>> {
-        Queries::integrity_problems(self)
     }
 
     fn org_key(&self, name: &str) -> Result<Option<OrgKey>> {
