@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::keyring::KeyringError;
+use crate::store::{StoreError, StoreErrorKind};
 
 /// Shorthand for results of library calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -199,9 +200,9 @@ pub enum Error {
     #[error("the store is locked by another process")]
     StoreBusy,
 
-    /// Any other database failure.
+    /// Any other failure reported by the store's backend.
     #[error("store error: {0}")]
-    Store(#[source] rusqlite::Error),
+    Store(#[source] StoreError),
 
     /// A file system operation on the store's path failed.
     #[error("{}: {source}", path.display())]
@@ -335,7 +336,15 @@ impl Error {
                 ErrorKind::Keyring
             }
             Error::Rejected { reason } => ErrorKind::Rejected(*reason),
-            Error::Store(_) | Error::Io { .. } | Error::Random => ErrorKind::Internal,
+            // `From<StoreError>` turns busy and corrupt into their own
+            // variants; these arms keep a directly built one in the same class.
+            Error::Store(err) => match err.kind() {
+                StoreErrorKind::Busy | StoreErrorKind::Corrupt | StoreErrorKind::Unavailable => {
+                    ErrorKind::Store
+                }
+                _ => ErrorKind::Internal,
+            },
+            Error::Io { .. } | Error::Random => ErrorKind::Internal,
         }
     }
 
@@ -424,12 +433,13 @@ impl Error {
     }
 }
 
-impl From<rusqlite::Error> for Error {
-    fn from(err: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode;
-        match err.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::StoreBusy,
-            Some(ErrorCode::DatabaseCorrupt) => Error::StoreCorrupt,
+impl From<StoreError> for Error {
+    /// Busy and corrupt stores have their own variants (with hints); every
+    /// other store failure keeps the backend's message.
+    fn from(err: StoreError) -> Self {
+        match err.kind() {
+            StoreErrorKind::Busy => Error::StoreBusy,
+            StoreErrorKind::Corrupt => Error::StoreCorrupt,
             _ => Error::Store(err),
         }
     }

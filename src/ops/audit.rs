@@ -5,7 +5,7 @@ use crate::audit::{action, hex, ChainReport, ChainWalker, Event, NewEvent};
 use crate::duration::PointInTime;
 use crate::error::{Error, Result};
 use crate::model::{Role, TokenId};
-use crate::store::{Checkpoint, EventFilter, Queries, TokenFilter};
+use crate::store::{Checkpoint, EventFilter, TokenFilter, Tx};
 
 /// Which events to read. Every field narrows.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +44,7 @@ struct Readable {
 
 impl Ctx {
     /// Orgs the actor administers: needed to verify or prune the whole chain.
-    fn audit_orgs(&self, q: &Queries<'_>, actor: Actor, only: Option<&str>) -> Result<Vec<String>> {
+    fn audit_orgs(&self, q: &dyn Tx, actor: Actor, only: Option<&str>) -> Result<Vec<String>> {
         if let Some(name) = only {
             self.org_with_role(q, actor, name, Role::Admin, "reading the audit trail")?;
             return Ok(vec![name.to_owned()]);
@@ -66,12 +66,7 @@ impl Ctx {
     }
 
     /// What the acting user may read of the trail, in one org or in all of theirs.
-    fn readable_events(
-        &self,
-        q: &Queries<'_>,
-        actor: Actor,
-        only: Option<&str>,
-    ) -> Result<Readable> {
+    fn readable_events(&self, q: &dyn Tx, actor: Actor, only: Option<&str>) -> Result<Readable> {
         let mut readable = Readable::default();
         let mut member_orgs = Vec::new();
         for (key, name, role) in q.orgs_of(actor.key)? {
@@ -123,9 +118,9 @@ impl Session {
         query: &AuditQuery,
         mut each: impl FnMut(&Event) -> Result<(), E>,
     ) -> Result<(), E> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let readable = self.ctx.readable_events(&q, actor, query.org.as_deref())?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let readable = self.ctx.readable_events(q, actor, query.org.as_deref())?;
         let now = self.ctx.clock.now();
         let token = match &query.token {
             None => None,
@@ -133,7 +128,7 @@ impl Session {
                 Ok(id) => id,
                 Err(_) => {
                     self.ctx
-                        .resolve_token(&q, actor, reference, query.org.as_deref())?
+                        .resolve_token(q, actor, reference, query.org.as_deref())?
                         .token
                         .id
                 }
@@ -157,19 +152,19 @@ impl Session {
     /// a head recorded earlier that the chain no longer holds. Needs the
     /// admin role in every org the actor belongs to with that role.
     pub fn verify_audit_chain(&self, expect: Option<Checkpoint>) -> Result<ChainReport> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        self.ctx.audit_orgs(&q, actor, None)?;
-        walk_chain(&q, expect)
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        self.ctx.audit_orgs(q, actor, None)?;
+        walk_chain(q, expect)
     }
 
     /// The newest event's id and hash, for keeping outside the store and
     /// passing to [`Session::verify_audit_chain`] later. Reads one row; it
     /// does not check the chain.
     pub fn audit_head(&self) -> Result<Option<Checkpoint>> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        self.ctx.audit_orgs(&q, actor, None)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        self.ctx.audit_orgs(q, actor, None)?;
         q.audit_head()
     }
 
@@ -177,7 +172,7 @@ impl Session {
     /// of the chain still verifies. Needs the owner role in every org.
     pub fn prune_audit(&mut self, before: PointInTime, dry_run: bool) -> Result<AuditPruned> {
         let cutoff = before.resolve(self.ctx.clock.now())?;
-        let work = |q: &Queries<'_>, ctx: &Ctx, actor: Actor| -> Result<AuditPruned> {
+        let work = |q: &dyn Tx, ctx: &Ctx, actor: Actor| -> Result<AuditPruned> {
             for org in q.orgs()? {
                 let key = q.org_key(&org.name)?.unwrap_or_default();
                 super::require_role(
@@ -224,7 +219,7 @@ impl Session {
 }
 
 /// Walks the whole chain from the retention checkpoint (or the genesis).
-pub(super) fn walk_chain(q: &Queries<'_>, expect: Option<Checkpoint>) -> Result<ChainReport> {
+pub(super) fn walk_chain(q: &dyn Tx, expect: Option<Checkpoint>) -> Result<ChainReport> {
     let mut walker = ChainWalker::new(q.audit_checkpoint()?);
     if let Some(head) = expect {
         walker.expect(head);

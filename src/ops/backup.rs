@@ -6,7 +6,7 @@ use super::Session;
 use crate::audit::{action, NewEvent};
 use crate::error::Result;
 use crate::model::Role;
-use crate::store::Store;
+use crate::store::{Store, StoreAdmin, Tx};
 
 impl Session {
     /// Copies the store to `dest`, a file that must not exist yet. The copy
@@ -15,12 +15,12 @@ impl Session {
     /// once the copy is complete.
     pub fn backup(&mut self, dest: &Path) -> Result<()> {
         {
-            let q = self.store.read();
-            let actor = self.ctx.actor(&q)?;
+            let q: &dyn Tx = &self.store.read();
+            let actor = self.ctx.actor(q)?;
             for org in q.orgs()? {
                 let key = q.org_key(&org.name)?.unwrap_or_default();
                 super::require_role(
-                    &q,
+                    q,
                     actor,
                     key,
                     &org.name,
@@ -30,7 +30,7 @@ impl Session {
             }
         }
         Store::reserve_backup_file(dest)?;
-        if let Err(err) = self.store.backup_into(dest) {
+        if let Err(err) = StoreAdmin::backup_into(&self.store, dest) {
             let _ = std::fs::remove_file(dest);
             return Err(err);
         }

@@ -17,6 +17,7 @@ use crate::model::{refuse_token_text, validate_name, Role, Token, TokenKind};
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::Secret;
 use crate::store::NewToken;
+use crate::store::Tx;
 
 /// Who will own the new token.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -205,7 +206,7 @@ impl super::Ctx {
     /// Mints one checked request inside the caller's write transaction.
     fn mint(
         &self,
-        q: &crate::store::Queries<'_>,
+        q: &dyn Tx,
         actor: super::Actor,
         item: &Checked,
         now: Timestamp,
@@ -337,7 +338,7 @@ impl super::Ctx {
 /// was clamped.
 #[allow(clippy::too_many_arguments)]
 fn enforce_policy(
-    q: &crate::store::Queries<'_>,
+    q: &dyn Tx,
     org: crate::store::OrgKey,
     org_name: &str,
     scopes: &ScopeSet,
@@ -380,7 +381,7 @@ fn enforce_policy(
 /// Whether `owner` (none for org tokens) is a plain member of `org`: the
 /// policy's member-tokens rule concerns exactly those holders.
 pub(super) fn held_by_plain_member(
-    q: &crate::store::Queries<'_>,
+    q: &dyn Tx,
     org: crate::store::OrgKey,
     owner: Option<crate::store::UserKey>,
 ) -> Result<bool> {
@@ -469,9 +470,9 @@ const COMMON_RESOURCES: &[&str] = &["repo", "issues", "packages", "pulls", "org"
 impl Session {
     /// What an interactive `create` in `org` (or the actor's only org) may offer.
     pub fn create_choices(&self, org: Option<&str>) -> Result<CreateChoices> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let (key, name) = self.ctx.default_org(&q, actor, org)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let (key, name) = self.ctx.default_org(q, actor, org)?;
         let policy = q.policy(key)?;
         let mut seen: Vec<String> = Vec::new();
         let filter = crate::store::TokenFilter {

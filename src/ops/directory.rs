@@ -4,6 +4,7 @@ use super::Session;
 use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
 use crate::model::{validate_name, Membership, Org, Role, User};
+use crate::store::Tx;
 
 /// What the first-use bootstrap created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,8 +81,8 @@ impl Session {
 
     /// Every org.
     pub fn list_orgs(&self) -> Result<Vec<Org>> {
-        let q = self.store.read();
-        self.ctx.actor(&q)?;
+        let q: &dyn Tx = &self.store.read();
+        self.ctx.actor(q)?;
         q.orgs()
     }
 
@@ -117,8 +118,8 @@ impl Session {
 
     /// Every user.
     pub fn list_users(&self) -> Result<Vec<User>> {
-        let q = self.store.read();
-        self.ctx.actor(&q)?;
+        let q: &dyn Tx = &self.store.read();
+        self.ctx.actor(q)?;
         q.users()
     }
 
@@ -208,13 +209,13 @@ impl Session {
 
     /// Memberships, of one org or of every org the actor belongs to.
     pub fn list_members(&self, org: Option<&str>) -> Result<Vec<Membership>> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
         match org {
             Some(name) => {
                 let key =
                     self.ctx
-                        .org_with_role(&q, actor, name, Role::Member, "listing members")?;
+                        .org_with_role(q, actor, name, Role::Member, "listing members")?;
                 q.memberships(Some(key))
             }
             None => {

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::keyring::{KeyringError, KeyringMode};
 use crate::model::{Token, TokenId, TokenStatus};
 use crate::secret::Secret;
-use crate::store::{FileCheck, FileRole, Queries, SchemaDifference, TokenFilter};
+use crate::store::{FileCheck, FileRole, SchemaDifference, StoreAdmin, TokenFilter, Tx};
 
 /// The state of the keyring as `doctor` found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,16 +131,16 @@ impl Session {
         if keyring == KeyringHealth::Reachable {
             sync = self.keyring_sync()?;
         }
-        let q = self.store.read();
-        let integrity_problems = q.integrity_problems()?;
-        let audit_chain = chain_break(&q)?;
-        let inconsistencies = inconsistencies(&q)?;
+        let q: &dyn Tx = &self.store.read();
+        let integrity_problems = StoreAdmin::integrity_problems(&self.store)?;
+        let audit_chain = chain_break(q)?;
+        let inconsistencies = inconsistencies(q)?;
         Ok(DoctorReport {
             integrity_problems,
             audit_chain,
             inconsistencies,
             store_path: path,
-            schema_version: self.store.schema_version()?,
+            schema_version: StoreAdmin::schema_version(&self.store)?,
             file_mode,
             dir_mode,
             files,
@@ -157,10 +157,10 @@ impl Session {
     /// Compares the keyring with the store: every entry found under this
     /// store's id, and every live token the actor may see.
     fn keyring_sync(&self) -> Result<KeyringSync> {
-        let q = self.store.read();
+        let q: &dyn Tx = &self.store.read();
         let mut sync = KeyringSync::default();
         let listed = match self.ctx.keyring.entries() {
-            Ok(entries) => Some(self.classify_entries(&q, entries, &mut sync)?),
+            Ok(entries) => Some(self.classify_entries(q, entries, &mut sync)?),
             Err(KeyringError::Unsupported) => {
                 sync.listing = EntryListing::Unsupported;
                 None
@@ -171,7 +171,7 @@ impl Session {
                 return Ok(sync);
             }
         };
-        let actor = match self.ctx.actor(&q) {
+        let actor = match self.ctx.actor(q) {
             Ok(actor) => actor,
             // A store with problems was not set up for this user; the rest
             // of the report still helps.
@@ -179,7 +179,7 @@ impl Session {
             Err(err) => return Err(err),
         };
         let filter = TokenFilter {
-            visible_to: Some(self.ctx.visibility(&q, actor, None)?),
+            visible_to: Some(self.ctx.visibility(q, actor, None)?),
             statuses: Some(vec![TokenStatus::Active]),
             now: self.ctx.clock.now(),
             ..TokenFilter::default()
@@ -189,7 +189,7 @@ impl Session {
                 Some(present) => !present.contains(&row.token.id),
                 // A backend that cannot list is asked token by token.
                 None => {
-                    let entry = keyring_entry(&q, &row.token)?;
+                    let entry = keyring_entry(q, &row.token)?;
                     matches!(self.ctx.keyring.get(&entry), Err(KeyringError::NoEntry))
                 }
             };
@@ -205,7 +205,7 @@ impl Session {
     /// returns the ids of the tokens that have an entry.
     fn classify_entries(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         entries: Vec<(String, Secret)>,
         sync: &mut KeyringSync,
     ) -> Result<HashSet<TokenId>> {
@@ -274,14 +274,14 @@ impl Default for KeyringSync {
 }
 
 /// Walks the whole audit chain (from the retention checkpoint, if any).
-fn chain_break(q: &crate::store::Queries<'_>) -> Result<Option<crate::audit::BrokenLink>> {
+fn chain_break(q: &dyn crate::store::Tx) -> Result<Option<crate::audit::BrokenLink>> {
     Ok(super::audit::walk_chain(q, None)?.broken)
 }
 
 /// Every token has its `token.create` event, every revoked token its
 /// `token.revoke` event and every rotation its `token.rotate` event; and every
 /// such event has its change (a created token exists unless it was pruned).
-fn inconsistencies(q: &crate::store::Queries<'_>) -> Result<Vec<String>> {
+fn inconsistencies(q: &dyn crate::store::Tx) -> Result<Vec<String>> {
     use crate::audit::action;
     const SHOWN: usize = 20;
     let created = q.event_counts_by_token(action::TOKEN_CREATE)?;

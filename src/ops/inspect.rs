@@ -11,6 +11,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Rejection, Result};
 use crate::model::Token;
 use crate::secret;
+use crate::store::Tx;
 
 /// What an inspected secret is to the token its id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,13 +71,13 @@ impl Session {
         })?;
         let now = self.ctx.clock.now();
         let found = {
-            let q = self.store.read();
-            let actor = self.ctx.actor(&q)?;
+            let q: &dyn Tx = &self.store.read();
+            let actor = self.ctx.actor(q)?;
             match q.token(parsed.id)? {
                 Some(row) if row.token.kind == parsed.kind => {
                     let visible = self
                         .ctx
-                        .resolve_token(&q, actor, &row.token.id.to_string(), None)
+                        .resolve_token(q, actor, &row.token.id.to_string(), None)
                         .is_ok();
                     let presented_hash = parsed.hash();
                     let current = q.secret_hash(parsed.id)?.unwrap_or_default();

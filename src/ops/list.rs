@@ -6,7 +6,7 @@ use crate::duration::{PointInTime, Span};
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenKind, TokenStatus};
 use crate::scope::Scope;
-use crate::store::{Queries, TokenFilter, TokenSort, UsagePeriod};
+use crate::store::{TokenFilter, TokenSort, Tx, UsagePeriod};
 
 /// A token as `show` presents it.
 #[derive(Debug, Clone)]
@@ -101,7 +101,7 @@ impl Ctx {
     /// The store filter for a selection, limited to what the actor may see.
     pub(super) fn selection_filter(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         selection: &Selection,
     ) -> Result<TokenFilter> {
@@ -155,9 +155,9 @@ impl Session {
         selection: &Selection,
         mut each: impl FnMut(&Token) -> Result<(), E>,
     ) -> Result<(), E> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let filter = self.ctx.selection_filter(&q, actor, selection)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let filter = self.ctx.selection_filter(q, actor, selection)?;
         q.for_each_token(&filter, |row| each(&row.token))
     }
 
@@ -173,9 +173,9 @@ impl Session {
 
     /// The token named by `reference` (an id or a name).
     pub fn show_token(&self, reference: &str, org: Option<&str>) -> Result<Token> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        Ok(self.ctx.resolve_token(&q, actor, reference, org)?.token)
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        Ok(self.ctx.resolve_token(q, actor, reference, org)?.token)
     }
 
     /// The token named by `reference` with the old secrets that still work
@@ -186,9 +186,9 @@ impl Session {
         org: Option<&str>,
         usage_since: Option<PointInTime>,
     ) -> Result<TokenDetails> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let token = self.ctx.resolve_token(&q, actor, reference, org)?.token;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let token = self.ctx.resolve_token(q, actor, reference, org)?.token;
         let now = self.ctx.clock.now();
         let old_secrets = q
             .retired_secrets(token.id)?

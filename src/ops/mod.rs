@@ -44,7 +44,7 @@ use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode, SecretKeeper};
 use crate::model::{Role, Token, TokenId};
 use crate::secret::Generator;
-use crate::store::{OrgKey, Queries, Store, TokenFilter, TokenRow, UserKey, Visibility};
+use crate::store::{OrgKey, Store, StoreAdmin, TokenFilter, TokenRow, Tx, UserKey, Visibility};
 
 /// One actor working on one store.
 #[derive(Debug)]
@@ -133,15 +133,25 @@ impl Session {
         self.ctx.os_user.as_deref()
     }
 
-    /// The store, for read-only inspection (tests, doctor).
+    /// The store, for read-only inspection (tests, doctor). The binary's
+    /// `session.store().relax_durability()` is to be removed once it
+    /// switches to [`Session::prefer_throughput`].
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Lets this session's commits skip the wait for the disk: the last
+    /// usage counts may be lost on a power cut, never a revocation (other
+    /// commands commit durably). For verification, whose writes are usage
+    /// counters; see [`StoreAdmin::prefer_throughput`].
+    pub fn prefer_throughput(&self) -> Result<()> {
+        StoreAdmin::prefer_throughput(&self.store)
     }
 
     /// Like [`Session::write_as_actor`], rolled back at the end: for dry runs.
     fn rehearse_as_actor<T>(
         &mut self,
-        work: impl FnOnce(&Queries<'_>, &Ctx, Actor) -> Result<T>,
+        work: impl FnOnce(&dyn Tx, &Ctx, Actor) -> Result<T>,
     ) -> Result<T> {
         let ctx = &self.ctx;
         self.store.rehearse(|q| {
@@ -153,7 +163,7 @@ impl Session {
     /// Runs `work` in a write transaction with the actor resolved inside it.
     fn write_as_actor<T>(
         &mut self,
-        work: impl FnOnce(&Queries<'_>, &Ctx, Actor) -> Result<T>,
+        work: impl FnOnce(&dyn Tx, &Ctx, Actor) -> Result<T>,
     ) -> Result<T> {
         let ctx = &self.ctx;
         self.store.write(|q| {
@@ -196,7 +206,7 @@ impl Ctx {
         }
     }
 
-    fn actor(&self, q: &Queries<'_>) -> Result<Actor> {
+    fn actor(&self, q: &dyn Tx) -> Result<Actor> {
         match q.user_key(&self.actor)? {
             Some(key) => Ok(Actor { key }),
             None => Err(Error::UnknownActor {
@@ -208,7 +218,7 @@ impl Ctx {
     /// The org named `name`, which the actor must belong to with at least `needed`.
     fn org_with_role(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         name: &str,
         needed: Role,
@@ -225,7 +235,7 @@ impl Ctx {
     /// The org to act in: the one named, or the actor's only org.
     fn default_org(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         named: Option<&str>,
     ) -> Result<(OrgKey, String)> {
@@ -252,12 +262,7 @@ impl Ctx {
     }
 
     /// What the actor may see: all tokens where admin or owner, own tokens where member.
-    fn visibility(
-        &self,
-        q: &Queries<'_>,
-        actor: Actor,
-        only_org: Option<OrgKey>,
-    ) -> Result<Visibility> {
+    fn visibility(&self, q: &dyn Tx, actor: Actor, only_org: Option<OrgKey>) -> Result<Visibility> {
         let mut visibility = Visibility {
             user: actor.key,
             ..Visibility::default()
@@ -279,7 +284,7 @@ impl Ctx {
     /// A live token wins over expired or revoked ones of the same name.
     fn resolve_token(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         reference: &str,
         org: Option<&str>,
@@ -344,13 +349,7 @@ impl Ctx {
 
     /// Whether the actor may manage (rotate, revoke, read the secret of) this token:
     /// their own personal token, or any token of an org they administer.
-    fn require_manage(
-        &self,
-        q: &Queries<'_>,
-        actor: Actor,
-        row: &TokenRow,
-        action: &str,
-    ) -> Result<()> {
+    fn require_manage(&self, q: &dyn Tx, actor: Actor, row: &TokenRow, action: &str) -> Result<()> {
         if row.owner_key == Some(actor.key) {
             return Ok(());
         }
@@ -437,7 +436,7 @@ impl Ctx {
     /// when one was written.
     fn keep_secret(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         token: &Token,
         secret: &crate::secret::Secret,
     ) -> Result<(KeyringOutcome, Option<KeyringEntry>)> {
@@ -467,7 +466,7 @@ impl Ctx {
     /// when the keyring was changed, what to put back if the commit fails.
     fn replace_secret(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         token: &Token,
         secret: &crate::secret::Secret,
     ) -> Result<(KeyringOutcome, Option<KeyringRestore>)> {
@@ -500,7 +499,7 @@ impl Ctx {
 type KeyringRestore = (KeyringEntry, Option<crate::secret::Secret>);
 
 /// The keyring entry of a token in this store.
-fn keyring_entry(q: &Queries<'_>, token: &Token) -> Result<KeyringEntry> {
+fn keyring_entry(q: &dyn Tx, token: &Token) -> Result<KeyringEntry> {
     Ok(KeyringEntry::for_token(
         &q.store_id()?,
         token.id,
@@ -526,7 +525,7 @@ fn org_list_hint<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
 }
 
 fn require_role(
-    q: &Queries<'_>,
+    q: &dyn Tx,
     actor: Actor,
     org: OrgKey,
     org_name: &str,

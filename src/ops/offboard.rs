@@ -15,7 +15,7 @@ use super::{require_role, Actor, Ctx, Session};
 use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenId, TokenStatus};
-use crate::store::{OrgKey, Queries, TokenFilter, UserKey};
+use crate::store::{OrgKey, TokenFilter, Tx, UserKey};
 
 /// What offboarding a user will do, fixed when it is planned.
 #[derive(Debug, Clone)]
@@ -55,15 +55,13 @@ impl Session {
     /// org). Needs admin in every org concerned; refuses to remove an org's
     /// last owner. Writes nothing.
     pub fn plan_offboard(&self, user: &str) -> Result<OffboardPlan> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let user_key = user_key(&q, user)?;
-        let memberships = self
-            .ctx
-            .check_memberships(&q, actor, user, user_key, None)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let user_key = user_key(q, user)?;
+        let memberships = self.ctx.check_memberships(q, actor, user, user_key, None)?;
         let mut tokens = Vec::new();
         for row in q.tokens(&unrevoked_of(user_key, self.ctx.clock.now()))? {
-            require_offboard(&q, actor, row.org_key, &row.token.org)?;
+            require_offboard(q, actor, row.org_key, &row.token.org)?;
             tokens.push(row.token);
         }
         Ok(OffboardPlan {
@@ -150,7 +148,7 @@ impl Ctx {
     /// its last owner.
     fn check_memberships(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         user: &str,
         user_key: UserKey,
@@ -175,11 +173,11 @@ impl Ctx {
 }
 
 /// Offboarding needs the admin role in every org it touches.
-fn require_offboard(q: &Queries<'_>, actor: Actor, org: OrgKey, org_name: &str) -> Result<()> {
+fn require_offboard(q: &dyn Tx, actor: Actor, org: OrgKey, org_name: &str) -> Result<()> {
     require_role(q, actor, org, org_name, Role::Admin, "offboarding a member")
 }
 
-fn user_key(q: &Queries<'_>, user: &str) -> Result<UserKey> {
+fn user_key(q: &dyn Tx, user: &str) -> Result<UserKey> {
     q.user_key(user)?.ok_or_else(|| Error::NotFound {
         kind: "user",
         name: user.to_owned(),

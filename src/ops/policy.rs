@@ -10,7 +10,7 @@ use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenStatus};
 use crate::policy::{Candidate, Policy, PolicyChange, Violation};
-use crate::store::{OrgKey, Queries, TokenFilter, Visibility};
+use crate::store::{OrgKey, TokenFilter, Tx, Visibility};
 
 /// A live token that breaks its org's current policy.
 #[derive(Debug, Clone)]
@@ -24,11 +24,11 @@ pub struct PolicyFinding {
 impl Session {
     /// The org's policy. Any member may read it.
     pub fn org_policy(&self, org: &str) -> Result<Policy> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
         let key =
             self.ctx
-                .org_with_role(&q, actor, org, Role::Member, "reading the org's policy")?;
+                .org_with_role(q, actor, org, Role::Member, "reading the org's policy")?;
         q.policy(key)
     }
 
@@ -60,9 +60,9 @@ impl Session {
     /// Live tokens that break their org's current policy, in the orgs the
     /// actor administers (or the one named).
     pub fn policy_check(&self, org: Option<&str>) -> Result<Vec<PolicyFinding>> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        self.ctx.policy_findings(&q, actor, org)
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        self.ctx.policy_findings(q, actor, org)
     }
 
     /// Revokes exactly the tokens of `findings` (the plan, from
@@ -119,7 +119,7 @@ struct OrgRules {
 }
 
 impl OrgRules {
-    fn of(&mut self, q: &Queries<'_>, org: OrgKey) -> Result<(&Policy, &HashMap<String, Role>)> {
+    fn of(&mut self, q: &dyn Tx, org: OrgKey) -> Result<(&Policy, &HashMap<String, Role>)> {
         let rules = match self.orgs.entry(org) {
             Entry::Occupied(entry) => entry.into_mut(),
             Entry::Vacant(entry) => entry.insert((q.policy(org)?, member_roles(q, org)?)),
@@ -129,7 +129,7 @@ impl OrgRules {
 }
 
 /// The role of each member of `org`, by user name.
-fn member_roles(q: &Queries<'_>, org: OrgKey) -> Result<HashMap<String, Role>> {
+fn member_roles(q: &dyn Tx, org: OrgKey) -> Result<HashMap<String, Role>> {
     Ok(q.memberships(Some(org))?
         .into_iter()
         .map(|membership| (membership.user, membership.role))
@@ -159,7 +159,7 @@ fn violations(policy: &Policy, roles: &HashMap<String, Role>, token: &Token) -> 
 impl Ctx {
     fn policy_findings(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         only: Option<&str>,
     ) -> Result<Vec<PolicyFinding>> {

@@ -20,7 +20,7 @@ use crate::duration::PointInTime;
 use crate::error::Result;
 use crate::keyring::{KeyringEntry, KeyringError};
 use crate::model::{Role, Token, TokenId};
-use crate::store::{Queries, TokenFilter, TokenRow, Visibility};
+use crate::store::{TokenFilter, TokenRow, Tx, Visibility};
 
 /// The tokens a prune will delete, fixed when it is planned.
 #[derive(Debug, Clone)]
@@ -57,9 +57,9 @@ impl Session {
     /// `org`). Writes nothing.
     pub fn plan_prune(&self, before: PointInTime, org: Option<&str>) -> Result<PrunePlan> {
         let cutoff = before.resolve(self.ctx.clock.now())?;
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let filter = self.ctx.prunable(&q, actor, cutoff, org)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let filter = self.ctx.prunable(q, actor, cutoff, org)?;
         let tokens = q
             .tokens(&filter)?
             .into_iter()
@@ -140,7 +140,7 @@ impl Ctx {
     /// actor administers (or only `org`, which they must administer).
     fn prunable(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         cutoff: Timestamp,
         org: Option<&str>,
@@ -172,12 +172,7 @@ impl Ctx {
     /// Why a planned token no longer qualifies for the prune: it is gone, or
     /// it was renewed. An actor who lost the admin role over its org is
     /// refused instead.
-    fn why_not_prunable(
-        &self,
-        q: &Queries<'_>,
-        actor: Actor,
-        planned: &Token,
-    ) -> Result<SkipReason> {
+    fn why_not_prunable(&self, q: &dyn Tx, actor: Actor, planned: &Token) -> Result<SkipReason> {
         let Some(row) = q.token(planned.id)? else {
             return Ok(SkipReason::Gone);
         };
@@ -194,7 +189,7 @@ impl Ctx {
 
     /// Deletes one token's row and audits it; returns the token and its
     /// keyring entry, to delete after the commit.
-    fn prune_row(&self, q: &Queries<'_>, row: TokenRow) -> Result<(Token, KeyringEntry)> {
+    fn prune_row(&self, q: &dyn Tx, row: TokenRow) -> Result<(Token, KeyringEntry)> {
         q.delete_token(row.token.id)?;
         q.append_event(&self.token_event(
             action::TOKEN_PRUNE,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Session;
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenKind, TokenStatus};
+use crate::store::Tx;
 use crate::store::{TokenFilter, Visibility};
 
 /// How many of the most used tokens a report lists.
@@ -148,8 +149,8 @@ impl OrgReport {
 impl Session {
     /// Figures per org, for the orgs the actor administers (or the one named).
     pub fn usage_report(&self, org: Option<&str>) -> Result<Vec<OrgReport>> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
         let mut orgs = Vec::new();
         for (key, name, role) in q.orgs_of(actor.key)? {
             if org.is_some_and(|only| only != name) {
@@ -171,7 +172,7 @@ impl Session {
             if orgs.is_empty() {
                 // Not a member: say whether the org exists at all.
                 self.ctx
-                    .org_with_role(&q, actor, name, Role::Admin, "reading the usage report")?;
+                    .org_with_role(q, actor, name, Role::Admin, "reading the usage report")?;
             }
         } else if orgs.is_empty() {
             return Err(Error::Forbidden {

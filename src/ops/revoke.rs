@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 use crate::model::{Token, TokenId, TokenStatus};
 use crate::secret;
-use crate::store::{Queries, TokenRow};
+use crate::store::{TokenRow, Tx};
 
 /// What happened to one token.
 #[derive(Debug)]
@@ -145,9 +145,9 @@ impl Session {
     /// Writes nothing.
     pub fn plan_revoke(&self, selection: &Selection) -> Result<RevokePlan> {
         require_criteria(selection)?;
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let rows = self.ctx.selected_for_revoke(&q, actor, selection, None)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let rows = self.ctx.selected_for_revoke(q, actor, selection, None)?;
         Ok(RevokePlan {
             tokens: rows.into_iter().map(|row| row.token).collect(),
             basis: PlanBasis::Selection(selection.clone()),
@@ -169,13 +169,13 @@ impl Session {
                 Some("tokctl revoke ID|NAME..."),
             ));
         }
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
         let mut tokens: Vec<Token> = Vec::with_capacity(references.len());
         for reference in references {
-            let row = self.ctx.resolve_token(&q, actor, reference, org)?;
+            let row = self.ctx.resolve_token(q, actor, reference, org)?;
             self.ctx
-                .require_manage(&q, actor, &row, "revoking this token")?;
+                .require_manage(q, actor, &row, "revoking this token")?;
             if !tokens.iter().any(|token| token.id == row.token.id) {
                 tokens.push(row.token);
             }
@@ -190,8 +190,8 @@ impl Session {
     /// current or an old one). Holding the secret is authority enough to
     /// revoke it. Writes nothing.
     pub fn plan_revoke_secret(&self, presented: &str) -> Result<RevokePlan> {
-        let q = self.store.read();
-        self.ctx.actor(&q)?;
+        let q: &dyn Tx = &self.store.read();
+        self.ctx.actor(q)?;
         let parsed = secret::parse(presented)?;
         let unknown = || Error::Rejected {
             reason: Rejection::Unknown,
@@ -369,7 +369,7 @@ impl Ctx {
     /// or else `otherwise`. Tokens outside the plan are never touched.
     pub(super) fn revoke_each_planned(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         planned: &[Token],
         mut still: StillQualifying,
@@ -398,7 +398,7 @@ impl Ctx {
     /// revoked, each checked for permission.
     fn selected_for_revoke(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         selection: &Selection,
         only: Option<&[TokenId]>,
@@ -435,7 +435,7 @@ impl Ctx {
     /// Revokes one row (if not yet revoked) and audits it.
     pub(super) fn revoke_row(
         &self,
-        q: &Queries<'_>,
+        q: &dyn Tx,
         actor: Actor,
         row: TokenRow,
         reason: Option<&str>,

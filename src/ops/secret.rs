@@ -4,6 +4,7 @@ use super::{keyring_entry, Session};
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringError, KeyringMode};
 use crate::secret::Secret;
+use crate::store::Tx;
 
 impl Session {
     /// The secret of the token named by `reference`, from the keyring.
@@ -12,16 +13,16 @@ impl Session {
     /// is refused rather than handed out: presenting it would fail, and past
     /// the grace period it would be audited as a possible leak.
     pub fn token_secret(&self, reference: &str, org: Option<&str>) -> Result<Secret> {
-        let q = self.store.read();
-        let actor = self.ctx.actor(&q)?;
-        let row = self.ctx.resolve_token(&q, actor, reference, org)?;
+        let q: &dyn Tx = &self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let row = self.ctx.resolve_token(q, actor, reference, org)?;
         self.ctx
-            .require_manage(&q, actor, &row, "reading this token's secret")?;
+            .require_manage(q, actor, &row, "reading this token's secret")?;
         let token = format!("'{}' ({})", row.token.name, row.token.id);
         if self.ctx.keyring_mode == KeyringMode::Off {
             return Err(Error::KeyringOff { token });
         }
-        let entry = keyring_entry(&q, &row.token)?;
+        let entry = keyring_entry(q, &row.token)?;
         match self.ctx.keyring.get(&entry) {
             Ok(secret) => {
                 let current = q.secret_hash(row.token.id)?.unwrap_or_default();

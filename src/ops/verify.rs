@@ -35,7 +35,7 @@ use crate::error::{Error, Rejection, Result};
 use crate::model::{TokenId, TokenKind};
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::{self, SecretHash};
-use crate::store::{Queries, UsageUpdate};
+use crate::store::{Tx, UsageUpdate};
 
 /// A session writes buffered usage at most once per this many seconds.
 pub const COALESCE_WINDOW_SECONDS: i64 = 60;
@@ -268,7 +268,7 @@ impl Session {
         let Ok(parsed) = secret::parse(presented) else {
             return Ok(Err(Refusal::bare(Rejection::Malformed)));
         };
-        let q = self.store.read();
+        let q: &dyn Tx = &self.store.read();
         step!(row_reads);
         let row = q.verify_row(parsed.id)?;
         // From here an id the store does not hold, or holds with the other
@@ -284,7 +284,7 @@ impl Session {
         let row = match row.filter(|row| row.kind == parsed.kind) {
             Some(row) if current => row,
             known => {
-                let old = retired_match(&q, parsed.id, &presented_hash)?;
+                let old = retired_match(q, parsed.id, &presented_hash)?;
                 let refuse = |reason| {
                     Ok(Err(Refusal {
                         reason,
@@ -460,11 +460,7 @@ impl Session {
 /// When the retired secret of `id` that `presented` hashes to stops
 /// verifying, if there is one. Every retired secret is compared (no early
 /// exit).
-fn retired_match(
-    q: &Queries<'_>,
-    id: TokenId,
-    presented: &SecretHash,
-) -> Result<Option<Timestamp>> {
+fn retired_match(q: &dyn Tx, id: TokenId, presented: &SecretHash) -> Result<Option<Timestamp>> {
     step!(retired_reads);
     let mut found = None;
     for old in q.retired_secrets(id)? {

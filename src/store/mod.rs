@@ -4,9 +4,11 @@
 
 mod audit;
 mod directory;
+mod error;
 mod files;
 mod policies;
 mod schema;
+mod seam;
 mod tokens;
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -19,8 +21,10 @@ use crate::error::{Error, Result};
 
 pub use audit::{Checkpoint, EventFilter, RetiredSecret, Rotation};
 pub use directory::{OrgKey, UserKey};
+pub use error::{StoreError, StoreErrorKind};
 pub use files::{FileCheck, FileFacts, FileRole};
 pub use schema::{SchemaChange, SchemaDifference};
+pub use seam::{StoreAdmin, Tx};
 pub use tokens::{
     NewToken, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate, VerifyRow, Visibility,
 };
@@ -342,7 +346,11 @@ impl Store {
 
     /// Lets commits skip the fsync (WAL `synchronous = NORMAL`): the last
     /// commits may be lost on power failure, never corrupted. Used only by
-    /// verification, whose writes are usage counters.
+    /// verification, whose writes are usage counters. Callers outside
+    /// `store` use [`StoreAdmin::prefer_throughput`] (through
+    /// `Session::prefer_throughput`); this stays public until the binary
+    /// switches, then becomes private.
+    #[doc(hidden)]
     pub fn relax_durability(&self) -> Result<()> {
         self.conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         Ok(())
@@ -356,7 +364,7 @@ impl Store {
     /// Runs `work` in one write transaction (taking the write lock at once,
     /// so two writers queue instead of failing midway). Commits only if
     /// `work` returns `Ok`.
-    pub fn write<T>(&mut self, work: impl FnOnce(&Queries<'_>) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
         self.refuse_untrusted()?;
         let tx = self
             .conn
@@ -368,7 +376,7 @@ impl Store {
 
     /// Runs `work` exactly like [`Store::write`] but always rolls back: a
     /// dry run that goes through the real code path and changes nothing.
-    pub fn rehearse<T>(&mut self, work: impl FnOnce(&Queries<'_>) -> Result<T>) -> Result<T> {
+    pub fn rehearse<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
         self.refuse_untrusted()?;
         let tx = self
             .conn
@@ -567,15 +575,15 @@ fn open_error(path: &Path, err: rusqlite::Error) -> Error {
 
 /// Names the file in errors that are about the file itself.
 fn reclassify(path: &Path, err: Error) -> Error {
-    let code = match &err {
-        Error::Store(inner) => inner.sqlite_error_code(),
+    let kind = match &err {
+        Error::Store(inner) => Some(inner.kind()),
         _ => None,
     };
-    match code {
-        Some(ErrorCode::NotADatabase) => Error::StoreNotDatabase {
+    match kind {
+        Some(StoreErrorKind::NotADatabase) => Error::StoreNotDatabase {
             path: path.to_owned(),
         },
-        Some(ErrorCode::ReadOnly) => Error::StoreReadOnly {
+        Some(StoreErrorKind::ReadOnly) => Error::StoreReadOnly {
             path: path.to_owned(),
         },
         _ => err,

@@ -137,7 +137,7 @@ impl VerifyRow {
     /// The token's scopes, parsed from their stored form.
     pub fn scope_set(&self) -> Result<ScopeSet> {
         ScopeSet::parse_stored(&self.scopes).map_err(|_| {
-            Error::Store(rusqlite::Error::FromSqlConversionFailure(
+            Error::from(rusqlite::Error::FromSqlConversionFailure(
                 5,
                 rusqlite::types::Type::Text,
                 "invalid scopes in store".into(),

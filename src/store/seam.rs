@@ -1,0 +1,585 @@
+//! The seam between `ops` and a backend: [`Tx`] lists what the use cases
+//! need from one transaction (or one read), in tokctl's types. SQLite's
+//! [`Queries`] implements it today; a PostgreSQL backend would be a second
+//! module implementing it, and `ops` would not change.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use super::{
+    Checkpoint, EventFilter, NewToken, OrgKey, Queries, RetiredSecret, Rotation, TokenFilter,
+    TokenRow, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+};
+use crate::audit::{Event, NewEvent};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::model::{Membership, Org, Role, TokenId, User};
+use crate::policy::Policy;
+
+/// What `ops` needs from a store, inside one transaction: inside
+/// [`super::Store::write`] every call sees and makes changes that commit
+/// together or not at all; through [`super::Store::read`] every call is
+/// its own read.
+///
+/// Synchronous on purpose: every use case is a short transaction on one
+/// thread, and the verify path is a single lookup.
+///
+/// What every implementation must guarantee, beyond each method's own
+/// contract:
+///
+/// - **Atomic writes, one writer at a time per conflict.** A write
+///   transaction commits all of its changes or none, and two transactions
+///   that read what the other writes are serialized (SQLite: `BEGIN
+///   IMMEDIATE` and its single writer). The methods that lean on this say
+///   so: [`Tx::append_event`], [`Tx::allocate_token_id`],
+///   [`Tx::live_name_taken`].
+/// - **Queries in tokctl's terms.** Filters mean the same on every backend
+///   (the name pattern of [`TokenFilter`] is a glob, see [`Tx::tokens`]);
+///   orders are the documented ones; times are Unix seconds.
+/// - **Errors as [`crate::store::StoreError`].** A driver's error is
+///   converted inside the backend's module, with busy and corrupt stores
+///   told apart, so exit codes do not depend on the backend.
+/// - **No secret in a query.** Only digests are stored or compared by the
+///   store; the constant-time compare happens in `ops`.
+///
+/// Streaming reads ([`dyn Tx::for_each_token`], [`dyn Tx::for_each_event`])
+/// are generic over the caller's error type, so they live on `dyn Tx` and
+/// call the object-safe [`Tx::visit_tokens`] and [`Tx::visit_events`].
+pub trait Tx {
+    // Store identity
+
+    /// This store's random id (keeps keyring entries of two stores apart).
+    fn store_id(&self) -> Result<String>;
+
+    // Directory: orgs, users, memberships
+
+    /// The row id of the org named `name`.
+    fn org_key(&self, name: &str) -> Result<Option<OrgKey>>;
+
+    /// Adds an org; the caller has checked the name is free.
+    fn insert_org(&self, name: &str, now: Timestamp) -> Result<OrgKey>;
+
+    /// Every org, by name.
+    fn orgs(&self) -> Result<Vec<Org>>;
+
+    /// The name of the org with this row id.
+    fn org_name(&self, org: OrgKey) -> Result<String>;
+
+    /// The row id of the user named `name`.
+    fn user_key(&self, name: &str) -> Result<Option<UserKey>>;
+
+    /// Adds a user; the caller has checked the name is free.
+    fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey>;
+
+    /// Every user, by name.
+    fn users(&self) -> Result<Vec<User>>;
+
+    /// The name of the user with this row id.
+    fn user_name(&self, user: UserKey) -> Result<String>;
+
+    /// Whether the store has no users yet (a brand-new store).
+    fn has_no_users(&self) -> Result<bool>;
+
+    /// Adds a membership or changes its role.
+    fn upsert_membership(
+        &self,
+        org: OrgKey,
+        user: UserKey,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<()>;
+
+    /// The user's role in the org, if a member.
+    fn role(&self, org: OrgKey, user: UserKey) -> Result<Option<Role>>;
+
+    /// The orgs the user belongs to, by name, with their role there.
+    fn orgs_of(&self, user: UserKey) -> Result<Vec<(OrgKey, String, Role)>>;
+
+    /// Memberships, optionally of one org, by org then user.
+    fn memberships(&self, org: Option<OrgKey>) -> Result<Vec<Membership>>;
+
+    /// How many owners the org has.
+    fn owner_count(&self, org: OrgKey) -> Result<i64>;
+
+    /// Whether the user is admin or owner of at least one org.
+    fn administers_any_org(&self, user: UserKey) -> Result<bool>;
+
+    /// Removes the user from one org.
+    fn delete_membership(&self, org: OrgKey, user: UserKey) -> Result<()>;
+
+    // Tokens
+
+    /// The id for the next token: the next storage key from the store's
+    /// counter (never reused, even after a prune). Call inside the write
+    /// transaction that inserts the token.
+    ///
+    /// Implementations must hand out each storage key once, also to
+    /// concurrent writers (SQLite: the counter row read and bumped under the
+    /// single writer; a server: a sequence or a locked counter row), and the
+    /// keys must only grow, since the verify read seeks by key.
+    fn allocate_token_id(&self) -> Result<TokenId>;
+
+    /// Inserts a new token.
+    fn insert_token(&self, new: &NewToken<'_>) -> Result<()>;
+
+    /// Whether the owner already has a live (not revoked, not expired) token of this name.
+    ///
+    /// Liveness depends on `now`, so no unique index can say it: implementations
+    /// must answer within the transaction that then inserts, with no other
+    /// writer able to insert the same name in between (SQLite: the single
+    /// writer; a server: a lock on the owner's row or a serializable
+    /// transaction).
+    fn live_name_taken(
+        &self,
+        org: OrgKey,
+        owner: Option<UserKey>,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<bool>;
+
+    /// The token with this id.
+    fn token(&self, id: TokenId) -> Result<Option<TokenRow>>;
+
+    /// Every token the filter lets through.
+    ///
+    /// Implementations must match [`TokenFilter`]'s name pattern as a glob
+    /// (`*`, `?`, `[...]`, case-sensitive; SQLite's `GLOB`), not as `LIKE`.
+    fn tokens(&self, filter: &TokenFilter) -> Result<Vec<TokenRow>>;
+
+    /// The org and name of a token, to label a coalesced refusal event
+    /// (`None` once the token was pruned).
+    fn token_label(&self, id: TokenId) -> Result<Option<(String, String)>>;
+
+    /// How many tokens of the org exist (every status; pruned ones are gone).
+    fn token_count(&self, org: OrgKey) -> Result<u64>;
+
+    /// Deletes a token's row (and, by cascade, its retired secrets).
+    fn delete_token(&self, id: TokenId) -> Result<()>;
+
+    /// Marks a token revoked; returns false if it already was.
+    fn revoke_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool>;
+
+    /// The current secret digest of a token.
+    fn secret_hash(&self, token: TokenId) -> Result<Option<Vec<u8>>>;
+
+    /// Old secrets of a token.
+    fn retired_secrets(&self, token: TokenId) -> Result<Vec<RetiredSecret>>;
+
+    /// Gives a token a new secret, keeping the old one valid until its grace
+    /// deadline. Every secret retired earlier ends now: at most the one
+    /// replaced by this rotation still works afterwards.
+    fn rotate_secret(&self, rotation: &Rotation<'_>) -> Result<()>;
+
+    /// The one read on the verify path: a rowid lookup, decoded without
+    /// copying what it can borrow (names of the org and owner come from the
+    /// session's cache, see `ops::verify`).
+    ///
+    /// It reads the row with the greatest key not above the token's, and
+    /// returns it only if it is the token's: a key the store does not hold
+    /// thus costs one seek and one decoded row, as a held key does, instead
+    /// of a cheaper miss that would tell which ids exist.
+    ///
+    /// Implementations must keep the equal-work property: an unknown id
+    /// costs what a known one does (the same lookup and decode).
+    fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>>;
+
+    // Policies
+
+    /// The org's policy (the permissive default when none was set).
+    fn policy(&self, org: OrgKey) -> Result<Policy>;
+
+    /// Replaces the org's policy.
+    fn set_policy(&self, org: OrgKey, policy: &Policy) -> Result<()>;
+
+    // Audit chain
+
+    /// Appends an event to the chain. Call inside the write transaction of
+    /// the change it records, so both commit or neither does.
+    ///
+    /// Implementations must link the chain: the new event's id is the
+    /// previous head's id plus one and its hash chains to the head's hash
+    /// ([`crate::audit::event_hash`]), with no other writer able to append
+    /// between reading the head and inserting (SQLite: the single writer
+    /// of a `BEGIN IMMEDIATE` transaction; a server: a row lock on the head
+    /// or a serializable transaction).
+    fn append_event(&self, event: &NewEvent) -> Result<i64>;
+
+    /// The newest event's id and hash (what the next event chains to): the
+    /// newest stored event, else the retention checkpoint, else nothing.
+    fn audit_head(&self) -> Result<Option<Checkpoint>>;
+
+    /// The retention checkpoint, if events were pruned.
+    fn audit_checkpoint(&self) -> Result<Option<Checkpoint>>;
+
+    /// The newest event at or before `cutoff`: where a retention prune stops.
+    fn last_event_before(&self, cutoff: Timestamp) -> Result<Option<Checkpoint>>;
+
+    /// Deletes every event up to and including `checkpoint` and records it,
+    /// so the remaining chain verifies from there. Returns how many went.
+    fn prune_events_through(&self, checkpoint: &Checkpoint) -> Result<u64>;
+
+    /// How many events of `action` each token (public id) has.
+    fn event_counts_by_token(&self, action: &str) -> Result<HashMap<i64, u64>>;
+
+    /// Every token as (public id, revoked?, rotations).
+    fn token_change_summary(&self) -> Result<Vec<(TokenId, bool, u64)>>;
+
+    // Usage
+
+    /// Adds coalesced usage to tokens and to their hourly history (the hour
+    /// of `last_used_at`: the caller keeps one update per token and hour).
+    /// `last_used_at` never moves backwards.
+    fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()>;
+
+    /// A token's uses per hour at or after `since`, oldest first.
+    fn usage_history(&self, token: TokenId, since: Timestamp) -> Result<Vec<UsagePeriod>>;
+
+    /// An org's uses per UTC day at or after `since` (tokens not yet pruned), oldest first.
+    fn org_usage_by_day(&self, org: OrgKey, since: Timestamp) -> Result<Vec<UsagePeriod>>;
+
+    /// Deletes use history from hours that ended before `cutoff` (audit retention).
+    fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64>;
+
+    // Streaming reads, object-safe; callers use the generic wrappers on `dyn Tx`.
+
+    /// Calls `each` for every token the filter lets through, in the
+    /// filter's order, one row at a time (memory stays flat however large
+    /// the store), until `each` breaks.
+    fn visit_tokens(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenRow) -> ControlFlow<()>,
+    ) -> Result<()>;
+
+    /// Calls `each` for every event the filter lets through, in id order,
+    /// one row at a time, until `each` breaks.
+    fn visit_events(
+        &self,
+        filter: &EventFilter,
+        each: &mut dyn FnMut(Event) -> ControlFlow<()>,
+    ) -> Result<()>;
+}
+
+impl dyn Tx + '_ {
+    /// Calls `each` for every token the filter lets through, in order, one
+    /// row at a time. `each` may fail with its own error type, which stops
+    /// the walk.
+    pub fn for_each_token<E: From<Error>>(
+        &self,
+        filter: &TokenFilter,
+        mut each: impl FnMut(TokenRow) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut failure = None;
+        self.visit_tokens(filter, &mut |row| match each(row) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(err) => {
+                failure = Some(err);
+                ControlFlow::Break(())
+            }
+        })?;
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Calls `each` for every event the filter lets through, in id order,
+    /// one row at a time. `each` may fail with its own error type, which
+    /// stops the walk.
+    pub fn for_each_event<E: From<Error>>(
+        &self,
+        filter: &EventFilter,
+        mut each: impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut failure = None;
+        self.visit_events(filter, &mut |event| match each(event) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(err) => {
+                failure = Some(err);
+                ControlFlow::Break(())
+            }
+        })?;
+        failure.map_or(Ok(()), Err)
+    }
+}
+
+/// What `ops` asks of a backend outside its transactions: durability,
+/// copies, health. What is asked is the same for every backend; how is the
+/// backend's own (SQLite: a pragma, the online backup API, `integrity_check`).
+/// Folding SQLite's WAL on close is not here: a backend tidies up after
+/// itself when dropped.
+pub trait StoreAdmin {
+    /// Lets this connection's commits trade durability for speed: the last
+    /// commits may be lost on a power cut, never corrupted. Only for the
+    /// verify path, whose writes are usage counters. A backend with nothing
+    /// to relax does nothing.
+    fn prefer_throughput(&self) -> Result<()>;
+
+    /// Copies the whole store, consistently, into the reserved file `dest`.
+    fn backup_into(&self, dest: &std::path::Path) -> Result<()>;
+
+    /// The backend's own consistency check: empty when the store is sound.
+    fn integrity_problems(&self) -> Result<Vec<String>>;
+
+    /// The schema version of the open store.
+    fn schema_version(&self) -> Result<i64>;
+}
+
+impl StoreAdmin for super::Store {
+    fn prefer_throughput(&self) -> Result<()> {
+        self.relax_durability()
+    }
+
+    fn backup_into(&self, dest: &std::path::Path) -> Result<()> {
+        super::Store::backup_into(self, dest)
+    }
+
+    fn integrity_problems(&self) -> Result<Vec<String>> {
+        Queries::integrity_problems(&self.read())
+    }
+
+    fn schema_version(&self) -> Result<i64> {
+        super::Store::schema_version(self)
+    }
+}
+
+/// How a walk over SQLite rows ended early: the visitor broke, or the store failed.
+enum Walk {
+    Stop,
+    Failed(Error),
+}
+
+impl From<Error> for Walk {
+    fn from(err: Error) -> Self {
+        Walk::Failed(err)
+    }
+}
+
+fn walk_result(result: std::result::Result<(), Walk>) -> Result<()> {
+    match result {
+        Ok(()) | Err(Walk::Stop) => Ok(()),
+        Err(Walk::Failed(err)) => Err(err),
+    }
+}
+
+/// SQLite: each method is the query of the same name on [`Queries`].
+impl Tx for Queries<'_> {
+    fn store_id(&self) -> Result<String> {
+        Queries::store_id(self)
+    }
+
+    fn org_key(&self, name: &str) -> Result<Option<OrgKey>> {
+        Queries::org_key(self, name)
+    }
+
+    fn insert_org(&self, name: &str, now: Timestamp) -> Result<OrgKey> {
+        Queries::insert_org(self, name, now)
+    }
+
+    fn orgs(&self) -> Result<Vec<Org>> {
+        Queries::orgs(self)
+    }
+
+    fn org_name(&self, org: OrgKey) -> Result<String> {
+        Queries::org_name(self, org)
+    }
+
+    fn user_key(&self, name: &str) -> Result<Option<UserKey>> {
+        Queries::user_key(self, name)
+    }
+
+    fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
+        Queries::insert_user(self, name, now)
+    }
+
+    fn users(&self) -> Result<Vec<User>> {
+        Queries::users(self)
+    }
+
+    fn user_name(&self, user: UserKey) -> Result<String> {
+        Queries::user_name(self, user)
+    }
+
+    fn has_no_users(&self) -> Result<bool> {
+        Queries::has_no_users(self)
+    }
+
+    fn upsert_membership(
+        &self,
+        org: OrgKey,
+        user: UserKey,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<()> {
+        Queries::upsert_membership(self, org, user, role, now)
+    }
+
+    fn role(&self, org: OrgKey, user: UserKey) -> Result<Option<Role>> {
+        Queries::role(self, org, user)
+    }
+
+    fn orgs_of(&self, user: UserKey) -> Result<Vec<(OrgKey, String, Role)>> {
+        Queries::orgs_of(self, user)
+    }
+
+    fn memberships(&self, org: Option<OrgKey>) -> Result<Vec<Membership>> {
+        Queries::memberships(self, org)
+    }
+
+    fn owner_count(&self, org: OrgKey) -> Result<i64> {
+        Queries::owner_count(self, org)
+    }
+
+    fn administers_any_org(&self, user: UserKey) -> Result<bool> {
+        Queries::administers_any_org(self, user)
+    }
+
+    fn delete_membership(&self, org: OrgKey, user: UserKey) -> Result<()> {
+        Queries::delete_membership(self, org, user)
+    }
+
+    fn allocate_token_id(&self) -> Result<TokenId> {
+        Queries::allocate_token_id(self)
+    }
+
+    fn insert_token(&self, new: &NewToken<'_>) -> Result<()> {
+        Queries::insert_token(self, new)
+    }
+
+    fn live_name_taken(
+        &self,
+        org: OrgKey,
+        owner: Option<UserKey>,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        Queries::live_name_taken(self, org, owner, name, now)
+    }
+
+    fn token(&self, id: TokenId) -> Result<Option<TokenRow>> {
+        Queries::token(self, id)
+    }
+
+    fn tokens(&self, filter: &TokenFilter) -> Result<Vec<TokenRow>> {
+        Queries::tokens(self, filter)
+    }
+
+    fn token_label(&self, id: TokenId) -> Result<Option<(String, String)>> {
+        Queries::token_label(self, id)
+    }
+
+    fn token_count(&self, org: OrgKey) -> Result<u64> {
+        Queries::token_count(self, org)
+    }
+
+    fn delete_token(&self, id: TokenId) -> Result<()> {
+        Queries::delete_token(self, id)
+    }
+
+    fn revoke_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        Queries::revoke_token(self, id, at, by, reason)
+    }
+
+    fn secret_hash(&self, token: TokenId) -> Result<Option<Vec<u8>>> {
+        Queries::secret_hash(self, token)
+    }
+
+    fn retired_secrets(&self, token: TokenId) -> Result<Vec<RetiredSecret>> {
+        Queries::retired_secrets(self, token)
+    }
+
+    fn rotate_secret(&self, rotation: &Rotation<'_>) -> Result<()> {
+        Queries::rotate_secret(self, rotation)
+    }
+
+    fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
+        Queries::verify_row(self, id)
+    }
+
+    fn policy(&self, org: OrgKey) -> Result<Policy> {
+        Queries::policy(self, org)
+    }
+
+    fn set_policy(&self, org: OrgKey, policy: &Policy) -> Result<()> {
+        Queries::set_policy(self, org, policy)
+    }
+
+    fn append_event(&self, event: &NewEvent) -> Result<i64> {
+        Queries::append_event(self, event)
+    }
+
+    fn audit_head(&self) -> Result<Option<Checkpoint>> {
+        Queries::audit_head(self)
+    }
+
+    fn audit_checkpoint(&self) -> Result<Option<Checkpoint>> {
+        Queries::audit_checkpoint(self)
+    }
+
+    fn last_event_before(&self, cutoff: Timestamp) -> Result<Option<Checkpoint>> {
+        Queries::last_event_before(self, cutoff)
+    }
+
+    fn prune_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
+        Queries::prune_events_through(self, checkpoint)
+    }
+
+    fn event_counts_by_token(&self, action: &str) -> Result<HashMap<i64, u64>> {
+        Queries::event_counts_by_token(self, action)
+    }
+
+    fn token_change_summary(&self) -> Result<Vec<(TokenId, bool, u64)>> {
+        Queries::token_change_summary(self)
+    }
+
+    fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
+        Queries::apply_usage(self, updates)
+    }
+
+    fn usage_history(&self, token: TokenId, since: Timestamp) -> Result<Vec<UsagePeriod>> {
+        Queries::usage_history(self, token, since)
+    }
+
+    fn org_usage_by_day(&self, org: OrgKey, since: Timestamp) -> Result<Vec<UsagePeriod>> {
+        Queries::org_usage_by_day(self, org, since)
+    }
+
+    fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64> {
+        Queries::prune_usage_before(self, cutoff)
+    }
+
+    fn visit_tokens(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenRow) -> ControlFlow<()>,
+    ) -> Result<()> {
+        walk_result(Queries::for_each_token(self, filter, |row| {
+            match each(row) {
+                ControlFlow::Continue(()) => Ok(()),
+                ControlFlow::Break(()) => Err(Walk::Stop),
+            }
+        }))
+    }
+
+    fn visit_events(
+        &self,
+        filter: &EventFilter,
+        each: &mut dyn FnMut(Event) -> ControlFlow<()>,
+    ) -> Result<()> {
+        walk_result(Queries::for_each_event(self, filter, |event| {
+            match each(event) {
+                ControlFlow::Continue(()) => Ok(()),
+                ControlFlow::Break(()) => Err(Walk::Stop),
+            }
+        }))
+    }
+}
