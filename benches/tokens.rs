@@ -474,7 +474,7 @@ fn library_latencies(store: &Path, samples: &[String]) -> Vec<Duration> {
         KeyringMode::Off,
         "admin",
     );
-    session.store().relax_durability().expect("pragma");
+    session.prefer_throughput().expect("pragma");
     let scope = "repo:read".parse().expect("scope");
     let mut out = Vec::with_capacity(samples.len());
     for sample in samples {
@@ -529,7 +529,7 @@ fn refusal_latencies(store: &Path, count: usize) -> (Vec<Duration>, Vec<Duration
         KeyringMode::Off,
         "admin",
     );
-    session.store().relax_durability().expect("pragma");
+    session.prefer_throughput().expect("pragma");
     let scope = "repo:read".parse().expect("scope");
     let mut time = |presented: &str| {
         let began = Instant::now();

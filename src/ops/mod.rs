@@ -133,9 +133,8 @@ impl Session {
         self.ctx.os_user.as_deref()
     }
 
-    /// The store, for read-only inspection (tests, doctor). The binary's
-    /// `session.store().relax_durability()` is to be removed once it
-    /// switches to [`Session::prefer_throughput`].
+    /// The store, for read-only inspection in tests. The binary never
+    /// touches the store: it goes through the session's methods.
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -348,10 +348,8 @@ impl Store {
     /// commits may be lost on power failure, never corrupted. Used only by
     /// verification, whose writes are usage counters. Callers outside
     /// `store` use [`StoreAdmin::prefer_throughput`] (through
-    /// `Session::prefer_throughput`); this stays public until the binary
-    /// switches, then becomes private.
-    #[doc(hidden)]
-    pub fn relax_durability(&self) -> Result<()> {
+    /// `Session::prefer_throughput`).
+    fn relax_durability(&self) -> Result<()> {
         self.conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         Ok(())
     }

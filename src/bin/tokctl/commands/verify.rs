@@ -108,7 +108,7 @@ pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
         (scope, _) => scope,
     };
     // Usage counters may lose their last seconds on a power cut; revocations never.
-    session.store().relax_durability()?;
+    session.prefer_throughput()?;
     if args.batch {
         return run_batch(session, scope.as_ref());
     }
