@@ -11,10 +11,6 @@ use self::args::GlobalArgs;
 use crate::commands::Command;
 use crate::exit::HELP_TABLE;
 
-// `commands/verify.rs` still names these through this module; once it
-// imports them from `cli::args`, this line goes.
-pub use self::args::{parse_resource, parse_scope, Format};
-
 /// Issue, track and clean up API tokens: least-privilege scopes, expiry, the OS keyring, an audit trail.
 #[derive(Debug, Parser)]
 #[command(

@@ -9,6 +9,8 @@ use tokctl::error::Rejection;
 use tokctl::Error;
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::output::ui::Ui;
+
 /// No token is longer than this; more input is not a token.
 pub const MAX_SECRET_INPUT_BYTES: usize = 4096;
 
@@ -229,7 +231,7 @@ pub fn at_terminal() -> bool {
 /// Asks before a destructive change such as "revoke 12 token(s)". With
 /// `yes`, goes ahead. In a terminal, asks (default no). Elsewhere prints why
 /// nothing happened and returns false: scripts must say `--yes`.
-pub fn confirm(yes: bool, what: &str) -> anyhow::Result<bool> {
+pub fn confirm(ui: &Ui, yes: bool, what: &str) -> anyhow::Result<bool> {
     if yes {
         return Ok(true);
     }
@@ -239,12 +241,14 @@ pub fn confirm(yes: bool, what: &str) -> anyhow::Result<bool> {
             .default(false)
             .interact()?;
         if !confirmed {
-            crate::output::note("nothing was changed");
+            ui.note("nothing was changed");
         }
         return Ok(confirmed);
     }
-    eprintln!("error: this would {what}; outside a terminal that needs --yes");
-    eprintln!("hint: review it with --dry-run, then run again with --yes; nothing was changed");
+    ui.error(format!(
+        "this would {what}; outside a terminal that needs --yes"
+    ));
+    ui.hint("review it with --dry-run, then run again with --yes; nothing was changed");
     Ok(false)
 }
 

@@ -10,7 +10,7 @@ mod selection;
 use std::io::ErrorKind as IoErrorKind;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use tokctl::secret::redact_tokens;
 
 fn main() -> ExitCode {
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return exit::exit(report_clap_error(&err)),
     };
-    match commands::run(cli) {
+    match commands::run_command(cli.global, cli.command, cli::Cli::command) {
         Ok(code) => exit::exit(code),
         Err(err) => exit::exit(report_error(&err)),
     }

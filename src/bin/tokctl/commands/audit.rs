@@ -382,7 +382,11 @@ pub fn run(ui: &Ui, session: &mut Session, args: AuditArgs) -> anyhow::Result<u8
                 ));
                 return Ok(exit::SUCCESS);
             }
-            if !confirm(yes, &format!("remove {} audit event(s)", preview.removed))? {
+            if !confirm(
+                ui,
+                yes,
+                &format!("remove {} audit event(s)", preview.removed),
+            )? {
                 return Ok(exit::CONFIRMATION_REQUIRED);
             }
             let pruned = session.prune_audit(before, false)?;

@@ -161,17 +161,6 @@ pub enum Command {
     Man(completions::ManArgs),
 }
 
-/// Runs the parsed command line; returns the exit code. `main.rs` calls this;
-/// it only unpacks the root parser for [`run_command`], which needs nothing
-/// from `cli.rs`.
-pub fn run(cli: crate::cli::Cli) -> anyhow::Result<u8> {
-    run_command(
-        cli.global,
-        cli.command,
-        <crate::cli::Cli as clap::CommandFactory>::command,
-    )
-}
-
 /// Runs one command; returns the exit code. `app` builds the whole clap
 /// declaration, for the commands that generate completions and man pages
 /// from it (built only then: it costs time on every `verify`).
@@ -181,7 +170,6 @@ pub fn run_command(
     app: fn() -> clap::Command,
 ) -> anyhow::Result<u8> {
     let ui = Ui::new(global.color, global.quiet);
-    crate::output::install_legacy_style(&ui);
     // Commands about tokctl itself need no store.
     let command = match command {
         Command::Completions(args) => return completions::run(&ui, args, app()),
@@ -202,9 +190,7 @@ pub fn run_command(
         Command::Audit(args) => audit::run(&ui, &mut session, args),
         Command::Backup(args) => backup::run(&ui, &mut session, args),
         Command::Report(args) => report::run(&ui, &session, args),
-        // verify.rs is being reworked elsewhere: it takes no `Ui` yet and
-        // reaches the Ui's settings through the free functions in output.rs.
-        Command::Verify(args) => verify::run(&mut session, args),
+        Command::Verify(args) => verify::run(&ui, &mut session, args),
         Command::Inspect(args) => inspect::run(&ui, &mut session, args),
         Command::Secret(args) => secret::run(&ui, &session, args),
         Command::Org(command) => org::run(&ui, &mut session, command),

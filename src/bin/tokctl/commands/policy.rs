@@ -107,6 +107,7 @@ pub fn run(ui: &Ui, session: &mut Session, command: PolicyCommand) -> anyhow::Re
         return Ok(exit::POLICY_VIOLATIONS);
     }
     if !confirm(
+        ui,
         args.yes,
         &format!("revoke {} token(s) that break policy", findings.len()),
     )? {

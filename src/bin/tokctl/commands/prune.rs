@@ -55,6 +55,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: PruneArgs) -> anyhow::Result<u8
         return Ok(exit::SUCCESS);
     }
     if !confirm(
+        ui,
         args.yes,
         &format!("delete the rows of {} token(s)", plan.tokens.len()),
     )? {

@@ -107,7 +107,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u
             .filter(|item| item.newly)
             .map(|item| format!("'{}' ({})", item.token.name, item.token.id))
             .collect();
-        if !names.is_empty() && !confirm(false, &format!("revoke {}", names.join(", ")))? {
+        if !names.is_empty() && !confirm(ui, false, &format!("revoke {}", names.join(", ")))? {
             return Ok(exit::CONFIRMATION_REQUIRED);
         }
     }
@@ -137,7 +137,11 @@ fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result
         ui.note("no tokens match: nothing to revoke");
         return Ok(exit::SUCCESS);
     }
-    if !confirm(args.yes, &format!("revoke {} token(s)", plan.tokens.len()))? {
+    if !confirm(
+        ui,
+        args.yes,
+        &format!("revoke {} token(s)", plan.tokens.len()),
+    )? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let done = session.revoke_planned(&plan, args.reason.as_deref())?;

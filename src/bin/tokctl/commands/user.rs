@@ -99,7 +99,7 @@ fn remove(
         plan.orgs.len(),
         plan.tokens.len()
     );
-    if !confirm(yes, &what)? {
+    if !confirm(ui, yes, &what)? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
     let done = session.offboard_planned(&plan)?;

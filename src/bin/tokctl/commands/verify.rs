@@ -11,10 +11,11 @@ use tokctl::scope::Scope;
 use tokctl::{Error, ErrorKind};
 use zeroize::Zeroizing;
 
-use crate::cli::{parse_scope, Format};
+use crate::cli::args::{parse_resource, parse_scope, Format};
 use crate::exit;
 use crate::input::{read_secret, SecretInput, MAX_SECRET_INPUT_BYTES, TOKEN_ENV};
-use crate::output::{fields, print_json, print_table, rfc3339};
+use crate::output::time_format::rfc3339;
+use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -23,7 +24,7 @@ pub struct VerifyArgs {
     scope: Option<Scope>,
 
     /// With --scope: require the token to cover this named resource, e.g. repo=api
-    #[arg(long, value_name = "RESOURCE=NAME", value_parser = crate::cli::parse_resource, requires = "scope")]
+    #[arg(long, value_name = "RESOURCE=NAME", value_parser = parse_resource, requires = "scope")]
     resource: Option<(String, Vec<String>)>,
 
     /// Read one token per line from stdin and write one JSON result per line
@@ -91,7 +92,7 @@ impl<'a> VerifyJson<'a> {
     }
 }
 
-pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
+pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
     let scope = match (args.scope.clone(), &args.resource) {
         (Some(scope), Some((resource, names))) => {
             if resource != scope.resource() {
@@ -116,46 +117,48 @@ pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
         Ok(presented) => presented,
         Err(err) if is_malformed(&err) => {
             let rejection = session.reject_unreadable()?;
-            record(session);
+            record(ui, session);
             return Err(rejection.into());
         }
         Err(err) => return Err(err),
     };
     let result = session.verify(&presented, scope.as_ref());
     drop(presented);
-    record(session);
+    record(ui, session);
     match result {
         Ok(verified) => {
             match args.format {
-                Format::Json => print_json(&VerifyJson::valid(&verified))?,
-                Format::Table => print_table(&fields(&[
-                    ("valid", "yes".into()),
-                    ("id", verified.id.to_string()),
-                    ("name", verified.name.clone()),
-                    ("kind", verified.kind.as_str().into()),
-                    ("org", verified.org.clone()),
-                    (
-                        "owner",
-                        verified
-                            .owner
-                            .clone()
-                            .unwrap_or_else(|| "- (org token)".into()),
-                    ),
-                    ("scopes", verified.scopes.to_string()),
-                    (
-                        "expires",
-                        verified.expires_at.map_or_else(|| "never".into(), rfc3339),
-                    ),
-                ]))?,
+                Format::Json => ui.print_json(&VerifyJson::valid(&verified))?,
+                Format::Table => ui.print_table(
+                    &ui.fields(&[
+                        ("valid", "yes".into()),
+                        ("id", verified.id.to_string()),
+                        ("name", verified.name.clone()),
+                        ("kind", verified.kind.as_str().into()),
+                        ("org", verified.org.clone()),
+                        (
+                            "owner",
+                            verified
+                                .owner
+                                .clone()
+                                .unwrap_or_else(|| "- (org token)".into()),
+                        ),
+                        ("scopes", verified.scopes.to_string()),
+                        (
+                            "expires",
+                            verified.expires_at.map_or_else(|| "never".into(), rfc3339),
+                        ),
+                    ]),
+                )?,
             }
             Ok(exit::SUCCESS)
         }
         Err(Error::Rejected { reason }) => {
             if args.format == Format::Json {
-                print_json(&VerifyJson::rejected(reason))?;
+                ui.print_json(&VerifyJson::rejected(reason))?;
             }
             let err = Error::Rejected { reason };
-            eprintln!("error: {err}");
+            ui.error(err);
             Ok(exit::code_for(ErrorKind::Rejected(reason)))
         }
         Err(other) => Err(other.into()),
@@ -164,9 +167,11 @@ pub fn run(session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
 
 /// Writes this process's use or refusal (one event per reason at most).
 /// The verdict stands if that fails: it is reported, not turned into an error.
-fn record(session: &mut Session) {
+fn record(ui: &Ui, session: &mut Session) {
     if let Err(err) = session.flush_usage() {
-        eprintln!("warning: could not record this verification in the store: {err}");
+        ui.warning(format!(
+            "could not record this verification in the store: {err}"
+        ));
     }
 }
 

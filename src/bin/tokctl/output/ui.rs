@@ -59,16 +59,11 @@ impl Ui {
     }
 
     /// A `Ui` with settings already decided.
-    pub fn with_style(style: Style) -> Self {
+    fn with_style(style: Style) -> Self {
         Ui {
             style,
             keyring_warned: Cell::new(false),
         }
-    }
-
-    /// The settings this `Ui` decided.
-    pub fn style(&self) -> Style {
-        self.style
     }
 
     /// A status line on stderr for people; `--quiet` drops it. Warnings and
