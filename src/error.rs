@@ -1,11 +1,13 @@
 //! The one error type of the library, with kinds the CLI maps to exit codes.
 //!
 //! Messages are lowercase, name what went wrong and never contain a secret.
-//! Where there is something useful to do about it, [`Error::hint`] says what.
+//! Errors carry facts (which rule, which org, which token), never advice
+//! naming a command line: a front end turns those facts into its own hints.
 
 use std::path::PathBuf;
 
 use crate::keyring::KeyringError;
+use crate::policy::Violation;
 use crate::store::{StoreError, StoreErrorKind};
 
 /// Shorthand for results of library calls.
@@ -44,6 +46,78 @@ impl Rejection {
     }
 }
 
+/// Which request could not be carried out: the facts a front end needs to
+/// say what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestProblem {
+    /// A new token was given no scope.
+    NoScope,
+    /// A new token was given no expiry.
+    NoExpiry,
+    /// A token was to be minted for a user outside the org.
+    NotAMember,
+    /// A named revoke named no token.
+    NoTokenNamed,
+    /// Only revoked tokens were selected for revoking.
+    AlreadyRevoked,
+    /// A bulk revoke had no filter.
+    NoBulkFilter,
+    /// A revoked token was to be rotated.
+    RotateRevoked,
+    /// An expired token was to be rotated without a new expiry.
+    RotateExpired,
+    /// The last owner of an org was to be demoted or removed.
+    LastOwner,
+    /// The last owner of an org was to be offboarded.
+    LastOwnerOffboarded,
+    /// The acting user belongs to no org, and none was named.
+    NoOrg,
+    /// The acting user belongs to several orgs, and none was named.
+    ManyOrgs {
+        /// Their names.
+        orgs: Vec<String>,
+    },
+    /// A check was asked for with nothing to check.
+    NothingToCheck,
+    /// A policy change changed nothing.
+    NothingToChange,
+    /// The store path is empty.
+    StorePathEmpty,
+    /// The store path is SQLite's `:memory:`.
+    StorePathInMemory,
+    /// The store path looks like an SQLite URI.
+    StorePathUri,
+    /// The directory of an explicit store path does not exist.
+    StoreDirMissing,
+    /// Anything else: nothing useful to suggest.
+    Other,
+}
+
+/// Why an org's policy refused a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyRefusal {
+    /// A rule of the policy is broken.
+    Rule(Violation),
+    /// The org already holds as many tokens as its quota allows.
+    Quota {
+        /// How many tokens the org holds.
+        count: u64,
+        /// The quota.
+        max: u32,
+    },
+}
+
+impl std::fmt::Display for PolicyRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyRefusal::Rule(violation) => violation.fmt(f),
+            PolicyRefusal::Quota { count, max } => {
+                write!(f, "the org has {count} tokens and its quota is {max}")
+            }
+        }
+    }
+}
+
 /// Everything that can go wrong in a library call.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -70,10 +144,10 @@ pub enum Error {
     /// A request that is well formed but cannot be carried out as asked.
     #[error("{message}")]
     InvalidRequest {
-        /// What is wrong with the request.
+        /// What is wrong with the request, in words.
         message: String,
-        /// What to do instead.
-        hint: Option<String>,
+        /// Which problem it is, for a front end to say what to do instead.
+        reason: RequestProblem,
     },
 
     /// A named thing does not exist.
@@ -124,14 +198,12 @@ pub enum Error {
     },
 
     /// The org's token policy refuses the request.
-    #[error("refused by the policy of org '{org}': {message}")]
+    #[error("refused by the policy of org '{org}': {refusal}")]
     PolicyViolation {
         /// The org.
         org: String,
-        /// Which rule, in words (with the limit).
-        message: String,
-        /// What to do instead.
-        hint: Option<String>,
+        /// Which rule, with its limit.
+        refusal: PolicyRefusal,
     },
 
     /// The file is not a SQLite database.
@@ -261,20 +333,6 @@ pub enum Error {
     Random,
 }
 
-/// What to do about a keyring that cannot be used: a locked one is unlocked,
-/// a missing one is started; they are different problems with different fixes.
-fn unreachable_keyring_hint(error: &KeyringError) -> Option<&'static str> {
-    match error {
-        KeyringError::Locked => Some(
-            "unlock the keyring collection (with your desktop's keyring, or gnome-keyring-daemon --unlock)",
-        ),
-        KeyringError::Unavailable(_) => Some(
-            "start a Secret Service (e.g. gnome-keyring-daemon --unlock inside a D-Bus session)",
-        ),
-        KeyringError::NoEntry | KeyringError::Failed(_) | KeyringError::Unsupported => None,
-    }
-}
-
 fn describe_rejection(reason: Rejection) -> &'static str {
     match reason {
         Rejection::Malformed => "not a well-formed tokctl token",
@@ -348,73 +406,6 @@ impl Error {
         }
     }
 
-    /// What the user can do about it, where there is something.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::InvalidRequest { hint, .. } | Error::PolicyViolation { hint, .. } => hint.clone(),
-            Error::NotFound { kind: "token", .. } => {
-                Some("run 'tokctl list --all' to see every token and its id".into())
-            }
-            Error::NotFound { kind: "org", .. } => Some("run 'tokctl org list'".into()),
-            Error::NotFound { kind: "user", .. } => Some("run 'tokctl user list'".into()),
-            Error::Ambiguous { .. } => Some("name the token by its id, or narrow with --org".into()),
-            Error::UnknownActor { name } => Some(format!(
-                "an owner can register it with 'tokctl user add {name}', or act as a known user with --as"
-            )),
-            Error::SecretNotInKeyring { .. } => Some(
-                "it was made with --keyring off, on another machine or while the keyring was unusable, \
-                 or the entry was deleted by hand; \
-                 rotate the token to get a new secret"
-                    .into(),
-            ),
-            Error::StoreTooNew { .. } => Some("upgrade tokctl to open this store".into()),
-            Error::SecretOutdatedInKeyring { .. } => Some(
-                "the token was rotated while the keyring could not be updated; \
-                 rotate it again for a new secret ('tokctl doctor' lists every outdated entry)"
-                    .into(),
-            ),
-            // Reading needs the keyring: never suggest a mode that cannot read it either.
-            Error::KeyringOff { .. } => Some(
-                "secrets are read from the OS keyring: run without --keyring off (and TOKCTL_KEYRING=off)".into(),
-            ),
-            Error::SecretUnreadable { source, .. } => unreachable_keyring_hint(source).map(|fix| match source {
-                KeyringError::Unavailable(_) => format!(
-                    "{fix} and try again; where there is none, a secret is shown only once: rotate the token for a new one"
-                ),
-                _ => format!("{fix} and try again"),
-            }),
-            Error::Keyring(source) => Some(match unreachable_keyring_hint(source) {
-                Some(fix) => format!("{fix}, or use --keyring auto to only print the secret"),
-                None => "use --keyring auto to only print the secret".into(),
-            }),
-            Error::StoreReadOnly { .. } => {
-                Some("check the file's permissions, or point --db at a writable copy".into())
-            }
-            Error::StoreBusy => Some("try again when the other tokctl process has finished".into()),
-            Error::StoreCannotOpen { .. } => Some("--db (or TOKCTL_DB) must name a file, not a directory".into()),
-            Error::StoreNotRegular { .. } => Some(
-                "--db (or TOKCTL_DB) must name a regular file, or a path where one can be created".into(),
-            ),
-            Error::StoreUnsafe { .. } => Some(
-                "another user could read or change the store; keep it in a directory only you can write, \
-                 owned by you with mode 600 ('tokctl doctor' lists each file; docs/SECURITY.md)"
-                    .into(),
-            ),
-            Error::StoreSchemaMismatch { .. } => Some(
-                "SQLite would run them on every change; 'tokctl doctor' lists them; restore a backup \
-                 from before they appeared (docs/SECURITY.md)"
-                    .into(),
-            ),
-            Error::StoreCorrupt => Some(
-                "restore the latest backup (docs/SECURITY.md); 'tokctl doctor' on a copy shows what is damaged".into(),
-            ),
-            Error::StoreNotDatabase { .. } => Some(
-                "point --db (or TOKCTL_DB) at a tokctl store, or at a path that does not exist yet".into(),
-            ),
-            _ => None,
-        }
-    }
-
     /// Builds an [`Error::InvalidInput`], quoting the value safely.
     pub fn invalid(what: &'static str, value: &str, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
@@ -424,11 +415,11 @@ impl Error {
         }
     }
 
-    /// Builds an [`Error::InvalidRequest`] with an optional hint.
-    pub fn request(message: impl Into<String>, hint: Option<&str>) -> Self {
+    /// Builds an [`Error::InvalidRequest`].
+    pub fn request(message: impl Into<String>, reason: RequestProblem) -> Self {
         Error::InvalidRequest {
             message: message.into(),
-            hint: hint.map(str::to_owned),
+            reason,
         }
     }
 }

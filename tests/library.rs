@@ -2,11 +2,17 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod common;
+// The hints live in the binary (the library names no flags); these tests
+// check what it says about the library's errors.
+#[allow(dead_code)]
+#[path = "../src/bin/tokctl/hints.rs"]
+mod hints;
 
 use std::sync::Arc;
 
 use chrono::Duration;
 use common::session::*;
+use hints::Hint;
 use tokctl::clock::FixedClock;
 use tokctl::duration::parse_time;
 use tokctl::error::Rejection;

@@ -3,9 +3,15 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 mod common;
+// The hints live in the binary (the library names no flags); these tests
+// check what it says about the library's errors.
+#[allow(dead_code)]
+#[path = "../src/bin/tokctl/hints.rs"]
+mod hints;
 
 use chrono::Duration;
 use common::session::{harness_with, Harness};
+use hints::Hint;
 use tokctl::error::Rejection;
 use tokctl::keyring::{FailOn, KeyringEntry, KeyringMode, MemoryKeyring, SecretKeeper};
 use tokctl::ops::{

@@ -32,7 +32,7 @@ impl Session {
         if request.expiring.is_none() && request.stale.is_none() {
             return Err(Error::request(
                 "nothing to check",
-                Some("add --expiring DURATION and/or --stale DURATION"),
+                crate::error::RequestProblem::NothingToCheck,
             ));
         }
         let base = Selection {

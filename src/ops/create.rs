@@ -107,9 +107,9 @@ struct Checked {
 impl Session {
     /// Mints a token.
     pub fn create_token(&mut self, request: CreateRequest) -> Result<Created> {
-        self.create_tokens(vec![request])?
-            .pop()
-            .ok_or_else(|| Error::request("nothing was minted", None))
+        self.create_tokens(vec![request])?.pop().ok_or_else(|| {
+            Error::request("nothing was minted", crate::error::RequestProblem::Other)
+        })
     }
 
     /// Mints several tokens in one transaction, all or none, each with the
@@ -164,13 +164,13 @@ fn check_request(request: CreateRequest, now: Timestamp) -> Result<Checked> {
     if request.scopes.is_empty() {
         return Err(Error::request(
             "a token needs at least one scope",
-            Some("add --scope RESOURCE:ACTION, e.g. --scope repo:read"),
+            crate::error::RequestProblem::NoScope,
         ));
     }
     let Some(expiry) = request.expiry else {
         return Err(Error::request(
             "a token needs an expiry",
-            Some("add --expires DURATION|DATE|never, e.g. --expires 90d"),
+            crate::error::RequestProblem::NoExpiry,
         ));
     };
     if let Some(name) = &request.name {
@@ -236,7 +236,7 @@ impl super::Ctx {
                 if q.role(org, user)?.is_none() {
                     return Err(Error::request(
                         format!("user '{name}' is not a member of org '{org_name}'"),
-                        Some("add them with 'tokctl member add'"),
+                        crate::error::RequestProblem::NotAMember,
                     ));
                 }
                 (TokenKind::Personal, Some(user), Some(name.clone()))
@@ -354,11 +354,7 @@ fn enforce_policy(
         if count >= u64::from(max) {
             return Err(Error::PolicyViolation {
                 org: org_name.to_owned(),
-                message: format!("the org has {count} tokens and its quota is {max}"),
-                hint: Some(
-                    "revoked and expired tokens count until pruned: tokctl prune --before 30d"
-                        .into(),
-                ),
+                refusal: crate::error::PolicyRefusal::Quota { count, max },
             });
         }
     }
@@ -403,23 +399,11 @@ pub(super) fn admitted(
     }
 }
 
-/// The error for a broken rule, with a hint fitting the rule.
+/// The error for a broken rule.
 pub(super) fn policy_refusal(org: &str, violation: &crate::policy::Violation) -> Error {
-    use crate::policy::Violation;
-    let hint = match violation {
-        Violation::LifetimeTooLong { .. } => {
-            "choose an earlier --expires, or add --clamp-expiry to use the maximum".into()
-        }
-        Violation::ExpiryRequired => "give --expires with a duration or a date".into(),
-        Violation::ScopeNotAllowed { .. } => {
-            format!("see the allowed scopes with 'tokctl org policy {org}'")
-        }
-        Violation::MemberTokensDenied => "ask an org admin for an org token instead".into(),
-    };
     Error::PolicyViolation {
         org: org.to_owned(),
-        message: violation.to_string(),
-        hint: Some(hint),
+        refusal: crate::error::PolicyRefusal::Rule(violation.clone()),
     }
 }
 

@@ -139,7 +139,7 @@ impl Session {
             if demotes_last_owner {
                 return Err(Error::request(
                     format!("'{user}' is the last owner of org '{org}' and cannot be demoted"),
-                    Some("make another member owner first"),
+                    crate::error::RequestProblem::LastOwner,
                 ));
             }
             let previous = q.role(org_key, user_key)?;
@@ -180,7 +180,7 @@ impl Session {
             if role == Role::Owner && q.owner_count(org_key)? == 1 {
                 return Err(Error::request(
                     format!("'{user}' is the last owner of org '{org}' and cannot be removed"),
-                    Some("make another member owner first"),
+                    crate::error::RequestProblem::LastOwner,
                 ));
             }
             let filter = crate::store::TokenFilter {

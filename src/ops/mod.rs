@@ -247,16 +247,18 @@ impl Ctx {
             [(key, name, _)] => Ok((*key, name.clone())),
             [] => Err(Error::request(
                 format!("user '{}' belongs to no org", self.actor),
-                Some("an org owner can add you with 'tokctl member add --org ORG --user USER --role member'"),
+                crate::error::RequestProblem::NoOrg,
             )),
-            many => Err(Error::InvalidRequest {
-                message: format!(
-                    "user '{}' belongs to {} orgs; choose one with --org",
+            many => Err(Error::request(
+                format!(
+                    "user '{}' belongs to {} orgs; name the one to use",
                     self.actor,
                     many.len()
                 ),
-                hint: Some(org_list_hint(many.iter().map(|(_, name, _)| name.as_str()))),
-            }),
+                crate::error::RequestProblem::ManyOrgs {
+                    orgs: many.iter().map(|(_, name, _)| name.clone()).collect(),
+                },
+            )),
         }
     }
 
@@ -505,22 +507,6 @@ fn keyring_entry(q: &dyn Tx, token: &Token) -> Result<KeyringEntry> {
         &token.name,
         &token.org,
     ))
-}
-
-/// "your orgs: a, b, c" with at most ten names, so a hint stays one short line.
-fn org_list_hint<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
-    const SHOWN: usize = 10;
-    let total = names.len();
-    let shown: Vec<&str> = names.take(SHOWN).collect();
-    if total > SHOWN {
-        format!(
-            "your orgs: {}, and {} more (tokctl org list)",
-            shown.join(", "),
-            total - SHOWN
-        )
-    } else {
-        format!("your orgs: {}", shown.join(", "))
-    }
 }
 
 fn require_role(

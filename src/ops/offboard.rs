@@ -163,7 +163,7 @@ impl Ctx {
             if role == Role::Owner && q.owner_count(org)? == 1 {
                 return Err(Error::request(
                     format!("'{user}' is the last owner of org '{org_name}'"),
-                    Some("make another member owner first: tokctl member add --org ORG --user USER --role owner"),
+                    crate::error::RequestProblem::LastOwnerOffboarded,
                 ));
             }
             memberships.push((org, org_name));

@@ -38,7 +38,7 @@ impl Session {
         if change.is_empty() {
             return Err(Error::request(
                 "nothing to change",
-                Some("give --max-lifetime, --require-expiry, --member-tokens, --allowed-scopes or --max-tokens"),
+                crate::error::RequestProblem::NothingToChange,
             ));
         }
         self.write_as_actor(|q, ctx, actor| {

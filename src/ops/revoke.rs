@@ -166,7 +166,7 @@ impl Session {
         if references.is_empty() {
             return Err(Error::request(
                 "name at least one token to revoke",
-                Some("tokctl revoke ID|NAME..."),
+                crate::error::RequestProblem::NoTokenNamed,
             ));
         }
         let q: &dyn Tx = &self.store.read();
@@ -420,7 +420,7 @@ impl Ctx {
         if statuses.is_empty() {
             return Err(Error::request(
                 "revoked tokens cannot be revoked again",
-                Some("select active or expired tokens"),
+                crate::error::RequestProblem::AlreadyRevoked,
             ));
         }
         filter.statuses = Some(statuses);
@@ -489,9 +489,7 @@ fn require_criteria(selection: &Selection) -> Result<()> {
     }
     Err(Error::request(
         "a bulk revoke needs a filter",
-        Some(
-            "add --stale, --never-used, --expired, --expiring, --owner, --kind, --scope or --name",
-        ),
+        crate::error::RequestProblem::NoBulkFilter,
     ))
 }
 

@@ -80,13 +80,13 @@ impl Session {
                 TokenStatus::Revoked => {
                     return Err(Error::request(
                         format!("token '{}' is revoked and cannot be rotated", token.name),
-                        Some("mint a new token with 'tokctl create'"),
+                        crate::error::RequestProblem::RotateRevoked,
                     ))
                 }
                 TokenStatus::Expired if new_expiry.is_none() => {
                     return Err(Error::request(
                         format!("token '{}' has expired", token.name),
-                        Some("give it a new expiry: tokctl rotate ID --expires 90d"),
+                        crate::error::RequestProblem::RotateExpired,
                     ))
                 }
                 _ => {}

@@ -362,8 +362,12 @@ impl Queries<'_> {
         let mut out = Vec::new();
         for row in rows {
             let (key, revoked, rotations) = row?;
-            let id = TokenId::from_key(key)
-                .ok_or_else(|| Error::request("a token row has an invalid key", None))?;
+            let id = TokenId::from_key(key).ok_or_else(|| {
+                Error::request(
+                    "a token row has an invalid key",
+                    crate::error::RequestProblem::Other,
+                )
+            })?;
             out.push((id, revoked, rotations.max(0) as u64));
         }
         Ok(out)

@@ -102,13 +102,13 @@ pub(super) fn check_path_shape(path: &Path) -> Result<()> {
     if text.is_empty() {
         return Err(Error::request(
             "the store path is empty",
-            Some("set --db (or TOKCTL_DB) to a file path, or unset it for the default store"),
+            crate::error::RequestProblem::StorePathEmpty,
         ));
     }
     if text == ":memory:" {
         return Err(Error::request(
             "the store path ':memory:' names SQLite's in-memory database, not a file",
-            Some("--db (or TOKCTL_DB) must name a file"),
+            crate::error::RequestProblem::StorePathInMemory,
         ));
     }
     if text.starts_with("file:") {
@@ -117,7 +117,7 @@ pub(super) fn check_path_shape(path: &Path) -> Result<()> {
                 "the store path '{}' looks like an SQLite URI; tokctl takes only a plain file path",
                 crate::error::quote_for_message(&text)
             ),
-            Some("name the file itself; for a file whose name really starts with 'file:', write ./file:…"),
+            crate::error::RequestProblem::StorePathUri,
         ));
     }
     Ok(())

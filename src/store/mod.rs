@@ -488,7 +488,7 @@ fn ensure_directory(location: &StoreLocation, dir: &Path) -> Result<()> {
                 "the directory of the store does not exist: {}",
                 dir.display()
             ),
-            Some("create it first, or point --db at an existing directory"),
+            crate::error::RequestProblem::StoreDirMissing,
         ));
     }
     let mut builder = DirBuilder::new();

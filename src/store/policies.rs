@@ -80,6 +80,11 @@ impl Queries<'_> {
             .conn
             .prepare_cached("SELECT count(*) FROM tokens WHERE org_id = ?1")?;
         let count: i64 = stmt.query_row([org], |row| row.get(0))?;
-        u64::try_from(count).map_err(|_| Error::request("negative token count in store", None))
+        u64::try_from(count).map_err(|_| {
+            Error::request(
+                "negative token count in store",
+                crate::error::RequestProblem::Other,
+            )
+        })
     }
 }

@@ -241,8 +241,12 @@ impl Queries<'_> {
             self.conn
                 .prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'next_token_key'")?
                 .execute([(key + 1).to_string()])?;
-            let id = TokenId::from_key(key)
-                .ok_or_else(|| Error::request("the token key counter is exhausted", None))?;
+            let id = TokenId::from_key(key).ok_or_else(|| {
+                Error::request(
+                    "the token key counter is exhausted",
+                    crate::error::RequestProblem::Other,
+                )
+            })?;
             // Keys converted from an older store are scattered; skip one if it is taken.
             let taken: bool = self
                 .conn

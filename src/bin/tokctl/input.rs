@@ -74,9 +74,9 @@ pub fn read_secret(prompt: &str, env_var: Option<&str>) -> anyhow::Result<Zeroiz
     }
     let text = std::str::from_utf8(&bytes).map_err(|_| malformed())?.trim();
     if text.is_empty() {
-        return Err(Error::request(
+        return Err(crate::hints::Usage::new(
             "no token given",
-            Some("pipe the token on stdin (printf '%s' \"$TOKEN\" | tokctl ...) or, for verify and inspect, set TOKCTL_TOKEN"),
+            "pipe the token on stdin (printf '%s' \"$TOKEN\" | tokctl ...) or, for verify and inspect, set TOKCTL_TOKEN",
         )
         .into());
     }

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod hints;
 mod input;
 mod output;
 mod selection;
@@ -11,6 +12,7 @@ use std::io::ErrorKind as IoErrorKind;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
+use hints::Hint;
 use tokctl::secret::redact_tokens;
 
 fn main() -> ExitCode {
@@ -73,6 +75,12 @@ fn report_error(err: &anyhow::Error) -> u8 {
             exit::code_for(lib.kind())
         }
         None => {
+            // The binary's own usage errors carry their hint already.
+            if let Some(usage) = err.downcast_ref::<hints::Usage>() {
+                eprintln!("error: {}", redact_tokens(&usage.message));
+                eprintln!("hint: {}", redact_tokens(usage.hint));
+                return exit::USAGE;
+            }
             eprintln!("error: {}", redact_tokens(&one_line(&format!("{err:#}"))));
             exit::FAILURE
         }

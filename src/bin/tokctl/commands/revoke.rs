@@ -79,17 +79,17 @@ pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u
     }
     if args.is_bulk() {
         if !args.tokens.is_empty() {
-            anyhow::bail!(tokctl::Error::request(
+            anyhow::bail!(crate::hints::Usage::new(
                 "name tokens or give filters, not both",
-                Some("tokctl revoke ID|NAME..., or tokctl revoke --stale 1y ..."),
+                "tokctl revoke ID|NAME..., or tokctl revoke --stale 1y ...",
             ));
         }
         return run_bulk(ui, session, &args);
     }
     if args.tokens.is_empty() {
-        anyhow::bail!(tokctl::Error::request(
+        anyhow::bail!(crate::hints::Usage::new(
             "nothing to revoke",
-            Some("name tokens (tokctl revoke ID|NAME...), give filters (--stale 1y), or use --secret-stdin"),
+            "name tokens (tokctl revoke ID|NAME...), give filters (--stale 1y), or use --secret-stdin",
         ));
     }
     // The names resolve once, into the plan; what runs is those ids, not

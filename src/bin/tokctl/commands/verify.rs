@@ -96,12 +96,12 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     let scope = match (args.scope.clone(), &args.resource) {
         (Some(scope), Some((resource, names))) => {
             if resource != scope.resource() {
-                anyhow::bail!(Error::request(
+                anyhow::bail!(crate::hints::Usage::new(
                     format!(
                         "--resource names '{resource}' but --scope is about '{}'",
                         scope.resource()
                     ),
-                    Some("e.g. --scope repo:read --resource repo=api"),
+                    "e.g. --scope repo:read --resource repo=api",
                 ));
             }
             Some(scope.narrowed(names)?)
