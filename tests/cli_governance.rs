@@ -555,3 +555,17 @@ fn a_resource_flag_no_earlier_scope_can_take_is_refused_and_writes_nothing() {
     assert!(env.store_bytes() == before);
     assert!(env.names(&["--all"]).is_empty());
 }
+
+#[test]
+fn a_user_in_two_orgs_is_asked_for_the_org_by_the_binarys_hint() {
+    let env = TestEnv::new();
+    env.ok(&["org", "add", "second"]);
+    let out = env.run(&["create", "--scope", "repo:read", "--expires", "1d"]);
+    // The library says what is wrong; only the binary's hint names the flag.
+    assert_error(&out, 2, "belongs to 2 orgs; name the one to use");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("hint: choose one with --org; your orgs: default, second"),
+        "{stderr}"
+    );
+}
