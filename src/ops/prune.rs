@@ -18,7 +18,7 @@ use crate::audit::action;
 use crate::clock::Timestamp;
 use crate::duration::PointInTime;
 use crate::error::Result;
-use crate::keyring::{KeyringEntry, KeyringError};
+use crate::keyring::KeyringEntry;
 use crate::model::{Role, Token, TokenId};
 use crate::store::{TokenFilter, TokenRow, Tx, Visibility};
 
@@ -123,14 +123,7 @@ impl Session {
                 token,
             })
             .collect();
-        let failed: Vec<(&Token, &KeyringError)> = pruned
-            .iter()
-            .filter_map(|item| match &item.keyring {
-                RevokeOutcome::Failed(err) => Some((&item.token, err)),
-                _ => None,
-            })
-            .collect();
-        self.audit_keyring_failures("delete", &failed);
+        self.audit_failed_deletions(pruned.iter().map(|item| (&item.token, &item.keyring)));
         Ok(BulkPruned { pruned, skipped })
     }
 }

@@ -320,15 +320,23 @@ impl Session {
                 }
             })
             .collect();
-        let failed: Vec<(&Token, &KeyringError)> = revoked
-            .iter()
-            .filter_map(|item| match &item.keyring {
-                RevokeOutcome::Failed(err) => Some((&item.token, err)),
+        self.audit_failed_deletions(revoked.iter().map(|item| (&item.token, &item.keyring)));
+        revoked
+    }
+
+    /// Audits the keyring deletions of one operation that failed (one event
+    /// for all of them, see `audit_keyring_failures`).
+    pub(super) fn audit_failed_deletions<'a>(
+        &mut self,
+        outcomes: impl Iterator<Item = (&'a Token, &'a RevokeOutcome)>,
+    ) {
+        let failed: Vec<(&Token, &KeyringError)> = outcomes
+            .filter_map(|(token, outcome)| match outcome {
+                RevokeOutcome::Failed(err) => Some((token, err)),
                 _ => None,
             })
             .collect();
         self.audit_keyring_failures("delete", &failed);
-        revoked
     }
 
     /// Deletes the keyring entry of a token whose row changed for good
