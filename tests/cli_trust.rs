@@ -231,3 +231,29 @@ fn audit_and_show_say_when_a_token_was_used() {
     let report = env.json(&["report", "--format", "json"]);
     assert_eq!(report[0]["uses_by_day"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn an_audit_action_filter_is_a_name_not_a_pattern() {
+    let env = TestEnv::new();
+    env.create(&["--name", "a", "--scope", "repo:read", "--expires", "1d"]);
+    env.ok(&["revoke", "a"]);
+    let all = env.json(&["audit", "--action", "token", "--format", "json"]);
+    assert!(!all.as_array().unwrap().is_empty());
+    for pattern in ["tok%", "t_ken", "%"] {
+        let none = env.json(&["audit", "--action", pattern, "--format", "json"]);
+        assert_eq!(none, serde_json::json!([]), "{pattern}");
+    }
+}
+
+#[test]
+fn inspect_does_not_call_an_expired_tokens_secret_working() {
+    let mut env = TestEnv::new();
+    let secret = env.create(&["--name", "short", "--scope", "repo:read", "--expires", "1h"]);
+    let live = env.run_stdin(&["inspect"], secret.clone());
+    assert!(String::from_utf8_lossy(&live.stderr).contains("this secret works"));
+    env.at("2026-11-22T12:00:00Z");
+    let out = env.run_stdin(&["inspect"], secret);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("this secret works"), "{stderr}");
+}

@@ -5,7 +5,6 @@ use std::path::Path;
 use super::Session;
 use crate::audit::{action, NewEvent};
 use crate::error::Result;
-use crate::model::Role;
 use crate::store::{Store, StoreAdmin, Tx};
 
 impl Session {
@@ -17,17 +16,7 @@ impl Session {
         {
             let q: &dyn Tx = &self.store.read();
             let actor = self.ctx.actor(q)?;
-            for org in q.orgs()? {
-                let key = q.org_key(&org.name)?.unwrap_or_default();
-                super::require_role(
-                    q,
-                    actor,
-                    key,
-                    &org.name,
-                    Role::Owner,
-                    "backing up the store",
-                )?;
-            }
+            super::require_owner_everywhere(q, actor, "backing up the store")?;
         }
         Store::reserve_backup_file(dest)?;
         if let Err(err) = StoreAdmin::backup_into(&self.store, dest) {

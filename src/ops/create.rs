@@ -229,10 +229,7 @@ impl super::Ctx {
                     Role::Admin,
                     "minting a token for another user",
                 )?;
-                let user = q.user_key(name)?.ok_or_else(|| Error::NotFound {
-                    kind: "user",
-                    name: name.clone(),
-                })?;
+                let user = super::registered_user(q, name)?;
                 if q.role(org, user)?.is_none() {
                     return Err(Error::request(
                         format!("user '{name}' is not a member of org '{org_name}'"),

@@ -129,10 +129,7 @@ impl Session {
         let now = self.ctx.clock.now();
         self.write_as_actor(|q, ctx, actor| {
             let org_key = ctx.org_with_role(q, actor, org, Role::Owner, "changing members")?;
-            let user_key = q.user_key(user)?.ok_or_else(|| Error::NotFound {
-                kind: "user",
-                name: user.to_owned(),
-            })?;
+            let user_key = super::registered_user(q, user)?;
             let demotes_last_owner = role != Role::Owner
                 && q.role(org_key, user_key)? == Some(Role::Owner)
                 && q.owner_count(org_key)? == 1;
@@ -167,10 +164,7 @@ impl Session {
         let now = self.ctx.clock.now();
         let results = self.write_as_actor(|q, ctx, actor| {
             let org_key = ctx.org_with_role(q, actor, org, Role::Owner, "changing members")?;
-            let user_key = q.user_key(user)?.ok_or_else(|| Error::NotFound {
-                kind: "user",
-                name: user.to_owned(),
-            })?;
+            let user_key = super::registered_user(q, user)?;
             let Some(role) = q.role(org_key, user_key)? else {
                 return Err(Error::NotFound {
                     kind: "member",

@@ -9,9 +9,9 @@ use super::Session;
 use crate::audit::{action, NewEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::error::{Error, Rejection, Result};
-use crate::model::Token;
+use crate::model::{Token, TokenStatus};
 use crate::secret;
-use crate::store::Tx;
+use crate::store::{TokenRow, Tx};
 
 /// What an inspected secret is to the token its id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,41 @@ impl SecretMatch {
     }
 }
 
+/// The token a well-formed presented secret names (by the id inside it)
+/// and what the secret is to it; `None` when no token of that id and kind
+/// exists. Shared by `inspect` and revoking a leaked secret.
+pub(super) fn match_presented(
+    q: &dyn Tx,
+    parsed: &secret::ParsedToken,
+    now: Timestamp,
+) -> Result<Option<(TokenRow, SecretMatch)>> {
+    let Some(row) = q.token(parsed.id)? else {
+        return Ok(None);
+    };
+    if row.token.kind != parsed.kind {
+        return Ok(None);
+    }
+    let presented_hash = parsed.hash();
+    let current = q.secret_hash(parsed.id)?.unwrap_or_default();
+    if secret::hashes_match(&current, &presented_hash) {
+        return Ok(Some((row, SecretMatch::Current)));
+    }
+    let old = q
+        .retired_secrets(parsed.id)?
+        .into_iter()
+        .find(|old| secret::hashes_match(&old.hash, &presented_hash));
+    let matched = match old {
+        Some(old) if old.valid_until > now => SecretMatch::OldStillValid {
+            until: old.valid_until,
+        },
+        Some(old) => SecretMatch::OldEnded {
+            ended: old.valid_until,
+        },
+        None => SecretMatch::NotThisToken,
+    };
+    Ok(Some((row, matched)))
+}
+
 /// The token behind a presented secret.
 #[derive(Debug, Clone)]
 pub struct Inspection {
@@ -60,6 +95,14 @@ pub struct Inspection {
     pub token: Token,
     /// Whether the secret is that token's.
     pub secret: SecretMatch,
+}
+
+impl Inspection {
+    /// Whether whoever holds the secret can use the token with it now: the
+    /// secret opens it, and the token is active (not revoked, not expired).
+    pub fn secret_works(&self, now: Timestamp) -> bool {
+        self.secret.opens_the_token() && self.token.status(now) == TokenStatus::Active
+    }
 }
 
 impl Session {
@@ -73,34 +116,20 @@ impl Session {
         let found = {
             let q: &dyn Tx = &self.store.read();
             let actor = self.ctx.actor(q)?;
-            match q.token(parsed.id)? {
-                Some(row) if row.token.kind == parsed.kind => {
-                    let visible = self
-                        .ctx
-                        .resolve_token(q, actor, &row.token.id.to_string(), None)
-                        .is_ok();
-                    let presented_hash = parsed.hash();
-                    let current = q.secret_hash(parsed.id)?.unwrap_or_default();
-                    let secret = if secret::hashes_match(&current, &presented_hash) {
-                        SecretMatch::Current
-                    } else {
-                        match q
-                            .retired_secrets(parsed.id)?
-                            .into_iter()
-                            .find(|old| secret::hashes_match(&old.hash, &presented_hash))
+            match match_presented(q, &parsed, now)? {
+                Some((row, secret)) => {
+                    let visible =
+                        match self
+                            .ctx
+                            .require_manage(q, actor, &row, "inspecting this token")
                         {
-                            Some(old) if old.valid_until > now => SecretMatch::OldStillValid {
-                                until: old.valid_until,
-                            },
-                            Some(old) => SecretMatch::OldEnded {
-                                ended: old.valid_until,
-                            },
-                            None => SecretMatch::NotThisToken,
-                        }
-                    };
+                            Ok(()) => true,
+                            Err(Error::Forbidden { .. }) => false,
+                            Err(other) => return Err(other),
+                        };
                     Some((row.token, secret, visible))
                 }
-                _ => None,
+                None => None,
             }
         };
         let Some((token, secret, visible)) = found else {

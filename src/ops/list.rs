@@ -113,10 +113,7 @@ impl Ctx {
             None => None,
         };
         let owner = match &selection.owner {
-            Some(name) => Some(q.user_key(name)?.ok_or_else(|| Error::NotFound {
-                kind: "user",
-                name: name.clone(),
-            })?),
+            Some(name) => Some(super::registered_user(q, name)?),
             None => None,
         };
         let span_back = |span: &Span| {

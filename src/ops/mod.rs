@@ -306,7 +306,7 @@ impl Ctx {
                 if can_see(&row) {
                     return Ok(row);
                 }
-                // Ids are unguessable: naming one is no probe, so say what is missing.
+                // Whoever names an id learns only that it exists and whose org it is.
                 return Err(Error::Forbidden {
                     action: "managing this token".into(),
                     needed: Role::Admin.as_str(),
@@ -507,6 +507,27 @@ fn keyring_entry(q: &dyn Tx, token: &Token) -> Result<KeyringEntry> {
         &token.name,
         &token.org,
     ))
+}
+
+/// The owner role in every org: what store-wide operations (backup, audit
+/// retention) need, since they touch every org's data.
+fn require_owner_everywhere(q: &dyn Tx, actor: Actor, action: &str) -> Result<()> {
+    for org in q.orgs()? {
+        let key = q.org_key(&org.name)?.ok_or_else(|| Error::NotFound {
+            kind: "org",
+            name: org.name.clone(),
+        })?;
+        require_role(q, actor, key, &org.name, Role::Owner, action)?;
+    }
+    Ok(())
+}
+
+/// The key of the registered user `name`, or not found.
+fn registered_user(q: &dyn Tx, name: &str) -> Result<UserKey> {
+    q.user_key(name)?.ok_or_else(|| Error::NotFound {
+        kind: "user",
+        name: name.to_owned(),
+    })
 }
 
 fn require_role(

@@ -57,7 +57,7 @@ impl Session {
     pub fn plan_offboard(&self, user: &str) -> Result<OffboardPlan> {
         let q: &dyn Tx = &self.store.read();
         let actor = self.ctx.actor(q)?;
-        let user_key = user_key(q, user)?;
+        let user_key = super::registered_user(q, user)?;
         let memberships = self.ctx.check_memberships(q, actor, user, user_key, None)?;
         let mut tokens = Vec::new();
         for row in q.tokens(&unrevoked_of(user_key, self.ctx.clock.now()))? {
@@ -82,7 +82,7 @@ impl Session {
         let user = plan.user.as_str();
         let (orgs, results, skipped, unplanned_tokens, unplanned_orgs) =
             self.write_as_actor(|q, ctx, actor| {
-                let user_key = user_key(q, user)?;
+                let user_key = super::registered_user(q, user)?;
                 let planned_orgs: HashSet<&str> = plan.orgs.iter().map(String::as_str).collect();
                 let memberships =
                     ctx.check_memberships(q, actor, user, user_key, Some(&planned_orgs))?;
@@ -175,13 +175,6 @@ impl Ctx {
 /// Offboarding needs the admin role in every org it touches.
 fn require_offboard(q: &dyn Tx, actor: Actor, org: OrgKey, org_name: &str) -> Result<()> {
     require_role(q, actor, org, org_name, Role::Admin, "offboarding a member")
-}
-
-fn user_key(q: &dyn Tx, user: &str) -> Result<UserKey> {
-    q.user_key(user)?.ok_or_else(|| Error::NotFound {
-        kind: "user",
-        name: user.to_owned(),
-    })
 }
 
 /// The user's personal tokens that are not revoked (live or expired).

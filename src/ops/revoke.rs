@@ -12,13 +12,15 @@
 //! in the result, never as a failure, and a failure is audited once for all
 //! the tokens it affected.
 
+use std::collections::HashMap;
+
+use super::inspect::SecretMatch;
 use super::list::Selection;
 use super::{keyring_entry, Actor, Ctx, Session};
 use crate::audit::action;
 use crate::clock::Timestamp;
 use crate::error::{Error, Rejection, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode};
-use std::collections::HashMap;
 
 use crate::model::{Token, TokenId, TokenStatus};
 use crate::secret;
@@ -196,16 +198,11 @@ impl Session {
         let unknown = || Error::Rejected {
             reason: Rejection::Unknown,
         };
-        let row = q.token(parsed.id)?.ok_or_else(unknown)?;
-        let presented_hash = parsed.hash();
-        let current = q.secret_hash(parsed.id)?.unwrap_or_default();
-        let matches = secret::hashes_match(&current, &presented_hash)
-            || q.retired_secrets(parsed.id)?
-                .iter()
-                .any(|old| secret::hashes_match(&old.hash, &presented_hash));
-        if !matches || row.token.kind != parsed.kind {
-            return Err(unknown());
-        }
+        // Any secret the token ever had counts, even one that no longer works.
+        let row = match super::inspect::match_presented(q, &parsed, self.ctx.clock.now())? {
+            Some((row, matched)) if matched != SecretMatch::NotThisToken => row,
+            _ => return Err(unknown()),
+        };
         Ok(RevokePlan {
             tokens: vec![row.token],
             basis: PlanBasis::Leaked,

@@ -4,10 +4,11 @@
 //! The path: parse and checksum (no store access) → one rowid lookup →
 //! SHA-256 and a constant-time compare (against the current secret, and only
 //! on a mismatch against secrets retired by rotation) → revoked? expired?
-//! scope? An id the store does not hold (or holds with the other kind) takes
-//! the same steps as a real id with a wrong secret: its SHA-256 is compared
-//! with a fixed digest and the retired secrets of that id are read, so the
-//! time a refusal takes does not tell which ids exist.
+//! scope? An id the store does not hold takes the same steps as a real id
+//! with a wrong secret: its SHA-256 is compared with a fixed digest and the
+//! retired secrets of that id are read, so the time a refusal takes does not
+//! tell which ids exist. (An id held with the other kind is compared with its
+//! own digest, then refused as unknown the same way.)
 //!
 //! Nothing is written per call. A success is counted per token and hour; a
 //! refusal is counted per reason, token (when the presentation names a token
@@ -39,7 +40,8 @@ use crate::store::{Tx, UsageUpdate};
 
 /// A session writes buffered usage at most once per this many seconds.
 pub const COALESCE_WINDOW_SECONDS: i64 = 60;
-/// ...or sooner, when this many tokens have uses waiting (about 5 MiB).
+/// ...or sooner, when this many token-hours (a token's uses in one hour)
+/// are waiting (about 5 MiB).
 pub const MAX_PENDING_TOKENS: usize = 100_000;
 /// At most this many refusal counters (reason, token, required scope) per
 /// window, so at most this many refusal events per write, plus one per
@@ -143,7 +145,7 @@ pub(super) struct UsageBuffer {
     refusals: HashMap<RefusalKey, Tally>,
     /// When the oldest waiting use or refusal happened.
     oldest: Option<Timestamp>,
-    /// Write as soon as this many tokens have uses waiting.
+    /// Write as soon as this many token-hours have uses waiting.
     limit: usize,
     /// Counters kept per window before refusals are lumped per reason.
     refusal_limit: usize,
@@ -402,7 +404,6 @@ impl Session {
             .usage
             .pending
             .iter()
-            .filter(|(_, pending)| pending.uses > 0)
             .map(|((id, _hour), pending)| UsageUpdate {
                 id: *id,
                 uses: pending.uses,

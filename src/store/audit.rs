@@ -193,8 +193,13 @@ impl Queries<'_> {
         if let Some(action) = &filter.action {
             // `token` matches every `token.*` action; `token.revoke` only itself.
             let exact = bind(Value::Text(action.clone()));
-            let prefix = bind(Value::Text(format!("{action}.%")));
-            clauses.push(format!("(action = {exact} OR action LIKE {prefix})"));
+            let prefix = bind(Value::Text(format!(
+                "{}.%",
+                super::tokens::escape_like(action)
+            )));
+            clauses.push(format!(
+                "(action = {exact} OR action LIKE {prefix} ESCAPE '\\')"
+            ));
         }
         if let Some(since) = filter.since {
             clauses.push(format!("at >= {}", bind(Value::Integer(since.timestamp()))));
@@ -362,12 +367,8 @@ impl Queries<'_> {
         let mut out = Vec::new();
         for row in rows {
             let (key, revoked, rotations) = row?;
-            let id = TokenId::from_key(key).ok_or_else(|| {
-                Error::request(
-                    "a token row has an invalid key",
-                    crate::error::RequestProblem::Other,
-                )
-            })?;
+            let id = TokenId::from_key(key)
+                .ok_or_else(|| super::StoreError::corrupt("an invalid token key"))?;
             out.push((id, revoked, rotations.max(0) as u64));
         }
         Ok(out)

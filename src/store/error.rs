@@ -37,6 +37,16 @@ pub struct StoreError {
 }
 
 impl StoreError {
+    /// A value in the store that tokctl never writes (a hand-edited or
+    /// damaged file), as the library's error: the store is unusable (exit 6)
+    /// and the message says what was found.
+    pub fn corrupt(what: &str) -> crate::Error {
+        crate::Error::Store(StoreError::new(
+            StoreErrorKind::Corrupt,
+            format!("{what} in store"),
+        ))
+    }
+
     /// A store error of `kind` with the backend's message.
     pub fn new(kind: StoreErrorKind, message: impl Into<String>) -> Self {
         StoreError {

@@ -387,22 +387,13 @@ impl Store {
     /// Creates the empty file a backup will go to: 0600, and never over an
     /// existing file.
     pub fn reserve_backup_file(dest: &Path) -> Result<()> {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(dest) {
-            Ok(_) => Ok(()),
-            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                Err(Error::AlreadyExists {
-                    kind: "file",
-                    name: dest.display().to_string(),
-                })
-            }
-            Err(source) => Err(Error::Io {
-                path: dest.to_owned(),
-                source,
-            }),
+        if create_file(dest)? {
+            Ok(())
+        } else {
+            Err(Error::AlreadyExists {
+                kind: "file",
+                name: dest.display().to_string(),
+            })
         }
     }
 
@@ -447,8 +438,7 @@ impl Drop for Store {
             // Refused or inspected with problems: leave the files as they are.
             return;
         }
-        let mut wal = path.clone().into_os_string();
-        wal.push("-wal");
+        let wal = files::side_path(path, FileRole::Wal);
         let large = std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > WAL_TRUNCATE_BYTES);
         if large {
             // Best effort: another process may hold the store; it will fold it later.
@@ -501,7 +491,7 @@ fn ensure_directory(location: &StoreLocation, dir: &Path) -> Result<()> {
     })
 }
 
-/// Creates the empty store file, 0600. `create_new` is `O_CREAT | O_EXCL`,
+/// Creates an empty file, 0600 (the store, or a backup). `create_new` is `O_CREAT | O_EXCL`,
 /// which never follows a link. Returns false if another process created it
 /// a moment ago (theirs is used, after the same checks).
 fn create_file(path: &Path) -> Result<bool> {

@@ -3,7 +3,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use super::{OrgKey, Queries};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::policy::{parse_allowed_scopes, Policy};
 
 /// A policy row as stored, before its text fields are parsed.
@@ -80,11 +80,6 @@ impl Queries<'_> {
             .conn
             .prepare_cached("SELECT count(*) FROM tokens WHERE org_id = ?1")?;
         let count: i64 = stmt.query_row([org], |row| row.get(0))?;
-        u64::try_from(count).map_err(|_| {
-            Error::request(
-                "negative token count in store",
-                crate::error::RequestProblem::Other,
-            )
-        })
+        u64::try_from(count).map_err(|_| super::StoreError::corrupt("a negative token count"))
     }
 }

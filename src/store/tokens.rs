@@ -136,13 +136,8 @@ pub struct VerifyRow {
 impl VerifyRow {
     /// The token's scopes, parsed from their stored form.
     pub fn scope_set(&self) -> Result<ScopeSet> {
-        ScopeSet::parse_stored(&self.scopes).map_err(|_| {
-            Error::from(rusqlite::Error::FromSqlConversionFailure(
-                5,
-                rusqlite::types::Type::Text,
-                "invalid scopes in store".into(),
-            ))
-        })
+        ScopeSet::parse_stored(&self.scopes)
+            .map_err(|_| super::StoreError::corrupt("invalid scopes"))
     }
 }
 
@@ -238,15 +233,14 @@ impl Queries<'_> {
                     "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_token_key'",
                 )?
                 .query_row([], |row| row.get(0))?;
+            let id = TokenId::from_key(key)
+                .ok_or_else(|| super::StoreError::corrupt("an invalid next token key"))?;
+            let next = key
+                .checked_add(1)
+                .ok_or_else(|| super::StoreError::corrupt("an exhausted token key counter"))?;
             self.conn
                 .prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'next_token_key'")?
-                .execute([(key + 1).to_string()])?;
-            let id = TokenId::from_key(key).ok_or_else(|| {
-                Error::request(
-                    "the token key counter is exhausted",
-                    crate::error::RequestProblem::Other,
-                )
-            })?;
+                .execute([next.to_string()])?;
             // Keys converted from an older store are scattered; skip one if it is taken.
             let taken: bool = self
                 .conn
@@ -360,7 +354,8 @@ impl Queries<'_> {
                 let key: i64 = row.get(0)?;
                 let kind = match row.get_ref(1)?.as_str()? {
                     "org" => TokenKind::Org,
-                    _ => TokenKind::Personal,
+                    "personal" => TokenKind::Personal,
+                    _ => return Err(corrupt(1, "token kind")),
                 };
                 let hash: SecretHash = row
                     .get_ref(2)?
@@ -490,10 +485,13 @@ fn status_sql(status: TokenStatus, table: &str, now: &str) -> String {
     }
 }
 
-/// Escapes `_` (a LIKE wildcard that scope resources may contain); `%` and
-/// `[` never occur in a resource, so the added `%` stay wildcards.
-fn escape_like(pattern: &str) -> String {
-    pattern.replace('\\', "\\\\").replace('_', "\\_")
+/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself, for
+/// a pattern used with `ESCAPE '\\'`: only the `%` the caller adds stay wildcards.
+pub(super) fn escape_like(pattern: &str) -> String {
+    pattern
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn bind(value: Value, values: &mut Vec<Value>) -> String {
