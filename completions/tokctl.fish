@@ -90,7 +90,7 @@ expires\t''
 name\t''"
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
-jsonl\t'JSON Lines: one token object per line'
+jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -127,9 +127,9 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l status -d 'Only
 expired\t''
 revoked\t''
 all\t''"
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Output format of --dry-run' -r -f -a "table\t'A table for people'
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Output format of a bulk --dry-run (a named one lists what it would revoke on stderr)' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
-jsonl\t'JSON Lines: one token object per line'
+jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -142,7 +142,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l never-used -d '
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l all -d 'Include revoked and expired tokens (same as --status all)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l expired -d 'Only expired tokens (bulk; same as --status expired)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l dry-run -d 'Show what would be revoked, in list\'s formats, and change nothing'
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (at a terminal every revoke asks; outside one a bulk revoke needs this)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (at a terminal a named or bulk revoke asks; outside one a bulk revoke needs this)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l expires -d 'A new expiry (needed to rotate an expired token) [default: keep the current one]' -r
@@ -176,7 +176,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l before -d 'Prune
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l org -d 'Only this org (default: every org you administer)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l format -d 'Output format of the pruned (or, with --dry-run, prunable) tokens' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
-jsonl\t'JSON Lines: one token object per line'
+jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -196,7 +196,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l until -d 'Only events before: a duration back from now or a time' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l format -d 'Output format: jsonl suits log pipelines and SIEMs, csv spreadsheets' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
-jsonl\t'JSON Lines: one token object per line'
+jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l as -d 'Act as this tokctl user [default: your login name]' -r

@@ -257,3 +257,49 @@ fn inspect_does_not_call_an_expired_tokens_secret_working() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("this secret works"), "{stderr}");
 }
+
+#[test]
+fn a_named_revoke_with_a_status_filter_is_refused_untouched() {
+    let env = TestEnv::new();
+    env.create(&["--name", "a", "--scope", "repo:read", "--expires", "1d"]);
+    let before = env.store_bytes();
+    for extra in ["--all", "--status=expired"] {
+        let out = env.run(&["revoke", "a", extra, "--yes"]);
+        assert_eq!(out.status.code(), Some(2), "{extra}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr)
+                .matches("error:")
+                .count(),
+            1
+        );
+    }
+    assert!(env.store_bytes() == before, "nothing written");
+}
+
+#[test]
+fn audit_until_bounds_the_uses_as_it_bounds_the_events() {
+    let mut env = TestEnv::new();
+    let secret = env.create(&["--name", "ci", "--scope", "repo:read", "--expires", "90d"]);
+    assert_eq!(env.verify(&secret, &[]).0, 0);
+    env.at("2026-11-24T15:30:00Z");
+    assert_eq!(env.verify(&secret, &[]).0, 0);
+    let bounded = env.ok(&["audit", "--token", "ci", "--until", "2026-11-23T00:00:00Z"]);
+    assert!(
+        bounded.contains("uses of 'ci': 1 in 1 hour(s)"),
+        "{bounded}"
+    );
+    assert!(!bounded.contains("2026-11-24"), "{bounded}");
+}
+
+#[test]
+fn verify_says_when_an_old_secret_was_presented() {
+    let env = TestEnv::new();
+    let old = env.create(&["--name", "r", "--scope", "repo:read", "--expires", "90d"]);
+    env.ok(&["rotate", "r", "--grace", "1h"]);
+    let (code, table) = env.verify(&old, &[]);
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("an old one, working until 2026-11-22T11:00:00Z"),
+        "{table}"
+    );
+}

@@ -177,13 +177,16 @@ fn policy_hint(org: &str, refusal: &PolicyRefusal) -> String {
     }
 }
 
+/// How to unlock a locked keyring collection: the fix for a locked keyring
+/// wherever it is reported (a locked one is not a missing one).
+pub const UNLOCK_KEYRING: &str =
+    "unlock the keyring collection (with your desktop's keyring, or gnome-keyring-daemon --unlock)";
+
 /// What to do about a keyring that cannot be used: a locked one is unlocked,
 /// a missing one is started; they are different problems with different fixes.
 fn unreachable_keyring_hint(error: &KeyringError) -> Option<&'static str> {
     match error {
-        KeyringError::Locked => Some(
-            "unlock the keyring collection (with your desktop's keyring, or gnome-keyring-daemon --unlock)",
-        ),
+        KeyringError::Locked => Some(UNLOCK_KEYRING),
         KeyringError::Unavailable(_) => Some(
             "start a Secret Service (e.g. gnome-keyring-daemon --unlock inside a D-Bus session)",
         ),

@@ -69,7 +69,7 @@ pub enum ListFormat {
     Table,
     /// One JSON array (see docs/json.md).
     Json,
-    /// JSON Lines: one token object per line.
+    /// JSON Lines: one object per line.
     Jsonl,
     /// CSV (RFC 4180) with a header row, for spreadsheets.
     Csv,

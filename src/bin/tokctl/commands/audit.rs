@@ -189,16 +189,23 @@ fn print_token_uses(
     ui: &Ui,
     session: &Session,
     token: &str,
-    org: Option<&str>,
-    since: Option<PointInTime>,
+    query: &AuditQuery,
 ) -> anyhow::Result<()> {
-    let since = since.unwrap_or(PointInTime::At(tokctl::clock::from_unix(0)));
+    let since = query
+        .since
+        .unwrap_or(PointInTime::At(tokctl::clock::from_unix(0)));
+    let org = query.org.as_deref();
     let details = match session.token_details(token, org, Some(since)) {
         Ok(details) => details,
         Err(tokctl::Error::NotFound { .. }) => return Ok(()),
         Err(err) => return Err(err.into()),
     };
-    let hours = details.usage.unwrap_or_default();
+    let mut hours = details.usage.unwrap_or_default();
+    // The same window as the events above: hours that start before --until.
+    if let Some(until) = query.until {
+        let until = until.resolve(session.now())?;
+        hours.retain(|hour| hour.start < until);
+    }
     ui.print_line("")?;
     if hours.is_empty() {
         ui.print_line(format!("uses of '{}': none recorded", details.token.name))?;
@@ -334,7 +341,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: AuditArgs) -> anyhow::Result<u8
             // Successful uses are not events (they are counted, not logged):
             // people get them here, scripts from `show --usage --format json`.
             if let (Some(token), ListFormat::Table) = (&query.token, q.format) {
-                print_token_uses(ui, session, token, query.org.as_deref(), query.since)?;
+                print_token_uses(ui, session, token, &query)?;
             }
             Ok(exit::SUCCESS)
         }
@@ -374,6 +381,8 @@ pub fn run(ui: &Ui, session: &mut Session, args: AuditArgs) -> anyhow::Result<u8
             dry_run,
             yes,
         }) => {
+            // One cutoff for the preview and the run: what is confirmed is what goes.
+            let before = PointInTime::At(before.resolve(session.now())?);
             let preview = session.prune_audit(before, true)?;
             if dry_run || preview.removed == 0 {
                 ui.note(format!(

@@ -29,7 +29,11 @@ pub fn run(ui: &Ui, session: &Session, args: ListArgs) -> anyhow::Result<u8> {
     session.list_tokens(&selection, |token| writer.write(token))?;
     let count = writer.finish()?;
     if count == 0 && args.format == ListFormat::Table {
-        ui.note("no tokens match (add --all to include revoked and expired ones)");
+        if args.select.all || args.select.status.is_some() {
+            ui.note("no tokens match");
+        } else {
+            ui.note("no tokens match (add --all to include revoked and expired ones)");
+        }
     }
     Ok(exit::SUCCESS)
 }

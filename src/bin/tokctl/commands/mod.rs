@@ -54,7 +54,9 @@ pub enum Command {
     List(list::ListArgs),
 
     /// Show one token by id or name
-    #[command(after_help = "Example:\n  tokctl show deploy-bot")]
+    #[command(
+        after_help = "Examples:\n  tokctl show deploy-bot\n  tokctl show deploy-bot --usage --since 7d"
+    )]
     Show(show::ShowArgs),
 
     /// Revoke tokens by id or name, in bulk by filter, or by a leaked secret

@@ -1,8 +1,9 @@
 //! `tokctl revoke`: by id or name, in bulk by filter, or by a leaked secret.
 //!
-//! A bulk revoke first shows what it selected: `--dry-run` stops there; in a
-//! terminal it asks for confirmation with the count; elsewhere it needs
-//! `--yes`, and without it changes nothing and exits 8.
+//! Every form first plans the exact tokens. `--dry-run` shows the plan and
+//! stops; a bulk revoke then asks at a terminal for confirmation with the
+//! count, and elsewhere needs `--yes` (without it nothing changes, exit 8);
+//! a named revoke asks at a terminal only. The run revokes exactly the plan.
 
 use clap::Args;
 use tokctl::ops::{RevokeOutcome, Revoked, Selection, Session, StatusChoice};
@@ -41,11 +42,11 @@ pub struct RevokeArgs {
     #[arg(long)]
     dry_run: bool,
 
-    /// Do not ask for confirmation (at a terminal every revoke asks; outside one a bulk revoke needs this)
+    /// Do not ask for confirmation (at a terminal a named or bulk revoke asks; outside one a bulk revoke needs this)
     #[arg(long, short)]
     yes: bool,
 
-    /// Output format of --dry-run
+    /// Output format of a bulk --dry-run (a named one lists what it would revoke on stderr)
     #[arg(long, value_enum, default_value_t, requires = "dry_run")]
     format: ListFormat,
 }
@@ -90,6 +91,12 @@ pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u
         anyhow::bail!(crate::hints::Usage::new(
             "nothing to revoke",
             "name tokens (tokctl revoke ID|NAME...), give filters (--stale 1y), or use --secret-stdin",
+        ));
+    }
+    if args.select.all || args.select.status.is_some() {
+        anyhow::bail!(crate::hints::Usage::new(
+            "--all and --status choose tokens for a bulk revoke; named tokens are revoked as named",
+            "add a filter such as --stale 1y, or leave out --all/--status",
         ));
     }
     // The names resolve once, into the plan; what runs is those ids, not

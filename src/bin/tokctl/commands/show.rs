@@ -13,8 +13,6 @@ use crate::output::token_rows::{token_fields, uses_per_day, TokenJson};
 use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  tokctl show deploy-bot\n  \
-    tokctl show deploy-bot --usage --since 7d\n  tokctl show tkp_… --format json")]
 pub struct ShowArgs {
     /// The token's id or name
     #[arg(value_name = "ID|NAME")]

@@ -148,6 +148,13 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
                             "expires",
                             verified.expires_at.map_or_else(|| "never".into(), rfc3339),
                         ),
+                        (
+                            "secret",
+                            verified.old_secret_valid_until.map_or_else(
+                                || "current".into(),
+                                |until| format!("an old one, working until {}", rfc3339(until)),
+                            ),
+                        ),
                     ]),
                 )?,
             }

@@ -9,6 +9,7 @@ use tokctl::model::Token;
 use tokctl::ops::{KeyringOutcome, SkipReason};
 
 use super::ui::Ui;
+use crate::hints::UNLOCK_KEYRING;
 
 /// The stable JSON word for where the secret went.
 pub fn keyring_word(outcome: &KeyringOutcome) -> &'static str {
@@ -77,17 +78,17 @@ pub fn report_keyring_failures(ui: &Ui, failed: &[(&Token, &KeyringError)], chan
 }
 
 /// What to do about a keyring that failed, for the note after a warning.
-pub fn keyring_advice(error: &tokctl::keyring::KeyringError) -> &'static str {
+pub fn keyring_advice(error: &tokctl::keyring::KeyringError) -> String {
     use tokctl::keyring::KeyringError;
     match error {
         KeyringError::Locked => {
-            "unlock the keyring collection (with your desktop's keyring, or gnome-keyring-daemon --unlock); \
-             'tokctl doctor' then shows which entries are out of step"
+            format!("{UNLOCK_KEYRING}; 'tokctl doctor' then shows which entries are out of step")
         }
         KeyringError::Unavailable(_) => {
             "no Secret Service is running (usual on servers and in cron): --keyring off skips the keyring; \
              'tokctl doctor' shows which entries are out of step once one is reachable"
+                .to_owned()
         }
-        _ => "'tokctl doctor' shows which entries are out of step",
+        _ => "'tokctl doctor' shows which entries are out of step".to_owned(),
     }
 }
