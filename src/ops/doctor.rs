@@ -48,6 +48,15 @@ pub struct OrphanEntry {
     pub token: Option<Token>,
 }
 
+impl OrphanEntry {
+    /// The token id as the entry names it (the account after the store id).
+    pub fn token_id_text(&self) -> &str {
+        self.account
+            .split_once('/')
+            .map_or(self.account.as_str(), |(_, id)| id)
+    }
+}
+
 /// What `doctor` found.
 #[derive(Debug)]
 pub struct DoctorReport {

@@ -95,10 +95,7 @@ pub fn run(ui: &Ui, session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|orphan| match &orphan.token {
             Some(token) => format!("{} ({}), revoked", token.name, token.id),
-            None => format!(
-                "{}, no such token",
-                orphan.account.rsplit('/').next().unwrap_or(&orphan.account)
-            ),
+            None => format!("{}, no such token", orphan.token_id_text()),
         })
         .collect();
     let list_or_none = |items: &[String]| {
