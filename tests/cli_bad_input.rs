@@ -306,7 +306,7 @@ fn a_read_only_store_is_refused_untouched() {
 fn a_store_from_an_older_tokctl_is_upgraded_in_place() {
     let env = TestEnv::empty();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch(include_str!("../src/store/migrations/0001_init.sql"))
+    conn.execute_batch(include_str!("../src/store/sqlite/migrations/0001_init.sql"))
         .unwrap();
     conn.execute_batch(
         "PRAGMA user_version = 1; PRAGMA application_id = 1953459043;

@@ -118,7 +118,8 @@ impl Session {
         query: &AuditQuery,
         mut each: impl FnMut(&Event) -> Result<(), E>,
     ) -> Result<(), E> {
-        let q: &dyn Tx = &self.store.read();
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
         let actor = self.ctx.actor(q)?;
         let readable = self.ctx.readable_events(q, actor, query.org.as_deref())?;
         let now = self.ctx.clock.now();
@@ -152,7 +153,8 @@ impl Session {
     /// a head recorded earlier that the chain no longer holds. Needs the
     /// admin role in at least one org.
     pub fn verify_audit_chain(&self, expect: Option<Checkpoint>) -> Result<ChainReport> {
-        let q: &dyn Tx = &self.store.read();
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
         let actor = self.ctx.actor(q)?;
         self.ctx.audit_orgs(q, actor, None)?;
         walk_chain(q, expect)
@@ -162,7 +164,8 @@ impl Session {
     /// passing to [`Session::verify_audit_chain`] later. Reads one row; it
     /// does not check the chain.
     pub fn audit_head(&self) -> Result<Option<Checkpoint>> {
-        let q: &dyn Tx = &self.store.read();
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
         let actor = self.ctx.actor(q)?;
         self.ctx.audit_orgs(q, actor, None)?;
         q.audit_head()

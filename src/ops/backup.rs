@@ -5,7 +5,7 @@ use std::path::Path;
 use super::Session;
 use crate::audit::{action, NewEvent};
 use crate::error::Result;
-use crate::store::{Store, StoreAdmin, Tx};
+use crate::store::{Store, Tx};
 
 impl Session {
     /// Copies the store to `dest`, a file that must not exist yet. The copy
@@ -14,12 +14,13 @@ impl Session {
     /// once the copy is complete.
     pub fn backup(&mut self, dest: &Path) -> Result<()> {
         {
-            let q: &dyn Tx = &self.store.read();
+            let reader = self.store.read();
+            let q: &dyn Tx = &*reader;
             let actor = self.ctx.actor(q)?;
             super::require_owner_everywhere(q, actor, "backing up the store")?;
         }
         Store::reserve_backup_file(dest)?;
-        if let Err(err) = StoreAdmin::backup_into(&self.store, dest) {
+        if let Err(err) = self.store.admin().backup_into(dest) {
             let _ = std::fs::remove_file(dest);
             return Err(err);
         }

@@ -81,7 +81,8 @@ impl Session {
 
     /// Every org.
     pub fn list_orgs(&self) -> Result<Vec<Org>> {
-        let q: &dyn Tx = &self.store.read();
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
         self.ctx.actor(q)?;
         q.orgs()
     }
@@ -118,7 +119,8 @@ impl Session {
 
     /// Every user.
     pub fn list_users(&self) -> Result<Vec<User>> {
-        let q: &dyn Tx = &self.store.read();
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
         self.ctx.actor(q)?;
         q.users()
     }
@@ -203,7 +205,8 @@ impl Session {
 
     /// Memberships, of one org or of every org the actor belongs to.
     pub fn list_members(&self, org: Option<&str>) -> Result<Vec<Membership>> {
-        let q: &dyn Tx = &self.store.read();
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
         let actor = self.ctx.actor(q)?;
         match org {
             Some(name) => {

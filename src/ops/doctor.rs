@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::keyring::{KeyringError, KeyringMode};
 use crate::model::{Token, TokenId, TokenStatus};
 use crate::secret::Secret;
-use crate::store::{FileCheck, FileRole, SchemaDifference, StoreAdmin, TokenFilter, Tx};
+use crate::store::{FileCheck, FileRole, SchemaDifference, TokenFilter, Tx};
 
 /// The state of the keyring as `doctor` found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,8 +140,9 @@ impl Session {
         if keyring == KeyringHealth::Reachable {
             sync = self.keyring_sync()?;
         }
-        let q: &dyn Tx = &self.store.read();
-        let integrity_problems = StoreAdmin::integrity_problems(&self.store)?;
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
+        let integrity_problems = self.store.admin().integrity_problems()?;
         let audit_chain = chain_break(q)?;
         let inconsistencies = inconsistencies(q)?;
         Ok(DoctorReport {
@@ -149,7 +150,7 @@ impl Session {
             audit_chain,
             inconsistencies,
             store_path: path,
-            schema_version: StoreAdmin::schema_version(&self.store)?,
+            schema_version: self.store.admin().schema_version()?,
             file_mode,
             dir_mode,
             files,
@@ -166,7 +167,8 @@ impl Session {
     /// Compares the keyring with the store: every entry found under this
     /// store's id, and every live token the actor may see.
     fn keyring_sync(&self) -> Result<KeyringSync> {
-        let q: &dyn Tx = &self.store.read();
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
         let mut sync = KeyringSync::default();
         let listed = match self.ctx.keyring.entries() {
             Ok(entries) => Some(self.classify_entries(q, entries, &mut sync)?),

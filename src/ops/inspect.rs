@@ -114,7 +114,8 @@ impl Session {
         })?;
         let now = self.ctx.clock.now();
         let found = {
-            let q: &dyn Tx = &self.store.read();
+            let reader = self.store.read();
+            let q: &dyn Tx = &*reader;
             let actor = self.ctx.actor(q)?;
             match match_presented(q, &parsed, now)? {
                 Some((row, secret)) => {

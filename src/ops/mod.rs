@@ -44,7 +44,7 @@ use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode, SecretKeeper};
 use crate::model::{Role, Token, TokenId};
 use crate::secret::Generator;
-use crate::store::{OrgKey, Store, StoreAdmin, TokenFilter, TokenRow, Tx, UserKey, Visibility};
+use crate::store::{OrgKey, Store, TokenFilter, TokenRow, Tx, UserKey, Visibility};
 
 /// One actor working on one store.
 #[derive(Debug)]
@@ -142,9 +142,9 @@ impl Session {
     /// Lets this session's commits skip the wait for the disk: the last
     /// usage counts may be lost on a power cut, never a revocation (other
     /// commands commit durably). For verification, whose writes are usage
-    /// counters; see [`StoreAdmin::prefer_throughput`].
+    /// counters; see [`crate::store::StoreAdmin::prefer_throughput`].
     pub fn prefer_throughput(&self) -> Result<()> {
-        StoreAdmin::prefer_throughput(&self.store)
+        self.store.admin().prefer_throughput()
     }
 
     /// Like [`Session::write_as_actor`], rolled back at the end: for dry runs.

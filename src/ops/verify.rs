@@ -36,7 +36,7 @@ use crate::error::{Error, Rejection, Result};
 use crate::model::{TokenId, TokenKind};
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::{self, SecretHash};
-use crate::store::{Tx, UsageUpdate};
+use crate::store::{OrgKey, Tx, UsageUpdate, UserKey};
 
 /// A session writes buffered usage at most once per this many seconds.
 pub const COALESCE_WINDOW_SECONDS: i64 = 60;
@@ -167,8 +167,8 @@ impl Default for UsageBuffer {
 /// them and the verify read touches only the token's row.
 #[derive(Debug, Default)]
 pub(super) struct NameCache {
-    orgs: HashMap<i64, String>,
-    users: HashMap<i64, String>,
+    orgs: HashMap<OrgKey, String>,
+    users: HashMap<UserKey, String>,
 }
 
 /// A refusal and the token it names, if the store holds that token.
@@ -270,7 +270,8 @@ impl Session {
         let Ok(parsed) = secret::parse(presented) else {
             return Ok(Err(Refusal::bare(Rejection::Malformed)));
         };
-        let q: &dyn Tx = &self.store.read();
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
         step!(row_reads);
         let row = q.verify_row(parsed.id)?;
         // From here an id the store does not hold, or holds with the other
@@ -474,10 +475,10 @@ fn retired_match(q: &dyn Tx, id: TokenId, presented: &SecretHash) -> Result<Opti
 }
 
 /// A name from the session's cache, read from the store the first time.
-fn cached_name(
-    cache: &mut HashMap<i64, String>,
-    key: i64,
-    load: impl FnOnce(i64) -> Result<String>,
+fn cached_name<K: Copy + Eq + std::hash::Hash>(
+    cache: &mut HashMap<K, String>,
+    key: K,
+    load: impl FnOnce(K) -> Result<String>,
 ) -> Result<String> {
     if let Some(name) = cache.get(&key) {
         return Ok(name.clone());

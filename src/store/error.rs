@@ -1,6 +1,7 @@
 //! The store's own error type: what any backend reports, so no driver type
 //! (rusqlite today, a PostgreSQL client later) reaches `ops` or the public
-//! [`crate::Error`].
+//! [`crate::Error`]. Each backend converts its driver's errors in its own
+//! module.
 
 use std::fmt;
 
@@ -68,27 +69,3 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(err: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode;
-        let kind = match err.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreErrorKind::Busy,
-            Some(ErrorCode::DatabaseCorrupt) => StoreErrorKind::Corrupt,
-            Some(ErrorCode::ReadOnly) => StoreErrorKind::ReadOnly,
-            Some(ErrorCode::ConstraintViolation) => StoreErrorKind::Constraint,
-            Some(ErrorCode::NotADatabase) => StoreErrorKind::NotADatabase,
-            _ => StoreErrorKind::Other,
-        };
-        StoreError::new(kind, err.to_string())
-    }
-}
-
-/// SQLite's errors become tokctl's inside `store` (every `?` on a rusqlite
-/// call). Kept here, next to the only code that calls SQLite, so that
-/// `crate::error` names no driver.
-impl From<rusqlite::Error> for crate::Error {
-    fn from(err: rusqlite::Error) -> Self {
-        StoreError::from(err).into()
-    }
-}

@@ -2,15 +2,11 @@
 
 use rusqlite::{params, OptionalExtension};
 
+use super::error::SqlResult as Result;
 use super::Queries;
 use crate::clock::{from_unix, Timestamp};
-use crate::error::Result;
 use crate::model::{Membership, Org, Role, User};
-
-/// Row id of an org.
-pub type OrgKey = i64;
-/// Row id of a user.
-pub type UserKey = i64;
+use crate::store::{OrgKey, UserKey};
 
 impl Queries<'_> {
     /// The row id of the org named `name`.
@@ -18,7 +14,8 @@ impl Queries<'_> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id FROM orgs WHERE name = ?1")?;
-        Ok(stmt.query_row([name], |row| row.get(0)).optional()?)
+        let key = stmt.query_row([name], |row| row.get(0)).optional()?;
+        Ok(key.map(OrgKey::from_raw))
     }
 
     /// Adds an org; the caller has checked the name is free.
@@ -26,7 +23,7 @@ impl Queries<'_> {
         self.conn
             .prepare_cached("INSERT INTO orgs (name, created_at) VALUES (?1, ?2)")?
             .execute(params![name, now.timestamp()])?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(OrgKey::from_raw(self.conn.last_insert_rowid()))
     }
 
     /// Every org, by name.
@@ -48,7 +45,8 @@ impl Queries<'_> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id FROM users WHERE name = ?1")?;
-        Ok(stmt.query_row([name], |row| row.get(0)).optional()?)
+        let key = stmt.query_row([name], |row| row.get(0)).optional()?;
+        Ok(key.map(UserKey::from_raw))
     }
 
     /// Adds a user; the caller has checked the name is free.
@@ -56,7 +54,7 @@ impl Queries<'_> {
         self.conn
             .prepare_cached("INSERT INTO users (name, created_at) VALUES (?1, ?2)")?
             .execute(params![name, now.timestamp()])?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(UserKey::from_raw(self.conn.last_insert_rowid()))
     }
 
     /// Every user, by name.
@@ -94,7 +92,7 @@ impl Queries<'_> {
                 "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
             )?
-            .execute(params![org, user, role.as_str(), now.timestamp()])?;
+            .execute(params![org.raw(), user.raw(), role.as_str(), now.timestamp()])?;
         Ok(())
     }
 
@@ -104,9 +102,9 @@ impl Queries<'_> {
             .conn
             .prepare_cached("SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2")?;
         let role: Option<String> = stmt
-            .query_row(params![org, user], |row| row.get(0))
+            .query_row(params![org.raw(), user.raw()], |row| row.get(0))
             .optional()?;
-        role.map(|text| text.parse()).transpose()
+        Ok(role.map(|text| text.parse()).transpose()?)
     }
 
     /// The orgs the user belongs to, by name, with their role there.
@@ -115,12 +113,12 @@ impl Queries<'_> {
             "SELECT o.id, o.name, m.role FROM memberships m JOIN orgs o ON o.id = m.org_id
              WHERE m.user_id = ?1 ORDER BY o.name",
         )?;
-        let rows = stmt.query_map([user], |row| {
+        let rows = stmt.query_map([user.raw()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get::<_, String>(2)?))
         })?;
         rows.map(|row| {
             let (key, name, role) = row?;
-            Ok((key, name, role.parse()?))
+            Ok((OrgKey::from_raw(key), name, role.parse()?))
         })
         .collect()
     }
@@ -132,7 +130,7 @@ impl Queries<'_> {
              JOIN orgs o ON o.id = m.org_id JOIN users u ON u.id = m.user_id
              WHERE ?1 IS NULL OR m.org_id = ?1 ORDER BY o.name, u.name",
         )?;
-        let rows = stmt.query_map([org], |row| {
+        let rows = stmt.query_map([org.map(OrgKey::raw)], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get::<_, String>(2)?))
         })?;
         rows.map(|row| {
@@ -153,7 +151,7 @@ impl Queries<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT count(*) FROM memberships WHERE org_id = ?1 AND role = 'owner'",
         )?;
-        Ok(stmt.query_row([org], |row| row.get(0))?)
+        Ok(stmt.query_row([org.raw()], |row| row.get(0))?)
     }
 
     /// Whether the user is admin or owner of at least one org.
@@ -161,7 +159,7 @@ impl Queries<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND role IN ('admin', 'owner'))",
         )?;
-        Ok(stmt.query_row([user], |row| row.get(0))?)
+        Ok(stmt.query_row([user.raw()], |row| row.get(0))?)
     }
 }
 
@@ -170,7 +168,7 @@ impl Queries<'_> {
     pub fn delete_membership(&self, org: OrgKey, user: UserKey) -> Result<()> {
         self.conn
             .prepare_cached("DELETE FROM memberships WHERE org_id = ?1 AND user_id = ?2")?
-            .execute([org, user])?;
+            .execute([org.raw(), user.raw()])?;
         Ok(())
     }
 }
@@ -181,7 +179,7 @@ impl Queries<'_> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT name FROM orgs WHERE id = ?1")?;
-        Ok(stmt.query_row([org], |row| row.get(0))?)
+        Ok(stmt.query_row([org.raw()], |row| row.get(0))?)
     }
 
     /// The name of the user with this row id.
@@ -189,6 +187,6 @@ impl Queries<'_> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT name FROM users WHERE id = ?1")?;
-        Ok(stmt.query_row([user], |row| row.get(0))?)
+        Ok(stmt.query_row([user.raw()], |row| row.get(0))?)
     }
 }

@@ -3,154 +3,16 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension, Row};
 
-use super::directory::{OrgKey, UserKey};
+use super::error::{SqlError, SqlResult as Result};
 use super::Queries;
 use crate::clock::{from_unix, Timestamp};
-use crate::error::{Error, Result};
 use crate::model::{Token, TokenId, TokenKind, TokenStatus};
-use crate::scope::{Action, Scope, ScopeSet};
+use crate::scope::{Action, ScopeSet};
 use crate::secret::SecretHash;
-
-/// A token as stored, with the row ids that permission checks need.
-#[derive(Debug, Clone)]
-pub struct TokenRow {
-    /// The token.
-    pub token: Token,
-    /// Row id of its org.
-    pub org_key: OrgKey,
-    /// Row id of its owning user (personal tokens).
-    pub owner_key: Option<UserKey>,
-}
-
-/// A token about to be inserted.
-#[derive(Debug)]
-pub struct NewToken<'a> {
-    /// Public id.
-    pub id: TokenId,
-    /// Personal or org.
-    pub kind: TokenKind,
-    /// Its org.
-    pub org: OrgKey,
-    /// Its owner (personal tokens only).
-    pub owner: Option<UserKey>,
-    /// Name.
-    pub name: &'a str,
-    /// Description.
-    pub description: Option<&'a str>,
-    /// Scopes.
-    pub scopes: &'a ScopeSet,
-    /// Digest of the secret.
-    pub hash: &'a SecretHash,
-    /// Creation time.
-    pub created_at: Timestamp,
-    /// Creator.
-    pub created_by: UserKey,
-    /// Expiry.
-    pub expires_at: Option<Timestamp>,
-}
-
-/// The order of a token listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TokenSort {
-    /// Oldest first.
-    #[default]
-    Created,
-    /// Most recently used first, never used last.
-    LastUsed,
-    /// Soonest expiry first, never-expiring last.
-    Expires,
-    /// By name.
-    Name,
-}
-
-/// Which tokens a listing includes. Every field narrows; defaults include all.
-#[derive(Debug, Clone, Default)]
-pub struct TokenFilter {
-    /// Only tokens of these orgs (`None`: no restriction).
-    pub orgs: Option<Vec<OrgKey>>,
-    /// Only what this viewer may see.
-    pub visible_to: Option<Visibility>,
-    /// Only personal tokens of this user.
-    pub owner: Option<UserKey>,
-    /// Only this kind.
-    pub kind: Option<TokenKind>,
-    /// Only these statuses (`None`: all), judged at `now`.
-    pub statuses: Option<Vec<TokenStatus>>,
-    /// Only tokens with exactly this name.
-    pub name: Option<String>,
-    /// Only tokens whose name matches this glob (`*`, `?`, `[...]`, case-sensitive).
-    pub name_glob: Option<String>,
-    /// Only tokens last used before this time, or never used and created before it.
-    pub stale_before: Option<Timestamp>,
-    /// Only tokens never used.
-    pub never_used: bool,
-    /// Only tokens expiring after `now` and at or before this time.
-    pub expiring_by: Option<Timestamp>,
-    /// Only tokens holding this scope or a stronger one on the same resource.
-    pub scope: Option<Scope>,
-    /// Only tokens revoked before this time, or expired before it (prunable).
-    pub ended_before: Option<Timestamp>,
-    /// Only these tokens (`None`: no restriction).
-    pub ids: Option<Vec<TokenId>>,
-    /// The time statuses are judged at.
-    pub now: Timestamp,
-    /// The order.
-    pub sort: TokenSort,
-}
-
-/// What one user may see: every token of the orgs they administer, and
-/// their own personal tokens in the orgs where they are a member.
-#[derive(Debug, Clone, Default)]
-pub struct Visibility {
-    /// The viewer.
-    pub user: UserKey,
-    /// Orgs where the viewer is admin or owner.
-    pub full: Vec<OrgKey>,
-    /// Orgs where the viewer is a plain member.
-    pub own_only: Vec<OrgKey>,
-}
-
-/// What verification needs of a token, in one indexed read.
-#[derive(Debug)]
-pub struct VerifyRow {
-    /// Kind, to match against the prefix.
-    pub kind: TokenKind,
-    /// Digest of the current secret.
-    pub hash: SecretHash,
-    /// Expiry.
-    pub expires_at: Option<Timestamp>,
-    /// Revocation time.
-    pub revoked_at: Option<Timestamp>,
-    /// Scopes as stored: parsed (by [`VerifyRow::scope_set`]) only once the
-    /// secret matched, so a refusal for a real id costs no more than one for
-    /// an id the store does not hold.
-    pub scopes: String,
-    /// Row id of its org.
-    pub org: OrgKey,
-    /// Row id of its owner (personal tokens).
-    pub owner: Option<UserKey>,
-    /// Token name.
-    pub name: String,
-}
-
-impl VerifyRow {
-    /// The token's scopes, parsed from their stored form.
-    pub fn scope_set(&self) -> Result<ScopeSet> {
-        ScopeSet::parse_stored(&self.scopes)
-            .map_err(|_| super::StoreError::corrupt("invalid scopes"))
-    }
-}
-
-/// Usage to add to a token: the coalesced result of several verifications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UsageUpdate {
-    /// The token.
-    pub id: TokenId,
-    /// Successful verifications since the last write.
-    pub uses: u64,
-    /// Time of the latest of them.
-    pub last_used_at: Timestamp,
-}
+use crate::store::{
+    NewToken, OrgKey, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate, UserKey,
+    VerifyRow,
+};
 
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
         t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
@@ -192,8 +54,8 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
             revoke_reason: row.get(14)?,
             issued_at: from_unix(row.get(17)?),
         },
-        org_key: row.get(15)?,
-        owner_key: row.get(16)?,
+        org_key: OrgKey::from_raw(row.get(15)?),
+        owner_key: row.get::<_, Option<i64>>(16)?.map(UserKey::from_raw),
     })
 }
 
@@ -209,14 +71,14 @@ impl Queries<'_> {
             .execute(params![
                 new.id.key(),
                 new.kind.as_str(),
-                new.org,
-                new.owner,
+                new.org.raw(),
+                new.owner.map(UserKey::raw),
                 new.name,
                 new.description,
                 new.scopes.to_stored(),
                 &new.hash[..],
                 new.created_at.timestamp(),
-                new.created_by,
+                new.created_by.raw(),
                 new.expires_at.map(|t| t.timestamp()),
             ])?;
         Ok(())
@@ -234,10 +96,10 @@ impl Queries<'_> {
                 )?
                 .query_row([], |row| row.get(0))?;
             let id = TokenId::from_key(key)
-                .ok_or_else(|| super::StoreError::corrupt("an invalid next token key"))?;
-            let next = key
-                .checked_add(1)
-                .ok_or_else(|| super::StoreError::corrupt("an exhausted token key counter"))?;
+                .ok_or_else(|| crate::store::StoreError::corrupt("an invalid next token key"))?;
+            let next = key.checked_add(1).ok_or_else(|| {
+                crate::store::StoreError::corrupt("an exhausted token key counter")
+            })?;
             self.conn
                 .prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'next_token_key'")?
                 .execute([next.to_string()])?;
@@ -265,7 +127,10 @@ impl Queries<'_> {
                 WHERE org_id = ?1 AND owner_user_id IS ?2 AND name = ?3 AND {})",
             status_sql(TokenStatus::Active, "", "?4")
         ))?;
-        Ok(stmt.query_row(params![org, owner, name, now.timestamp()], |row| row.get(0))?)
+        Ok(stmt.query_row(
+            params![org.raw(), owner.map(UserKey::raw), name, now.timestamp()],
+            |row| row.get(0),
+        )?)
     }
 
     /// The token with this id.
@@ -279,16 +144,18 @@ impl Queries<'_> {
     /// Calls `each` for every token the filter lets through, in order,
     /// one row at a time (memory stays flat however large the store).
     /// `each` may fail with its own error type, which stops the walk.
-    pub fn for_each_token<E: From<Error>>(
+    pub fn for_each_token<E: From<SqlError>>(
         &self,
         filter: &TokenFilter,
-        mut each: impl FnMut(TokenRow) -> Result<(), E>,
-    ) -> Result<(), E> {
+        mut each: impl FnMut(TokenRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let (sql, values) = filter_sql(filter);
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(Error::from)?;
-        let mut rows = stmt.query(params_from_iter(values)).map_err(Error::from)?;
-        while let Some(row) = rows.next().map_err(Error::from)? {
-            each(token_from_row(row).map_err(Error::from)?)?;
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(SqlError::from)?;
+        let mut rows = stmt
+            .query(params_from_iter(values))
+            .map_err(SqlError::from)?;
+        while let Some(row) = rows.next().map_err(SqlError::from)? {
+            each(token_from_row(row).map_err(SqlError::from)?)?;
         }
         Ok(())
     }
@@ -298,7 +165,7 @@ impl Queries<'_> {
         let mut out = Vec::new();
         self.for_each_token(filter, |row| {
             out.push(row);
-            Ok::<(), Error>(())
+            Ok::<(), SqlError>(())
         })?;
         Ok(out)
     }
@@ -317,7 +184,7 @@ impl Queries<'_> {
                 "UPDATE tokens SET revoked_at = ?2, revoked_by = ?3, revoke_reason = ?4
                  WHERE id = ?1 AND revoked_at IS NULL",
             )?
-            .execute(params![id.key(), at.timestamp(), by, reason])?;
+            .execute(params![id.key(), at.timestamp(), by.raw(), reason])?;
         Ok(changed == 1)
     }
 
@@ -368,8 +235,8 @@ impl Queries<'_> {
                     expires_at: row.get::<_, Option<i64>>(3)?.map(from_unix),
                     revoked_at: row.get::<_, Option<i64>>(4)?.map(from_unix),
                     scopes: row.get(5)?,
-                    org: row.get(6)?,
-                    owner: row.get(7)?,
+                    org: OrgKey::from_raw(row.get(6)?),
+                    owner: row.get::<_, Option<i64>>(7)?.map(UserKey::from_raw),
                     name: row.get(8)?,
                 };
                 Ok((key == id.key()).then_some(decoded))
@@ -434,7 +301,7 @@ impl Queries<'_> {
             "SELECT u.hour / 24, sum(u.uses) FROM token_usage u JOIN tokens t ON t.id = u.token_key
              WHERE t.org_id = ?1 AND u.hour >= ?2 GROUP BY u.hour / 24 ORDER BY 1",
         )?;
-        let rows = stmt.query_map(params![org, hour_of(since.timestamp())], |row| {
+        let rows = stmt.query_map(params![org.raw(), hour_of(since.timestamp())], |row| {
             Ok(UsagePeriod {
                 start: from_unix(row.get::<_, i64>(0)?.saturating_mul(24 * SECONDS_PER_HOUR)),
                 uses: row.get::<_, i64>(1)?.max(0) as u64,
@@ -458,15 +325,6 @@ const SECONDS_PER_HOUR: i64 = 3600;
 /// The hour (Unix seconds / 3600, rounded down) a time falls in.
 fn hour_of(unix_seconds: i64) -> i64 {
     unix_seconds.div_euclid(SECONDS_PER_HOUR)
-}
-
-/// Uses in one period of a token's (or an org's) history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UsagePeriod {
-    /// When the period (an hour, or a day in an org's daily totals) starts.
-    pub start: Timestamp,
-    /// Successful verifications in it.
-    pub uses: u64,
 }
 
 /// The SQL form of [`Token::status`](crate::model::Token::status), the one
@@ -506,7 +364,7 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
     if let Some(orgs) = &filter.orgs {
         let placeholders: Vec<String> = orgs
             .iter()
-            .map(|org| bind(Value::Integer(*org), &mut values))
+            .map(|org| bind(Value::Integer(org.raw()), &mut values))
             .collect();
         clauses.push(format!("t.org_id IN ({})", placeholders.join(", ")));
     }
@@ -514,14 +372,14 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         let full: Vec<String> = visibility
             .full
             .iter()
-            .map(|org| bind(Value::Integer(*org), &mut values))
+            .map(|org| bind(Value::Integer(org.raw()), &mut values))
             .collect();
         let own: Vec<String> = visibility
             .own_only
             .iter()
-            .map(|org| bind(Value::Integer(*org), &mut values))
+            .map(|org| bind(Value::Integer(org.raw()), &mut values))
             .collect();
-        let user = bind(Value::Integer(visibility.user), &mut values);
+        let user = bind(Value::Integer(visibility.user.raw()), &mut values);
         clauses.push(format!(
             "(t.org_id IN ({}) OR (t.org_id IN ({}) AND t.owner_user_id = {user}))",
             full.join(", "),
@@ -538,7 +396,7 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
     if let Some(owner) = filter.owner {
         clauses.push(format!(
             "t.owner_user_id = {}",
-            bind(Value::Integer(owner), &mut values)
+            bind(Value::Integer(owner.raw()), &mut values)
         ));
     }
     if let Some(kind) = filter.kind {

@@ -2,9 +2,10 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{OrgKey, Queries};
-use crate::error::Result;
+use super::error::SqlResult as Result;
+use super::Queries;
 use crate::policy::{parse_allowed_scopes, Policy};
+use crate::store::OrgKey;
 
 /// A policy row as stored, before its text fields are parsed.
 struct PolicyRow {
@@ -24,7 +25,7 @@ impl Queries<'_> {
                 "SELECT max_lifetime, require_expiry, member_tokens, allowed_scopes, max_tokens
                  FROM org_policies WHERE org_id = ?1",
             )?
-            .query_row([org], |row| {
+            .query_row([org.raw()], |row| {
                 Ok(PolicyRow {
                     max_lifetime: row.get(0)?,
                     require_expiry: row.get(1)?,
@@ -64,7 +65,7 @@ impl Queries<'_> {
                     allowed_scopes = excluded.allowed_scopes, max_tokens = excluded.max_tokens",
             )?
             .execute(params![
-                org,
+                org.raw(),
                 policy.max_lifetime.map(|span| span.to_string()),
                 policy.require_expiry,
                 policy.member_tokens.as_str(),
@@ -79,7 +80,8 @@ impl Queries<'_> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT count(*) FROM tokens WHERE org_id = ?1")?;
-        let count: i64 = stmt.query_row([org], |row| row.get(0))?;
-        u64::try_from(count).map_err(|_| super::StoreError::corrupt("a negative token count"))
+        let count: i64 = stmt.query_row([org.raw()], |row| row.get(0))?;
+        Ok(u64::try_from(count)
+            .map_err(|_| crate::store::StoreError::corrupt("a negative token count"))?)
     }
 }

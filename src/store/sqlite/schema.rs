@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 
 use rusqlite::Connection;
 
-use crate::error::Result;
+use super::error::SqlResult as Result;
 
 /// One row of `sqlite_master`: what SQLite parses and runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn the_committed_schema_is_the_one_the_migrations_make() {
         let fresh = render_committed();
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/store/schema.json");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/store/sqlite/schema.json");
         // scripts/regenerate sets this to rewrite the file.
         if std::env::var_os("TOKCTL_REGENERATE").is_some() {
             std::fs::write(path, &fresh).unwrap();
@@ -273,7 +273,7 @@ mod tests {
         }
         assert!(
             COMMITTED == fresh,
-            "src/store/schema.json is out of date: run scripts/regenerate and commit the result"
+            "src/store/sqlite/schema.json is out of date: run scripts/regenerate and commit the result"
         );
         assert!(committed().is_some());
     }

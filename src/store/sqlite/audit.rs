@@ -3,35 +3,13 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension};
 
+use super::error::{SqlError, SqlResult as Result};
 use super::Queries;
-pub use crate::audit::Checkpoint;
+use crate::audit::Checkpoint;
 use crate::audit::{event_hash, Event, HashedFields, NewEvent, GENESIS, STORED_HASH_LEN};
 use crate::clock::{from_unix, Timestamp};
-use crate::error::{Error, Result};
 use crate::model::TokenId;
-use crate::secret::SecretHash;
-use crate::store::UserKey;
-
-/// Which events a query returns. Every field narrows.
-#[derive(Debug, Clone, Default)]
-pub struct EventFilter {
-    /// Only events of these orgs (`None`: every event).
-    pub orgs: Option<Vec<String>>,
-    /// With `orgs`: also events that concern no org (user registration, malformed tokens).
-    pub include_org_less: bool,
-    /// With `orgs`: also events about these tokens (public ids), whatever their org.
-    pub also_tokens: Vec<TokenId>,
-    /// Only events about this token.
-    pub token: Option<TokenId>,
-    /// Only events by this actor.
-    pub actor: Option<String>,
-    /// Only this action, or this family (`token` for every `token.*`).
-    pub action: Option<String>,
-    /// Only events at or after this time.
-    pub since: Option<Timestamp>,
-    /// Only events before this time.
-    pub until: Option<Timestamp>,
-}
+use crate::store::{EventFilter, RetiredSecret, Rotation};
 
 fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     Ok(Event {
@@ -47,36 +25,6 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
         hash: row.get(9)?,
         os_user: row.get(10)?,
     })
-}
-
-/// A secret a token had before a rotation.
-#[derive(Debug, Clone)]
-pub struct RetiredSecret {
-    /// SHA-256 of the old secret.
-    pub hash: Vec<u8>,
-    /// When it was rotated away.
-    pub rotated_at: Timestamp,
-    /// Until when it still verifies.
-    pub valid_until: Timestamp,
-}
-
-/// One rotation, as written.
-#[derive(Debug)]
-pub struct Rotation<'a> {
-    /// The token.
-    pub token: TokenId,
-    /// Digest of the secret being retired.
-    pub old_hash: &'a [u8],
-    /// Digest of the new secret.
-    pub new_hash: &'a SecretHash,
-    /// When.
-    pub at: Timestamp,
-    /// By whom.
-    pub by: UserKey,
-    /// Until when the old secret still verifies.
-    pub old_valid_until: Timestamp,
-    /// The token's expiry from now on.
-    pub expires_at: Option<Timestamp>,
 }
 
 impl Queries<'_> {
@@ -145,11 +93,11 @@ impl Queries<'_> {
 
     /// Calls `each` for every event the filter lets through, in id order,
     /// one row at a time.
-    pub fn for_each_event<E: From<Error>>(
+    pub fn for_each_event<E: From<SqlError>>(
         &self,
         filter: &EventFilter,
-        mut each: impl FnMut(Event) -> Result<(), E>,
-    ) -> Result<(), E> {
+        mut each: impl FnMut(Event) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let mut clauses: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         let mut bind = |value: Value| {
@@ -215,10 +163,12 @@ impl Queries<'_> {
             sql.push_str(&clauses.join(" AND "));
         }
         sql.push_str(" ORDER BY id");
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(Error::from)?;
-        let mut rows = stmt.query(params_from_iter(values)).map_err(Error::from)?;
-        while let Some(row) = rows.next().map_err(Error::from)? {
-            each(event_from_row(row).map_err(Error::from)?)?;
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(SqlError::from)?;
+        let mut rows = stmt
+            .query(params_from_iter(values))
+            .map_err(SqlError::from)?;
+        while let Some(row) = rows.next().map_err(SqlError::from)? {
+            each(event_from_row(row).map_err(SqlError::from)?)?;
         }
         Ok(())
     }
@@ -301,7 +251,7 @@ impl Queries<'_> {
                 rotation.token.key(),
                 rotation.old_hash,
                 rotation.at.timestamp(),
-                rotation.by,
+                rotation.by.raw(),
                 rotation.old_valid_until.timestamp()
             ])?;
         self.conn
@@ -368,7 +318,7 @@ impl Queries<'_> {
         for row in rows {
             let (key, revoked, rotations) = row?;
             let id = TokenId::from_key(key)
-                .ok_or_else(|| super::StoreError::corrupt("an invalid token key"))?;
+                .ok_or_else(|| crate::store::StoreError::corrupt("an invalid token key"))?;
             out.push((id, revoked, rotations.max(0) as u64));
         }
         Ok(out)

@@ -1,0 +1,562 @@
+//! The local SQLite backend, the only place with SQLite: opening the file
+//! (permissions, pragmas, migrations) and every query.
+
+mod audit;
+mod directory;
+mod error;
+mod files;
+mod policies;
+mod schema;
+mod tokens;
+mod tx;
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use crate::error::Error;
+use crate::store::{StoreErrorKind, StoreLocation, Tx};
+pub(crate) use error::{SqlError, SqlResult as Result};
+
+pub use files::{FileCheck, FileFacts, FileRole};
+pub use schema::{SchemaChange, SchemaDifference};
+
+/// Migrations in order; the store's `user_version` is how many have run.
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_lifecycle_audit.sql"),
+    include_str!("migrations/0003_policies.sql"),
+    include_str!("migrations/0004_lean_store.sql"),
+    include_str!("migrations/0005_token_keys.sql"),
+    include_str!("migrations/0006_usage_history.sql"),
+    include_str!("migrations/0007_os_user.sql"),
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Marks the file as a tokctl store ("tokc"), so another app's SQLite file
+/// is never mistaken for one and migrated.
+const APPLICATION_ID: i64 = 0x746f_6b63;
+
+/// How long a writer waits for another process's lock before giving up.
+/// Long enough for a cron job and a person to take turns.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open SQLite store.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: Option<PathBuf>,
+    /// What the file checks found (empty in memory).
+    files: Vec<FileCheck>,
+    /// Schema objects not as tokctl made them (only ever non-empty when
+    /// opened for inspection).
+    schema: Vec<SchemaDifference>,
+    /// Set once the store is fully open and trusted: writes are allowed and
+    /// closing may fold the WAL. A store refused or opened for inspection
+    /// with problems never writes.
+    writable: bool,
+}
+
+/// Why a store is being opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// To use it: any problem is refused before anything is written.
+    Use,
+    /// To report on it (`doctor`): problems are recorded, and a store with
+    /// any is opened read-only, never migrated, never written.
+    Inspect,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `location`, migrating an older
+    /// schema in place and refusing a newer one. A new file is created 0600
+    /// in a 0700 directory.
+    ///
+    /// Before SQLite sees the path, it must be a plain path (no SQLite URI)
+    /// to a regular file or to one that can be created; the file, its `-wal`,
+    /// `-shm` and `-journal` must be the effective user's with no group or
+    /// other permissions, in a directory only the user or root can change
+    /// (or a sticky one). The schema must be exactly what tokctl's
+    /// migrations create. Anything else is refused and nothing is written.
+    pub fn open(location: &StoreLocation) -> Result<(SqliteStore, bool)> {
+        Self::open_for(location, Purpose::Use)
+    }
+
+    /// Opens the store to report on it (`doctor`): unsafe files and foreign
+    /// schema objects are recorded ([`Store::files`],
+    /// [`Store::schema_differences`]) instead of refused, and such a store is
+    /// opened read-only and refuses every write. Paths that are not regular
+    /// files, and unsafe directories where the store does not exist yet, are
+    /// still refused; so is a store with problems that would need migrating.
+    pub fn open_for_inspection(location: &StoreLocation) -> Result<(SqliteStore, bool)> {
+        Self::open_for(location, Purpose::Inspect)
+    }
+
+    fn open_for(location: &StoreLocation, purpose: Purpose) -> Result<(SqliteStore, bool)> {
+        let path = &location.path;
+        files::check_path_shape(path)?;
+        let dir = files::store_dir(path);
+        ensure_directory(location, &dir)?;
+        let dir_check = files::check_directory(&dir)?;
+        let found = files::check_store_file(path)?;
+        let mut side_checks = Vec::new();
+        for role in [FileRole::Wal, FileRole::Shm, FileRole::Journal] {
+            side_checks.push(files::check_side_file(path, role)?);
+        }
+        let (pinned, created) = match found {
+            Some(pinned) => (pinned, false),
+            None => {
+                // Never create a store where others could swap it, or next
+                // to a WAL someone else left for it.
+                let mut before = vec![dir_check.clone()];
+                before.extend(side_checks.iter().cloned());
+                if let Some(err) = files::refusal(&before) {
+                    return Err(err.into());
+                }
+                let created = create_file(path)?;
+                let pinned = files::check_store_file(path)?.ok_or_else(|| Error::Io {
+                    path: path.clone(),
+                    source: std::io::ErrorKind::NotFound.into(),
+                })?;
+                (pinned, created)
+            }
+        };
+        let mut checks = vec![dir_check, pinned.check.clone()];
+        checks.extend(side_checks);
+        let access = match (files::refusal(&checks), purpose) {
+            (Some(err), Purpose::Use) => return Err(err.into()),
+            (Some(_), Purpose::Inspect) => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            (None, _) => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        };
+        // No SQLITE_OPEN_URI: the path is a file name, never a URI with
+        // options. NOFOLLOW: SQLite refuses a link, as the checks did.
+        let conn = Connection::open_with_flags(
+            path,
+            access | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+        )
+        .map_err(|err| open_error(path, err))?;
+        pinned.still_at(path)?;
+        let mut store = SqliteStore {
+            conn,
+            path: Some(path.clone()),
+            files: checks,
+            schema: Vec::new(),
+            writable: false,
+        };
+        store
+            .prepare(purpose)
+            .map_err(|err| reclassify(path, err.into()))?;
+        drop(pinned);
+        Ok((store, created))
+    }
+
+    /// A private in-memory store, for tests and benchmarks.
+    pub fn open_in_memory() -> Result<SqliteStore> {
+        let mut store = SqliteStore {
+            conn: Connection::open_in_memory()?,
+            path: None,
+            files: Vec::new(),
+            schema: Vec::new(),
+            writable: false,
+        };
+        store.prepare(Purpose::Use)?;
+        Ok(store)
+    }
+
+    /// What the checks of the directory, the store file and its `-wal`,
+    /// `-shm` and `-journal` found when the store was opened (the WAL and
+    /// SHM as they were once SQLite had opened them). Empty in memory.
+    pub fn files(&self) -> &[FileCheck] {
+        &self.files
+    }
+
+    /// Schema objects not as tokctl's migrations make them. Always empty for
+    /// a store opened with [`Store::open`], which refuses them.
+    pub fn schema_differences(&self) -> &[SchemaDifference] {
+        &self.schema
+    }
+
+    /// Whether the store passed every check (and so may be written).
+    pub fn is_trusted(&self) -> bool {
+        self.writable
+    }
+
+    /// The error a write to an untrusted store gets.
+    fn refuse_untrusted(&self) -> Result<()> {
+        if self.writable {
+            return Ok(());
+        }
+        if let Some(err) = files::refusal(&self.files) {
+            return Err(err.into());
+        }
+        Err(schema_error(&self.schema).into())
+    }
+
+    /// The file path, or `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn prepare(&mut self, purpose: Purpose) -> Result<()> {
+        let conn = &mut self.conn;
+        // First, before anything is read: run only the schema tokctl made,
+        // and never fold the WAL on close (see below), so a store refused
+        // here is left exactly as it was.
+        harden(conn)?;
+        if self.path.is_some() {
+            // Closing must not checkpoint: that costs several fsyncs, which would
+            // dominate a one-shot `tokctl verify`. The WAL is folded into the
+            // file by SQLite's automatic checkpoints during later commits, and
+            // `tokctl backup` copies through SQLite, so nothing relies on the
+            // main file alone being complete.
+            conn.set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )?;
+        }
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let inspecting_unsafe_files = files::refusal(&self.files).is_some();
+        if conn.is_readonly(rusqlite::MAIN_DB)? && !inspecting_unsafe_files {
+            return Err(Error::StoreReadOnly {
+                path: self.path.clone().unwrap_or_default(),
+            }
+            .into());
+        }
+        // Reading the header is the first access: a file that is not SQLite fails here.
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        let application_id: i64 = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+        let foreign = application_id != APPLICATION_ID
+            && (application_id != 0
+                || version != 0
+                || conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+                    row.get::<_, i64>(0)
+                })? > 0);
+        if foreign {
+            return Err(Error::StoreNotDatabase {
+                path: self.path.clone().unwrap_or_default(),
+            }
+            .into());
+        }
+        if version > SCHEMA_VERSION {
+            return Err(Error::StoreTooNew {
+                path: self.path.clone().unwrap_or_default(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            }
+            .into());
+        }
+        // Before the first write: a planted trigger would run inside it.
+        let differences = schema::differences(conn, version)?;
+        let needs_migration = version < SCHEMA_VERSION;
+        if !differences.is_empty() && (purpose == Purpose::Use || needs_migration) {
+            return Err(schema_error(&differences).into());
+        }
+        if inspecting_unsafe_files || !differences.is_empty() {
+            if needs_migration {
+                // Read-only, so it cannot be migrated, and older schemas
+                // are not what the reports read.
+                return Err(files::refusal(&self.files)
+                    .unwrap_or_else(|| schema_error(&differences))
+                    .into());
+            }
+            // Inspection of a store with problems: record them, write nothing.
+            self.schema = differences;
+            conn.execute_batch("PRAGMA query_only = ON;")?;
+            return Ok(());
+        }
+        if let Some(path) = self.path.clone() {
+            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+            // WAL mode has now opened (or created) the -wal and -shm: check
+            // them again, in case another user slipped one in meanwhile.
+            for role in [FileRole::Wal, FileRole::Shm] {
+                let check = files::check_side_file(&path, role)?;
+                match self.files.iter_mut().find(|c| c.role == role) {
+                    Some(slot) => *slot = check,
+                    None => self.files.push(check),
+                }
+            }
+            if let Some(err) = files::refusal(&self.files) {
+                if purpose == Purpose::Use {
+                    return Err(err.into());
+                }
+                conn.execute_batch("PRAGMA query_only = ON;")?;
+                return Ok(());
+            }
+        }
+        // FULL: a committed revocation survives a power cut. The verify path
+        // relaxes this for its usage counters (see `relax_durability`).
+        // A 16 MiB page cache keeps bulk writes and usage flushes off the disk
+        // at a million tokens while bounding memory.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384;",
+        )?;
+        if needs_migration {
+            register_migration_functions(conn)?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Re-read under the write lock: another process may have migrated meanwhile.
+            let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+            // ... so check its schema again, at that version, before the
+            // migrations' statements could set off anything planted.
+            let differences = schema::differences(&tx, version)?;
+            if !differences.is_empty() {
+                return Err(schema_error(&differences).into());
+            }
+            for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+                tx.execute_batch(migration)?;
+                tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            }
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            // The schema just written (perhaps partly by another process) must
+            // be ours too; otherwise nothing is committed.
+            let differences = schema::differences(&tx, SCHEMA_VERSION)?;
+            if !differences.is_empty() {
+                return Err(schema_error(&differences).into());
+            }
+            tx.commit()?;
+        }
+        self.writable = true;
+        Ok(())
+    }
+
+    /// Lets commits skip the fsync (WAL `synchronous = NORMAL`): the last
+    /// commits may be lost on power failure, never corrupted. Used only by
+    /// verification, whose writes are usage counters. Callers outside
+    /// `store` use [`StoreAdmin::prefer_throughput`] (through
+    /// `Session::prefer_throughput`).
+    fn relax_durability(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
+        Ok(())
+    }
+
+    /// Read access outside a transaction.
+    pub fn read(&self) -> Queries<'_> {
+        Queries { conn: &self.conn }
+    }
+
+    /// Runs `work` in one write transaction (taking the write lock at once,
+    /// so two writers queue instead of failing midway). Commits only if
+    /// `work` returns `Ok`.
+    pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> crate::Result<T>) -> crate::Result<T> {
+        self.refuse_untrusted()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(SqlError::from)?;
+        let value = work(&Queries { conn: &tx })?;
+        tx.commit().map_err(SqlError::from)?;
+        Ok(value)
+    }
+
+    /// Runs `work` exactly like [`Store::write`] but always rolls back: a
+    /// dry run that goes through the real code path and changes nothing.
+    pub fn rehearse<T>(
+        &mut self,
+        work: impl FnOnce(&dyn Tx) -> crate::Result<T>,
+    ) -> crate::Result<T> {
+        self.refuse_untrusted()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(SqlError::from)?;
+        let value = work(&Queries { conn: &tx })?;
+        tx.rollback().map_err(SqlError::from)?;
+        Ok(value)
+    }
+
+    /// Copies the store into the reserved file `dest` with SQLite's online
+    /// backup API, in one step under one read transaction: a consistent
+    /// snapshot, while other processes go on writing.
+    pub fn backup_into(&self, dest: &Path) -> Result<()> {
+        let mut target = Connection::open_with_flags(
+            dest,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+        )?;
+        harden(&target)?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
+        backup.step(-1)?;
+        drop(backup);
+        // One self-contained file: fold the copy's WAL into it.
+        target.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// The schema version of the open store.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+}
+
+/// A WAL larger than this is folded into the file when the store closes.
+const WAL_TRUNCATE_BYTES: u64 = 4 << 20;
+
+impl Drop for SqliteStore {
+    /// Without a checkpoint on close (see `prepare`), the next process that
+    /// opens the store reads the WAL's frames to rebuild its index: that cost
+    /// grows with the WAL. After a large write (a bulk import, a prune),
+    /// fold the WAL into the file now, so every later open stays fast.
+    fn drop(&mut self) {
+        let Some(path) = &self.path else { return };
+        if !self.writable {
+            // Refused or inspected with problems: leave the files as they are.
+            return;
+        }
+        let wal = files::side_path(path, FileRole::Wal);
+        let large = std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > WAL_TRUNCATE_BYTES);
+        if large {
+            // Best effort: another process may hold the store; it will fold it later.
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+    }
+}
+
+/// Typed queries over a connection or an open transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Queries<'c> {
+    conn: &'c Connection,
+}
+
+impl Queries<'_> {
+    /// This store's random id (keeps keyring entries of two stores apart).
+    pub fn store_id(&self) -> Result<String> {
+        let id = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'store_id'")?
+            .query_row([], |row| row.get(0))?;
+        Ok(id)
+    }
+}
+
+/// Makes sure the store's directory exists: the default one is created
+/// (0700); an explicit path must name an existing directory.
+fn ensure_directory(location: &StoreLocation, dir: &Path) -> crate::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    if !location.create_dirs {
+        return Err(Error::request(
+            format!(
+                "the directory of the store does not exist: {}",
+                dir.display()
+            ),
+            crate::error::RequestProblem::StoreDirMissing,
+        ));
+    }
+    let mut builder = DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    })
+}
+
+/// Creates an empty file, 0600 (the store, or a backup). `create_new` is `O_CREAT | O_EXCL`,
+/// which never follows a link. Returns false if another process created it
+/// a moment ago (theirs is used, after the same checks).
+fn create_file(path: &Path) -> crate::Result<bool> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(source) => Err(Error::Io {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Settings every connection gets before it reads anything: SQL in the
+/// schema may not call functions with side effects (`trusted_schema`), and
+/// SQL may not corrupt the file or rewrite the schema (defensive mode).
+fn harden(conn: &Connection) -> Result<()> {
+    use rusqlite::config::DbConfig;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    Ok(())
+}
+
+/// Functions the migrations call. Direct-only: SQL stored in the schema (a
+/// trigger, a view) can never call them.
+fn register_migration_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    // Migration 5 turns public token ids into storage keys.
+    conn.create_scalar_function(
+        "tokctl_token_key",
+        1,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_DIRECTONLY,
+        |ctx| {
+            let public: i64 = ctx.get(0)?;
+            Ok(crate::model::TokenId::from_i64(public).map_or(public, crate::model::TokenId::key))
+        },
+    )?;
+    Ok(())
+}
+
+/// The refusal of a store whose schema tokctl did not make.
+fn schema_error(differences: &[SchemaDifference]) -> Error {
+    const SHOWN: usize = 6;
+    let mut objects: Vec<String> = differences
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if differences.len() > SHOWN {
+        objects.push(format!("and {} more", differences.len() - SHOWN));
+    }
+    Error::StoreSchemaMismatch { objects }
+}
+
+fn open_error(path: &Path, err: rusqlite::Error) -> Error {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::CannotOpen) => Error::StoreCannotOpen {
+            path: path.to_owned(),
+        },
+        _ => reclassify(path, SqlError::from(err).into()),
+    }
+}
+
+/// Names the file in errors that are about the file itself.
+fn reclassify(path: &Path, err: Error) -> Error {
+    let kind = match &err {
+        Error::Store(inner) => Some(inner.kind()),
+        _ => None,
+    };
+    match kind {
+        Some(StoreErrorKind::NotADatabase) => Error::StoreNotDatabase {
+            path: path.to_owned(),
+        },
+        Some(StoreErrorKind::ReadOnly) => Error::StoreReadOnly {
+            path: path.to_owned(),
+        },
+        _ => err,
+    }
+}
+
+/// Creates the empty file a backup will go to: 0600, and never over an
+/// existing file.
+pub(crate) fn reserve_backup_file(dest: &Path) -> crate::Result<()> {
+    if create_file(dest)? {
+        Ok(())
+    } else {
+        Err(Error::AlreadyExists {
+            kind: "file",
+            name: dest.display().to_string(),
+        })
+    }
+}
