@@ -179,6 +179,14 @@ pub enum Error {
         name: String,
     },
 
+    /// What a confirmed plan was made from changed before it was applied;
+    /// nothing was done.
+    #[error("{what} changed after the plan was made; nothing was changed")]
+    PlanOutdated {
+        /// What changed ("the audit trail").
+        what: &'static str,
+    },
+
     /// The acting user is not registered in the store.
     #[error("user '{name}' is not registered in this store")]
     UnknownActor {
@@ -378,7 +386,9 @@ impl Error {
             Error::NotFound { .. }
             | Error::SecretNotInKeyring { .. }
             | Error::SecretOutdatedInKeyring { .. } => ErrorKind::NotFound,
-            Error::Ambiguous { .. } | Error::AlreadyExists { .. } => ErrorKind::Conflict,
+            Error::Ambiguous { .. } | Error::AlreadyExists { .. } | Error::PlanOutdated { .. } => {
+                ErrorKind::Conflict
+            }
             Error::UnknownActor { .. }
             | Error::Forbidden { .. }
             | Error::PolicyViolation { .. } => ErrorKind::Forbidden,

@@ -356,3 +356,34 @@ fn a_preview_refuses_a_reason_the_real_run_would_refuse() {
         .unwrap_err();
     assert_eq!(err.kind(), tokctl::error::ErrorKind::Usage);
 }
+
+#[test]
+fn an_audit_prune_removes_exactly_the_planned_events() {
+    let mut h = harness();
+    create(&mut h, "old", &["repo:read"], "5y");
+    h.clock.advance(Duration::days(400));
+    create(&mut h, "new", &["repo:read"], "5y");
+    let plan = h.session.plan_audit_prune("1y".parse().unwrap()).unwrap();
+    assert!(plan.events > 0, "{plan:?}");
+    let pruned = h.session.prune_audit_planned(&plan).unwrap();
+    assert_eq!(pruned.removed, plan.events);
+    assert_eq!(pruned.checkpoint, plan.through);
+    let report = h.session.verify_audit_chain(None).unwrap();
+    assert!(report.broken.is_none(), "{report:?}");
+    assert!(report.checkpoint_vouched_by.is_some(), "{report:?}");
+}
+
+#[test]
+fn an_audit_prune_whose_trail_changed_after_the_plan_removes_nothing() {
+    let mut h = harness();
+    create(&mut h, "old", &["repo:read"], "5y");
+    h.clock.advance(Duration::days(400));
+    let stale = h.session.plan_audit_prune("1y".parse().unwrap()).unwrap();
+    // Someone else prunes the same events first.
+    let other = h.session.plan_audit_prune("1y".parse().unwrap()).unwrap();
+    h.session.prune_audit_planned(&other).unwrap();
+    let head = h.session.audit_head().unwrap();
+    let err = h.session.prune_audit_planned(&stale).unwrap_err();
+    assert!(matches!(err, tokctl::Error::PlanOutdated { .. }), "{err:?}");
+    assert_eq!(h.session.audit_head().unwrap(), head, "no event was added");
+}

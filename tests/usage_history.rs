@@ -83,6 +83,7 @@ fn audit_retention_prunes_use_history_too() {
     h.session.verify(a.secret.expose(), None).unwrap();
     h.session.flush_usage().unwrap();
     assert_eq!(hours(&h, "a").len(), 2);
-    h.session.prune_audit("1y".parse().unwrap(), false).unwrap();
+    let plan = h.session.plan_audit_prune("1y".parse().unwrap()).unwrap();
+    h.session.prune_audit_planned(&plan).unwrap();
     assert_eq!(hours(&h, "a"), [("2027-12-27 10:00".into(), 1)]);
 }

@@ -2,6 +2,7 @@
 
 use super::{Actor, Ctx, Session};
 use crate::audit::{action, hex, ChainReport, ChainWalker, Event, NewEvent};
+use crate::clock::Timestamp;
 use crate::duration::PointInTime;
 use crate::error::{Error, Result};
 use crate::model::{Role, TokenId};
@@ -24,7 +25,18 @@ pub struct AuditQuery {
     pub until: Option<PointInTime>,
 }
 
-/// What `audit prune` removed (or would remove).
+/// The events `audit prune` will remove, fixed before it asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditPrunePlan {
+    /// Events dated before this go (and use history from hours before it).
+    pub cutoff: Timestamp,
+    /// The last event to go, the chain's new checkpoint (`None`: nothing to remove).
+    pub through: Option<Checkpoint>,
+    /// How many events go.
+    pub events: u64,
+}
+
+/// What `audit prune` removed.
 #[derive(Debug, Clone)]
 pub struct AuditPruned {
     /// How many events.
@@ -171,21 +183,51 @@ impl Session {
         q.audit_head()
     }
 
-    /// Removes events older than `before`, leaving a checkpoint so the rest
-    /// of the chain still verifies. Needs the owner role in every org.
-    pub fn prune_audit(&mut self, before: PointInTime, dry_run: bool) -> Result<AuditPruned> {
+    /// What `audit prune` would remove: the events before `before`, fixed
+    /// now, to be shown, confirmed and handed to
+    /// [`Session::prune_audit_planned`]. Needs the owner role in every org.
+    pub fn plan_audit_prune(&self, before: PointInTime) -> Result<AuditPrunePlan> {
         let cutoff = before.resolve(self.ctx.clock.now())?;
-        let work = |q: &dyn Tx, ctx: &Ctx, actor: Actor| -> Result<AuditPruned> {
+        let reader = self.store.read();
+        let q: &dyn Tx = &*reader;
+        let actor = self.ctx.actor(q)?;
+        super::require_owner_everywhere(q, actor, "pruning the audit trail")?;
+        let through = q.last_event_before(cutoff)?;
+        let events = match &through {
+            Some(checkpoint) => q.count_events_through(checkpoint)?,
+            None => 0,
+        };
+        Ok(AuditPrunePlan {
+            cutoff,
+            through,
+            events,
+        })
+    }
+
+    /// Removes exactly the planned events, leaving a checkpoint so the rest
+    /// of the chain still verifies, and the use history older than the
+    /// plan's cutoff. If the trail changed since the plan (another prune, an
+    /// event dated before the cutoff), nothing is removed
+    /// ([`Error::PlanOutdated`]).
+    pub fn prune_audit_planned(&mut self, plan: &AuditPrunePlan) -> Result<AuditPruned> {
+        self.write_as_actor(|q, ctx, actor| {
             super::require_owner_everywhere(q, actor, "pruning the audit trail")?;
-            let Some(checkpoint) = q.last_event_before(cutoff)? else {
+            let Some(checkpoint) = &plan.through else {
                 return Ok(AuditPruned {
                     removed: 0,
                     checkpoint: None,
                 });
             };
-            let removed = q.prune_events_through(&checkpoint)?;
+            let unchanged = q.last_event_before(plan.cutoff)?.as_ref() == Some(checkpoint)
+                && q.count_events_through(checkpoint)? == plan.events;
+            if !unchanged {
+                return Err(Error::PlanOutdated {
+                    what: "the audit trail",
+                });
+            }
+            let removed = q.prune_events_through(checkpoint)?;
             // Use history follows the same retention as the events.
-            let usage_hours = q.prune_usage_before(cutoff)?;
+            let usage_hours = q.prune_usage_before(plan.cutoff)?;
             q.append_event(&NewEvent {
                 details: serde_json::json!({
                     "removed": removed,
@@ -194,20 +236,15 @@ impl Session {
                     // Vouches for the checkpoint exactly: `audit verify`
                     // accepts a checkpoint only when a prune event records it.
                     "checkpoint_hash": hex(&checkpoint.hash),
-                    "before": cutoff.timestamp(),
+                    "before": plan.cutoff.timestamp(),
                 }),
                 ..ctx.event(action::AUDIT_PRUNE)
             })?;
             Ok(AuditPruned {
                 removed,
-                checkpoint: Some(checkpoint),
+                checkpoint: Some(checkpoint.clone()),
             })
-        };
-        if dry_run {
-            self.rehearse_as_actor(work)
-        } else {
-            self.write_as_actor(work)
-        }
+        })
     }
 }
 

@@ -23,7 +23,7 @@ mod verify;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use crate::audit::{ChainReport, ExpectedHead};
-pub use audit::{AuditPruned, AuditQuery};
+pub use audit::{AuditPrunePlan, AuditPruned, AuditQuery};
 pub use check::{CheckReport, CheckRequest};
 pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use directory::Bootstrapped;
@@ -145,18 +145,6 @@ impl Session {
     /// counters; see [`crate::store::StoreAdmin::prefer_throughput`].
     pub fn prefer_throughput(&self) -> Result<()> {
         self.store.admin().prefer_throughput()
-    }
-
-    /// Like [`Session::write_as_actor`], rolled back at the end: for dry runs.
-    fn rehearse_as_actor<T>(
-        &mut self,
-        work: impl FnOnce(&dyn Tx, &Ctx, Actor) -> Result<T>,
-    ) -> Result<T> {
-        let ctx = &self.ctx;
-        self.store.rehearse(|q| {
-            let actor = ctx.actor(q)?;
-            work(q, ctx, actor)
-        })
     }
 
     /// Runs `work` in a write transaction with the actor resolved inside it.

@@ -141,14 +141,6 @@ impl Store {
         }
     }
 
-    /// Runs `work` exactly like [`Store::write`] but always rolls back: a
-    /// dry run that goes through the real code path and changes nothing.
-    pub fn rehearse<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
-        match &mut self.backend {
-            Backend::Sqlite(store) => store.rehearse(work),
-        }
-    }
-
     /// Durability, backups and health: what the backend does its own way.
     pub fn admin(&self) -> &dyn StoreAdmin {
         match &self.backend {

@@ -244,6 +244,9 @@ pub trait Tx {
     /// An org's uses per UTC day at or after `since` (tokens not yet pruned), oldest first.
     fn org_usage_by_day(&self, org: OrgKey, since: Timestamp) -> Result<Vec<UsagePeriod>>;
 
+    /// How many events there are up to and including `checkpoint`.
+    fn count_events_through(&self, checkpoint: &Checkpoint) -> Result<u64>;
+
     /// Deletes use history from hours that ended before `cutoff` (audit retention).
     fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64>;
 

@@ -112,6 +112,9 @@ fn hint(err: &Error) -> Option<String> {
             "point --db (or TOKCTL_DB) at a tokctl store, or at a path that does not exist yet"
                 .into(),
         ),
+        Error::PlanOutdated { .. } => {
+            Some("run the command again to see what it would do now".into())
+        }
         _ => None,
     }
 }

@@ -188,6 +188,15 @@ impl Queries<'_> {
             .optional()?)
     }
 
+    /// How many events there are up to and including `checkpoint`.
+    pub fn count_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
+        let count: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM audit_events WHERE id <= ?1")?
+            .query_row([checkpoint.id], |row| row.get(0))?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
     /// Deletes every event up to and including `checkpoint` and records it,
     /// so the remaining chain verifies from there. Returns how many went.
     pub fn prune_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {

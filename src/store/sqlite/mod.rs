@@ -351,22 +351,6 @@ impl SqliteStore {
         Ok(value)
     }
 
-    /// Runs `work` exactly like [`Store::write`] but always rolls back: a
-    /// dry run that goes through the real code path and changes nothing.
-    pub fn rehearse<T>(
-        &mut self,
-        work: impl FnOnce(&dyn Tx) -> crate::Result<T>,
-    ) -> crate::Result<T> {
-        self.refuse_untrusted()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(SqlError::from)?;
-        let value = work(&Queries { conn: &tx })?;
-        tx.rollback().map_err(SqlError::from)?;
-        Ok(value)
-    }
-
     /// Copies the store into the reserved file `dest` with SQLite's online
     /// backup API, in one step under one read transaction: a consistent
     /// snapshot, while other processes go on writing.

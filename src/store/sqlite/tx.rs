@@ -218,6 +218,9 @@ impl Tx for Queries<'_> {
         Ok(Queries::last_event_before(self, cutoff)?)
     }
 
+    fn count_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
+        Ok(Queries::count_events_through(self, checkpoint)?)
+    }
     fn prune_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
         Ok(Queries::prune_events_through(self, checkpoint)?)
     }

@@ -381,24 +381,19 @@ pub fn run(ui: &Ui, session: &mut Session, args: AuditArgs) -> anyhow::Result<u8
             dry_run,
             yes,
         }) => {
-            // One cutoff for the preview and the run: what is confirmed is what goes.
-            let before = PointInTime::At(before.resolve(session.now())?);
-            let preview = session.prune_audit(before, true)?;
-            if dry_run || preview.removed == 0 {
+            // What is confirmed is what goes: the plan fixes the events.
+            let plan = session.plan_audit_prune(before)?;
+            if dry_run || plan.events == 0 {
                 ui.note(format!(
                     "{} event(s) would be removed; nothing changed",
-                    preview.removed
+                    plan.events
                 ));
                 return Ok(exit::SUCCESS);
             }
-            if !confirm(
-                ui,
-                yes,
-                &format!("remove {} audit event(s)", preview.removed),
-            )? {
+            if !confirm(ui, yes, &format!("remove {} audit event(s)", plan.events))? {
                 return Ok(exit::CONFIRMATION_REQUIRED);
             }
-            let pruned = session.prune_audit(before, false)?;
+            let pruned = session.prune_audit_planned(&plan)?;
             ui.note(format!(
                 "removed {} event(s); the chain now starts after event {}",
                 pruned.removed,
