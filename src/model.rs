@@ -304,17 +304,8 @@ impl Token {
 /// expression this needs no boundary around it, so a token glued to other
 /// text still counts: refusing such a value is cheap, storing a secret is not.
 pub fn contains_token(text: &str) -> bool {
-    const PREFIX_LEN: usize = 4;
-    let token_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-';
-    let bytes = text.as_bytes();
-    (0..bytes.len()).any(|at| {
-        let rest = &bytes[at..];
-        (rest.starts_with(b"tkp_") || rest.starts_with(b"tko_"))
-            && rest.len() >= crate::secret::TOKEN_LEN
-            && rest[PREFIX_LEN..crate::secret::TOKEN_LEN]
-                .iter()
-                .all(token_char)
-    })
+    crate::secret::token_runs(text)
+        .any(|(_, run)| run >= crate::secret::TOKEN_LEN - crate::secret::PREFIX_LEN)
 }
 
 /// Refuses a free-text value that holds a token (see [`contains_token`]):

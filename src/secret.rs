@@ -27,7 +27,8 @@ use crate::model::{TokenId, TokenKind, TOKEN_ID_LEN};
 /// Bytes of randomness in a secret (256 bits).
 pub const SECRET_BYTES: usize = 32;
 const CHECKSUM_BYTES: usize = 4;
-const PREFIX_LEN: usize = 4;
+/// Length of the kind prefix (`tkp_`, `tko_`).
+pub(crate) const PREFIX_LEN: usize = 4;
 /// Length of a token string.
 pub const TOKEN_LEN: usize = PREFIX_LEN + TOKEN_ID_LEN + 48;
 
@@ -204,32 +205,41 @@ pub fn scrub_stack() {
     std::hint::black_box(&mut zeros);
 }
 
+/// Every place `text` starts something shaped like a token: the byte
+/// offset of each `tkp_` or `tko_` and how many token-alphabet characters
+/// (`A-Z a-z 0-9 - _`) follow it. What counts as long enough is the caller's
+/// call: [`redact_tokens`] hides anything that could carry an id,
+/// [`crate::model::contains_token`] refuses a whole token.
+pub(crate) fn token_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let is_token_char = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-';
+    (0..(bytes.len() + 1).saturating_sub(PREFIX_LEN)).filter_map(move |at| {
+        let prefix = &bytes[at..at + PREFIX_LEN];
+        (prefix == b"tkp_" || prefix == b"tko_").then(|| {
+            let run = bytes[at + PREFIX_LEN..]
+                .iter()
+                .take_while(|b| is_token_char(b))
+                .count();
+            (at, run)
+        })
+    })
+}
+
 /// Replaces everything in `text` that looks like a tokctl token with
 /// `tkp_[REDACTED]`, so a token pasted into the wrong place (an argument, a
 /// name) is never echoed back into a terminal log or an error message.
 pub fn redact_tokens(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let token_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    let mut i = 0;
-    while i + PREFIX_LEN <= bytes.len() {
-        let prefix = &bytes[i..i + PREFIX_LEN];
-        if prefix == b"tkp_" || prefix == b"tko_" {
-            let body = bytes[i + PREFIX_LEN..]
-                .iter()
-                .take_while(|b| token_char(**b))
-                .count();
-            // Anything long enough to carry an id and part of a secret is hidden.
-            if body >= TOKEN_ID_LEN {
-                out.push_str(&text[copied..i + PREFIX_LEN]);
-                out.push_str("[REDACTED]");
-                i += PREFIX_LEN + body;
-                copied = i;
-                continue;
-            }
+    for (at, run) in token_runs(text) {
+        // Anything long enough to carry an id and part of a secret is hidden;
+        // a prefix inside a run already hidden is skipped.
+        if at < copied || run < TOKEN_ID_LEN {
+            continue;
         }
-        i += 1;
+        out.push_str(&text[copied..at + PREFIX_LEN]);
+        out.push_str("[REDACTED]");
+        copied = at + PREFIX_LEN + run;
     }
     out.push_str(&text[copied..]);
     out

@@ -61,11 +61,9 @@ impl Ctx {
             self.org_with_role(q, actor, name, Role::Admin, "reading the audit trail")?;
             return Ok(vec![name.to_owned()]);
         }
-        let orgs: Vec<String> = q
-            .orgs_of(actor.key)?
+        let orgs: Vec<String> = super::administered_orgs(q, actor)?
             .into_iter()
-            .filter(|(_, _, role)| *role >= Role::Admin)
-            .map(|(_, name, _)| name)
+            .map(|(_, name)| name)
             .collect();
         if orgs.is_empty() {
             return Err(Error::Forbidden {

@@ -510,6 +510,15 @@ fn require_owner_everywhere(q: &dyn Tx, actor: Actor, action: &str) -> Result<()
     Ok(())
 }
 
+/// The orgs where the actor is admin or owner, by name.
+fn administered_orgs(q: &dyn Tx, actor: Actor) -> Result<Vec<(OrgKey, String)>> {
+    Ok(q.orgs_of(actor.key)?
+        .into_iter()
+        .filter(|(_, _, role)| *role >= Role::Admin)
+        .map(|(key, name, _)| (key, name))
+        .collect())
+}
+
 /// The key of the registered user `name`, or not found.
 fn registered_user(q: &dyn Tx, name: &str) -> Result<UserKey> {
     q.user_key(name)?.ok_or_else(|| Error::NotFound {

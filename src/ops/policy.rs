@@ -170,12 +170,7 @@ impl Ctx {
                 self.org_with_role(q, actor, name, Role::Admin, "checking the org's policy")?,
                 name.to_owned(),
             )],
-            None => q
-                .orgs_of(actor.key)?
-                .into_iter()
-                .filter(|(_, _, role)| *role >= Role::Admin)
-                .map(|(key, name, _)| (key, name))
-                .collect(),
+            None => super::administered_orgs(q, actor)?,
         };
         let now = self.clock.now();
         let mut findings = Vec::new();

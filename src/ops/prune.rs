@@ -145,11 +145,10 @@ impl Ctx {
             }
             None => None,
         };
-        let administered = q
-            .orgs_of(actor.key)?
+        let administered = super::administered_orgs(q, actor)?
             .into_iter()
-            .filter(|(key, _, role)| *role >= Role::Admin && only.is_none_or(|only| only == *key))
-            .map(|(key, _, _)| key)
+            .map(|(key, _)| key)
+            .filter(|key| only.is_none_or(|only| only == *key))
             .collect();
         Ok(TokenFilter {
             visible_to: Some(Visibility {
