@@ -140,11 +140,8 @@ impl Session {
                     _ => None,
                 })
                 .collect();
-            if let Some((_, error)) = failed.first() {
-                let tokens: Vec<&Token> = failed.iter().map(|(token, _)| *token).collect();
-                if let Some(event) = ctx.keyring_failure_event("store", error, &tokens) {
-                    q.append_event(&event)?;
-                }
+            if let Some(event) = ctx.keyring_failure_event("store", &failed) {
+                q.append_event(&event)?;
             }
             Ok(created)
         });

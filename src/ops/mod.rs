@@ -383,15 +383,15 @@ impl Ctx {
 
     /// The one `keyring.failure` event of this operation, or `None` when it
     /// was written already (later failures are still returned to the
-    /// caller, just not audited again). It names the token when only one
-    /// was affected, and counts them in `details.tokens`.
+    /// caller, just not audited again), or when nothing failed. It records
+    /// the first error, names the token when only one was affected, and
+    /// counts them in `details.tokens`.
     fn keyring_failure_event(
         &self,
         operation: &str,
-        error: &KeyringError,
-        tokens: &[&Token],
+        failed: &[(&Token, &KeyringError)],
     ) -> Option<NewEvent> {
-        let first = tokens.first()?;
+        let (first, error) = *failed.first()?;
         {
             let mut state = self.keyring_state();
             if state.audited {
@@ -402,9 +402,9 @@ impl Ctx {
         let details = serde_json::json!({
             "operation": operation,
             "error": error.to_string(),
-            "tokens": tokens.len(),
+            "tokens": failed.len(),
         });
-        let event = if tokens.len() == 1 {
+        let event = if failed.len() == 1 {
             self.token_event(crate::audit::action::KEYRING_FAILURE, first, details)
         } else {
             NewEvent {
@@ -475,7 +475,7 @@ impl Ctx {
             Err(_) => (KeyringOutcome::Stale { error }, None),
         };
         if let KeyringOutcome::Failed { error } | KeyringOutcome::Stale { error } = &outcome {
-            if let Some(event) = self.keyring_failure_event("store", error, &[token]) {
+            if let Some(event) = self.keyring_failure_event("store", &[(token, error)]) {
                 q.append_event(&event)?;
             }
         }

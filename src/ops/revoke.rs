@@ -360,11 +360,7 @@ impl Session {
         operation: &str,
         failed: &[(&Token, &KeyringError)],
     ) {
-        let Some((_, error)) = failed.first() else {
-            return;
-        };
-        let tokens: Vec<&Token> = failed.iter().map(|(token, _)| *token).collect();
-        if let Some(event) = self.ctx.keyring_failure_event(operation, error, &tokens) {
+        if let Some(event) = self.ctx.keyring_failure_event(operation, failed) {
             let _ = self.store.write(|q| q.append_event(&event));
         }
     }
