@@ -38,6 +38,7 @@ pub const GENESIS: EventHash = [0; 32];
 /// How an audited action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Outcome {
     /// It happened.
     Ok,

@@ -120,6 +120,7 @@ impl std::fmt::Display for PolicyRefusal {
 
 /// Everything that can go wrong in a library call.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A value given by the user does not parse or is out of range.
     #[error("invalid {what} '{value}': {reason}")]

@@ -17,6 +17,7 @@ pub const SERVICE: &str = "tokctl";
 
 /// Why the keyring could not do what was asked. Messages never hold a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyringError {
     /// There is no entry for this token.
     #[error("no keyring entry for this token")]

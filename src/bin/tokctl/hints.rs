@@ -193,7 +193,7 @@ fn unreachable_keyring_hint(error: &KeyringError) -> Option<&'static str> {
         KeyringError::Unavailable(_) => Some(
             "start a Secret Service (e.g. gnome-keyring-daemon --unlock inside a D-Bus session)",
         ),
-        KeyringError::NoEntry | KeyringError::Failed(_) | KeyringError::Unsupported => None,
+        _ => None,
     }
 }
 

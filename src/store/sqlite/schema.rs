@@ -50,6 +50,7 @@ const STATISTICS_TABLES: &[(&str, &str)] = &[
 
 /// How a schema object of the store differs from tokctl's schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SchemaChange {
     /// tokctl never creates an object of that type and name.
     Unknown,
