@@ -128,8 +128,7 @@ impl Session {
         query: &AuditQuery,
         mut each: impl FnMut(&Event) -> Result<(), E>,
     ) -> Result<(), E> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let readable = self.ctx.readable_events(q, actor, query.org.as_deref())?;
         let now = self.ctx.clock.now();
@@ -163,8 +162,7 @@ impl Session {
     /// a head recorded earlier that the chain no longer holds. Needs the
     /// admin role in at least one org.
     pub fn verify_audit_chain(&self, expect: Option<Checkpoint>) -> Result<ChainReport> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         self.ctx.audit_orgs(q, actor, None)?;
         walk_chain(q, expect)
@@ -174,8 +172,7 @@ impl Session {
     /// passing to [`Session::verify_audit_chain`] later. Reads one row; it
     /// does not check the chain.
     pub fn audit_head(&self) -> Result<Option<Checkpoint>> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         self.ctx.audit_orgs(q, actor, None)?;
         q.audit_head()
@@ -186,8 +183,7 @@ impl Session {
     /// [`Session::prune_audit_planned`]. Needs the owner role in every org.
     pub fn plan_audit_prune(&self, before: PointInTime) -> Result<AuditPrunePlan> {
         let cutoff = before.resolve(self.ctx.clock.now())?;
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         super::require_owner_everywhere(q, actor, "pruning the audit trail")?;
         let through = q.last_event_before(cutoff)?;

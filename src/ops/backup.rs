@@ -14,8 +14,7 @@ impl Session {
     /// once the copy is complete.
     pub fn backup(&mut self, dest: &Path) -> Result<()> {
         {
-            let reader = self.store.read();
-            let q: &dyn Tx = &*reader;
+            let q: &dyn Tx = &*self.store.read();
             let actor = self.ctx.actor(q)?;
             super::require_owner_everywhere(q, actor, "backing up the store")?;
         }

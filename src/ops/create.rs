@@ -448,8 +448,7 @@ const COMMON_RESOURCES: &[&str] = &["repo", "issues", "packages", "pulls", "org"
 impl Session {
     /// What an interactive `create` in `org` (or the actor's only org) may offer.
     pub fn create_choices(&self, org: Option<&str>) -> Result<CreateChoices> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let (key, name) = self.ctx.default_org(q, actor, org)?;
         let policy = q.policy(key)?;

@@ -81,8 +81,7 @@ impl Session {
 
     /// Every org.
     pub fn list_orgs(&self) -> Result<Vec<Org>> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         self.ctx.actor(q)?;
         q.orgs()
     }
@@ -119,8 +118,7 @@ impl Session {
 
     /// Every user.
     pub fn list_users(&self) -> Result<Vec<User>> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         self.ctx.actor(q)?;
         q.users()
     }
@@ -205,8 +203,7 @@ impl Session {
 
     /// Memberships, of one org or of every org the actor belongs to.
     pub fn list_members(&self, org: Option<&str>) -> Result<Vec<Membership>> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         match org {
             Some(name) => {

@@ -140,8 +140,7 @@ impl Session {
         if keyring == KeyringHealth::Reachable {
             sync = self.keyring_sync()?;
         }
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let integrity_problems = self.store.admin().integrity_problems()?;
         let audit_chain = chain_break(q)?;
         let inconsistencies = inconsistencies(q)?;
@@ -167,8 +166,7 @@ impl Session {
     /// Compares the keyring with the store: every entry found under this
     /// store's id, and every live token the actor may see.
     fn keyring_sync(&self) -> Result<KeyringSync> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let mut sync = KeyringSync::default();
         let listed = match self.ctx.keyring.entries() {
             Ok(entries) => Some(self.classify_entries(q, entries, &mut sync)?),

@@ -114,8 +114,7 @@ impl Session {
         })?;
         let now = self.ctx.clock.now();
         let found = {
-            let reader = self.store.read();
-            let q: &dyn Tx = &*reader;
+            let q: &dyn Tx = &*self.store.read();
             let actor = self.ctx.actor(q)?;
             match match_presented(q, &parsed, now)? {
                 Some((row, secret)) => {

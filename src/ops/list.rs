@@ -152,8 +152,7 @@ impl Session {
         selection: &Selection,
         mut each: impl FnMut(&Token) -> Result<(), E>,
     ) -> Result<(), E> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let filter = self.ctx.selection_filter(q, actor, selection)?;
         q.for_each_token(&filter, |row| each(&row.token))
@@ -171,8 +170,7 @@ impl Session {
 
     /// The token named by `reference` (an id or a name).
     pub fn show_token(&self, reference: &str, org: Option<&str>) -> Result<Token> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         Ok(self.ctx.resolve_token(q, actor, reference, org)?.token)
     }
@@ -185,8 +183,7 @@ impl Session {
         org: Option<&str>,
         usage_since: Option<PointInTime>,
     ) -> Result<TokenDetails> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let token = self.ctx.resolve_token(q, actor, reference, org)?.token;
         let now = self.ctx.clock.now();

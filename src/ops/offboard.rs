@@ -55,8 +55,7 @@ impl Session {
     /// org). Needs admin in every org concerned; refuses to remove an org's
     /// last owner. Writes nothing.
     pub fn plan_offboard(&self, user: &str) -> Result<OffboardPlan> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let user_key = super::registered_user(q, user)?;
         let memberships = self.ctx.check_memberships(q, actor, user, user_key, None)?;

@@ -24,8 +24,7 @@ pub struct PolicyFinding {
 impl Session {
     /// The org's policy. Any member may read it.
     pub fn org_policy(&self, org: &str) -> Result<Policy> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let key =
             self.ctx
@@ -61,8 +60,7 @@ impl Session {
     /// Live tokens that break their org's current policy, in the orgs the
     /// actor administers (or the one named).
     pub fn policy_check(&self, org: Option<&str>) -> Result<Vec<PolicyFinding>> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         self.ctx.policy_findings(q, actor, org)
     }

@@ -57,8 +57,7 @@ impl Session {
     /// `org`). Writes nothing.
     pub fn plan_prune(&self, before: PointInTime, org: Option<&str>) -> Result<PrunePlan> {
         let cutoff = before.resolve(self.ctx.clock.now())?;
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let filter = self.ctx.prunable(q, actor, cutoff, org)?;
         let tokens = q

@@ -149,8 +149,7 @@ impl OrgReport {
 impl Session {
     /// Figures per org, for the orgs the actor administers (or the one named).
     pub fn usage_report(&self, org: Option<&str>) -> Result<Vec<OrgReport>> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let mut orgs = Vec::new();
         for (key, name, role) in q.orgs_of(actor.key)? {

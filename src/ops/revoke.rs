@@ -147,8 +147,7 @@ impl Session {
     /// Writes nothing.
     pub fn plan_revoke(&self, selection: &Selection) -> Result<RevokePlan> {
         require_criteria(selection)?;
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let rows = self.ctx.selected_for_revoke(q, actor, selection, None)?;
         Ok(RevokePlan {
@@ -172,8 +171,7 @@ impl Session {
                 crate::error::RequestProblem::NoTokenNamed,
             ));
         }
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let mut tokens: Vec<Token> = Vec::with_capacity(references.len());
         for reference in references {
@@ -194,8 +192,7 @@ impl Session {
     /// current or an old one). Holding the secret is authority enough to
     /// revoke it. Writes nothing.
     pub fn plan_revoke_secret(&self, presented: &str) -> Result<RevokePlan> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         self.ctx.actor(q)?;
         let parsed = secret::parse(presented)?;
         let unknown = || Error::Rejected {

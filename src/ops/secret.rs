@@ -13,8 +13,7 @@ impl Session {
     /// is refused rather than handed out: presenting it would fail, and past
     /// the grace period it would be audited as a possible leak.
     pub fn token_secret(&self, reference: &str, org: Option<&str>) -> Result<Secret> {
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         let actor = self.ctx.actor(q)?;
         let row = self.ctx.resolve_token(q, actor, reference, org)?;
         self.ctx

@@ -270,8 +270,7 @@ impl Session {
         let Ok(parsed) = secret::parse(presented) else {
             return Ok(Err(Refusal::bare(Rejection::Malformed)));
         };
-        let reader = self.store.read();
-        let q: &dyn Tx = &*reader;
+        let q: &dyn Tx = &*self.store.read();
         step!(row_reads);
         let row = q.verify_row(parsed.id)?;
         // From here an id the store does not hold, or holds with the other
