@@ -6,9 +6,10 @@ use std::io::Write;
 use clap::Args;
 use serde::Serialize;
 use tokctl::error::Rejection;
-use tokctl::ops::{Session, Verified};
+use tokctl::ops::Session;
 use tokctl::scope::Scope;
-use tokctl::{Error, ErrorKind};
+use tokctl::verdict::{Verdict, Verified};
+use tokctl::Error;
 use zeroize::Zeroizing;
 
 use crate::cli::args::{parse_resource, parse_scope, Format};
@@ -116,17 +117,17 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     let presented = match read_secret("Token", Some(TOKEN_ENV)) {
         Ok(presented) => presented,
         Err(err) if is_malformed(&err) => {
-            let rejection = session.reject_unreadable()?;
+            let refusal = session.reject_unreadable()?;
             record(ui, session);
-            return Err(rejection.into());
+            return Err(Error::from(refusal).into());
         }
         Err(err) => return Err(err),
     };
-    let result = session.verify(&presented, scope.as_ref());
+    let verdict = session.verify(&presented, scope.as_ref());
     drop(presented);
     record(ui, session);
-    match result {
-        Ok(verified) => {
+    match verdict? {
+        Verdict::Valid(verified) => {
             match args.format {
                 Format::Json => ui.print_json(&VerifyJson::valid(&verified))?,
                 Format::Table => ui.print_table(
@@ -160,15 +161,13 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
             }
             Ok(exit::SUCCESS)
         }
-        Err(Error::Rejected { reason }) => {
+        Verdict::Refused(refusal) => {
             if args.format == Format::Json {
-                ui.print_json(&VerifyJson::rejected(reason))?;
+                ui.print_json(&VerifyJson::rejected(refusal.reason))?;
             }
-            let err = Error::Rejected { reason };
-            ui.error(err);
-            Ok(exit::code_for(ErrorKind::Rejected(reason)))
+            ui.error(refusal);
+            Ok(exit::code_for_rejection(refusal.reason))
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -226,24 +225,23 @@ fn check_lines(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<(
             continue;
         }
         let outcome = if overlong {
-            Err(session.reject_unreadable()?)
+            session.reject_unreadable().map(Verdict::Refused)
         } else {
             session.verify(text, scope)
         };
         // Wiped before the answer goes out: a caller that got it may assume
         // the token is gone from this process.
         crate::input::wipe(&mut line);
-        let verified;
-        let result = match outcome {
-            Ok(valid) => {
-                verified = valid;
-                VerifyJson::valid(&verified)
-            }
-            Err(Error::Rejected { reason }) => VerifyJson::rejected(reason),
-            Err(other) => {
+        let verdict = match outcome {
+            Ok(verdict) => verdict,
+            Err(err) => {
                 out.flush()?;
-                return Err(other.into());
+                return Err(err.into());
             }
+        };
+        let result = match &verdict {
+            Verdict::Valid(verified) => VerifyJson::valid(verified),
+            Verdict::Refused(refusal) => VerifyJson::rejected(refusal.reason),
         };
         serde_json::to_writer(
             &mut out,
