@@ -4,11 +4,10 @@
 use std::io::Write;
 
 use clap::Args;
-use serde::Serialize;
 use tokctl::error::Rejection;
 use tokctl::ops::Session;
 use tokctl::scope::Scope;
-use tokctl::verdict::{Verdict, Verified};
+use tokctl::verdict::Verdict;
 use tokctl::Error;
 use zeroize::Zeroizing;
 
@@ -35,62 +34,6 @@ pub struct VerifyArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     format: Format,
-}
-
-#[derive(Serialize)]
-struct VerifyJson<'a> {
-    valid: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kind: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    org: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owner: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scopes: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
-    /// Present when an old secret within its rotation grace period was used.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    old_secret_valid_until: Option<String>,
-}
-
-impl<'a> VerifyJson<'a> {
-    fn valid(verified: &'a Verified) -> Self {
-        VerifyJson {
-            valid: true,
-            reason: None,
-            id: Some(verified.id.to_string()),
-            name: Some(&verified.name),
-            kind: Some(verified.kind.as_str()),
-            org: Some(&verified.org),
-            owner: verified.owner.as_deref(),
-            scopes: Some(verified.scopes.to_strings()),
-            expires_at: verified.expires_at.map(rfc3339),
-            old_secret_valid_until: verified.old_secret_valid_until.map(rfc3339),
-        }
-    }
-
-    fn rejected(reason: Rejection) -> Self {
-        VerifyJson {
-            valid: false,
-            reason: Some(reason.as_str()),
-            id: None,
-            name: None,
-            kind: None,
-            org: None,
-            owner: None,
-            scopes: None,
-            expires_at: None,
-            old_secret_valid_until: None,
-        }
-    }
 }
 
 pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
@@ -126,11 +69,14 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     let verdict = session.verify(&presented, scope.as_ref());
     drop(presented);
     record(ui, session);
-    match verdict? {
+    let verdict = verdict?;
+    if args.format == Format::Json {
+        ui.print_json(&verdict)?;
+    }
+    match verdict {
         Verdict::Valid(verified) => {
-            match args.format {
-                Format::Json => ui.print_json(&VerifyJson::valid(&verified))?,
-                Format::Table => ui.print_table(
+            if args.format == Format::Table {
+                ui.print_table(
                     &ui.fields(&[
                         ("valid", "yes".into()),
                         ("id", verified.id.to_string()),
@@ -157,14 +103,11 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
                             ),
                         ),
                     ]),
-                )?,
+                )?;
             }
             Ok(exit::SUCCESS)
         }
         Verdict::Refused(refusal) => {
-            if args.format == Format::Json {
-                ui.print_json(&VerifyJson::rejected(refusal.reason))?;
-            }
             ui.error(refusal);
             Ok(exit::code_for_rejection(refusal.reason))
         }
@@ -205,12 +148,6 @@ fn run_batch(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<u8>
 }
 
 fn check_lines(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<()> {
-    #[derive(Serialize)]
-    struct BatchLine<'a> {
-        line: u64,
-        #[serde(flatten)]
-        result: VerifyJson<'a>,
-    }
     let mut input = SecretInput::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // Room for the longest line kept, so it never reallocates (leaving a copy).
@@ -239,17 +176,7 @@ fn check_lines(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<(
                 return Err(err.into());
             }
         };
-        let result = match &verdict {
-            Verdict::Valid(verified) => VerifyJson::valid(verified),
-            Verdict::Refused(refusal) => VerifyJson::rejected(refusal.reason),
-        };
-        serde_json::to_writer(
-            &mut out,
-            &BatchLine {
-                line: number,
-                result,
-            },
-        )?;
+        serde_json::to_writer(&mut out, &verdict.in_batch(number))?;
         out.write_all(b"\n")?;
         // Answer what was asked before waiting for more: a caller may send
         // one line and wait for its result.
