@@ -131,3 +131,31 @@ fn unreadable_input_is_a_malformed_refusal_counted_like_any_other() {
     assert_eq!(details[0]["reason"], "malformed");
     assert_eq!(details[0]["count"], 1);
 }
+
+/// `verify --scope 'repo:read[api]' --resource repo=web` once required only
+/// `repo:read[web]`: the names in brackets were dropped, so a token for `web`
+/// alone passed a check that asked for `api` too. The names now add up, as
+/// they do for create.
+#[test]
+fn verify_resource_on_a_bracketed_scope_no_longer_drops_the_bracketed_names() {
+    let env = common::TestEnv::new();
+    let web_only = env.create(&[
+        "--name",
+        "web-only",
+        "--scope",
+        "repo:read[web]",
+        "--expires",
+        "1d",
+    ]);
+    let both = env.create(&[
+        "--name",
+        "both",
+        "--scope",
+        "repo:read[api,web]",
+        "--expires",
+        "1d",
+    ]);
+    let asked = ["--scope", "repo:read[api]", "--resource", "repo=web"];
+    assert_eq!(env.verify(&web_only, &asked).0, 13);
+    assert_eq!(env.verify(&both, &asked).0, 0);
+}

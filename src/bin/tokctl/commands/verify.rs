@@ -6,7 +6,7 @@ use std::io::Write;
 use clap::Args;
 use tokctl::error::Rejection;
 use tokctl::ops::Session;
-use tokctl::scope::Scope;
+use tokctl::scope::{compose_scopes, CompositionError, Scope, ScopePart};
 use tokctl::verdict::Verdict;
 use tokctl::Error;
 use zeroize::Zeroizing;
@@ -37,18 +37,25 @@ pub struct VerifyArgs {
 }
 
 pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
-    let scope = match (args.scope.clone(), &args.resource) {
+    let scope = match (args.scope, args.resource) {
         (Some(scope), Some((resource, names))) => {
-            if resource != scope.resource() {
-                anyhow::bail!(crate::hints::Usage::new(
-                    format!(
-                        "--resource names '{resource}' but --scope is about '{}'",
-                        scope.resource()
-                    ),
+            let about = scope.resource().to_owned();
+            // As for create: the names narrow the scope, adding to any it lists.
+            let parts = [
+                ScopePart::Scope(scope),
+                ScopePart::Names { resource, names },
+            ];
+            match compose_scopes(parts) {
+                Ok(mut composed) => composed.pop(),
+                Err(CompositionError::Narrowing { source, .. }) => return Err(source.into()),
+                Err(
+                    CompositionError::NoScopeForNames { resource, .. }
+                    | CompositionError::NamesBeforeScope { resource, .. },
+                ) => anyhow::bail!(crate::hints::Usage::new(
+                    format!("--resource names '{resource}' but --scope is about '{about}'"),
                     "e.g. --scope repo:read --resource repo=api",
-                ));
+                )),
             }
-            Some(scope.narrowed(names)?)
         }
         (scope, _) => scope,
     };
