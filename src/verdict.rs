@@ -1,7 +1,7 @@
 //! What verifying a presented token answers: a [`Verdict`], valid or
 //! refused, as a value. A refusal is the normal answer to a bad token, not a
 //! failure of the call, so it is no [`crate::Error`]: errors are left for
-//! what stops an answer (an unusable store, I/O).
+//! a store that fails.
 //!
 //! A front end (the CLI, a service) matches on the verdict and on the
 //! [`Rejection`] reason of a refusal; it never parses a message. The JSON

@@ -224,10 +224,11 @@ impl Session {
     }
 
     /// Verifies a presented token, optionally requiring a scope: a
-    /// [`Verdict`], valid or refused. An `Err` means no verdict could be
-    /// reached (the store failed), never that the token is bad. Successes and
-    /// refusals are counted and written coalesced (see the module docs): call
-    /// [`Session::flush_usage`] before dropping the session.
+    /// [`Verdict`], valid or refused. An `Err` means the store failed
+    /// (reading the token, or writing counts that were due), never that the
+    /// token is bad. Successes and refusals are counted and written coalesced
+    /// (see the module docs): call [`Session::flush_usage`] before dropping
+    /// the session.
     pub fn verify(&mut self, presented: &str, required: Option<&Scope>) -> Result<Verdict> {
         let now = self.ctx.clock.now();
         let checked = self.check_presented(presented, required, now);
