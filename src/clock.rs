@@ -64,3 +64,9 @@ impl Clock for FixedClock {
 pub fn from_unix(seconds: i64) -> Timestamp {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
+
+/// RFC 3339 in UTC with a `Z`, whole seconds: the one time format in JSON,
+/// whichever front end writes it.
+pub fn rfc3339(at: Timestamp) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -13,7 +13,10 @@ use crate::store::{StoreError, StoreErrorKind};
 /// Shorthand for results of library calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Why a presented token was not accepted.
+/// Why a presented token was not accepted: the reason of a
+/// [`crate::verdict::Refusal`] (verify), and of [`Error::Rejected`] where a
+/// presented secret is the input of another request (inspect, revoke by
+/// secret).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rejection {
@@ -42,6 +45,18 @@ impl Rejection {
             Rejection::Revoked => "revoked",
             Rejection::InsufficientScope => "insufficient_scope",
             Rejection::Rotated => "rotated",
+        }
+    }
+
+    /// What it means, in words: "the token has expired".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rejection::Malformed => "not a well-formed tokctl token",
+            Rejection::Unknown => "no such token",
+            Rejection::Expired => "the token has expired",
+            Rejection::Revoked => "the token has been revoked",
+            Rejection::InsufficientScope => "the token lacks the required scope",
+            Rejection::Rotated => "this secret was rotated away (recorded as a possible leak)",
         }
     }
 }
@@ -330,8 +345,10 @@ pub enum Error {
     #[error("keyring: {0}")]
     Keyring(#[from] KeyringError),
 
-    /// A presented token was refused.
-    #[error("token rejected: {}", describe_rejection(*.reason))]
+    /// A presented token was refused where it is the input of a request
+    /// (inspect, revoke by secret, unreadable input). Verifying returns a
+    /// [`crate::verdict::Verdict`] instead.
+    #[error("token rejected: {}", .reason.describe())]
     Rejected {
         /// Why.
         reason: Rejection,
@@ -340,17 +357,6 @@ pub enum Error {
     /// The random number generator failed (the OS refused to give entropy).
     #[error("the system random number generator failed")]
     Random,
-}
-
-fn describe_rejection(reason: Rejection) -> &'static str {
-    match reason {
-        Rejection::Malformed => "not a well-formed tokctl token",
-        Rejection::Unknown => "no such token",
-        Rejection::Expired => "the token has expired",
-        Rejection::Revoked => "the token has been revoked",
-        Rejection::InsufficientScope => "the token lacks the required scope",
-        Rejection::Rotated => "this secret was rotated away (recorded as a possible leak)",
-    }
 }
 
 /// Coarse classes of [`Error`], one per documented exit code.

@@ -26,5 +26,6 @@ pub mod policy;
 pub mod scope;
 pub mod secret;
 pub mod store;
+pub mod verdict;
 
 pub use error::{Error, ErrorKind, Result};

@@ -319,6 +319,14 @@ pub fn refuse_token_text(what: &'static str, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// The longest token name, in characters.
+pub const MAX_TOKEN_NAME_CHARS: usize = 100;
+
+/// Checks a token name: [`validate_name`] with the token name's limit.
+pub fn validate_token_name(name: &str) -> Result<()> {
+    validate_name("token name", name, MAX_TOKEN_NAME_CHARS)
+}
+
 /// Checks a user-chosen name (org, user or token): one printable line of at
 /// most `max` characters that does not start with `-` and holds no token.
 pub fn validate_name(what: &'static str, name: &str, max: usize) -> Result<()> {
@@ -402,6 +410,16 @@ mod tests {
         for bad in ["", " x", "x ", "a\nb", "-x", &"x".repeat(101)] {
             assert!(validate_name("token name", bad, 100).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn token_names_are_at_most_a_hundred_characters() {
+        assert!(validate_token_name(&"x".repeat(100)).is_ok());
+        let err = validate_token_name(&"x".repeat(101)).unwrap_err();
+        assert!(
+            err.to_string().contains("longer than 100 characters"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -276,6 +276,13 @@ impl Policy {
         }
     }
 
+    /// Whether the policy lets a token never expire (without clamping): it
+    /// has no max lifetime and does not require an expiry. What a front end
+    /// asks before offering "never"; [`Policy::admit`] stays the gate.
+    pub fn allows_never_expiring(&self) -> bool {
+        !self.require_expiry && self.max_lifetime.is_none()
+    }
+
     /// The latest expiry allowed for a token issued at `issued_at`.
     pub fn latest_expiry(&self, issued_at: Timestamp) -> Option<Timestamp> {
         self.max_lifetime.and_then(|max| max.after(issued_at))
@@ -420,6 +427,36 @@ mod tests {
                 "member_tokens"
             ]
         );
+    }
+
+    /// What `allows_never_expiring` answers is what the gate decides.
+    #[test]
+    fn never_expiring_is_allowed_exactly_when_the_gate_admits_it() {
+        let scopes = scopes(&["repo:read"]);
+        let never = Candidate {
+            scopes: &scopes,
+            issued_at: parse_time("2026-01-01").unwrap(),
+            expires_at: None,
+            held_by_plain_member: false,
+        };
+        for (max_lifetime, require_expiry) in [
+            (None, false),
+            (None, true),
+            (Some("1y".parse().unwrap()), false),
+            (Some("1y".parse().unwrap()), true),
+        ] {
+            let policy = Policy {
+                max_lifetime,
+                require_expiry,
+                ..Policy::default()
+            };
+            assert_eq!(
+                policy.allows_never_expiring(),
+                policy.admit(&never, false).is_admissible(),
+                "{policy:?}"
+            );
+        }
+        assert!(Policy::default().allows_never_expiring());
     }
 
     #[test]

@@ -214,6 +214,93 @@ impl fmt::Display for Scope {
     }
 }
 
+/// One piece of a list of scopes as a front end was given it, in order: a
+/// scope, or named resources that narrow the nearest scope before them on
+/// that kind of resource (`repo` and `api,web` for `repo:…[api,web]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopePart {
+    /// A scope, maybe already narrowed (`repo:read[api]`).
+    Scope(Scope),
+    /// Names for the nearest scope before them on `resource`.
+    Names {
+        /// The kind of resource, e.g. `repo`.
+        resource: String,
+        /// The names, e.g. `api`, `web`.
+        names: Vec<String>,
+    },
+}
+
+/// Why a list of [`ScopePart`]s does not compose: the facts, for a front end
+/// to say it in its own words (flags, fields).
+#[derive(Debug, thiserror::Error)]
+pub enum CompositionError {
+    /// Names come before every scope on their resource; a later one names it.
+    #[error("the names {} come before any scope on '{resource}'", names.join(","))]
+    NamesBeforeScope {
+        /// The kind of resource.
+        resource: String,
+        /// The names.
+        names: Vec<String>,
+    },
+    /// Names for a resource no scope in the list is about.
+    #[error("no scope names the resource '{resource}' the names {} are for", names.join(","))]
+    NoScopeForNames {
+        /// The kind of resource.
+        resource: String,
+        /// The names.
+        names: Vec<String>,
+    },
+    /// The scope the names narrow would be invalid (too many names, say).
+    #[error("names on '{resource}': {source}")]
+    Narrowing {
+        /// The kind of resource.
+        resource: String,
+        /// Why.
+        source: Error,
+    },
+}
+
+/// Composes scopes and names in the order given: each [`ScopePart::Names`]
+/// narrows the nearest scope before it on the same resource, adding to the
+/// names that scope already lists (a second list adds, never replaces).
+/// Names that no earlier scope can take are refused, never dropped or
+/// guessed.
+pub fn compose_scopes(
+    parts: impl IntoIterator<Item = ScopePart>,
+) -> Result<Vec<Scope>, CompositionError> {
+    let parts: Vec<ScopePart> = parts.into_iter().collect();
+    let mut scopes: Vec<Scope> = Vec::new();
+    for (position, part) in parts.iter().enumerate() {
+        match part {
+            ScopePart::Scope(scope) => scopes.push(scope.clone()),
+            ScopePart::Names { resource, names } => {
+                let Some(target) = scopes
+                    .iter_mut()
+                    .rev()
+                    .find(|scope| scope.resource() == resource)
+                else {
+                    let later = parts[position..].iter().any(
+                        |part| matches!(part, ScopePart::Scope(scope) if scope.resource() == resource),
+                    );
+                    let (resource, names) = (resource.clone(), names.clone());
+                    return Err(if later {
+                        CompositionError::NamesBeforeScope { resource, names }
+                    } else {
+                        CompositionError::NoScopeForNames { resource, names }
+                    });
+                };
+                *target = target.clone().narrowed_adding(names).map_err(|source| {
+                    CompositionError::Narrowing {
+                        resource: resource.clone(),
+                        source,
+                    }
+                })?;
+            }
+        }
+    }
+    Ok(scopes)
+}
+
 /// The scopes a token holds, canonical (see [`ScopeSet::new`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ScopeSet(Vec<Scope>);
@@ -401,6 +488,50 @@ mod tests {
             .unwrap()
             .narrowed_adding(&more)
             .unwrap_err();
+        assert!(err.to_string().contains("at most 50 names"), "{err}");
+    }
+
+    #[test]
+    fn names_narrow_the_nearest_scope_before_them_and_add_up() {
+        let names = |resource: &str, list: &[&str]| ScopePart::Names {
+            resource: resource.into(),
+            names: list.iter().map(|n| (*n).to_owned()).collect(),
+        };
+        let composed = compose_scopes([
+            ScopePart::Scope(scope("repo:read")),
+            names("repo", &["base", "node"]),
+            ScopePart::Scope(scope("issues:read")),
+            ScopePart::Scope(scope("repo:write[api]")),
+            names("repo", &["web"]),
+            names("repo", &["docs"]),
+        ])
+        .unwrap();
+        let shown: Vec<String> = composed.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "repo:read[base,node]",
+                "issues:read",
+                "repo:write[api,docs,web]"
+            ]
+        );
+        assert!(matches!(
+            compose_scopes([names("repo", &["web"]), ScopePart::Scope(scope("repo:read"))]),
+            Err(CompositionError::NamesBeforeScope { resource, .. }) if resource == "repo"
+        ));
+        assert!(matches!(
+            compose_scopes([ScopePart::Scope(scope("issues:read")), names("repo", &["web"])]),
+            Err(CompositionError::NoScopeForNames { resource, .. }) if resource == "repo"
+        ));
+        let many: Vec<String> = (0..51).map(|i| format!("r{i}")).collect();
+        let err = compose_scopes([
+            ScopePart::Scope(scope("repo:read[r0]")),
+            ScopePart::Names {
+                resource: "repo".into(),
+                names: many,
+            },
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("at most 50 names"), "{err}");
     }
 

@@ -57,7 +57,7 @@ fn a_token_that_changed_after_the_plan_is_skipped_and_a_new_one_is_not_taken() {
 
     // Between the plan and the run: one is used, one revoked by someone
     // else, and a new stale-looking token appears.
-    h.session.verify(used.secret.expose(), None).unwrap();
+    verified(h.session.verify(used.secret.expose(), None));
     h.session.flush_usage().unwrap();
     revoke_named(&mut h.session, &["revoked-later".into()], None, None).unwrap();
     // A token from long ago that the plan never saw (created with the clock

@@ -50,7 +50,7 @@ fn create_verify_revoke_verify_fails() {
         Some(parse_time("2027-02-20T10:00:00Z").unwrap())
     );
 
-    let verified = h.session.verify(created.secret.expose(), None).unwrap();
+    let verified = verified(h.session.verify(created.secret.expose(), None));
     assert_eq!(verified.id, created.token.id);
     assert_eq!(verified.owner.as_deref(), Some("alice"));
 
@@ -76,11 +76,13 @@ fn scope_implication_admin_write_read() {
     assert!(h
         .session
         .verify(secret, Some(&"repo:read".parse().unwrap()))
-        .is_ok());
+        .unwrap()
+        .is_valid());
     assert!(h
         .session
         .verify(secret, Some(&"repo:write".parse().unwrap()))
-        .is_ok());
+        .unwrap()
+        .is_valid());
     assert_eq!(
         rejection(
             h.session
@@ -122,7 +124,7 @@ fn a_stronger_scope_on_fewer_names_keeps_the_weaker_grant() {
         "repo:write[web]",
         "repo:read[base,node,web]",
     ] {
-        assert!(check(&mut h, allowed).is_ok(), "{allowed}");
+        assert!(check(&mut h, allowed).unwrap().is_valid(), "{allowed}");
     }
     for refused in [
         "repo:write[base]",
@@ -146,7 +148,11 @@ fn expiry_takes_effect_exactly_at_the_boundary() {
     let mut h = harness();
     let created = create(&mut h, "short", &["repo:read"], "12h");
     h.clock.advance(Duration::hours(12) - Duration::seconds(1));
-    assert!(h.session.verify(created.secret.expose(), None).is_ok());
+    assert!(h
+        .session
+        .verify(created.secret.expose(), None)
+        .unwrap()
+        .is_valid());
     h.clock.advance(Duration::seconds(1));
     assert_eq!(
         rejection(h.session.verify(created.secret.expose(), None)),
@@ -204,17 +210,17 @@ fn usage_is_coalesced_to_one_write_per_window() {
     };
 
     // Uses within the window are counted in memory: the store does not move.
-    h.session.verify(&busy, None).unwrap();
+    verified(h.session.verify(&busy, None));
     for _ in 0..5 {
         h.clock.advance(Duration::seconds(10));
-        h.session.verify(&busy, None).unwrap();
-        h.session.verify(&other, None).unwrap();
+        verified(h.session.verify(&busy, None));
+        verified(h.session.verify(&other, None));
     }
     assert_eq!(stored(&h, "busy"), (0, None));
 
     // The first use once the window is over writes everything buffered, in one go.
     h.clock.advance(Duration::seconds(10));
-    h.session.verify(&busy, None).unwrap();
+    verified(h.session.verify(&busy, None));
     assert_eq!(stored(&h, "busy"), (7, Some(start + Duration::seconds(60))));
     assert_eq!(
         stored(&h, "other"),
@@ -223,7 +229,7 @@ fn usage_is_coalesced_to_one_write_per_window() {
 
     // A buffered use is not lost: flush writes it.
     h.clock.advance(Duration::seconds(5));
-    h.session.verify(&busy, None).unwrap();
+    verified(h.session.verify(&busy, None));
     assert_eq!(stored(&h, "busy").0, 7);
     h.session.flush_usage().unwrap();
     assert_eq!(stored(&h, "busy"), (8, Some(start + Duration::seconds(65))));
@@ -245,10 +251,10 @@ fn many_pending_tokens_flush_before_the_window_ends() {
         .map(|created| created.secret.expose().to_owned())
         .collect();
     for secret in &secrets[..secrets.len() - 1] {
-        h.session.verify(secret, None).unwrap();
+        verified(h.session.verify(secret, None));
     }
     assert_eq!(h.session.show_token("t0", None).unwrap().use_count, 0);
-    h.session.verify(&secrets[secrets.len() - 1], None).unwrap();
+    verified(h.session.verify(&secrets[secrets.len() - 1], None));
     assert_eq!(
         h.session.show_token("t0", None).unwrap().use_count,
         1,
@@ -303,7 +309,7 @@ fn org_tokens_are_owned_by_the_org() {
     assert_eq!(created.token.kind, TokenKind::Org);
     assert_eq!(created.token.owner, None);
     assert!(created.secret.expose().starts_with("tko_"));
-    let verified = h.session.verify(created.secret.expose(), None).unwrap();
+    let verified = verified(h.session.verify(created.secret.expose(), None));
     assert_eq!((verified.kind, verified.owner), (TokenKind::Org, None));
 }
 
@@ -411,7 +417,11 @@ fn auto_keyring_failure_still_mints_and_says_so() {
     let mut h = harness_with(MemoryKeyring::failing(FailOn::Put), KeyringMode::Auto);
     let created = create(&mut h, "k", &["repo:read"], "1d");
     assert!(matches!(created.keyring, KeyringOutcome::Failed { .. }));
-    assert!(h.session.verify(created.secret.expose(), None).is_ok());
+    assert!(h
+        .session
+        .verify(created.secret.expose(), None)
+        .unwrap()
+        .is_valid());
 }
 
 #[test]

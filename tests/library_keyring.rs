@@ -10,7 +10,7 @@ mod common;
 mod hints;
 
 use chrono::Duration;
-use common::session::{harness_with, Harness};
+use common::session::{harness_with, rejection, Harness};
 use hints::Hint;
 use tokctl::error::Rejection;
 use tokctl::keyring::{FailOn, KeyringEntry, KeyringMode, MemoryKeyring, SecretKeeper};
@@ -88,9 +88,13 @@ fn rotate_with_a_failing_keyring_leaves_no_stale_secret() {
     assert!(h.keyring.is_empty());
     let err = h.session.token_secret("r1", None).unwrap_err();
     assert!(matches!(err, Error::SecretNotInKeyring { .. }), "{err:?}");
-    assert!(h.session.verify(rotated.secret.expose(), None).is_ok());
+    assert!(h
+        .session
+        .verify(rotated.secret.expose(), None)
+        .unwrap()
+        .is_valid());
     assert_eq!(
-        h.session.verify(old.expose(), None).unwrap_err().kind(),
+        ErrorKind::Rejected(rejection(h.session.verify(old.expose(), None))),
         ErrorKind::Rejected(Rejection::Rotated)
     );
     assert_eq!(keyring_failures(&h).len(), 1);
@@ -150,7 +154,7 @@ fn rotate_with_a_locked_keyring_in_required_mode_writes_nothing() {
     assert!(err.hint().unwrap().contains("unlock"), "{:?}", err.hint());
     assert!(!err.hint().unwrap().contains("start a Secret Service"));
     h.keyring.set_failure(None);
-    assert!(h.session.verify(old.expose(), None).is_ok());
+    assert!(h.session.verify(old.expose(), None).unwrap().is_valid());
     assert_eq!(
         h.session.token_secret("r1", None).unwrap().expose(),
         old.expose()

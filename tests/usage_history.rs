@@ -33,19 +33,19 @@ fn uses_are_recorded_per_token_and_hour() {
     // 10:00 + 59m: three uses of a in the 10:00 hour, then one in the 11:00
     // hour inside the same coalescing window.
     for _ in 0..3 {
-        h.session.verify(a.secret.expose(), None).unwrap();
+        verified(h.session.verify(a.secret.expose(), None));
     }
     h.clock
         .advance(Duration::minutes(59) + Duration::seconds(30));
-    h.session.verify(a.secret.expose(), None).unwrap();
+    verified(h.session.verify(a.secret.expose(), None));
     h.clock.advance(Duration::seconds(40));
-    h.session.verify(a.secret.expose(), None).unwrap();
-    h.session.verify(b.secret.expose(), None).unwrap();
+    verified(h.session.verify(a.secret.expose(), None));
+    verified(h.session.verify(b.secret.expose(), None));
     h.session.flush_usage().unwrap();
     // A refused verification is not a use.
     let _ = h.session.verify(&b.secret.expose()[..20], None);
     h.clock.advance(Duration::days(2));
-    h.session.verify(b.secret.expose(), None).unwrap();
+    verified(h.session.verify(b.secret.expose(), None));
     h.session.flush_usage().unwrap();
 
     assert_eq!(
@@ -77,10 +77,10 @@ fn uses_are_recorded_per_token_and_hour() {
 fn audit_retention_prunes_use_history_too() {
     let mut h = harness();
     let a = create(&mut h, "a", &["repo:read"], "5y");
-    h.session.verify(a.secret.expose(), None).unwrap();
+    verified(h.session.verify(a.secret.expose(), None));
     h.session.flush_usage().unwrap();
     h.clock.advance(Duration::days(400));
-    h.session.verify(a.secret.expose(), None).unwrap();
+    verified(h.session.verify(a.secret.expose(), None));
     h.session.flush_usage().unwrap();
     assert_eq!(hours(&h, "a").len(), 2);
     let plan = h.session.plan_audit_prune("1y".parse().unwrap()).unwrap();

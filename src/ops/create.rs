@@ -13,7 +13,7 @@ use crate::clock::Timestamp;
 use crate::duration::Expiry;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringError, KeyringMode};
-use crate::model::{refuse_token_text, validate_name, Role, Token, TokenKind};
+use crate::model::{refuse_token_text, validate_token_name, Role, Token, TokenKind};
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::Secret;
 use crate::store::NewToken;
@@ -93,7 +93,6 @@ pub struct Created {
     pub expiry_clamped: bool,
 }
 
-const MAX_TOKEN_NAME_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 /// A request that passed the checks needing no store.
@@ -171,7 +170,7 @@ fn check_request(request: CreateRequest, now: Timestamp) -> Result<Checked> {
         ));
     };
     if let Some(name) = &request.name {
-        validate_name("token name", name, MAX_TOKEN_NAME_CHARS)?;
+        validate_token_name(name)?;
     }
     if let Some(description) = &request.description {
         refuse_token_text("description", description)?;

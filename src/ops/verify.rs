@@ -32,11 +32,14 @@ use std::collections::HashMap;
 use super::Session;
 use crate::audit::{action, NewEvent, Outcome};
 use crate::clock::Timestamp;
-use crate::error::{Error, Rejection, Result};
-use crate::model::{TokenId, TokenKind};
-use crate::scope::{Scope, ScopeSet};
+use crate::error::{Rejection, Result};
+use crate::model::TokenId;
+use crate::scope::Scope;
 use crate::secret::{self, SecretHash};
 use crate::store::{OrgKey, Tx, UsageUpdate, UserKey};
+use crate::verdict::{Refusal, Verdict};
+// Re-exported as `ops::Verified`, where it lived before verdicts had a module.
+pub use crate::verdict::Verified;
 
 /// A session writes buffered usage at most once per this many seconds.
 pub const COALESCE_WINDOW_SECONDS: i64 = 60;
@@ -52,28 +55,6 @@ pub const MAX_REFUSAL_COUNTERS: usize = 1_000;
 /// with. No secret hashes to it (that would be a SHA-256 preimage), and such
 /// a presentation is refused whatever the comparison says.
 const UNKNOWN_ID_DIGEST: SecretHash = [0; 32];
-
-/// A token that passed verification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
-    /// Its public id.
-    pub id: TokenId,
-    /// Personal or org.
-    pub kind: TokenKind,
-    /// Its name.
-    pub name: String,
-    /// Its org.
-    pub org: String,
-    /// Its owner (personal tokens).
-    pub owner: Option<String>,
-    /// Its scopes.
-    pub scopes: ScopeSet,
-    /// When it expires.
-    pub expires_at: Option<Timestamp>,
-    /// Set when the presented secret is an old one still inside its grace
-    /// period: the caller should switch to the new secret before this time.
-    pub old_secret_valid_until: Option<Timestamp>,
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Pending {
@@ -171,17 +152,31 @@ pub(super) struct NameCache {
     users: HashMap<UserKey, String>,
 }
 
-/// A refusal and the token it names, if the store holds that token.
-struct Refusal {
-    reason: Rejection,
-    token: Option<TokenId>,
+/// A refusal as the verify path found it: what the caller is told, and the
+/// token it is counted under. That token is also set for a wrong secret of an
+/// id the store holds, which the caller must not learn (the refusal it gets
+/// names no token then).
+struct Found {
+    refusal: Refusal,
+    counted_under: Option<TokenId>,
 }
 
-impl Refusal {
+impl Found {
     fn bare(reason: Rejection) -> Self {
-        Refusal {
-            reason,
-            token: None,
+        Found {
+            refusal: Refusal::bare(reason),
+            counted_under: None,
+        }
+    }
+
+    /// A refusal of a token whose secret (current or retired) matched.
+    fn proven(reason: Rejection, token: TokenId) -> Self {
+        Found {
+            refusal: Refusal {
+                reason,
+                token: Some(token),
+            },
+            counted_under: Some(token),
         }
     }
 }
@@ -228,10 +223,13 @@ impl Session {
         self.usage.refusal_limit = limit;
     }
 
-    /// Verifies a presented token, optionally requiring a scope. Successes
-    /// and refusals are counted and written coalesced (see the module docs):
-    /// call [`Session::flush_usage`] before dropping the session.
-    pub fn verify(&mut self, presented: &str, required: Option<&Scope>) -> Result<Verified> {
+    /// Verifies a presented token, optionally requiring a scope: a
+    /// [`Verdict`], valid or refused. An `Err` means the store failed
+    /// (reading the token, or writing counts that were due), never that the
+    /// token is bad. Successes and refusals are counted and written coalesced
+    /// (see the module docs): call [`Session::flush_usage`] before dropping
+    /// the session.
+    pub fn verify(&mut self, presented: &str, required: Option<&Scope>) -> Result<Verdict> {
         let now = self.ctx.clock.now();
         let checked = self.check_presented(presented, required, now);
         // The presented secret passed through the frames of that call.
@@ -239,26 +237,22 @@ impl Session {
         match checked? {
             Ok(verified) => {
                 self.record_use(verified.id, now)?;
-                Ok(verified)
+                Ok(Verdict::Valid(verified))
             }
-            Err(refusal) => {
-                self.record_refusal(refusal.reason, refusal.token, required, now)?;
-                Err(Error::Rejected {
-                    reason: refusal.reason,
-                })
+            Err(found) => {
+                self.record_refusal(found.refusal.reason, found.counted_under, required, now)?;
+                Ok(Verdict::Refused(found.refusal))
             }
         }
     }
 
     /// Counts input that could not even be read as a token (too long, not
     /// UTF-8) as a malformed presentation like any other, and returns the
-    /// rejection to report. Written with the next [`Session::flush_usage`].
-    pub fn reject_unreadable(&mut self) -> Result<Error> {
+    /// refusal to report. Written with the next [`Session::flush_usage`].
+    pub fn reject_unreadable(&mut self) -> Result<Refusal> {
         let now = self.ctx.clock.now();
         self.record_refusal(Rejection::Malformed, None, None, now)?;
-        Ok(Error::Rejected {
-            reason: Rejection::Malformed,
-        })
+        Ok(Refusal::bare(Rejection::Malformed))
     }
 
     fn check_presented(
@@ -266,9 +260,9 @@ impl Session {
         presented: &str,
         required: Option<&Scope>,
         now: Timestamp,
-    ) -> Result<Result<Verified, Refusal>> {
+    ) -> Result<Result<Verified, Found>> {
         let Ok(parsed) = secret::parse(presented) else {
-            return Ok(Err(Refusal::bare(Rejection::Malformed)));
+            return Ok(Err(Found::bare(Rejection::Malformed)));
         };
         let q: &dyn Tx = &*self.store.read();
         step!(row_reads);
@@ -287,15 +281,16 @@ impl Session {
             Some(row) if current => row,
             known => {
                 let old = retired_match(q, parsed.id, &presented_hash)?;
-                let refuse = |reason| {
-                    Ok(Err(Refusal {
-                        reason,
-                        token: exists.then_some(parsed.id),
-                    }))
+                let unknown = Found {
+                    refusal: Refusal::bare(Rejection::Unknown),
+                    counted_under: exists.then_some(parsed.id),
                 };
                 match (known, old) {
-                    (None, _) | (Some(_), None) => return refuse(Rejection::Unknown),
-                    (Some(_), Some(until)) if until <= now => return refuse(Rejection::Rotated),
+                    (None, _) | (Some(_), None) => return Ok(Err(unknown)),
+                    // A retired secret of this token matched: the token is proven.
+                    (Some(_), Some(until)) if until <= now => {
+                        return Ok(Err(Found::proven(Rejection::Rotated, parsed.id)))
+                    }
                     (Some(row), Some(until)) => {
                         old_secret_valid_until = Some(until);
                         row
@@ -303,12 +298,7 @@ impl Session {
                 }
             }
         };
-        let refuse = |reason| {
-            Ok(Err(Refusal {
-                reason,
-                token: Some(parsed.id),
-            }))
-        };
+        let refuse = |reason| Ok(Err(Found::proven(reason, parsed.id)));
         if row.revoked_at.is_some() {
             return refuse(Rejection::Revoked);
         }
@@ -518,7 +508,7 @@ mod tests {
     /// The steps one verification of `presented` takes.
     fn work_of(session: &mut Session, presented: &str) -> Work {
         WORK.with(|work| work.set(Work::default()));
-        assert!(session.verify(presented, None).is_err());
+        assert!(!session.verify(presented, None).unwrap().is_valid());
         WORK.with(std::cell::Cell::get)
     }
 
@@ -558,7 +548,10 @@ mod tests {
         assert_eq!(work_of(&mut session, unknown.secret.expose()), expected);
         assert_eq!(work_of(&mut session, wrong_kind.secret.expose()), expected);
         // The right secret skips the retired secrets: success is no secret.
-        assert!(session.verify(created.secret.expose(), None).is_ok());
+        assert!(session
+            .verify(created.secret.expose(), None)
+            .unwrap()
+            .is_valid());
     }
 
     /// A token string with any id and secret, checksummed as tokctl does.
@@ -598,13 +591,14 @@ mod tests {
         let secret = URL_SAFE_NO_PAD.decode(&text[15..]).unwrap();
         let same = forge("tkp_", created.token.id, &secret[..32]);
         assert_eq!(same, text, "the forger matches the format");
-        assert!(session.verify(&same, None).is_ok());
+        assert!(session.verify(&same, None).unwrap().is_valid());
         let next = TokenId::from_key(created.token.id.key() + 1).unwrap();
         let decoy = forge("tkp_", next, &secret[..32]);
         assert!(matches!(
-            session.verify(&decoy, None),
-            Err(crate::Error::Rejected {
-                reason: crate::error::Rejection::Unknown
+            session.verify(&decoy, None).unwrap(),
+            crate::verdict::Verdict::Refused(crate::verdict::Refusal {
+                reason: crate::error::Rejection::Unknown,
+                ..
             })
         ));
     }

@@ -9,6 +9,7 @@ use tokctl::error::Rejection;
 use tokctl::keyring::{KeyringMode, MemoryKeyring};
 use tokctl::ops::{CreateRequest, Created, Revoked, Session};
 use tokctl::store::Store;
+use tokctl::verdict::{Verdict, Verified};
 use tokctl::Error;
 
 pub struct Harness {
@@ -64,9 +65,18 @@ pub fn revoke_named(
     Ok(session.revoke_planned(&plan, reason)?.revoked)
 }
 
-pub fn rejection(result: Result<tokctl::ops::Verified, Error>) -> Rejection {
+/// Why a verification was refused; panics on a valid token or an error.
+pub fn rejection(result: Result<Verdict, Error>) -> Rejection {
     match result {
-        Err(Error::Rejected { reason }) => reason,
+        Ok(Verdict::Refused(refusal)) => refusal.reason,
         other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+/// The token a verification accepted; panics on a refusal or an error.
+pub fn verified(result: Result<Verdict, Error>) -> Verified {
+    match result {
+        Ok(Verdict::Valid(verified)) => verified,
+        other => panic!("expected a valid token, got {other:?}"),
     }
 }

@@ -61,11 +61,19 @@ pub fn code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Keyring => KEYRING,
         ErrorKind::Unsafe => STORE_UNSAFE,
         ErrorKind::Internal => FAILURE,
-        ErrorKind::Rejected(Rejection::Malformed | Rejection::Unknown) => TOKEN_INVALID,
-        ErrorKind::Rejected(Rejection::Expired) => TOKEN_EXPIRED,
-        ErrorKind::Rejected(Rejection::Revoked) => TOKEN_REVOKED,
-        ErrorKind::Rejected(Rejection::InsufficientScope) => TOKEN_INSUFFICIENT_SCOPE,
-        ErrorKind::Rejected(Rejection::Rotated) => TOKEN_ROTATED,
+        ErrorKind::Rejected(reason) => code_for_rejection(reason),
+    }
+}
+
+/// The exit code for a refused token: verify's verdict, or a rejected
+/// secret given to another command.
+pub fn code_for_rejection(reason: Rejection) -> u8 {
+    match reason {
+        Rejection::Malformed | Rejection::Unknown => TOKEN_INVALID,
+        Rejection::Expired => TOKEN_EXPIRED,
+        Rejection::Revoked => TOKEN_REVOKED,
+        Rejection::InsufficientScope => TOKEN_INSUFFICIENT_SCOPE,
+        Rejection::Rotated => TOKEN_ROTATED,
     }
 }
 

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use tokctl::duration::{Expiry, PointInTime, Span};
 use tokctl::keyring::KeyringMode;
 use tokctl::model::{Role, TokenKind};
-use tokctl::scope::Scope;
+use tokctl::scope::{compose_scopes, CompositionError, Scope, ScopePart};
 
 /// Options every command takes.
 #[derive(Debug, Args)]
@@ -142,22 +142,32 @@ impl Args for ScopeArgs {
 
 impl clap::FromArgMatches for ScopeArgs {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        let mut flags: Vec<(usize, ScopeFlag)> = Vec::new();
+        let mut flags: Vec<(usize, ScopePart)> = Vec::new();
         if let (Some(values), Some(indices)) = (
             matches.get_many::<Scope>(SCOPE_ID),
             matches.indices_of(SCOPE_ID),
         ) {
-            flags.extend(indices.zip(values.cloned().map(ScopeFlag::Scope)));
+            flags.extend(indices.zip(values.cloned().map(ScopePart::Scope)));
         }
         if let (Some(values), Some(indices)) = (
             matches.get_many::<(String, Vec<String>)>(RESOURCE_ID),
             matches.indices_of(RESOURCE_ID),
         ) {
-            flags.extend(indices.zip(values.cloned().map(ScopeFlag::Resource)));
+            flags.extend(
+                indices.zip(
+                    values
+                        .cloned()
+                        .map(|(resource, names)| ScopePart::Names { resource, names }),
+                ),
+            );
         }
         flags.sort_by_key(|(index, _)| *index);
-        let scopes = compose_scopes(flags.into_iter().map(|(_, flag)| flag))
-            .map_err(|reason| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, reason))?;
+        let scopes = compose_scopes(flags.into_iter().map(|(_, flag)| flag)).map_err(|err| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                composition_message(err),
+            )
+        })?;
         Ok(ScopeArgs { scopes })
     }
 
@@ -167,52 +177,28 @@ impl clap::FromArgMatches for ScopeArgs {
     }
 }
 
-/// One `--scope` or `--resource`, as given.
-#[derive(Debug, Clone)]
-enum ScopeFlag {
-    Scope(Scope),
-    Resource((String, Vec<String>)),
-}
-
-/// Applies each `--resource` to the nearest `--scope` before it on the same
-/// resource kind. A `--resource` that no earlier `--scope` can take is refused
-/// (never dropped, never guessed), with one line saying why.
-fn compose_scopes(flags: impl IntoIterator<Item = ScopeFlag>) -> Result<Vec<Scope>, String> {
-    let flags: Vec<ScopeFlag> = flags.into_iter().collect();
-    let mut scopes: Vec<Scope> = Vec::new();
-    for (position, flag) in flags.iter().enumerate() {
-        match flag {
-            ScopeFlag::Scope(scope) => scopes.push(scope.clone()),
-            ScopeFlag::Resource((resource, names)) => {
-                let Some(target) = scopes
-                    .iter_mut()
-                    .rev()
-                    .find(|scope| scope.resource() == resource)
-                else {
-                    let later = flags[position..].iter().any(
-                        |flag| matches!(flag, ScopeFlag::Scope(scope) if scope.resource() == resource),
-                    );
-                    let shown = format!("{resource}={}", names.join(","));
-                    return Err(if later {
-                        format!(
-                            "--resource {shown} comes before any --scope on '{resource}': \
-                             put it after the --scope it narrows, e.g. --scope {resource}:read --resource {shown}"
-                        )
-                    } else {
-                        format!(
-                            "invalid resource '{resource}': no --scope names this resource; \
-                             add --scope {resource}:ACTION before --resource {shown}"
-                        )
-                    });
-                };
-                *target = target
-                    .clone()
-                    .narrowed_adding(names)
-                    .map_err(|err| format!("--resource on '{resource}': {}", reason_only(err)))?;
-            }
+/// Says a composition problem in terms of the flags: `--resource` gives the
+/// names, `--scope` the scopes they narrow.
+fn composition_message(err: CompositionError) -> String {
+    match err {
+        CompositionError::NamesBeforeScope { resource, names } => {
+            let shown = format!("{resource}={}", names.join(","));
+            format!(
+                "--resource {shown} comes before any --scope on '{resource}': \
+                 put it after the --scope it narrows, e.g. --scope {resource}:read --resource {shown}"
+            )
+        }
+        CompositionError::NoScopeForNames { resource, names } => {
+            let shown = format!("{resource}={}", names.join(","));
+            format!(
+                "invalid resource '{resource}': no --scope names this resource; \
+                 add --scope {resource}:ACTION before --resource {shown}"
+            )
+        }
+        CompositionError::Narrowing { resource, source } => {
+            format!("--resource on '{resource}': {}", reason_only(source))
         }
     }
-    Ok(scopes)
 }
 
 /// `--scope`: `resource:action`, optionally narrowed, e.g. `repo:read[api,web]`.

@@ -5,7 +5,7 @@ use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, MultiSelect, Select};
 use serde::Serialize;
 use tokctl::duration::Expiry;
-use tokctl::model::validate_name;
+use tokctl::model::validate_token_name;
 use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 
 use crate::cli::args::{parse_expiry, parse_scope, Format, ScopeArgs};
@@ -138,7 +138,7 @@ fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyh
                 if input.is_empty() {
                     return Ok(());
                 }
-                validate_name("token name", input, 100).map_err(|err| err.to_string())
+                validate_token_name(input).map_err(|err| err.to_string())
             })
             .interact_text()?;
         // Empty: the library picks a readable, unique name (repo-read-2026-11-22).
@@ -182,7 +182,6 @@ fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyh
         }
     }
     if args.expires.is_none() {
-        let never_allowed = !choices.policy.require_expiry && choices.policy.max_lifetime.is_none();
         let mut options = vec![
             ("7 days", "7d"),
             ("30 days", "30d"),
@@ -190,7 +189,7 @@ fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyh
             ("1 year", "1y"),
             ("custom…", ""),
         ];
-        if never_allowed {
+        if choices.policy.allows_never_expiring() {
             options.push(("never (not recommended)", "never"));
         }
         let labels: Vec<&str> = options.iter().map(|(label, _)| *label).collect();

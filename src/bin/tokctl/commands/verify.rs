@@ -4,11 +4,11 @@
 use std::io::Write;
 
 use clap::Args;
-use serde::Serialize;
 use tokctl::error::Rejection;
-use tokctl::ops::{Session, Verified};
-use tokctl::scope::Scope;
-use tokctl::{Error, ErrorKind};
+use tokctl::ops::Session;
+use tokctl::scope::{compose_scopes, CompositionError, Scope, ScopePart};
+use tokctl::verdict::Verdict;
+use tokctl::Error;
 use zeroize::Zeroizing;
 
 use crate::cli::args::{parse_resource, parse_scope, Format};
@@ -36,75 +36,26 @@ pub struct VerifyArgs {
     format: Format,
 }
 
-#[derive(Serialize)]
-struct VerifyJson<'a> {
-    valid: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kind: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    org: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owner: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scopes: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
-    /// Present when an old secret within its rotation grace period was used.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    old_secret_valid_until: Option<String>,
-}
-
-impl<'a> VerifyJson<'a> {
-    fn valid(verified: &'a Verified) -> Self {
-        VerifyJson {
-            valid: true,
-            reason: None,
-            id: Some(verified.id.to_string()),
-            name: Some(&verified.name),
-            kind: Some(verified.kind.as_str()),
-            org: Some(&verified.org),
-            owner: verified.owner.as_deref(),
-            scopes: Some(verified.scopes.to_strings()),
-            expires_at: verified.expires_at.map(rfc3339),
-            old_secret_valid_until: verified.old_secret_valid_until.map(rfc3339),
-        }
-    }
-
-    fn rejected(reason: Rejection) -> Self {
-        VerifyJson {
-            valid: false,
-            reason: Some(reason.as_str()),
-            id: None,
-            name: None,
-            kind: None,
-            org: None,
-            owner: None,
-            scopes: None,
-            expires_at: None,
-            old_secret_valid_until: None,
-        }
-    }
-}
-
 pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
-    let scope = match (args.scope.clone(), &args.resource) {
+    let scope = match (args.scope, args.resource) {
         (Some(scope), Some((resource, names))) => {
-            if resource != scope.resource() {
-                anyhow::bail!(crate::hints::Usage::new(
-                    format!(
-                        "--resource names '{resource}' but --scope is about '{}'",
-                        scope.resource()
-                    ),
+            let about = scope.resource().to_owned();
+            // As for create: the names narrow the scope, adding to any it lists.
+            let parts = [
+                ScopePart::Scope(scope),
+                ScopePart::Names { resource, names },
+            ];
+            match compose_scopes(parts) {
+                Ok(mut composed) => composed.pop(),
+                Err(CompositionError::Narrowing { source, .. }) => return Err(source.into()),
+                Err(
+                    CompositionError::NoScopeForNames { resource, .. }
+                    | CompositionError::NamesBeforeScope { resource, .. },
+                ) => anyhow::bail!(crate::hints::Usage::new(
+                    format!("--resource names '{resource}' but --scope is about '{about}'"),
                     "e.g. --scope repo:read --resource repo=api",
-                ));
+                )),
             }
-            Some(scope.narrowed(names)?)
         }
         (scope, _) => scope,
     };
@@ -116,20 +67,23 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     let presented = match read_secret("Token", Some(TOKEN_ENV)) {
         Ok(presented) => presented,
         Err(err) if is_malformed(&err) => {
-            let rejection = session.reject_unreadable()?;
+            let refusal = session.reject_unreadable()?;
             record(ui, session);
-            return Err(rejection.into());
+            return Err(Error::from(refusal).into());
         }
         Err(err) => return Err(err),
     };
-    let result = session.verify(&presented, scope.as_ref());
+    let verdict = session.verify(&presented, scope.as_ref());
     drop(presented);
     record(ui, session);
-    match result {
-        Ok(verified) => {
-            match args.format {
-                Format::Json => ui.print_json(&VerifyJson::valid(&verified))?,
-                Format::Table => ui.print_table(
+    let verdict = verdict?;
+    if args.format == Format::Json {
+        ui.print_json(&verdict)?;
+    }
+    match verdict {
+        Verdict::Valid(verified) => {
+            if args.format == Format::Table {
+                ui.print_table(
                     &ui.fields(&[
                         ("valid", "yes".into()),
                         ("id", verified.id.to_string()),
@@ -156,19 +110,14 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
                             ),
                         ),
                     ]),
-                )?,
+                )?;
             }
             Ok(exit::SUCCESS)
         }
-        Err(Error::Rejected { reason }) => {
-            if args.format == Format::Json {
-                ui.print_json(&VerifyJson::rejected(reason))?;
-            }
-            let err = Error::Rejected { reason };
-            ui.error(err);
-            Ok(exit::code_for(ErrorKind::Rejected(reason)))
+        Verdict::Refused(refusal) => {
+            ui.error(refusal);
+            Ok(exit::code_for_rejection(refusal.reason))
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -206,12 +155,6 @@ fn run_batch(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<u8>
 }
 
 fn check_lines(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<()> {
-    #[derive(Serialize)]
-    struct BatchLine<'a> {
-        line: u64,
-        #[serde(flatten)]
-        result: VerifyJson<'a>,
-    }
     let mut input = SecretInput::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // Room for the longest line kept, so it never reallocates (leaving a copy).
@@ -226,32 +169,21 @@ fn check_lines(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<(
             continue;
         }
         let outcome = if overlong {
-            Err(session.reject_unreadable()?)
+            session.reject_unreadable().map(Verdict::Refused)
         } else {
             session.verify(text, scope)
         };
         // Wiped before the answer goes out: a caller that got it may assume
         // the token is gone from this process.
         crate::input::wipe(&mut line);
-        let verified;
-        let result = match outcome {
-            Ok(valid) => {
-                verified = valid;
-                VerifyJson::valid(&verified)
-            }
-            Err(Error::Rejected { reason }) => VerifyJson::rejected(reason),
-            Err(other) => {
+        let verdict = match outcome {
+            Ok(verdict) => verdict,
+            Err(err) => {
                 out.flush()?;
-                return Err(other.into());
+                return Err(err.into());
             }
         };
-        serde_json::to_writer(
-            &mut out,
-            &BatchLine {
-                line: number,
-                result,
-            },
-        )?;
+        serde_json::to_writer(&mut out, &verdict.in_batch(number))?;
         out.write_all(b"\n")?;
         // Answer what was asked before waiting for more: a caller may send
         // one line and wait for its result.

@@ -1,12 +1,9 @@
 //! Times for people and for scripts: RFC 3339 in JSON, "3 days ago" in tables.
 
-use chrono::SecondsFormat;
+/// RFC 3339 in UTC with a `Z`, whole seconds: the library's, so the JSON the
+/// library shapes (verify's verdicts) and the binary's agree.
+pub use tokctl::clock::rfc3339;
 use tokctl::clock::Timestamp;
-
-/// RFC 3339 in UTC with a `Z`, whole seconds: the one time format in JSON.
-pub fn rfc3339(at: Timestamp) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
 
 /// A time relative to now, for people: "3 days ago", "in 2 months".
 pub fn relative(at: Option<Timestamp>, now: Timestamp, none: &str) -> String {
