@@ -299,7 +299,7 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --color --quiet --keyring --help --version create list show revoke rotate check prune audit report verify inspect secret org user member doctor backup policy completions man help"
+            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke rotate check prune audit report verify inspect secret org user member doctor backup policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,7 +329,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit)
-            opts="-q -h --org --token --actor --action --since --until --format --db --as --color --quiet --keyring --help verify head prune help"
+            opts="-q -h --org --token --actor --action --since --until --format --db --as --color --quiet --wide --keyring --help verify head prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -387,7 +387,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit__subcmd__head)
-            opts="-q -h --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -491,7 +491,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit__subcmd__prune)
-            opts="-y -q -h --before --dry-run --yes --db --as --color --quiet --keyring --help"
+            opts="-y -q -h --before --dry-run --yes --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -525,7 +525,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__audit__subcmd__verify)
-            opts="-q -h --expect --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --expect --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -563,7 +563,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__backup)
-            opts="-q -h --db --as --color --quiet --keyring --help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,7 +593,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__check)
-            opts="-q -h --expiring --stale --org --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --expiring --stale --org --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -639,7 +639,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__completions)
-            opts="-q -h --db --as --color --quiet --keyring --help bash zsh fish powershell elvish"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -669,7 +669,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__create)
-            opts="-q -h --name --description --scope --resource --expires --org --user --org-token --clamp-expiry --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --name --description --scope --resource --expires --org --user --org-token --clamp-expiry --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -731,7 +731,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__doctor)
-            opts="-q -h --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1255,7 +1255,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__inspect)
-            opts="-q -h --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1289,7 +1289,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__list)
-            opts="-q -h --org --owner --kind --stale --never-used --expiring --scope --name --all --status --sort --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --org --owner --kind --stale --never-used --expiring --scope --name --all --status --sort --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1359,7 +1359,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__man)
-            opts="-q -h --out-dir --db --as --color --quiet --keyring --help"
+            opts="-q -h --out-dir --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1393,7 +1393,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__member)
-            opts="-q -h --db --as --color --quiet --keyring --help add list remove help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1423,7 +1423,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__member__subcmd__add)
-            opts="-q -h --org --user --role --db --as --color --quiet --keyring --help"
+            opts="-q -h --org --user --role --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1535,7 +1535,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__member__subcmd__list)
-            opts="-q -h --org --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --org --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1573,7 +1573,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__member__subcmd__remove)
-            opts="-q -h --org --user --db --as --color --quiet --keyring --help"
+            opts="-q -h --org --user --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1611,7 +1611,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__org)
-            opts="-q -h --db --as --color --quiet --keyring --help add list policy help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help add list policy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1641,7 +1641,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__org__subcmd__add)
-            opts="-q -h --db --as --color --quiet --keyring --help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1741,7 +1741,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__org__subcmd__list)
-            opts="-q -h --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1775,7 +1775,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__org__subcmd__policy)
-            opts="-q -h --max-lifetime --require-expiry --no-require-expiry --member-tokens --allowed-scopes --max-tokens --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --max-lifetime --require-expiry --no-require-expiry --member-tokens --allowed-scopes --max-tokens --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1825,7 +1825,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__policy)
-            opts="-q -h --db --as --color --quiet --keyring --help check help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1855,7 +1855,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__policy__subcmd__check)
-            opts="-y -q -h --org --revoke --dry-run --yes --format --db --as --color --quiet --keyring --help"
+            opts="-y -q -h --org --revoke --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1935,7 +1935,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__prune)
-            opts="-y -q -h --before --org --dry-run --yes --format --db --as --color --quiet --keyring --help"
+            opts="-y -q -h --before --org --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1977,7 +1977,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__report)
-            opts="-q -h --org --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --org --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2015,7 +2015,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__revoke)
-            opts="-y -q -h --reason --secret-stdin --org --owner --kind --stale --never-used --expiring --scope --name --all --status --expired --dry-run --yes --format --db --as --color --quiet --keyring --help"
+            opts="-y -q -h --reason --secret-stdin --org --owner --kind --stale --never-used --expiring --scope --name --all --status --expired --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2085,7 +2085,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__rotate)
-            opts="-q -h --expires --grace --org --clamp-expiry --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --expires --grace --org --clamp-expiry --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2131,7 +2131,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__secret)
-            opts="-q -h --org --db --as --color --quiet --keyring --help"
+            opts="-q -h --org --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2165,7 +2165,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__show)
-            opts="-q -h --org --usage --since --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --org --usage --since --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2207,7 +2207,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user)
-            opts="-q -h --db --as --color --quiet --keyring --help add list remove offboard help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help add list remove offboard help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2237,7 +2237,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__add)
-            opts="-q -h --db --as --color --quiet --keyring --help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2337,7 +2337,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__list)
-            opts="-q -h --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2371,7 +2371,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__remove)
-            opts="-y -q -h --dry-run --yes --db --as --color --quiet --keyring --help"
+            opts="-y -q -h --dry-run --yes --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2401,7 +2401,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__verify)
-            opts="-q -h --scope --resource --batch --format --db --as --color --quiet --keyring --help"
+            opts="-q -h --scope --resource --batch --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

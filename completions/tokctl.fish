@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tokctl_global_optspecs
-    string join \n db= as= color= q/quiet keyring= h/help V/version
+    string join \n db= as= color= q/quiet wide keyring= h/help V/version
 end
 
 function __fish_tokctl_needs_command
@@ -31,6 +31,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_needs_command" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_needs_command" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_needs_command" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_needs_command" -s V -l version -d 'Print version'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "create" -d 'Mint a token; the secret is printed once, to stdout'
@@ -72,6 +73,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l keyring -d 'Use
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l org-token -d 'Mint an org token, owned by the org rather than a person (needs admin)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l clamp-expiry -d 'If the expiry is beyond the org\'s max lifetime, use the maximum instead of refusing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l org -d 'Only tokens of this org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l owner -d 'Only personal tokens of this user' -r
@@ -101,6 +103,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l keyring -d 'Use t
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l never-used -d 'Never used'
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l all -d 'Include revoked and expired tokens (same as --status all)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l org -d 'Look the name up in this org only' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l since -d 'With --usage: from this time on, a duration back from now (7d) or a time' -r
@@ -114,6 +117,7 @@ never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l usage -d 'Also show when it was used: uses per day (per hour in JSON)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l reason -d 'Why, recorded with the revocation [default for bulk: generated, e.g. "stale: unused since 2025-05-01"]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l org -d 'Only tokens of this org' -r
@@ -144,6 +148,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l expired -d 'Onl
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l dry-run -d 'Show what would be revoked, in list\'s formats, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (at a terminal a named or bulk revoke asks; outside one a bulk revoke needs this)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l expires -d 'A new expiry (needed to rotate an expired token) [default: keep the current one]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l grace -d 'How long the old secret keeps working, so callers can switch over [default: it stops at once]' -r
@@ -158,6 +163,7 @@ never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l clamp-expiry -d 'If the expiry is beyond the org\'s max lifetime, use the maximum instead of refusing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l expiring -d 'Report active tokens expiring within DUR' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l stale -d 'Report active tokens unused for longer than DUR (or never used and older)' -r
@@ -171,6 +177,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l before -d 'Prune tokens revoked or expired before this: a duration back from now (90d) or a date' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l org -d 'Only this org (default: every org you administer)' -r
@@ -187,6 +194,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l keyring -d 'Use 
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l dry-run -d 'Show what would be pruned, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l org -d 'Only events of this org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l token -d 'Only events about this token (id, also after it was pruned; or name)' -r
@@ -205,6 +213,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -f -a "verify" -d 'Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -f -a "head" -d 'Print the newest event\'s id and hash, to keep outside the store for \'audit verify --expect\''
@@ -220,6 +229,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
@@ -230,6 +240,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l before -d 'Remove events before this: a duration back from now (2y) or a date' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
@@ -241,6 +252,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_sub
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l dry-run -d 'Say how many events would go, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "head" -d 'Print the newest event\'s id and hash, to keep outside the store for \'audit verify --expect\''
@@ -256,6 +268,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l scope -d 'Require this scope (a token holding resource:write also satisfies resource:read)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l resource -d 'With --scope: require the token to cover this named resource, e.g. repo=api' -r
@@ -269,6 +282,7 @@ never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l batch -d 'Read one token per line from stdin and write one JSON result per line'
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
@@ -279,6 +293,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l org -d 'Look the name up in this org only' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
@@ -288,6 +303,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -296,6 +312,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "add" -d 'Add an org; you become its owner'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "list" -d 'List orgs'
@@ -308,6 +325,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
@@ -318,6 +336,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l max-lifetime -d 'Longest a token may live from minting or rotation, e.g. 1y; \'none\' for no limit' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l member-tokens -d 'Whether plain members may hold personal tokens: allow or deny' -r
@@ -334,6 +353,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l require-expiry -d 'Every token must expire'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l no-require-expiry -d 'Tokens may be minted with --expires never (unless a max lifetime forbids it)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an org; you become its owner'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List orgs'
@@ -346,6 +366,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "add" -d 'Register a user (needs admin in some org); add them to an org with \'tokctl member add\''
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "list" -d 'List users'
@@ -359,6 +380,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
@@ -369,6 +391,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -379,6 +402,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l dry-run -d 'Show what would happen, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -389,6 +413,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l dry-run -d 'Show what would happen, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a user (needs admin in some org); add them to an org with \'tokctl member add\''
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users'
@@ -401,6 +426,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -f -a "add" -d 'Add a user to an org, or change their role (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -f -a "list" -d 'List memberships of an org, or of all your orgs'
@@ -416,6 +442,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l org -d 'Only this org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
@@ -427,6 +454,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l org -d 'The org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l user -d 'The user' -r
@@ -437,6 +465,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a user to an org, or change their role (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "list" -d 'List memberships of an org, or of all your orgs'
@@ -451,6 +480,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -459,6 +489,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -467,6 +498,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'List live tokens that break their org\'s policy, with the rule each breaks; exits 23 if any'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -483,6 +515,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l dry-run -d 'With --revoke: show what would be revoked, and change nothing'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s y -l yes -d 'With --revoke: do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'List live tokens that break their org\'s policy, with the rule each breaks; exits 23 if any'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -493,6 +526,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l out-dir -d 'Where to write tokctl.1 and one page per subcommand' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
@@ -502,6 +536,7 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify inspect secret org user member doctor backup policy completions man help" -f -a "create" -d 'Mint a token; the secret is printed once, to stdout'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify inspect secret org user member doctor backup policy completions man help" -f -a "list" -d 'List tokens (active ones of your orgs unless told otherwise)'

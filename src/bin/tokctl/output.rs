@@ -7,6 +7,7 @@
 pub mod outcomes;
 pub mod row_writer;
 pub mod secret_print;
+pub mod table_fit;
 pub mod time_format;
 pub mod token_rows;
 pub mod ui;

@@ -38,6 +38,10 @@ pub struct GlobalArgs {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Show tables in full: cut no cell and drop no column to fit the terminal
+    #[arg(long, global = true)]
+    pub wide: bool,
+
     /// Use the OS keyring: auto (when reachable), required, or off
     #[arg(long, global = true, env = "TOKCTL_KEYRING", value_name = "MODE", default_value = "auto",
           value_parser = parse_keyring_mode)]

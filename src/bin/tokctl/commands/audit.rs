@@ -15,6 +15,7 @@ use crate::cli::args::{parse_point_in_time, Format, ListFormat};
 use crate::exit;
 use crate::input::confirm;
 use crate::output::row_writer::{Row, RowWriter};
+use crate::output::table_fit::Give;
 use crate::output::time_format::rfc3339;
 use crate::output::token_rows::uses_per_day;
 use crate::output::ui::Ui;
@@ -140,6 +141,19 @@ impl Row for Event {
     const TABLE_COLUMNS: &'static [&'static str] = &[
         "id", "time", "actor", "os user", "action", "outcome", "org", "target", "details",
     ];
+    // At a narrow terminal the id and time stay whole; the OS user and
+    // details are dropped first, the action and actor last.
+    const TABLE_GIVE: &'static [Give] = &[
+        Give::Never,
+        Give::Never,
+        Give::Cut(2),
+        Give::Cut(7),
+        Give::Cut(0),
+        Give::Cut(3),
+        Give::Cut(5),
+        Give::Cut(4),
+        Give::Cut(6),
+    ];
     // os_user comes last: columns are only ever added at the end.
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id", "at", "actor", "action", "outcome", "org", "token_id", "target", "details", "hash",
@@ -217,7 +231,7 @@ fn print_token_uses(
         details.token.name,
         hours.len()
     ))?;
-    ui.print_table(&uses_per_day(ui, &hours))?;
+    ui.print_table(uses_per_day(ui, &hours))?;
     Ok(())
 }
 
@@ -317,7 +331,7 @@ fn print_chain(ui: &Ui, report: &ChainReport, format: Format) -> anyhow::Result<
             ),
         ));
     }
-    ui.print_table(&ui.fields(&rows))?;
+    ui.print_table(ui.fields(&rows))?;
     Ok(())
 }
 
@@ -366,7 +380,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: AuditArgs) -> anyhow::Result<u8
                     expect: head.as_ref().map(ToString::to_string),
                 })?,
                 Format::Table => match &head {
-                    Some(head) => ui.print_table(&ui.fields(&[
+                    Some(head) => ui.print_table(ui.fields(&[
                         ("event", head.id.to_string()),
                         ("hash", hex(&head.hash)),
                         ("check with", format!("tokctl audit verify --expect {head}")),

@@ -69,7 +69,7 @@ pub fn run(ui: &Ui, session: &Session, args: CheckArgs) -> anyhow::Result<u8> {
             if report.expiring.is_empty() && report.stale.is_empty() {
                 ui.note("nothing found");
             } else {
-                ui.print_table(&rows)?;
+                ui.print_table(rows)?;
             }
         }
     }

@@ -221,7 +221,7 @@ pub fn run(ui: &Ui, session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
                 ("outdated secrets", list_or_none(&stale)),
                 ("orphan entries", list_or_none(&orphans)),
             ]);
-            ui.print_table(&ui.fields(&rows))?;
+            ui.print_table(ui.fields(&rows))?;
         }
     }
     Ok(if report.has_problems() {

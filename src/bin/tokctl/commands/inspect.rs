@@ -63,7 +63,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: InspectArgs) -> anyhow::Result<
                 }
             };
             table.add_row(vec!["secret:".to_owned(), verdict]);
-            ui.print_table(&table)?;
+            ui.print_table(table)?;
             if inspection.secret_works(now) {
                 ui.hint(format!(
                     "this secret works; revoke it with: tokctl revoke {} --reason leaked",

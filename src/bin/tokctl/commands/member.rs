@@ -85,7 +85,7 @@ pub fn run(ui: &Ui, session: &mut Session, command: MemberCommand) -> anyhow::Re
                             member.role.as_str().into(),
                         ]);
                     }
-                    ui.print_table(&rows)?;
+                    ui.print_table(rows)?;
                 }
             }
         }

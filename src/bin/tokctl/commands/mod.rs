@@ -171,7 +171,7 @@ pub fn run_command(
     command: Command,
     app: fn() -> clap::Command,
 ) -> anyhow::Result<u8> {
-    let ui = Ui::new(global.color, global.quiet);
+    let ui = Ui::new(global.color, global.quiet, global.wide);
     // Commands about tokctl itself need no store.
     let command = match command {
         Command::Completions(args) => return completions::run(&ui, args, app()),

@@ -136,7 +136,7 @@ pub fn run(ui: &Ui, session: &mut Session, command: OrgCommand) -> anyhow::Resul
             match args.format {
                 Format::Json => ui.print_json(&policy_json(&policy))?,
                 Format::Table => ui.print_table(
-                    &ui.fields(&[
+                    ui.fields(&[
                         (
                             "max lifetime",
                             policy
@@ -172,7 +172,7 @@ pub fn run(ui: &Ui, session: &mut Session, command: OrgCommand) -> anyhow::Resul
                     for org in &orgs {
                         rows.add_row(vec![org.name.clone(), rfc3339(org.created_at)]);
                     }
-                    ui.print_table(&rows)?;
+                    ui.print_table(rows)?;
                 }
             }
         }

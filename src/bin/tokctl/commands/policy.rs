@@ -90,7 +90,7 @@ pub fn run(ui: &Ui, session: &mut Session, command: PolicyCommand) -> anyhow::Re
                     rules.join("; "),
                 ]);
             }
-            ui.print_table(&rows)?;
+            ui.print_table(rows)?;
         }
     }
     if findings.is_empty() {

@@ -37,7 +37,7 @@ pub fn run(ui: &Ui, session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        ui.print_table(&ui.fields(&[
+        ui.print_table(ui.fields(&[
             (
                 "tokens",
                 format!(
@@ -73,7 +73,7 @@ pub fn run(ui: &Ui, session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
                     token.use_count.to_string(),
                 ]);
             }
-            ui.print_table(&rows)?;
+            ui.print_table(rows)?;
         }
         if !report.uses_by_day.is_empty() {
             let mut days = ui.table(&["day (UTC)", "uses"]);
@@ -81,7 +81,7 @@ pub fn run(ui: &Ui, session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
                 days.add_row(vec![day.day.clone(), day.uses.to_string()]);
             }
             ui.print_line(format!("uses over the last {USAGE_DAYS} days"))?;
-            ui.print_table(&days)?;
+            ui.print_table(days)?;
         }
     }
     Ok(exit::SUCCESS)

@@ -104,7 +104,7 @@ fn render_table(
             ),
         ]);
     }
-    ui.print_table(&fields)?;
+    ui.print_table(fields)?;
     let Some(hours) = &details.usage else {
         return Ok(());
     };
@@ -114,6 +114,6 @@ fn render_table(
         return Ok(());
     }
     // People read days; the hours are in the JSON.
-    ui.print_table(&uses_per_day(ui, hours))?;
+    ui.print_table(uses_per_day(ui, hours))?;
     Ok(())
 }

@@ -59,7 +59,7 @@ pub fn run(ui: &Ui, session: &mut Session, command: UserCommand) -> anyhow::Resu
                     for user in &users {
                         rows.add_row(vec![user.name.clone(), rfc3339(user.created_at)]);
                     }
-                    ui.print_table(&rows)?;
+                    ui.print_table(rows)?;
                 }
             }
         }

@@ -84,7 +84,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
         Verdict::Valid(verified) => {
             if args.format == Format::Table {
                 ui.print_table(
-                    &ui.fields(&[
+                    ui.fields(&[
                         ("valid", "yes".into()),
                         ("id", verified.id.to_string()),
                         ("name", verified.name.clone()),

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use comfy_table::{Cell, Table};
 
+use super::table_fit::{default_give, Give};
 use super::ui::Ui;
 use crate::cli::args::ListFormat;
 
@@ -13,6 +14,9 @@ use crate::cli::args::ListFormat;
 pub trait Row {
     /// Table header.
     const TABLE_COLUMNS: &'static [&'static str];
+    /// How each table column gives way at a narrow terminal (empty: by
+    /// [`default_give`]: ids never, later columns first).
+    const TABLE_GIVE: &'static [Give] = &[];
     /// CSV header (the JSON field names).
     const CSV_COLUMNS: &'static [&'static str];
     /// The table cells, as `ui` shows them (a status in colour, say).
@@ -24,23 +28,26 @@ pub trait Row {
 }
 
 /// Writes rows in any list format as they come. JSON, JSON Lines and CSV
-/// stream. A table is laid out by comfy-table while it is small; past
-/// [`TABLE_BUFFER_ROWS`] the column widths are fixed from the rows so far and
-/// the rest stream out, so a million-row table needs no more memory than a
-/// thousand-row one.
+/// stream. A table is held while it is small and laid out from all its
+/// rows; past [`TABLE_BUFFER_ROWS`] the column widths are fixed from the
+/// rows so far and the rest go out in chunks laid out at the same widths
+/// (cut to them at a terminal), with colour, so a million-row table needs
+/// no more memory than a thousand-row one.
 pub struct RowWriter<'ui> {
     ui: &'ui Ui,
     format: ListFormat,
     out: Sink,
     table: Option<Table>,
-    streaming_widths: Option<Vec<usize>>,
+    give: Vec<Give>,
+    /// Once streaming: the widths every chunk is laid out at.
+    streaming_widths: Option<Vec<Option<u16>>>,
     count: usize,
 }
 
 /// Rows a table holds in memory before it switches to streaming.
 const TABLE_BUFFER_ROWS: usize = 1_000;
-/// Widest a streamed column is laid out; longer cells overflow.
-const STREAMED_COLUMN_MAX: usize = 40;
+/// Rows of a streamed table laid out and written at a time.
+const STREAMED_CHUNK_ROWS: usize = 256;
 
 type Stdout = std::io::BufWriter<std::io::StdoutLock<'static>>;
 
@@ -69,6 +76,13 @@ impl<'ui> RowWriter<'ui> {
             format,
             out,
             table: (format == ListFormat::Table).then(|| ui.table(R::TABLE_COLUMNS)),
+            give: if R::TABLE_GIVE.is_empty() {
+                let headers: Vec<String> =
+                    R::TABLE_COLUMNS.iter().map(|h| (*h).to_owned()).collect();
+                default_give(&headers)
+            } else {
+                R::TABLE_GIVE.to_vec()
+            },
             streaming_widths: None,
             count: 0,
         })
@@ -78,14 +92,13 @@ impl<'ui> RowWriter<'ui> {
     pub fn write(&mut self, row: &impl Row) -> anyhow::Result<()> {
         let first = self.count == 0;
         self.count += 1;
-        if let (Some(widths), Sink::Plain(out)) = (&self.streaming_widths, &mut self.out) {
-            let cells: Vec<String> = row.table_row(self.ui).iter().map(Cell::content).collect();
-            writeln!(out, "{}", padded_line(&cells, widths))?;
-            return Ok(());
-        }
         if let Some(table) = self.table.as_mut() {
             table.add_row(row.table_row(self.ui));
-            if self.count > TABLE_BUFFER_ROWS {
+            if self.streaming_widths.is_some() {
+                if table.row_count() >= STREAMED_CHUNK_ROWS {
+                    self.write_chunk()?;
+                }
+            } else if self.count > TABLE_BUFFER_ROWS {
                 self.start_streaming()?;
             }
             return Ok(());
@@ -107,38 +120,41 @@ impl<'ui> RowWriter<'ui> {
 
     /// Prints the buffered rows with widths fixed from them, and streams from now on.
     fn start_streaming(&mut self) -> anyhow::Result<()> {
-        let Some(table) = self.table.take() else {
+        let (Some(table), Sink::Plain(out)) = (self.table.as_mut(), &mut self.out) else {
             return Ok(());
         };
-        let Sink::Plain(out) = &mut self.out else {
-            return Ok(());
-        };
-        let rows: Vec<Vec<String>> = table
-            .header()
-            .into_iter()
-            .chain(table.row_iter())
-            .map(|row| row.cell_iter().map(Cell::content).collect())
-            .collect();
-        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..columns)
-            .map(|column| {
-                rows.iter()
-                    .filter_map(|row| row.get(column))
-                    .map(|cell| cell.chars().count())
-                    .max()
-                    .unwrap_or(0)
-                    .min(STREAMED_COLUMN_MAX)
-            })
-            .collect();
-        for row in &rows {
-            writeln!(out, "{}", padded_line(row, &widths))?;
-        }
+        let widths = self.ui.lay_out(table, &self.give);
+        writeln!(out, "{}", table.trim_fmt())?;
+        // Later chunks: no header, the same widths.
+        self.table = Some(self.ui.headless_table());
         self.streaming_widths = Some(widths);
         Ok(())
     }
 
+    /// Writes the rows held since the last chunk, at the streaming widths.
+    fn write_chunk(&mut self) -> anyhow::Result<()> {
+        let (Some(table), Some(widths), Sink::Plain(out)) =
+            (self.table.as_mut(), &self.streaming_widths, &mut self.out)
+        else {
+            return Ok(());
+        };
+        if table.row_count() == 0 {
+            return Ok(());
+        }
+        self.ui.lay_out_as(table, widths);
+        writeln!(out, "{}", table.trim_fmt())?;
+        *table = self.ui.headless_table();
+        Ok(())
+    }
+
     /// Closes the output; returns how many rows were written.
-    pub fn finish(self) -> anyhow::Result<usize> {
+    pub fn finish(mut self) -> anyhow::Result<usize> {
+        if self.streaming_widths.is_some() {
+            self.write_chunk()?;
+            self.table = None;
+        } else if let Some(table) = self.table.as_mut() {
+            self.ui.lay_out(table, &self.give);
+        }
         match self.out {
             Sink::Csv(mut csv) => csv.flush()?,
             Sink::Plain(mut out) => {
@@ -154,16 +170,4 @@ impl<'ui> RowWriter<'ui> {
         }
         Ok(self.count)
     }
-}
-
-/// One streamed table line, laid out like comfy-table's borderless preset.
-fn padded_line(cells: &[String], widths: &[usize]) -> String {
-    let mut line = String::new();
-    for (cell, width) in cells.iter().zip(widths) {
-        line.push(' ');
-        line.push_str(cell);
-        let pad = width.saturating_sub(cell.chars().count()) + 1;
-        line.extend(std::iter::repeat_n(' ', pad));
-    }
-    line.trim_end().to_owned()
 }

@@ -10,6 +10,7 @@ use tokctl::clock::Timestamp;
 use tokctl::model::Token;
 
 use super::row_writer::{Row, RowWriter};
+use super::table_fit::Give;
 use super::time_format::{relative, rfc3339, with_relative};
 use super::ui::Ui;
 use crate::cli::args::ListFormat;
@@ -69,6 +70,21 @@ pub const TOKEN_COLUMNS: &[&str] = &[
     "status",
     "expires",
     "last used",
+];
+
+/// How those columns give way at a narrow terminal: the id never; then
+/// kind, last use, owner, org and expiry are dropped before the name,
+/// status and scopes (cut first, the widest first).
+pub const TOKEN_GIVE: &[Give] = &[
+    Give::Never,
+    Give::Cut(0),
+    Give::Cut(7),
+    Give::Cut(4),
+    Give::Cut(5),
+    Give::Cut(2),
+    Give::Cut(1),
+    Give::Cut(3),
+    Give::Cut(6),
 ];
 
 /// One row of a token listing; times relative to now.
@@ -150,6 +166,7 @@ pub struct TokenAt<'a>(pub &'a Token, pub Timestamp);
 
 impl Row for TokenAt<'_> {
     const TABLE_COLUMNS: &'static [&'static str] = TOKEN_COLUMNS;
+    const TABLE_GIVE: &'static [Give] = TOKEN_GIVE;
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "kind",

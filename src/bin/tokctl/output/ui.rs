@@ -10,19 +10,24 @@ use std::io::{IsTerminal, Write};
 use comfy_table::{presets, Color, ContentArrangement, Table};
 use serde::Serialize;
 use tokctl::model::TokenStatus;
+use unicode_width::UnicodeWidthStr;
 
+use super::table_fit::{self, Give};
 use crate::cli::args::ColorChoice;
 
-/// The settings a [`Ui`] decides once: colour, `--quiet`, and a table width
-/// when stdout is not a terminal. Plain data, so a copy can be kept.
+/// The settings a [`Ui`] decides once: colour, `--quiet`, the width tables
+/// fit and whether they may be cut to fit it. Plain data, so a copy can be kept.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     /// Colour in tables and on the secret banner.
     pub color: bool,
     /// `--quiet`: no notes on stderr.
     pub quiet: bool,
-    /// The width tables wrap to; `None` lets comfy-table ask the terminal.
+    /// The width tables fit: the terminal's, or `COLUMNS` when stdout is
+    /// not a terminal; `None`: nothing to fit (a pipe), cells are not cut.
     pub width: Option<u16>,
+    /// `--wide`: never cut a cell or drop a column.
+    pub wide: bool,
 }
 
 /// The user interface of one tokctl process.
@@ -35,8 +40,9 @@ pub struct Ui {
 
 impl Ui {
     /// Decides colour and width once, from `--color`, `NO_COLOR`, whether
-    /// stdout is a terminal, and `COLUMNS` (which fixes the width when it is not).
-    pub fn new(choice: ColorChoice, quiet: bool) -> Self {
+    /// stdout is a terminal (and how wide), and `COLUMNS` (which fixes the
+    /// width when it is not).
+    pub fn new(choice: ColorChoice, quiet: bool, wide: bool) -> Self {
         let terminal = std::io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
         let color = match choice {
@@ -45,7 +51,7 @@ impl Ui {
             ColorChoice::Auto => terminal && !no_color,
         };
         let width = if terminal {
-            None
+            terminal_width()
         } else {
             std::env::var("COLUMNS")
                 .ok()
@@ -55,6 +61,7 @@ impl Ui {
             color,
             quiet,
             width,
+            wide,
         })
     }
 
@@ -128,8 +135,8 @@ impl Ui {
         }
     }
 
-    /// A borderless table like `gh` prints: easy to read and to grep. It fits
-    /// the terminal (or `COLUMNS`) by wrapping long cells.
+    /// A borderless table like `gh` prints: easy to read and to grep. When
+    /// printed it fits the terminal (or `COLUMNS`): see [`Ui::lay_out`].
     pub fn table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
         table
@@ -138,6 +145,53 @@ impl Ui {
             .set_header(header.iter().map(|h| h.to_uppercase()));
         self.apply_style(&mut table);
         table
+    }
+
+    /// A table like [`Ui::table`]'s without a header: the later chunks of a
+    /// streamed listing.
+    pub fn headless_table(&self) -> Table {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+        self.apply_style(&mut table);
+        table
+    }
+
+    /// Fixes the widths of a table made by [`Ui::table`] from its rows so
+    /// far: at a terminal (or with `COLUMNS`) it fits without wrapping, ids
+    /// whole, long cells cut with `…`, columns dropped by `give` if need be;
+    /// otherwise (a pipe, or `--wide`) nothing is cut. Returns the content
+    /// width of each column (`None`: dropped), so that more rows can be laid
+    /// out the same way ([`Ui::lay_out_as`]).
+    pub fn lay_out(&self, table: &mut Table, give: &[Give]) -> Vec<Option<u16>> {
+        let natural = table.column_max_content_widths();
+        let headers: Vec<u16> = table
+            .header()
+            .map(|header| {
+                header
+                    .cell_iter()
+                    .map(|cell| u16::try_from(cell.content().width()).unwrap_or(u16::MAX))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let widths = match (self.style.width, self.style.wide) {
+            (Some(width), false) => table_fit::fit(&natural, &headers, give, width),
+            _ => natural.into_iter().map(Some).collect(),
+        };
+        self.lay_out_as(table, &widths);
+        widths
+    }
+
+    /// Lays out `table` at widths an earlier [`Ui::lay_out`] chose, so that
+    /// rows printed later line up with those printed before.
+    pub fn lay_out_as(&self, table: &mut Table, widths: &[Option<u16>]) {
+        if self.style.width.is_some() && !self.style.wide {
+            table_fit::apply(table, widths);
+        } else {
+            let at_least: Vec<u16> = widths.iter().map(|w| w.unwrap_or(0)).collect();
+            table_fit::apply_at_least(table, &at_least);
+        }
     }
 
     /// A two-column table of fields and values (for `show`, `verify`).
@@ -172,8 +226,14 @@ impl Ui {
         } else {
             table.force_no_tty();
         }
-        if let Some(width) = self.style.width {
-            table.set_width(width);
+        match self.style.width {
+            Some(width) => {
+                table.set_width(width);
+            }
+            // Nothing to fit: lay out by content, never wrap.
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
         }
     }
 
@@ -183,8 +243,15 @@ impl Ui {
         writeln!(stdout, "{text}")
     }
 
-    /// Prints a table without the trailing spaces comfy-table pads cells with.
-    pub fn print_table(&self, table: &Table) -> std::io::Result<()> {
+    /// Prints a table without the trailing spaces comfy-table pads cells
+    /// with. A table with a header (a listing) is first fitted to the
+    /// terminal ([`Ui::lay_out`]); one without (fields and values) wraps
+    /// long values instead, since it is there to be read in full.
+    pub fn print_table(&self, mut table: Table) -> std::io::Result<()> {
+        if let Some(header) = table.header() {
+            let headers: Vec<String> = header.cell_iter().map(|c| c.content()).collect();
+            self.lay_out(&mut table, &table_fit::default_give(&headers));
+        }
         self.print_line(table.trim_fmt())
     }
 
@@ -199,4 +266,16 @@ impl Ui {
         self.print_line(text)?;
         Ok(())
     }
+}
+
+/// The terminal's width in columns, if stdout is one and says.
+#[cfg(unix)]
+fn terminal_width() -> Option<u16> {
+    let size = rustix::termios::tcgetwinsize(std::io::stdout()).ok()?;
+    (size.ws_col > 0).then_some(size.ws_col)
+}
+
+#[cfg(not(unix))]
+fn terminal_width() -> Option<u16> {
+    None
 }
