@@ -1,9 +1,7 @@
 //! The test environment for driving the real binary: a temp store, a file
 //! keyring in the temp dir (never the user's keyring), a pinned clock and
 //! an otherwise empty environment.
-#![allow(dead_code, clippy::unwrap_used)]
-
-pub mod session;
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::process::Output;

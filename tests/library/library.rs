@@ -1,17 +1,16 @@
 //! Behaviour through the library API: in-memory store, fixed clock, memory keyring.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
 // The hints live in the binary (the library names no flags); these tests
 // check what it says about the library's errors.
 #[allow(dead_code)]
-#[path = "../src/bin/tokctl/hints.rs"]
+#[path = "../../src/bin/tokctl/hints.rs"]
 mod hints;
 
 use std::sync::Arc;
 
+use crate::common::session::*;
 use chrono::Duration;
-use common::session::*;
 use hints::Hint;
 use tokctl::clock::FixedClock;
 use tokctl::duration::parse_time;

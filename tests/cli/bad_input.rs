@@ -2,9 +2,7 @@
 //! documented exit code, no panic, and the store byte-for-byte unchanged.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::{assert_error, TestEnv};
+use crate::common::{assert_error, TestEnv};
 
 /// (arguments, stdin, exit code, text the error line must contain)
 #[rustfmt::skip]
@@ -306,7 +304,7 @@ fn a_read_only_store_is_refused_untouched() {
 fn a_store_from_an_older_tokctl_is_upgraded_in_place() {
     let env = TestEnv::empty();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch(include_str!("../src/store/migrations/0001_init.sql"))
+    conn.execute_batch(include_str!("../../src/store/migrations/0001_init.sql"))
         .unwrap();
     conn.execute_batch(
         "PRAGMA user_version = 1; PRAGMA application_id = 1953459043;

@@ -5,13 +5,11 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{assert_error, TestEnv};
+use crate::common::{assert_error, TestEnv};
 
 /// Exit code of a store refused as unsafe.
 const UNSAFE: i32 = 24;
@@ -478,7 +476,7 @@ fn a_planted_trigger_that_copies_hashes_is_refused() {
 fn a_planted_trigger_in_an_older_store_is_refused_before_migrating() {
     let env = TestEnv::empty();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
-    conn.execute_batch(include_str!("../src/store/migrations/0001_init.sql"))
+    conn.execute_batch(include_str!("../../src/store/migrations/0001_init.sql"))
         .unwrap();
     // Migration 5 rewrites every token row: this would run for each.
     conn.execute_batch(

@@ -5,9 +5,7 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 /// The login name of whoever runs the tests.
 fn login() -> String {

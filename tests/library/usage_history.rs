@@ -2,10 +2,8 @@
 //! exact across hour boundaries, pruned with the audit retention.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
+use crate::common::session::*;
 use chrono::Duration;
-use common::session::*;
 use tokctl::duration::{parse_time, PointInTime};
 
 fn hours(h: &Harness, name: &str) -> Vec<(String, u64)> {

@@ -2,10 +2,8 @@
 //! rotations, grace periods and time passing.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
+use crate::common::session::*;
 use chrono::Duration;
-use common::session::*;
 use proptest::prelude::*;
 use tokctl::clock::Timestamp;
 use tokctl::duration::Span;

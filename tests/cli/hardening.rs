@@ -2,12 +2,10 @@
 //! backups taken while others write, no secret at rest or in sight.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::TestEnv;
+use crate::common::TestEnv;
 
 fn tokctl(env: &TestEnv, args: &[&str]) -> Command {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("tokctl"));

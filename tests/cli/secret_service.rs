@@ -11,12 +11,10 @@
 //! share it, so no test meets a keyring locked by another.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
 use std::process::Command;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use common::{assert_error, TestEnv};
+use crate::common::{assert_error, TestEnv};
 
 /// The one daemon all tests use.
 static DAEMON: RwLock<()> = RwLock::new(());

@@ -3,9 +3,7 @@
 //! history, inspecting a leaked token, and one meaning per filter.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 
 /// `alice` owns `default`; `kim` is a second owner, `u0001` a plain member.
 fn org_with_people() -> TestEnv {

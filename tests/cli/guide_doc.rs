@@ -3,9 +3,9 @@
 //! guide gives it.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
+
+use crate::common;
 
 /// One command of the guide: where it starts, its text (continuation lines
 /// joined), and the exit code the guide says it ends with.

@@ -1,14 +1,12 @@
 //! Plan, then apply, through the library, for every destructive operation
-//! besides the bulk revoke (tests/bulk_revoke.rs): prune, offboarding, the
+//! besides the bulk revoke (bulk_revoke.rs): prune, offboarding, the
 //! policy revoke, and a revoke by name or by a leaked secret. A planned token
 //! that changed before the apply is skipped and reported; a token that
 //! started to qualify after the plan is not touched.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
+use crate::common::session::*;
 use chrono::Duration;
-use common::session::*;
 use tokctl::model::{Role, Token};
 use tokctl::ops::{CreateRequest, OwnerChoice, RotateRequest, SkipReason};
 use tokctl::policy::PolicyChange;

@@ -1,9 +1,7 @@
 //! docs/cron.md's nightly job, run exactly as written against a store the test builds.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::TestEnv;
+use crate::common::{self, TestEnv};
 
 /// The first ```sh block of docs/cron.md.
 fn nightly_job() -> String {

@@ -6,9 +6,7 @@
 //! changes the store.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::{assert_error, TestEnv};
+use crate::common::{assert_error, TestEnv};
 
 fn sql(env: &TestEnv, statements: &str) {
     let conn = rusqlite::Connection::open(env.db()).unwrap();

@@ -2,9 +2,7 @@
 //! grace, bulk revoke rules, offboarding, leak response, prune, check.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::{assert_error, TestEnv};
+use crate::common::{self, assert_error, TestEnv};
 
 /// A store with tokens whose last use is known:
 /// - `used-old`: used 2025-11-22T10:00:00Z (exactly a year before NOW)

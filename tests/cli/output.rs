@@ -2,9 +2,7 @@
 //! the one-time secret display.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::TestEnv;
+use crate::common::{self, TestEnv};
 
 /// Replaces every token id in `text` with `[id]`.
 fn redact_ids(env: &TestEnv, text: &str) -> String {

@@ -3,11 +3,9 @@
 //! audited, and that the keyring stays in step with the store.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
 use std::process::Output;
 
-use common::{assert_error, TestEnv};
+use crate::common::{assert_error, TestEnv};
 
 /// The binary with the test keyring failing as `fail` says.
 fn run_failing(env: &TestEnv, fail: &str, args: &[&str]) -> Output {

@@ -1,9 +1,7 @@
 //! End-to-end flows through the real binary.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::{assert_error, TestEnv};
+use crate::common::{self, assert_error, TestEnv};
 
 #[test]
 fn first_run_creates_a_private_store_and_says_where() {

@@ -4,9 +4,7 @@
 //! 2, the token not echoed, the store's bytes unchanged.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::{assert_error, TestEnv};
+use crate::common::{assert_error, TestEnv};
 
 /// A store with a token `a`, and a real personal and org secret to paste.
 fn store_and_secrets() -> (TestEnv, Vec<String>) {

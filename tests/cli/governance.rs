@@ -2,9 +2,7 @@
 //! per-resource scopes, the compliance check.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::{assert_error, TestEnv};
+use crate::common::{assert_error, TestEnv};
 
 /// alice owns `default`; bob is an admin, carol a member.
 fn org_with_people() -> TestEnv {

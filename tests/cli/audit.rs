@@ -2,9 +2,7 @@
 //! change it records, queries, retention, the usage report, bounded export.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::{assert_error, TestEnv};
+use crate::common::{self, assert_error, TestEnv};
 
 /// A store with some history: two tokens, uses, a rotation, a revocation.
 fn store_with_history() -> TestEnv {

@@ -2,9 +2,7 @@
 //! first prompt to the printed secret.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 use rexpect::session::{spawn_command, PtySession};
 
 fn spawn_in_pty(env: &TestEnv, args: &[&str]) -> PtySession {

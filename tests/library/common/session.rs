@@ -1,5 +1,5 @@
 //! A library session for tests: in-memory store, fixed clock, memory keyring.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 

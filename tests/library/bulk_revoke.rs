@@ -2,10 +2,8 @@
 //! `list`, and what was planned (and confirmed) is exactly what runs.
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
-mod common;
-
+use crate::common::session::*;
 use chrono::Duration;
-use common::session::*;
 use tokctl::model::TokenId;
 use tokctl::ops::{Selection, SkipReason, StatusChoice};
 
