@@ -15,6 +15,7 @@ mod generated_files;
 mod governance;
 mod guide_doc;
 mod hardening;
+mod hints;
 mod interactive;
 mod keyring;
 mod lifecycle;
