@@ -22,6 +22,7 @@ mod lifecycle;
 mod os_user;
 mod output;
 mod secret_service;
+mod snapshots;
 mod store_security;
 mod token_text;
 mod trust;
