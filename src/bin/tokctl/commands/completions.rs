@@ -1,6 +1,6 @@
 //! `tokctl completions SHELL` and the hidden `tokctl man DIR`: generated from
 //! the clap declaration, so they cannot contradict `--help`. The committed
-//! copies (completions/, docs/man/) are checked by tests/generated_files.rs.
+//! copies (completions/, docs/man/) are checked by tests/cli/generated_files.rs.
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,29 @@
+//! The tests that drive the real binary: each runs `tokctl` with a cleared
+//! environment against a temp store, a file keyring and a pinned clock
+//! (`common`). One test binary, one module per topic, so the suite links
+//! once and the topics run in parallel.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+mod common;
+
+mod audit;
+mod audit_anchors;
+mod bad_input;
+mod cron_doc;
+mod flow;
+mod generated_files;
+mod governance;
+mod guide_doc;
+mod hardening;
+mod hints;
+mod interactive;
+mod keyring;
+mod lifecycle;
+mod os_user;
+mod output;
+mod secret_service;
+mod snapshots;
+mod store_security;
+mod token_text;
+mod trust;
+mod verify_attacks;

@@ -1,0 +1,18 @@
+//! The tests that drive the library API (`tokctl::ops::Session` and the
+//! types under it): an in-memory or temp store, a fixed clock and a memory
+//! keyring (`common::session`). One test binary, one module per topic.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
+
+mod common {
+    pub mod session;
+}
+
+mod bulk_revoke;
+mod library;
+mod library_keyring;
+mod plan_apply;
+mod properties;
+mod rotation;
+mod usage_history;
+mod verdict;
+mod verify_attacks;
