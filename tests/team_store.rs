@@ -100,17 +100,9 @@ static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
 impl TeamDb {
     fn new(cluster: &Cluster, test: &str) -> TeamDb {
-        let name = format!(
-            "tk_{test}_{}_{}",
-            std::process::id(),
-            DATABASES.fetch_add(1, Ordering::SeqCst)
-        );
+        let db = TeamDb::bare(cluster, test, "tokctl_super");
         cluster
-            .admin("postgres")
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        cluster
-            .admin(&name)
+            .admin(&db.name)
             .batch_execute(
                 "CREATE SCHEMA tokctl AUTHORIZATION olive;
                  GRANT USAGE ON SCHEMA tokctl TO tokctl_team;
@@ -119,6 +111,20 @@ impl TeamDb {
                  ALTER DEFAULT PRIVILEGES FOR ROLE olive IN SCHEMA tokctl
                      GRANT USAGE ON SEQUENCES TO tokctl_team;",
             )
+            .unwrap();
+        db
+    }
+
+    /// An empty database owned by `owner`, with no schema made for tokctl.
+    fn bare(cluster: &Cluster, test: &str, owner: &str) -> TeamDb {
+        let name = format!(
+            "tk_{test}_{}_{}",
+            std::process::id(),
+            DATABASES.fetch_add(1, Ordering::SeqCst)
+        );
+        cluster
+            .admin("postgres")
+            .batch_execute(&format!("CREATE DATABASE {name} OWNER {owner}"))
             .unwrap();
         TeamDb {
             cluster: cluster.clone(),
@@ -795,6 +801,56 @@ fn a_team_store_acts_as_the_database_user_and_refuses_as() {
     assert_eq!(events[0]["action"], "store.bootstrap");
 }
 
+/// A user who may create schemas makes the store in an empty database;
+/// a store from a newer tokctl, or a schema tokctl that is not tokctl's,
+/// is refused untouched.
+#[test]
+fn an_empty_database_becomes_a_store_and_foreign_or_newer_ones_are_refused() {
+    let Some(cluster) = Cluster::get("schema") else {
+        return;
+    };
+    let mut env = Env::local();
+    let db = TeamDb::bare(&cluster, "schema", "olive");
+    let name = db.name.clone();
+    env.team = Some(db);
+    let out = env.run_with("olive", &["org", "list"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("created a new tokctl team store"));
+    let out = env.run_with("olive", &["org", "list"], None);
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("created"),
+        "only once"
+    );
+
+    cluster
+        .admin(&name)
+        .batch_execute("UPDATE tokctl.meta SET value = '99' WHERE key = 'schema_version'")
+        .unwrap();
+    let out = env.cmd("olive", &["list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("schema version 99, newer"));
+
+    let foreign = TeamDb::bare(&cluster, "foreign", "olive");
+    cluster
+        .admin(&foreign.name)
+        .batch_execute(
+            "CREATE SCHEMA tokctl AUTHORIZATION olive; CREATE TABLE tokctl.tokens (id int)",
+        )
+        .unwrap();
+    env.team = Some(foreign);
+    let out = env.cmd("olive", &["list"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(24),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Writers on separate connections queue on the advisory lock: every
 /// token gets its own key and the audit chain stays one unbroken line.
 #[test]
@@ -865,6 +921,47 @@ fn concurrent_writers_keep_one_unbroken_chain() {
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["ok"], true, "{report}");
+}
+
+/// A writer waits for the writers' lock at most 10 s, then the store is
+/// busy (exit 6); readers never wait for it.
+#[test]
+fn a_held_writer_lock_makes_writes_busy_and_leaves_reads_alone() {
+    let Some(cluster) = Cluster::get("busy") else {
+        return;
+    };
+    let mut env = Env::team(&cluster, "busy");
+    env.ok("olive", &["org", "list"]);
+    let name = env.team.as_ref().unwrap().name.clone();
+    let mut holder = cluster.admin(&name);
+    let mut hold = holder.transaction().unwrap();
+    // The lock every tokctl write transaction takes first: ("tokc", 1).
+    hold.batch_execute("SELECT pg_advisory_xact_lock(1953459043, 1)")
+        .unwrap();
+    env.ok("olive", &["list", "--all"]);
+    let out = env
+        .cmd(
+            "olive",
+            &["create", "--scope", "repo:read", "--expires", "1d"],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked by another process"));
+    assert!(
+        out.stdout.is_empty(),
+        "no secret for a token that was not made"
+    );
+    hold.rollback().unwrap();
+    env.ok(
+        "olive",
+        &["create", "--scope", "repo:read", "--expires", "1d"],
+    );
 }
 
 /// Exactly one `error:` line, the exit code, and no panic.
