@@ -55,6 +55,15 @@ impl SslMode {
     }
 }
 
+/// How a connection reaches the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route<'a> {
+    /// A host name or address, over TCP.
+    Tcp(&'a str),
+    /// The directory of the server's Unix socket.
+    Socket(PathBuf),
+}
+
 /// A team store's address, parsed from its URL. It never holds a password
 /// (a URL with one is refused), so `Debug` and `Display` show it whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,13 +238,13 @@ impl ServerAddress {
         self
     }
 
-    /// The socket directory to connect through, if the host is a socket:
-    /// the URL's, or the first default directory that exists.
-    pub(crate) fn socket_dir(&self) -> Option<PathBuf> {
+    /// How to reach the server: through the socket in a directory (the
+    /// URL's, or the first default one that exists) or over TCP.
+    pub(crate) fn route(&self) -> Route<'_> {
         match &self.host {
-            Host::Tcp(_) => None,
-            Host::Socket(dir) => Some(dir.clone()),
-            Host::DefaultSocket => Some(
+            Host::Tcp(host) => Route::Tcp(host),
+            Host::Socket(dir) => Route::Socket(dir.clone()),
+            Host::DefaultSocket => Route::Socket(
                 ["/var/run/postgresql", "/tmp"]
                     .iter()
                     .map(PathBuf::from)

@@ -18,20 +18,15 @@ pub(super) fn query_error(err: postgres::Error) -> Error {
 }
 
 /// A failure while connecting to `address`: every failure to reach the
-/// server (refused, no socket, no such database, authentication) makes the
-/// store unavailable.
+/// server or to be let in (refused, no socket, a timeout, authentication, no
+/// such database or no right to connect to it) makes the store unavailable.
 pub(super) fn connect_error(err: &postgres::Error, address: &str) -> Error {
     let reason = match err.as_db_error() {
         Some(db) => db.message().to_owned(),
         None => describe(err),
     };
-    let kind = match err.as_db_error() {
-        // Refused by policy inside the server after the connection was made.
-        Some(db) if db.code().code() == "42501" => StoreErrorKind::Other,
-        _ => StoreErrorKind::Unavailable,
-    };
     StoreError::new(
-        kind,
+        StoreErrorKind::Unavailable,
         one_line(&format!(
             "cannot connect to the team store at {address}: {reason}"
         )),

@@ -28,6 +28,7 @@ use postgres::{Client, NoTls, Row, Statement};
 
 use crate::error::{Error, Result};
 use crate::store::Tx;
+use address::Route;
 pub use address::{Host, ServerAddress, SslMode};
 use error::{connect_error, is_retryable, query_error};
 
@@ -131,14 +132,14 @@ impl PgStore {
         if let Some(password) = password {
             config.password(password);
         }
-        let client = match (address.host(), address.socket_dir()) {
-            (_, Some(dir)) => {
+        let client = match address.route() {
+            Route::Socket(dir) => {
                 config
                     .host_path(dir)
                     .ssl_mode(postgres::config::SslMode::Disable);
                 config.connect(NoTls)
             }
-            (Host::Tcp(host), None) => {
+            Route::Tcp(host) => {
                 config.host(host).ssl_mode(match address.sslmode() {
                     SslMode::Disable => postgres::config::SslMode::Disable,
                     SslMode::Prefer => postgres::config::SslMode::Prefer,
@@ -146,7 +147,6 @@ impl PgStore {
                 });
                 config.connect(tls::unverified_connector()?)
             }
-            (_, None) => unreachable!("only a TCP host has no socket directory"),
         }
         .map_err(|err| connect_error(&err, &shown))?;
         let mut store = PgStore {
