@@ -10,6 +10,7 @@
 //! server exits 6, concurrent writers keep one unbroken audit chain).
 #![allow(clippy::unwrap_used)]
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,7 +38,9 @@ impl Cluster {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("CI must run the team-store tests: scripts/test starts PostgreSQL (package postgresql)");
             }
-            eprintln!(
+            // Straight to stderr: the test harness hides what eprintln! prints.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED {test}: no PostgreSQL (TOKCTL_TEST_PG unset; scripts/test starts one \
                  where the postgresql package is installed) ***\n"
             );
