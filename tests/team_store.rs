@@ -432,6 +432,15 @@ fn core_flow(env: &mut Env) {
     );
     assert_eq!(env.verify("vera", "tkp_not-a-token", &[]), 10);
     assert_eq!(env.verify("vera", &bot, &["--scope", "repo:write"]), 0);
+    let batch = format!("{deploy}\n{bot}\ntkp_garbage\n");
+    env.run_with(
+        "vera",
+        &["verify", "--batch", "--format", "json"],
+        Some(&batch),
+    );
+    env.ok("olive", &["secret", "bot"]);
+    let out = env.run_with("olive", &["inspect", "--format", "json"], Some(&nightly));
+    assert_eq!(out.status.code(), Some(0));
     env.ok("olive", &["revoke", "ci-nightly", "--reason", "replaced"]);
     assert_eq!(env.verify("vera", &nightly, &[]), 12, "revoked");
     env.ok("olive", &["show", "ci-deploy", "--usage", "--since", "7d"]);
