@@ -24,7 +24,7 @@ function __fish_tokctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c tokctl -n "__fish_tokctl_needs_command" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_needs_command" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_needs_command" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_needs_command" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -64,7 +64,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l org -d 'The org
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l user -d 'Mint a personal token for this user instead of yourself (needs admin)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -94,7 +94,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l format -d 'Output
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -109,7 +109,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l org -d 'Look the 
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l since -d 'With --usage: from this time on, a duration back from now (7d) or a time' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -135,7 +135,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Outp
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -155,7 +155,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l grace -d 'How l
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l org -d 'Look the name up in this org only' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -170,7 +170,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l stale -d 'Report
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l org -d 'Only this org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -185,7 +185,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l format -d 'Outpu
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -206,7 +206,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -222,7 +222,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l expect -d 'Also require this event, recorded earlier with \'tokctl audit head\' (exit 9 when it is missing or differs)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -233,7 +233,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_sub
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -243,7 +243,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_sub
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l before -d 'Remove events before this: a duration back from now (2y) or a date' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -261,7 +261,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_sub
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l org -d 'Only this org (default: every org you administer)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -274,7 +274,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l scope -d 'Requi
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l resource -d 'With --scope: require the token to cover this named resource, e.g. repo=api' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -286,7 +286,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l wide -d 'Show t
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -296,7 +296,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -s q -l quiet -d 
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l org -d 'Look the name up in this org only' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -305,7 +305,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l keyring -d 'Use
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -318,7 +318,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_s
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "list" -d 'List orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -329,7 +329,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -344,7 +344,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l max-tokens -d 'Most tokens the org may have (revoked and expired count until pruned); \'none\' for no quota' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -359,7 +359,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -373,7 +373,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "offboard" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -384,7 +384,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -393,7 +393,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -404,7 +404,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -419,7 +419,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -435,7 +435,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_see
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l org -d 'The org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l user -d 'The user' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l role -d 'owner, admin or member' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -447,7 +447,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l org -d 'Only this org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -458,7 +458,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l org -d 'The org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l user -d 'The user' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -473,7 +473,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -482,7 +482,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l keyring -d 'Use
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -491,7 +491,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l keyring -d 'Use
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -505,7 +505,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_see
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l org -d 'Only this org (default: every org you administer)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -519,7 +519,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'List live tokens that break their org\'s policy, with the rule each breaks; exits 23 if any'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -529,7 +529,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s q -l quiet
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l out-dir -d 'Where to write tokctl.1 and one page per subcommand' -r -F
-complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l db -d 'The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'

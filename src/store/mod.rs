@@ -2,13 +2,16 @@
 //! exports: [`Store`] (one open store, whatever its backend), the [`Tx`] and
 //! [`StoreAdmin`] traits, the rows and filters in `types`, and
 //! [`StoreError`]. Each backend is a private module holding all of its SQL
-//! and its driver: `sqlite` (the local file) today. A second backend is a
-//! sibling module, a variant of `Backend`, and an arm in each method below;
-//! `ops` does not change (docs/ARCHITECTURE.md, "The store seam").
+//! and its driver: `sqlite` (the local file) and `postgres` (a team store
+//! on a server). Each is a variant of `Backend` and an arm in each method
+//! below; `ops` does not change (docs/ARCHITECTURE.md, "The store seam").
+//! [`StoreTarget::parse`] tells which one a `--db` value names.
 
 mod error;
+mod postgres;
 mod seam;
 mod sqlite;
+mod target;
 mod types;
 
 use std::ops::Deref;
@@ -18,8 +21,10 @@ use crate::error::Result;
 
 pub use crate::audit::Checkpoint;
 pub use error::{StoreError, StoreErrorKind};
+pub use postgres::{Host, ServerAddress, SslMode, SCHEMA_VERSION as TEAM_SCHEMA_VERSION};
 pub use seam::{StoreAdmin, Tx};
 pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference, SCHEMA_VERSION};
+pub use target::StoreTarget;
 pub use types::{
     EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenFilter, TokenRow, TokenSort,
     UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
@@ -47,6 +52,9 @@ pub struct Store {
 enum Backend {
     /// The local SQLite file (the default).
     Sqlite(sqlite::SqliteStore),
+    /// A team store on a PostgreSQL server (boxed: its connection and
+    /// statement cache are large, and a store is moved around whole).
+    Postgres(Box<postgres::PgStore>),
 }
 
 /// The result of [`Store::open`].
@@ -68,6 +76,7 @@ pub struct Reader<'s> {
 #[derive(Debug)]
 enum ReaderInner<'s> {
     Sqlite(sqlite::Queries<'s>),
+    Postgres(postgres::Queries<'s>),
 }
 
 impl<'s> Deref for Reader<'s> {
@@ -76,6 +85,7 @@ impl<'s> Deref for Reader<'s> {
     fn deref(&self) -> &Self::Target {
         match &self.inner {
             ReaderInner::Sqlite(queries) => queries,
+            ReaderInner::Postgres(queries) => queries,
         }
     }
 }
@@ -118,6 +128,40 @@ impl Store {
         Ok(Store::sqlite(sqlite::SqliteStore::open_in_memory()?))
     }
 
+    /// Connects to the team store at `address` (a PostgreSQL database) as
+    /// the URL's user, with `password` if the server asks for one, creating
+    /// tokctl's schema `tokctl` in an empty database and migrating an older
+    /// one (in one transaction under the writers' lock); a newer one is
+    /// refused. A server that cannot be reached is
+    /// [`StoreErrorKind::Unavailable`].
+    pub fn connect(address: &ServerAddress, password: Option<&str>) -> Result<Opened> {
+        let (store, created) = postgres::PgStore::connect(address, password)?;
+        Ok(Opened {
+            store: Store {
+                backend: Backend::Postgres(Box::new(store)),
+            },
+            created,
+        })
+    }
+
+    /// The user a team store knows this connection as (the database's
+    /// `session_user`), who is the acting tokctl user there; `None` for a
+    /// local store, where the caller names the user.
+    pub fn server_user(&self) -> Option<&str> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(store) => Some(store.session_user()),
+        }
+    }
+
+    /// The address of a team store, `None` for a local one.
+    pub fn server_address(&self) -> Option<&ServerAddress> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(store) => Some(store.address()),
+        }
+    }
+
     fn sqlite(store: sqlite::SqliteStore) -> Store {
         Store {
             backend: Backend::Sqlite(store),
@@ -128,6 +172,7 @@ impl Store {
     pub fn read(&self) -> Reader<'_> {
         let inner = match &self.backend {
             Backend::Sqlite(store) => ReaderInner::Sqlite(store.read()),
+            Backend::Postgres(store) => ReaderInner::Postgres(store.read()),
         };
         Reader { inner }
     }
@@ -138,6 +183,7 @@ impl Store {
     pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
         match &mut self.backend {
             Backend::Sqlite(store) => store.write(work),
+            Backend::Postgres(store) => store.write(work),
         }
     }
 
@@ -145,6 +191,7 @@ impl Store {
     pub fn admin(&self) -> &dyn StoreAdmin {
         match &self.backend {
             Backend::Sqlite(store) => store,
+            Backend::Postgres(store) => &**store,
         }
     }
 
@@ -154,6 +201,7 @@ impl Store {
     pub fn files(&self) -> &[FileCheck] {
         match &self.backend {
             Backend::Sqlite(store) => store.files(),
+            Backend::Postgres(_) => &[],
         }
     }
 
@@ -162,6 +210,7 @@ impl Store {
     pub fn schema_differences(&self) -> &[SchemaDifference] {
         match &self.backend {
             Backend::Sqlite(store) => store.schema_differences(),
+            Backend::Postgres(_) => &[],
         }
     }
 
@@ -169,13 +218,15 @@ impl Store {
     pub fn is_trusted(&self) -> bool {
         match &self.backend {
             Backend::Sqlite(store) => store.is_trusted(),
+            Backend::Postgres(_) => true,
         }
     }
 
-    /// The file of a local store, or `None` in memory.
+    /// The file of a local store, or `None` in memory or on a server.
     pub fn path(&self) -> Option<&Path> {
         match &self.backend {
             Backend::Sqlite(store) => store.path(),
+            Backend::Postgres(_) => None,
         }
     }
 

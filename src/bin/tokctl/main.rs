@@ -7,6 +7,7 @@ mod hints;
 mod input;
 mod output;
 mod selection;
+mod team_store;
 
 use std::io::ErrorKind as IoErrorKind;
 use std::process::ExitCode;

@@ -14,8 +14,8 @@ use tokctl::scope::{compose_scopes, CompositionError, Scope, ScopePart};
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The store file [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]
-    #[arg(long, global = true, env = "TOKCTL_DB", value_name = "PATH")]
+    /// The store file, or a team store's postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]
+    #[arg(long, global = true, env = "TOKCTL_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     /// Act as this tokctl user [default: your login name]

@@ -31,10 +31,11 @@ use clap::Subcommand;
 use tokctl::clock::{Clock, SystemClock};
 use tokctl::keyring::{OsKeyring, SecretKeeper};
 use tokctl::ops::Session;
-use tokctl::store::{Store, StoreLocation};
+use tokctl::store::{Opened, Store, StoreLocation, StoreTarget};
 
 use crate::cli::args::GlobalArgs;
 use crate::output::ui::Ui;
+use crate::team_store;
 
 /// Every command, in the order `tokctl --help` lists them. The doc comment
 /// of each variant is its line in that list.
@@ -211,35 +212,32 @@ pub fn run_command(
 /// default org with the actor as owner.
 fn open_session(ui: &Ui, global: &GlobalArgs, inspect: bool) -> anyhow::Result<Session> {
     let account = OsAccount::current();
-    let actor = match &global.actor {
-        Some(name) => name.clone(),
-        None => account.login.clone().unwrap_or_else(whoami::username),
-    };
-    // Verification records the acting name even when no such user exists:
-    // a token pasted there would be stored in the clear.
-    tokctl::model::refuse_token_text("acting user name", &actor)?;
-    let location = match &global.db {
-        Some(path) => StoreLocation {
-            path: path.clone(),
-            create_dirs: false,
+    let login = || account.login.clone().unwrap_or_else(whoami::username);
+    // A postgres:// URL names a team store; anything else is a file path.
+    let server = match &global.db {
+        Some(value) => match StoreTarget::parse(value.as_os_str())? {
+            StoreTarget::Server(address) => Some(address),
+            StoreTarget::File(_) => None,
         },
-        None => StoreLocation {
-            path: default_store_path()?,
-            create_dirs: true,
-        },
+        None => None,
     };
-    let opened = if inspect {
-        Store::open_for_inspection(&location)?
-    } else {
-        Store::open(&location)?
+    let (opened, actor) = match server {
+        Some(address) => {
+            let opened = team_store::connect(address, global.actor.as_deref(), &login())?;
+            // The database says who this is; tokctl acts as that user.
+            let actor = opened.store.server_user().unwrap_or_default().to_owned();
+            if opened.created {
+                if let Some(address) = opened.store.server_address() {
+                    ui.note(format!(
+                        "note: created a new tokctl team store at {address}"
+                    ));
+                }
+            }
+            (opened, actor)
+        }
+        None => open_local(ui, global, inspect, login())?,
     };
     let trusted = opened.store.is_trusted();
-    if opened.created {
-        ui.note(format!(
-            "note: created a new tokctl store at {}",
-            location.path.display()
-        ));
-    }
     if acts_as_someone_else(global, &account, &actor) {
         ui.note(format!(
             "note: acting as tokctl user '{actor}' while logged in as '{}'; the audit trail records both",
@@ -261,6 +259,42 @@ fn open_session(ui: &Ui, global: &GlobalArgs, inspect: bool) -> anyhow::Result<S
         ));
     }
     Ok(session)
+}
+
+/// Opens the local store (`--db PATH`, or the default file) as the user
+/// `--as` names, else the login name.
+fn open_local(
+    ui: &Ui,
+    global: &GlobalArgs,
+    inspect: bool,
+    login: String,
+) -> anyhow::Result<(Opened, String)> {
+    let actor = global.actor.clone().unwrap_or(login);
+    // Verification records the acting name even when no such user exists:
+    // a token pasted there would be stored in the clear.
+    tokctl::model::refuse_token_text("acting user name", &actor)?;
+    let location = match &global.db {
+        Some(path) => StoreLocation {
+            path: path.clone(),
+            create_dirs: false,
+        },
+        None => StoreLocation {
+            path: default_store_path()?,
+            create_dirs: true,
+        },
+    };
+    let opened = if inspect {
+        Store::open_for_inspection(&location)?
+    } else {
+        Store::open(&location)?
+    };
+    if opened.created {
+        ui.note(format!(
+            "note: created a new tokctl store at {}",
+            location.path.display()
+        ));
+    }
+    Ok((opened, actor))
 }
 
 /// The operating-system account running tokctl. Audit events record it

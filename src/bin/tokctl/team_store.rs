@@ -1,0 +1,52 @@
+//! Opening a team store (a `postgres://` URL given to `--db`): the acting
+//! user is the database user, so `--as` is refused; the password comes from
+//! `PGPASSWORD` or the pgpass file (`PGPASSFILE`, else `~/.pgpass`), never
+//! from the command line, and is never shown.
+
+use std::path::PathBuf;
+
+use tokctl::store::{Opened, ServerAddress, Store};
+use zeroize::Zeroizing;
+
+/// Connects to the team store at `address`, as the URL's user or else
+/// `login` (libpq's default, the login name). `acting_user` is what `--as`
+/// or `TOKCTL_USER` named: a team store refuses it before connecting.
+pub fn connect(
+    address: ServerAddress,
+    acting_user: Option<&str>,
+    login: &str,
+) -> anyhow::Result<Opened> {
+    if acting_user.is_some() {
+        // One line, no hint: the advice is in it.
+        return Err(tokctl::Error::request(
+            "--as (and TOKCTL_USER) cannot pick the user in a team store: you act as the \
+             database user you connect as; name another in the URL (postgres://USER@HOST/DB)",
+            tokctl::error::RequestProblem::Other,
+        )
+        .into());
+    }
+    let address = address.with_default_user(login);
+    let password = password_for(&address)?;
+    Ok(Store::connect(
+        &address,
+        password.as_deref().map(String::as_str),
+    )?)
+}
+
+/// `PGPASSWORD`, else the matching line of the pgpass file, as libpq reads them.
+fn password_for(address: &ServerAddress) -> anyhow::Result<Option<Zeroizing<String>>> {
+    if let Some(password) = std::env::var_os("PGPASSWORD") {
+        let password = password
+            .into_string()
+            .map_err(|_| anyhow::anyhow!("PGPASSWORD is not valid UTF-8"))?;
+        return Ok(Some(Zeroizing::new(password)));
+    }
+    let file = match std::env::var_os("PGPASSFILE") {
+        Some(file) => PathBuf::from(file),
+        None => match dirs::home_dir() {
+            Some(home) => home.join(".pgpass"),
+            None => return Ok(None),
+        },
+    };
+    Ok(address.password_from_pgpass(&file)?)
+}

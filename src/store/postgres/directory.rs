@@ -1,0 +1,197 @@
+//! Queries on orgs, users and memberships.
+
+use super::{get, Queries};
+use crate::clock::{from_unix, Timestamp};
+use crate::error::Result;
+use crate::model::{Membership, Org, Role, User};
+use crate::store::{OrgKey, UserKey};
+
+impl Queries<'_> {
+    /// The row id of the org named `name`.
+    pub fn org_key(&self, name: &str) -> Result<Option<OrgKey>> {
+        self.opt("SELECT id FROM tokctl.orgs WHERE name = $1", &[&name])?
+            .map(|row| get(&row, 0).map(OrgKey::from_raw))
+            .transpose()
+    }
+
+    /// Adds an org; the caller has checked the name is free.
+    pub fn insert_org(&self, name: &str, now: Timestamp) -> Result<OrgKey> {
+        let row = self.one(
+            "INSERT INTO tokctl.orgs (name, created_at) VALUES ($1, $2) RETURNING id",
+            &[&name, &now.timestamp()],
+        )?;
+        Ok(OrgKey::from_raw(get(&row, 0)?))
+    }
+
+    /// Every org, by name.
+    pub fn orgs(&self) -> Result<Vec<Org>> {
+        self.all(
+            "SELECT name, created_at FROM tokctl.orgs ORDER BY name",
+            &[],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(Org {
+                name: get(row, 0)?,
+                created_at: from_unix(get(row, 1)?),
+            })
+        })
+        .collect()
+    }
+
+    /// The row id of the user named `name`.
+    pub fn user_key(&self, name: &str) -> Result<Option<UserKey>> {
+        self.opt("SELECT id FROM tokctl.users WHERE name = $1", &[&name])?
+            .map(|row| get(&row, 0).map(UserKey::from_raw))
+            .transpose()
+    }
+
+    /// Adds a user; the caller has checked the name is free.
+    pub fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
+        let row = self.one(
+            "INSERT INTO tokctl.users (name, created_at) VALUES ($1, $2) RETURNING id",
+            &[&name, &now.timestamp()],
+        )?;
+        Ok(UserKey::from_raw(get(&row, 0)?))
+    }
+
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<User>> {
+        self.all(
+            "SELECT name, created_at FROM tokctl.users ORDER BY name",
+            &[],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(User {
+                name: get(row, 0)?,
+                created_at: from_unix(get(row, 1)?),
+            })
+        })
+        .collect()
+    }
+
+    /// Whether the store has no users yet.
+    pub fn has_no_users(&self) -> Result<bool> {
+        get(
+            &self.one("SELECT NOT EXISTS (SELECT 1 FROM tokctl.users)", &[])?,
+            0,
+        )
+    }
+
+    /// Adds a membership or changes its role.
+    pub fn upsert_membership(
+        &self,
+        org: OrgKey,
+        user: UserKey,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.run(
+            "INSERT INTO tokctl.memberships (org_id, user_id, role, created_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role",
+            &[&org.raw(), &user.raw(), &role.as_str(), &now.timestamp()],
+        )?;
+        Ok(())
+    }
+
+    /// The user's role in the org, if a member.
+    pub fn role(&self, org: OrgKey, user: UserKey) -> Result<Option<Role>> {
+        let role: Option<String> = self
+            .opt(
+                "SELECT role FROM tokctl.memberships WHERE org_id = $1 AND user_id = $2",
+                &[&org.raw(), &user.raw()],
+            )?
+            .map(|row| get(&row, 0))
+            .transpose()?;
+        role.map(|text| text.parse()).transpose()
+    }
+
+    /// The orgs the user belongs to, by name, with their role there.
+    pub fn orgs_of(&self, user: UserKey) -> Result<Vec<(OrgKey, String, Role)>> {
+        self.all(
+            "SELECT o.id, o.name, m.role FROM tokctl.memberships m
+             JOIN tokctl.orgs o ON o.id = m.org_id
+             WHERE m.user_id = $1 ORDER BY o.name",
+            &[&user.raw()],
+        )?
+        .iter()
+        .map(|row| {
+            let role: String = get(row, 2)?;
+            Ok((OrgKey::from_raw(get(row, 0)?), get(row, 1)?, role.parse()?))
+        })
+        .collect()
+    }
+
+    /// Memberships, optionally of one org, by org then user.
+    pub fn memberships(&self, org: Option<OrgKey>) -> Result<Vec<Membership>> {
+        self.all(
+            "SELECT o.name, u.name, m.role FROM tokctl.memberships m
+             JOIN tokctl.orgs o ON o.id = m.org_id JOIN tokctl.users u ON u.id = m.user_id
+             WHERE $1::bigint IS NULL OR m.org_id = $1 ORDER BY o.name, u.name",
+            &[&org.map(OrgKey::raw)],
+        )?
+        .iter()
+        .map(|row| {
+            let role: String = get(row, 2)?;
+            Ok(Membership {
+                org: get(row, 0)?,
+                user: get(row, 1)?,
+                role: role.parse()?,
+            })
+        })
+        .collect()
+    }
+
+    /// How many owners the org has.
+    pub fn owner_count(&self, org: OrgKey) -> Result<i64> {
+        get(
+            &self.one(
+                "SELECT count(*) FROM tokctl.memberships WHERE org_id = $1 AND role = 'owner'",
+                &[&org.raw()],
+            )?,
+            0,
+        )
+    }
+
+    /// Whether the user is admin or owner of at least one org.
+    pub fn administers_any_org(&self, user: UserKey) -> Result<bool> {
+        get(
+            &self.one(
+                "SELECT EXISTS (SELECT 1 FROM tokctl.memberships
+                 WHERE user_id = $1 AND role IN ('admin', 'owner'))",
+                &[&user.raw()],
+            )?,
+            0,
+        )
+    }
+
+    /// Removes the user from one org.
+    pub fn delete_membership(&self, org: OrgKey, user: UserKey) -> Result<()> {
+        self.run(
+            "DELETE FROM tokctl.memberships WHERE org_id = $1 AND user_id = $2",
+            &[&org.raw(), &user.raw()],
+        )?;
+        Ok(())
+    }
+
+    /// The name of the org with this row id.
+    pub fn org_name(&self, org: OrgKey) -> Result<String> {
+        get(
+            &self.one("SELECT name FROM tokctl.orgs WHERE id = $1", &[&org.raw()])?,
+            0,
+        )
+    }
+
+    /// The name of the user with this row id.
+    pub fn user_name(&self, user: UserKey) -> Result<String> {
+        get(
+            &self.one(
+                "SELECT name FROM tokctl.users WHERE id = $1",
+                &[&user.raw()],
+            )?,
+            0,
+        )
+    }
+}

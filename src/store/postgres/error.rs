@@ -1,0 +1,85 @@
+//! PostgreSQL's errors as tokctl's: SQLSTATE classes become
+//! [`StoreErrorKind`]s, so exit codes do not depend on the backend, and no
+//! driver type leaves this module.
+
+use crate::error::Error;
+use crate::store::{StoreError, StoreErrorKind};
+
+/// Whether a failure may go away if the whole transaction runs again:
+/// a serialization failure or a deadlock.
+pub(super) fn is_retryable(err: &postgres::Error) -> bool {
+    err.as_db_error()
+        .is_some_and(|db| matches!(db.code().code(), "40001" | "40P01"))
+}
+
+/// A failure of a query or a statement, as the library's error.
+pub(super) fn query_error(err: postgres::Error) -> Error {
+    classify(&err).into()
+}
+
+/// A failure while connecting to `address`: every failure to reach the
+/// server or to be let in (refused, no socket, a timeout, authentication, no
+/// such database or no right to connect to it) makes the store unavailable.
+pub(super) fn connect_error(err: &postgres::Error, address: &str) -> Error {
+    let reason = match err.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => describe(err),
+    };
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        one_line(&format!(
+            "cannot connect to the team store at {address}: {reason}"
+        )),
+    )
+    .into()
+}
+
+/// SQLSTATE classes as tokctl's kinds.
+fn classify(err: &postgres::Error) -> StoreError {
+    if let Some(db) = err.as_db_error() {
+        let code = db.code().code();
+        let kind = match code {
+            // Serialization failure, deadlock, lock not available (lock_timeout),
+            // too many connections.
+            "40001" | "40P01" | "55P03" | "53300" => StoreErrorKind::Busy,
+            "25006" => StoreErrorKind::ReadOnly,
+            "XX001" | "XX002" => StoreErrorKind::Corrupt,
+            // The server is shutting down or cannot accept the connection.
+            "57P01" | "57P02" | "57P03" => StoreErrorKind::Unavailable,
+            _ if code.starts_with("23") => StoreErrorKind::Constraint,
+            _ if code.starts_with("08") => StoreErrorKind::Unavailable,
+            _ => StoreErrorKind::Other,
+        };
+        return StoreError::new(kind, one_line(db.message()));
+    }
+    let lost = err.is_closed()
+        || std::error::Error::source(err).is_some_and(|source| source.is::<std::io::Error>());
+    if lost {
+        return StoreError::new(
+            StoreErrorKind::Unavailable,
+            one_line(&format!(
+                "lost the connection to the team store: {}",
+                describe(err)
+            )),
+        );
+    }
+    StoreError::new(StoreErrorKind::Other, one_line(&describe(err)))
+}
+
+/// Server messages may span lines; tokctl's errors never do.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// The driver's message with its causes ("error connecting to server:
+/// Connection refused (os error 111)"): its own Display leaves them out.
+fn describe(err: &postgres::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

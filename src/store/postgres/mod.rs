@@ -1,0 +1,461 @@
+//! The team store on PostgreSQL, the only place with PostgreSQL: the
+//! address, connecting (TLS through rustls), the migrations, the write
+//! transactions, and every query. Every object lives in the schema `tokctl`.
+//!
+//! Writers serialize on one transaction-level advisory lock taken first in
+//! every write transaction, as SQLite's single writer does: the audit
+//! chain's linking, the token-key counter and the live-name check
+//! ([`crate::store::Tx`]) then hold across machines. Write transactions run
+//! at READ COMMITTED, so every statement after the lock sees what the
+//! previous writer committed.
+
+mod address;
+mod audit;
+mod directory;
+mod error;
+mod policies;
+mod tls;
+mod tokens;
+mod tx;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::time::Duration;
+
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row, Statement};
+
+use crate::error::{Error, Result};
+use crate::store::Tx;
+use address::Route;
+pub use address::{Host, ServerAddress, SslMode};
+use error::{connect_error, is_retryable, query_error};
+
+/// Migrations in order; `tokctl.meta`'s `schema_version` is how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// The schema version this build writes in a team store.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The writers' advisory lock, (class, object): "tokc" and 1. Advisory locks
+/// are per database, so each team store has its own.
+const LOCK_CLASS: i32 = 0x746f_6b63;
+const WRITE_LOCK: i32 = 1;
+
+/// How long a writer waits for another's lock before the store counts as
+/// busy, as SQLite's busy timeout.
+const LOCK_TIMEOUT: &str = "10s";
+
+/// How often taking the write lock is tried when the server reports a
+/// deadlock or a serialization failure. Only the start of a transaction is
+/// retried: the work inside is a one-shot closure (it may have touched the
+/// keyring), so a failure once it ran is reported, never replayed.
+const LOCK_ATTEMPTS: u32 = 3;
+
+/// Rows fetched per round trip by the streaming reads.
+const WALK_BATCH: i64 = 500;
+
+/// An open team store: one connection.
+pub struct PgStore {
+    conn: RefCell<Conn>,
+    address: ServerAddress,
+    session_user: String,
+    /// Open cursors of streaming reads (each nested walk gets its own name).
+    walks: Cell<u32>,
+}
+
+/// The connection, its prepared statements, and whether a transaction is open.
+struct Conn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+    in_transaction: bool,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("address", &self.address.to_string())
+            .field("session_user", &self.session_user)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Conn {
+    fn statement(&mut self, sql: &str) -> std::result::Result<Statement, postgres::Error> {
+        self.statement_for(sql, sql)
+    }
+
+    /// The prepared `sql`, cached under `key`: a `FETCH` returns the columns
+    /// of whatever its cursor was declared for, so it is cached per query.
+    fn statement_for(
+        &mut self,
+        key: &str,
+        sql: &str,
+    ) -> std::result::Result<Statement, postgres::Error> {
+        if let Some(statement) = self.statements.get(key) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.statements.insert(key.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
+impl PgStore {
+    /// Connects to the team store at `address` as its user, with `password`
+    /// when the server asks for one, and migrates an older schema (in one
+    /// transaction under the writers' lock); a newer one is refused. Returns
+    /// the store and whether this call created its tables.
+    pub fn connect(address: &ServerAddress, password: Option<&str>) -> Result<(PgStore, bool)> {
+        let shown = address.to_string();
+        let user = address.user().ok_or_else(|| {
+            Error::request(
+                "the store URL names no database user",
+                crate::error::RequestProblem::Other,
+            )
+        })?;
+        let mut config = postgres::Config::new();
+        config
+            .user(user)
+            .port(address.port())
+            .connect_timeout(address.connect_timeout())
+            .application_name("tokctl")
+            // Every name tokctl uses is schema-qualified; nothing resolves
+            // through a schema another user could write.
+            .options(&format!(
+                "-c search_path=pg_catalog,pg_temp -c lock_timeout={LOCK_TIMEOUT}"
+            ));
+        if let Some(dbname) = address.dbname() {
+            config.dbname(dbname);
+        }
+        if let Some(password) = password {
+            config.password(password);
+        }
+        let client = match address.route() {
+            Route::Socket(dir) => {
+                config
+                    .host_path(dir)
+                    .ssl_mode(postgres::config::SslMode::Disable);
+                config.connect(NoTls)
+            }
+            Route::Tcp(host) => {
+                config.host(host).ssl_mode(match address.sslmode() {
+                    SslMode::Disable => postgres::config::SslMode::Disable,
+                    SslMode::Prefer => postgres::config::SslMode::Prefer,
+                    SslMode::Require => postgres::config::SslMode::Require,
+                });
+                config.connect(tls::unverified_connector()?)
+            }
+        }
+        .map_err(|err| connect_error(&err, &shown))?;
+        let mut store = PgStore {
+            conn: RefCell::new(Conn {
+                client,
+                statements: HashMap::new(),
+                in_transaction: false,
+            }),
+            address: address.clone(),
+            session_user: String::new(),
+            walks: Cell::new(0),
+        };
+        let row = store.read().one("SELECT session_user::text", &[])?;
+        store.session_user = row.try_get(0).map_err(query_error)?;
+        let created = store.migrate()?;
+        Ok((store, created))
+    }
+
+    /// The database user this connection acts as: the tokctl user.
+    pub fn session_user(&self) -> &str {
+        &self.session_user
+    }
+
+    /// The store's address, for messages.
+    pub fn address(&self) -> &ServerAddress {
+        &self.address
+    }
+
+    /// The schema version, 0 before the first migration.
+    fn stored_version(&self) -> Result<i64> {
+        let q = self.read();
+        let exists: bool = q
+            .one("SELECT to_regclass('tokctl.meta') IS NOT NULL", &[])?
+            .try_get(0)
+            .map_err(query_error)?;
+        if !exists {
+            let foreign: i64 = q
+                .one(
+                    "SELECT count(*) FROM pg_catalog.pg_class c
+                     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'tokctl'",
+                    &[],
+                )?
+                .try_get(0)
+                .map_err(query_error)?;
+            if foreign > 0 {
+                return Err(Error::StoreSchemaMismatch {
+                    objects: vec![format!(
+                        "{foreign} objects in schema tokctl, which has no tokctl.meta"
+                    )],
+                });
+            }
+            return Ok(0);
+        }
+        let value: Option<String> = q
+            .opt(
+                "SELECT value FROM tokctl.meta WHERE key = 'schema_version'",
+                &[],
+            )?
+            .map(|row| row.try_get(0))
+            .transpose()
+            .map_err(query_error)?;
+        value
+            .and_then(|text| text.parse().ok())
+            .ok_or_else(|| crate::store::StoreError::corrupt("an invalid schema version"))
+    }
+
+    /// Runs pending migrations; returns whether the tables were created.
+    fn migrate(&mut self) -> Result<bool> {
+        let version = self.stored_version()?;
+        if version > SCHEMA_VERSION {
+            return Err(self.too_new(version));
+        }
+        if version == SCHEMA_VERSION {
+            return Ok(false);
+        }
+        self.transaction(|q| {
+            let Queries { store } = q;
+            // Another tokctl may have migrated while this one waited for the lock.
+            let version = store.stored_version()?;
+            if version > SCHEMA_VERSION {
+                return Err(store.too_new(version));
+            }
+            let schema_exists: bool = q
+                .one("SELECT to_regnamespace('tokctl') IS NOT NULL", &[])?
+                .try_get(0)
+                .map_err(query_error)?;
+            if !schema_exists {
+                q.batch("CREATE SCHEMA tokctl")?;
+            }
+            for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+                q.batch(migration)?;
+                let reached = (index as i64 + 1).to_string();
+                q.run(
+                    "UPDATE tokctl.meta SET value = $1 WHERE key = 'schema_version'",
+                    &[&reached],
+                )?;
+            }
+            Ok(version == 0)
+        })
+    }
+
+    fn too_new(&self, found: i64) -> Error {
+        Error::StoreTooNew {
+            path: self.address.to_string().into(),
+            found,
+            supported: SCHEMA_VERSION,
+        }
+    }
+
+    /// Read access outside a transaction: each call is its own statement.
+    pub fn read(&self) -> Queries<'_> {
+        Queries { store: self }
+    }
+
+    /// Runs `work` in one write transaction under the writers' lock.
+    /// Commits only if `work` returns `Ok`.
+    pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
+        self.transaction(|q| work(q))
+    }
+
+    fn transaction<T>(&self, work: impl FnOnce(&Queries<'_>) -> Result<T>) -> Result<T> {
+        self.begin_write()?;
+        let result = work(&self.read());
+        let mut conn = self.conn.borrow_mut();
+        conn.in_transaction = false;
+        match result {
+            Ok(value) => {
+                conn.client.batch_execute("COMMIT").map_err(query_error)?;
+                Ok(value)
+            }
+            Err(err) => {
+                // The error that ended the work is the one to report; a
+                // connection that is gone rolls back by itself.
+                let _ = conn.client.batch_execute("ROLLBACK");
+                Err(err)
+            }
+        }
+    }
+
+    /// Begins a transaction and takes the writers' lock, retrying a few times
+    /// when the server reports a deadlock or a serialization failure.
+    fn begin_write(&self) -> Result<()> {
+        let mut conn = self.conn.borrow_mut();
+        let begin = format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({LOCK_CLASS}, {WRITE_LOCK})"
+        );
+        let mut attempt = 1;
+        loop {
+            match conn.client.batch_execute(&begin) {
+                Ok(()) => {
+                    conn.in_transaction = true;
+                    return Ok(());
+                }
+                Err(err) => {
+                    let _ = conn.client.batch_execute("ROLLBACK");
+                    if attempt >= LOCK_ATTEMPTS || !is_retryable(&err) {
+                        return Err(query_error(err));
+                    }
+                    std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// Lets this connection's commits return before the WAL reaches the
+    /// disk (`synchronous_commit = off`): the last usage counts may be lost
+    /// on a crash of the server, never corrupted.
+    fn relax_durability(&self) -> Result<()> {
+        self.read().batch("SET synchronous_commit = off")
+    }
+
+    /// The schema version of the open store.
+    fn schema_version(&self) -> Result<i64> {
+        self.stored_version()
+    }
+}
+
+/// Typed queries over the connection, inside a transaction or not.
+#[derive(Debug, Clone, Copy)]
+pub struct Queries<'s> {
+    store: &'s PgStore,
+}
+
+/// A statement's parameters.
+type Params<'p> = [&'p (dyn ToSql + Sync)];
+
+impl Queries<'_> {
+    /// Every row of a query.
+    fn all(&self, sql: &str, params: &Params<'_>) -> Result<Vec<Row>> {
+        let mut conn = self.store.conn.borrow_mut();
+        let statement = conn.statement(sql).map_err(query_error)?;
+        conn.client.query(&statement, params).map_err(query_error)
+    }
+
+    /// The one row a query returns.
+    fn one(&self, sql: &str, params: &Params<'_>) -> Result<Row> {
+        let mut conn = self.store.conn.borrow_mut();
+        let statement = conn.statement(sql).map_err(query_error)?;
+        conn.client
+            .query_one(&statement, params)
+            .map_err(query_error)
+    }
+
+    /// The row a query returns, if any (at most one).
+    fn opt(&self, sql: &str, params: &Params<'_>) -> Result<Option<Row>> {
+        let mut conn = self.store.conn.borrow_mut();
+        let statement = conn.statement(sql).map_err(query_error)?;
+        conn.client
+            .query_opt(&statement, params)
+            .map_err(query_error)
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    fn run(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
+        let mut conn = self.store.conn.borrow_mut();
+        let statement = conn.statement(sql).map_err(query_error)?;
+        conn.client.execute(&statement, params).map_err(query_error)
+    }
+
+    /// Runs statements without parameters (simple protocol, not prepared).
+    fn batch(&self, sql: &str) -> Result<()> {
+        let mut conn = self.store.conn.borrow_mut();
+        conn.client.batch_execute(sql).map_err(query_error)
+    }
+
+    /// Calls `each` for every row of a query, in batches through a cursor, so
+    /// memory stays flat however many rows there are, and `each` may run
+    /// other queries on this connection meanwhile. Outside a write
+    /// transaction the walk is one read-only snapshot.
+    fn walk(
+        &self,
+        sql: &str,
+        params: &Params<'_>,
+        each: &mut dyn FnMut(&Row) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
+        let own_transaction = {
+            let mut conn = self.store.conn.borrow_mut();
+            if conn.in_transaction {
+                false
+            } else {
+                conn.client
+                    .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .map_err(query_error)?;
+                conn.in_transaction = true;
+                true
+            }
+        };
+        let depth = self.store.walks.get();
+        self.store.walks.set(depth + 1);
+        let result = self.walk_cursor(&format!("tokctl_walk_{depth}"), sql, params, each);
+        self.store.walks.set(depth);
+        if own_transaction {
+            let mut conn = self.store.conn.borrow_mut();
+            conn.in_transaction = false;
+            let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            let ended = conn.client.batch_execute(end).map_err(query_error);
+            result?;
+            ended?;
+            return Ok(());
+        }
+        result
+    }
+
+    fn walk_cursor(
+        &self,
+        cursor: &str,
+        sql: &str,
+        params: &Params<'_>,
+        each: &mut dyn FnMut(&Row) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
+        self.run(
+            &format!("DECLARE {cursor} NO SCROLL CURSOR FOR {sql}"),
+            params,
+        )?;
+        let fetch = format!("FETCH FORWARD {WALK_BATCH} FROM {cursor}");
+        let fetch_key = format!("{fetch} -- {sql}");
+        'batches: loop {
+            let rows = {
+                let mut conn = self.store.conn.borrow_mut();
+                let statement = conn
+                    .statement_for(&fetch_key, &fetch)
+                    .map_err(query_error)?;
+                conn.client.query(&statement, &[]).map_err(query_error)?
+            };
+            let complete = (rows.len() as i64) < WALK_BATCH;
+            for row in &rows {
+                if each(row)?.is_break() {
+                    break 'batches;
+                }
+            }
+            if complete {
+                break;
+            }
+        }
+        self.batch(&format!("CLOSE {cursor}"))
+    }
+
+    /// This store's random id (keeps keyring entries of two stores apart).
+    fn store_id(&self) -> Result<String> {
+        get(
+            &self.one("SELECT value FROM tokctl.meta WHERE key = 'store_id'", &[])?,
+            0,
+        )
+    }
+}
+
+/// A column of a row, or the store's error.
+fn get<'r, T: postgres::types::FromSql<'r>>(row: &'r Row, index: usize) -> Result<T> {
+    row.try_get(index).map_err(query_error)
+}

@@ -1,0 +1,557 @@
+//! Queries on tokens: insert, look up, filter, revoke, verify, usage.
+
+use std::ops::ControlFlow;
+
+use postgres::types::ToSql;
+use postgres::Row;
+
+use super::{get, Queries};
+use crate::clock::{from_unix, Timestamp};
+use crate::error::Result;
+use crate::model::{Token, TokenId, TokenKind, TokenStatus};
+use crate::scope::{Action, ScopeSet};
+use crate::secret::SecretHash;
+use crate::store::{
+    NewToken, OrgKey, StoreError, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate,
+    UserKey, VerifyRow,
+};
+
+const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
+        t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
+        t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at
+    FROM tokctl.tokens t
+    JOIN tokctl.orgs o ON o.id = t.org_id
+    LEFT JOIN tokctl.users u ON u.id = t.owner_user_id
+    JOIN tokctl.users c ON c.id = t.created_by
+    LEFT JOIN tokctl.users r ON r.id = t.revoked_by";
+
+fn token_from_row(row: &Row) -> Result<TokenRow> {
+    let id = TokenId::from_key(get(row, 0)?)
+        .ok_or_else(|| StoreError::corrupt("an invalid token key"))?;
+    let kind: String = get(row, 1)?;
+    let scopes: String = get(row, 6)?;
+    let time = |index: usize| get::<Option<i64>>(row, index).map(|t| t.map(from_unix));
+    Ok(TokenRow {
+        token: Token {
+            id,
+            kind: kind
+                .parse()
+                .map_err(|_| StoreError::corrupt("an invalid token kind"))?,
+            org: get(row, 2)?,
+            owner: get(row, 3)?,
+            name: get(row, 4)?,
+            description: get(row, 5)?,
+            scopes: ScopeSet::parse_stored(&scopes)
+                .map_err(|_| StoreError::corrupt("invalid scopes"))?,
+            created_at: from_unix(get(row, 7)?),
+            created_by: get(row, 8)?,
+            expires_at: time(9)?,
+            last_used_at: time(10)?,
+            use_count: get::<i64>(row, 11)?.max(0) as u64,
+            revoked_at: time(12)?,
+            revoked_by: get(row, 13)?,
+            revoke_reason: get(row, 14)?,
+            issued_at: from_unix(get(row, 17)?),
+        },
+        org_key: OrgKey::from_raw(get(row, 15)?),
+        owner_key: get::<Option<i64>>(row, 16)?.map(UserKey::from_raw),
+    })
+}
+
+impl Queries<'_> {
+    /// Inserts a new token.
+    pub fn insert_token(&self, new: &NewToken<'_>) -> Result<()> {
+        self.run(
+            "INSERT INTO tokctl.tokens (id, kind, org_id, owner_user_id, name, description, scopes,
+                secret_hash, created_at, created_by, expires_at, issued_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $9)",
+            &[
+                &new.id.key(),
+                &new.kind.as_str(),
+                &new.org.raw(),
+                &new.owner.map(UserKey::raw),
+                &new.name,
+                &new.description,
+                &new.scopes.to_stored(),
+                &&new.hash[..],
+                &new.created_at.timestamp(),
+                &new.created_by.raw(),
+                &new.expires_at.map(|t| t.timestamp()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The next storage key from the store's counter (never reused), read
+    /// and bumped under the writers' lock.
+    pub fn allocate_token_id(&self) -> Result<TokenId> {
+        loop {
+            let key: i64 = get(
+                &self.one(
+                    "SELECT value::bigint FROM tokctl.meta WHERE key = 'next_token_key'",
+                    &[],
+                )?,
+                0,
+            )?;
+            let id = TokenId::from_key(key)
+                .ok_or_else(|| StoreError::corrupt("an invalid next token key"))?;
+            let next = key
+                .checked_add(1)
+                .ok_or_else(|| StoreError::corrupt("an exhausted token key counter"))?;
+            self.run(
+                "UPDATE tokctl.meta SET value = $1 WHERE key = 'next_token_key'",
+                &[&next.to_string()],
+            )?;
+            let taken: bool = get(
+                &self.one(
+                    "SELECT EXISTS (SELECT 1 FROM tokctl.tokens WHERE id = $1)",
+                    &[&key],
+                )?,
+                0,
+            )?;
+            if !taken {
+                return Ok(id);
+            }
+        }
+    }
+
+    /// Whether the owner already has a live token of this name (under the
+    /// writers' lock, so no other writer inserts one meanwhile).
+    pub fn live_name_taken(
+        &self,
+        org: OrgKey,
+        owner: Option<UserKey>,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM tokctl.tokens
+                WHERE org_id = $1 AND owner_user_id IS NOT DISTINCT FROM $2 AND name = $3 AND {})",
+            status_sql(TokenStatus::Active, "", "$4")
+        );
+        get(
+            &self.one(
+                &sql,
+                &[
+                    &org.raw(),
+                    &owner.map(UserKey::raw),
+                    &name,
+                    &now.timestamp(),
+                ],
+            )?,
+            0,
+        )
+    }
+
+    /// The token with this id.
+    pub fn token(&self, id: TokenId) -> Result<Option<TokenRow>> {
+        self.opt(&format!("{TOKEN_SELECT} WHERE t.id = $1"), &[&id.key()])?
+            .as_ref()
+            .map(token_from_row)
+            .transpose()
+    }
+
+    /// Calls `each` for every token the filter lets through, in order, in
+    /// batches through a cursor.
+    pub fn visit_tokens(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenRow) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let (sql, values) = filter_sql(filter);
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
+        self.walk(&sql, &params, &mut |row| Ok(each(token_from_row(row)?)))
+    }
+
+    /// Every token the filter lets through.
+    pub fn tokens(&self, filter: &TokenFilter) -> Result<Vec<TokenRow>> {
+        let (sql, values) = filter_sql(filter);
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
+        self.all(&sql, &params)?
+            .iter()
+            .map(token_from_row)
+            .collect()
+    }
+
+    /// Marks a token revoked; returns false if it already was.
+    pub fn revoke_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        let changed = self.run(
+            "UPDATE tokctl.tokens SET revoked_at = $2, revoked_by = $3, revoke_reason = $4
+             WHERE id = $1 AND revoked_at IS NULL",
+            &[&id.key(), &at.timestamp(), &by.raw(), &reason],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Deletes a token's row (and, by cascade, its retired secrets).
+    pub fn delete_token(&self, id: TokenId) -> Result<()> {
+        self.run("DELETE FROM tokctl.tokens WHERE id = $1", &[&id.key()])?;
+        Ok(())
+    }
+
+    /// The verify read: the row with the greatest key not above the token's
+    /// (one index seek), returned only if it is the token's, so an unknown
+    /// id costs what a known one does.
+    pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
+        let row = self.opt(
+            "SELECT id, kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name
+             FROM tokctl.tokens WHERE id <= $1 ORDER BY id DESC LIMIT 1",
+            &[&id.key()],
+        )?;
+        let Some(row) = row else { return Ok(None) };
+        let key: i64 = get(&row, 0)?;
+        let kind = match get::<&str>(&row, 1)? {
+            "org" => TokenKind::Org,
+            "personal" => TokenKind::Personal,
+            _ => return Err(StoreError::corrupt("an invalid token kind")),
+        };
+        let hash: SecretHash = get::<&[u8]>(&row, 2)?
+            .try_into()
+            .map_err(|_| StoreError::corrupt("an invalid secret hash"))?;
+        let decoded = VerifyRow {
+            kind,
+            hash,
+            expires_at: get::<Option<i64>>(&row, 3)?.map(from_unix),
+            revoked_at: get::<Option<i64>>(&row, 4)?.map(from_unix),
+            scopes: get(&row, 5)?,
+            org: OrgKey::from_raw(get(&row, 6)?),
+            owner: get::<Option<i64>>(&row, 7)?.map(UserKey::from_raw),
+            name: get(&row, 8)?,
+        };
+        Ok((key == id.key()).then_some(decoded))
+    }
+
+    /// The org and name of a token (`None` once it was pruned).
+    pub fn token_label(&self, id: TokenId) -> Result<Option<(String, String)>> {
+        self.opt(
+            "SELECT o.name, t.name FROM tokctl.tokens t JOIN tokctl.orgs o ON o.id = t.org_id
+             WHERE t.id = $1",
+            &[&id.key()],
+        )?
+        .map(|row| Ok((get(&row, 0)?, get(&row, 1)?)))
+        .transpose()
+    }
+
+    /// Adds coalesced usage to tokens and their hourly history;
+    /// `last_used_at` never moves backwards.
+    pub fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
+        for update in updates {
+            if update.uses == 0 {
+                continue;
+            }
+            let uses = update.uses.min(i64::MAX as u64) as i64;
+            let at = update.last_used_at.timestamp();
+            self.run(
+                "UPDATE tokctl.tokens SET use_count = use_count + $2,
+                    last_used_at = greatest(coalesce(last_used_at, 0), $3)
+                 WHERE id = $1",
+                &[&update.id.key(), &uses, &at],
+            )?;
+            self.run(
+                "INSERT INTO tokctl.token_usage (token_key, hour, uses) VALUES ($1, $2, $3)
+                 ON CONFLICT (token_key, hour)
+                 DO UPDATE SET uses = tokctl.token_usage.uses + excluded.uses",
+                &[&update.id.key(), &hour_of(at), &uses],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A token's uses per hour at or after `since`, oldest first.
+    pub fn usage_history(&self, token: TokenId, since: Timestamp) -> Result<Vec<UsagePeriod>> {
+        self.all(
+            "SELECT hour, uses FROM tokctl.token_usage
+             WHERE token_key = $1 AND hour >= $2 ORDER BY hour",
+            &[&token.key(), &hour_of(since.timestamp())],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(UsagePeriod {
+                start: from_unix(get::<i64>(row, 0)?.saturating_mul(SECONDS_PER_HOUR)),
+                uses: get::<i64>(row, 1)?.max(0) as u64,
+            })
+        })
+        .collect()
+    }
+
+    /// An org's uses per UTC day at or after `since`, oldest first.
+    pub fn org_usage_by_day(&self, org: OrgKey, since: Timestamp) -> Result<Vec<UsagePeriod>> {
+        self.all(
+            "SELECT u.hour / 24, sum(u.uses)::bigint
+             FROM tokctl.token_usage u JOIN tokctl.tokens t ON t.id = u.token_key
+             WHERE t.org_id = $1 AND u.hour >= $2 GROUP BY u.hour / 24 ORDER BY 1",
+            &[&org.raw(), &hour_of(since.timestamp())],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(UsagePeriod {
+                start: from_unix(get::<i64>(row, 0)?.saturating_mul(24 * SECONDS_PER_HOUR)),
+                uses: get::<i64>(row, 1)?.max(0) as u64,
+            })
+        })
+        .collect()
+    }
+
+    /// Deletes use history from hours that ended before `cutoff`.
+    pub fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64> {
+        self.run(
+            "DELETE FROM tokctl.token_usage WHERE hour < $1",
+            &[&hour_of(cutoff.timestamp())],
+        )
+    }
+}
+
+const SECONDS_PER_HOUR: i64 = 3600;
+
+/// The hour (Unix seconds / 3600, rounded down) a time falls in.
+fn hour_of(unix_seconds: i64) -> i64 {
+    unix_seconds.div_euclid(SECONDS_PER_HOUR)
+}
+
+/// The SQL form of [`Token::status`](crate::model::Token::status), as the
+/// SQLite backend's: `table` prefixes the columns, `now` is the placeholder.
+fn status_sql(status: TokenStatus, table: &str, now: &str) -> String {
+    match status {
+        TokenStatus::Active => format!(
+            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}))"
+        ),
+        TokenStatus::Expired => {
+            format!("({table}revoked_at IS NULL AND {table}expires_at <= {now})")
+        }
+        TokenStatus::Revoked => format!("({table}revoked_at IS NOT NULL)"),
+    }
+}
+
+/// Escapes LIKE's wildcards and its escape character, for `ESCAPE '\'`.
+pub(super) fn escape_like(pattern: &str) -> String {
+    pattern
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// A glob as SQLite's `GLOB` reads it (`*`, `?`, `[...]` with `^` negating
+/// and `a-z` ranges, `]` first in a class taken literally, case-sensitive),
+/// as an anchored PostgreSQL regular expression. Every character outside
+/// the wildcards matches itself; an unclosed `[` matches nothing, as in SQLite.
+pub(super) fn glob_to_regex(glob: &str) -> String {
+    let chars: Vec<char> = glob.chars().collect();
+    let mut out = String::from("^");
+    let mut index = 0;
+    while index < chars.len() {
+        match chars[index] {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            '[' => {
+                let Some((class, next)) = glob_class(&chars, index + 1) else {
+                    // SQLite: a class without its `]` matches nothing.
+                    return "[^\\s\\S]".to_owned();
+                };
+                out.push_str(&class);
+                index = next;
+                continue;
+            }
+            ch => push_literal(&mut out, ch),
+        }
+        index += 1;
+    }
+    out.push('$');
+    out
+}
+
+/// The class starting after `[` at `start`: its regex and the index after its `]`.
+fn glob_class(chars: &[char], start: usize) -> Option<(String, usize)> {
+    let mut index = start;
+    let mut out = String::from("[");
+    if chars.get(index) == Some(&'^') {
+        out.push('^');
+        index += 1;
+    }
+    let mut first = true;
+    loop {
+        let ch = *chars.get(index)?;
+        if ch == ']' && !first {
+            out.push(']');
+            return Some((out, index + 1));
+        }
+        first = false;
+        if chars.get(index + 1) == Some(&'-') && chars.get(index + 2).is_some_and(|end| *end != ']')
+        {
+            let end = chars[index + 2];
+            push_class_char(&mut out, ch);
+            out.push('-');
+            push_class_char(&mut out, end);
+            index += 3;
+        } else {
+            push_class_char(&mut out, ch);
+            index += 1;
+        }
+    }
+}
+
+/// A character matching itself outside a class.
+fn push_literal(out: &mut String, ch: char) {
+    if ch.is_ascii_alphanumeric() || !ch.is_ascii() {
+        out.push(ch);
+    } else {
+        out.push('\\');
+        out.push(ch);
+    }
+}
+
+/// A character matching itself inside a class: `\`, `]`, `[`, `^` and `-`
+/// are escaped (in PostgreSQL's advanced regular expressions `\` stays an
+/// escape inside brackets).
+fn push_class_char(out: &mut String, ch: char) {
+    if matches!(ch, '\\' | ']' | '[' | '^' | '-') {
+        out.push('\\');
+    }
+    out.push(ch);
+}
+
+/// The parameters of a built query, owned.
+type Values = Vec<Box<dyn ToSql + Sync>>;
+
+fn bind(value: impl ToSql + Sync + 'static, values: &mut Values) -> String {
+    values.push(Box::new(value));
+    format!("${}", values.len())
+}
+
+fn keys(orgs: &[OrgKey]) -> Vec<i64> {
+    orgs.iter().map(|org| org.raw()).collect()
+}
+
+/// Builds the listing query; every user value is a bound parameter.
+fn filter_sql(filter: &TokenFilter) -> (String, Values) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Values = Vec::new();
+    if let Some(orgs) = &filter.orgs {
+        clauses.push(format!(
+            "t.org_id = ANY({}::bigint[])",
+            bind(keys(orgs), &mut values)
+        ));
+    }
+    if let Some(visibility) = &filter.visible_to {
+        let full = bind(keys(&visibility.full), &mut values);
+        let own = bind(keys(&visibility.own_only), &mut values);
+        let user = bind(visibility.user.raw(), &mut values);
+        clauses.push(format!(
+            "(t.org_id = ANY({full}::bigint[]) OR (t.org_id = ANY({own}::bigint[]) AND t.owner_user_id = {user}))"
+        ));
+    }
+    if let Some(ids) = &filter.ids {
+        let keys: Vec<i64> = ids.iter().map(|id| id.key()).collect();
+        clauses.push(format!("t.id = ANY({}::bigint[])", bind(keys, &mut values)));
+    }
+    if let Some(owner) = filter.owner {
+        clauses.push(format!(
+            "t.owner_user_id = {}",
+            bind(owner.raw(), &mut values)
+        ));
+    }
+    if let Some(kind) = filter.kind {
+        clauses.push(format!(
+            "t.kind = {}",
+            bind(kind.as_str().to_owned(), &mut values)
+        ));
+    }
+    if let Some(name) = &filter.name {
+        clauses.push(format!("t.name = {}", bind(name.clone(), &mut values)));
+    }
+    if let Some(glob) = &filter.name_glob {
+        clauses.push(format!(
+            "t.name ~ {}",
+            bind(glob_to_regex(glob), &mut values)
+        ));
+    }
+    if let Some(cutoff) = filter.stale_before {
+        let cutoff = bind(cutoff.timestamp(), &mut values);
+        clauses.push(format!(
+            "(t.last_used_at < {cutoff} OR (t.last_used_at IS NULL AND t.created_at < {cutoff}))"
+        ));
+    }
+    if filter.never_used {
+        clauses.push("t.last_used_at IS NULL".to_owned());
+    }
+    if let Some(by) = filter.expiring_by {
+        let now = bind(filter.now.timestamp(), &mut values);
+        let by = bind(by.timestamp(), &mut values);
+        clauses.push(format!("(t.expires_at > {now} AND t.expires_at <= {by})"));
+    }
+    if let Some(scope) = &filter.scope {
+        // Scopes are stored canonical and space-separated: match whole words.
+        let any: Vec<String> = Action::ALL
+            .iter()
+            .filter(|action| **action >= scope.action())
+            .flat_map(|action| {
+                let word = escape_like(&format!("{}:{}", scope.resource(), action.as_str()));
+                [format!("% {word} %"), format!("% {word}[%")]
+            })
+            .map(|pattern| {
+                format!(
+                    "(' ' || t.scopes || ' ') LIKE {} ESCAPE '\\'",
+                    bind(pattern, &mut values)
+                )
+            })
+            .collect();
+        clauses.push(format!("({})", any.join(" OR ")));
+    }
+    if let Some(cutoff) = filter.ended_before {
+        let cutoff = bind(cutoff.timestamp(), &mut values);
+        clauses.push(format!(
+            "(t.revoked_at < {cutoff} OR (t.revoked_at IS NULL AND t.expires_at < {cutoff}))"
+        ));
+    }
+    if let Some(statuses) = &filter.statuses {
+        let needs_now = statuses
+            .iter()
+            .any(|status| *status != TokenStatus::Revoked);
+        let now = if needs_now {
+            bind(filter.now.timestamp(), &mut values)
+        } else {
+            String::new()
+        };
+        let mut any: Vec<String> = statuses
+            .iter()
+            .map(|status| status_sql(*status, "t.", &now))
+            .collect();
+        if any.is_empty() {
+            any.push("false".into());
+        }
+        clauses.push(format!("({})", any.join(" OR ")));
+    }
+    let mut sql = TOKEN_SELECT.to_owned();
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    sql.push_str(match filter.sort {
+        TokenSort::Created => " ORDER BY t.created_at, t.id",
+        TokenSort::LastUsed => " ORDER BY t.last_used_at IS NULL, t.last_used_at DESC, t.id",
+        TokenSort::Expires => " ORDER BY t.expires_at IS NULL, t.expires_at, t.id",
+        TokenSort::Name => " ORDER BY t.name, t.id",
+    });
+    (sql, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_become_anchored_regular_expressions() {
+        assert_eq!(glob_to_regex("ci-*"), "^ci\\-.*$");
+        assert_eq!(glob_to_regex("a?c"), "^a.c$");
+        assert_eq!(glob_to_regex("[a-c]x"), "^[a-c]x$");
+        assert_eq!(glob_to_regex("[^ab]"), "^[^ab]$");
+        assert_eq!(glob_to_regex("[]x]"), "^[\\]x]$");
+        assert_eq!(glob_to_regex("a.b+(c)"), "^a\\.b\\+\\(c\\)$");
+        assert_eq!(glob_to_regex("[abc"), "[^\\s\\S]");
+    }
+}
