@@ -59,6 +59,8 @@ pub struct SqliteStore {
     /// closing may fold the WAL. A store refused or opened for inspection
     /// with problems never writes.
     writable: bool,
+    /// Whether this connection's page cache was raised for writing.
+    write_cache: bool,
 }
 
 /// Why a store is being opened.
@@ -146,6 +148,7 @@ impl SqliteStore {
             files: checks,
             schema: Vec::new(),
             writable: false,
+            write_cache: false,
         };
         store
             .prepare(purpose)
@@ -162,6 +165,7 @@ impl SqliteStore {
             files: Vec::new(),
             schema: Vec::new(),
             writable: false,
+            write_cache: false,
         };
         store.prepare(Purpose::Use)?;
         Ok(store)
@@ -289,11 +293,10 @@ impl SqliteStore {
         }
         // FULL: a committed revocation survives a power cut. The verify path
         // relaxes this for its usage counters (see `relax_durability`).
-        // A 16 MiB page cache keeps bulk writes and usage flushes off the disk
-        // at a million tokens while bounding memory.
-        conn.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384;",
-        )?;
+        // The page cache stays SQLite's default (2 MiB) until the first
+        // write (see `write`): a listing or an export reads each page once,
+        // so a larger cache would only grow with the store.
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
         if needs_migration {
             register_migration_functions(conn)?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -342,6 +345,14 @@ impl SqliteStore {
     /// `work` returns `Ok`.
     pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> crate::Result<T>) -> crate::Result<T> {
         self.refuse_untrusted()?;
+        if !self.write_cache {
+            // A 16 MiB page cache keeps bulk writes and usage flushes off
+            // the disk at a million tokens while bounding memory.
+            self.conn
+                .execute_batch("PRAGMA cache_size = -16384;")
+                .map_err(SqlError::from)?;
+            self.write_cache = true;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
