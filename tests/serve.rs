@@ -921,3 +921,33 @@ fn verify_batch_works_as_a_co_process() {
     assert_eq!(wait_for_exit(&mut child, Duration::from_secs(10)), 0);
     assert_eq!(use_count(&f.env, "web-ci"), 2);
 }
+
+/// docs/openapi.yaml and the status table of docs/services.md name the same
+/// error codes (the codes the other tests see answered).
+#[test]
+fn the_openapi_file_and_the_status_table_agree() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let services = std::fs::read_to_string(format!("{root}/docs/services.md")).unwrap();
+    let openapi = std::fs::read_to_string(format!("{root}/docs/openapi.yaml")).unwrap();
+    let table: std::collections::BTreeSet<String> = services
+        .lines()
+        .filter(|line| line.starts_with("| 4") || line.starts_with("| 5"))
+        .filter_map(|line| line.split('|').nth(2))
+        .map(|cell| cell.trim().trim_matches('`').to_owned())
+        .collect();
+    let start = openapi.find("    Error:").unwrap();
+    let listed: std::collections::BTreeSet<String> = openapi[start..]
+        .lines()
+        .skip_while(|line| line.trim() != "enum:")
+        .skip(1)
+        .take_while(|line| line.trim_start().starts_with("- "))
+        .map(|line| line.trim_start().trim_start_matches("- ").to_owned())
+        .collect();
+    let mut expected = table.clone();
+    // Answered only when writing an answer fails: not a status to document.
+    expected.insert("internal".into());
+    assert_eq!(listed, expected);
+    for path in ["/v1/verify:", "/v1/verify/batch:", "/healthz:", "/metrics:"] {
+        assert!(openapi.contains(path), "{path}");
+    }
+}
