@@ -70,6 +70,9 @@ _tokctl() {
             tokctl,secret)
                 cmd="tokctl__subcmd__secret"
                 ;;
+            tokctl,serve)
+                cmd="tokctl__subcmd__serve"
+                ;;
             tokctl,show)
                 cmd="tokctl__subcmd__show"
                 ;;
@@ -156,6 +159,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__help,secret)
                 cmd="tokctl__subcmd__help__subcmd__secret"
+                ;;
+            tokctl__subcmd__help,serve)
+                cmd="tokctl__subcmd__help__subcmd__serve"
                 ;;
             tokctl__subcmd__help,show)
                 cmd="tokctl__subcmd__help__subcmd__show"
@@ -299,7 +305,7 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke rotate check prune audit report verify inspect secret org user member doctor backup policy completions man help"
+            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -765,7 +771,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help)
-            opts="create list show revoke rotate check prune audit report verify inspect secret org user member doctor backup policy completions man help"
+            opts="create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1157,6 +1163,20 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help__subcmd__secret)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2138,6 +2158,64 @@ _tokctl() {
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__serve)
+            opts="-q -h --listen --tls-cert --tls-key --insecure-listen --no-caller-auth --caller-scope --flush-interval --max-connections --workers --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --caller-scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flush-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query and export the audit trail; verify its hash chain; prune old events')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Usage report per org: status, owners, last use, expiring, most used')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin or TOKCTL_TOKEN (never from an argument)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer verifications over HTTP (POST /v1/verify) until SIGTERM or SIGINT')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it')
             [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Print a token''s secret from the OS keyring, and nothing else')
             [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Manage orgs and their token policy')
@@ -305,6 +306,27 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read one token per line from stdin and write one JSON result per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on; port 0 picks a free one. An address other than loopback needs --tls-cert and --tls-key, or --insecure-listen')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Serve HTTPS with this certificate chain (PEM, leaf first)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The private key of --tls-cert (PEM)')
+            [CompletionResult]::new('--caller-scope', '--caller-scope', [CompletionResultType]::ParameterName, 'The scope a caller''s org token must hold')
+            [CompletionResult]::new('--flush-interval', '--flush-interval', [CompletionResultType]::ParameterName, 'Write usage counts at most once per this many seconds, and at shutdown')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Serve at most this many connections at once; a few more are answered 429, further ones closed')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Worker threads, each verifying with its own store connection [default: one per CPU, at most 8]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--insecure-listen', '--insecure-listen', [CompletionResultType]::ParameterName, 'Allow plain HTTP on an address other than loopback (behind a proxy that terminates TLS, or on a network trusted otherwise)')
+            [CompletionResult]::new('--no-caller-auth', '--no-caller-auth', [CompletionResultType]::ParameterName, 'Answer anyone who can connect, without a caller token (loopback addresses only)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
@@ -690,6 +712,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Query and export the audit trail; verify its hash chain; prune old events')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Usage report per org: status, owners, last use, expiring, most used')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a token read from stdin or TOKCTL_TOKEN (never from an argument)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer verifications over HTTP (POST /v1/verify) until SIGTERM or SIGINT')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it')
             [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Print a token''s secret from the OS keyring, and nothing else')
             [CompletionResult]::new('org', 'org', [CompletionResultType]::ParameterValue, 'Manage orgs and their token policy')
@@ -743,6 +766,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;help;verify' {
+            break
+        }
+        'tokctl;help;serve' {
             break
         }
         'tokctl;help;inspect' {

@@ -104,6 +104,12 @@ pub enum RequestProblem {
     StorePathUri,
     /// The directory of an explicit store path does not exist.
     StoreDirMissing,
+    /// A service was to listen on an address other than loopback without
+    /// TLS, and without being told that the network in between is trusted.
+    ListenWithoutTls,
+    /// A service was to skip caller authentication on an address other
+    /// than loopback.
+    CallerAuthOffAwayFromLoopback,
     /// Anything else: nothing useful to suggest.
     Other,
 }
@@ -310,6 +316,17 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A service could not listen on its address (taken, not this host's,
+    /// or a privileged port).
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The keyring holds no secret for a token.
     #[error("the keyring holds no secret for token {token}")]
     SecretNotInKeyring {
@@ -419,7 +436,7 @@ impl Error {
                 }
                 _ => ErrorKind::Internal,
             },
-            Error::Io { .. } | Error::Random => ErrorKind::Internal,
+            Error::Io { .. } | Error::Listen { .. } | Error::Random => ErrorKind::Internal,
         }
     }
 

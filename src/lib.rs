@@ -25,6 +25,7 @@ pub mod ops;
 pub mod policy;
 pub mod scope;
 pub mod secret;
+pub mod serve;
 pub mod store;
 pub mod verdict;
 

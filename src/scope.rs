@@ -230,6 +230,32 @@ pub enum ScopePart {
     },
 }
 
+impl ScopePart {
+    /// Parses `RESOURCE=NAME[,NAME...]` (`repo=api,web`) into
+    /// [`ScopePart::Names`], each name checked as a scope's names are.
+    pub fn parse_names(text: &str) -> Result<ScopePart> {
+        let Some((resource, names)) = text.split_once('=') else {
+            return Err(Error::invalid(
+                "resource",
+                text,
+                "expected RESOURCE=NAME[,NAME...], e.g. repo=api,web",
+            ));
+        };
+        let names: Vec<String> = names
+            .split(',')
+            .map(|name| name.trim().to_owned())
+            .collect();
+        // Checked through the scope parser so the rules live in one place.
+        format!("{resource}:read")
+            .parse::<Scope>()
+            .and_then(|scope| scope.narrowed(&names))?;
+        Ok(ScopePart::Names {
+            resource: resource.to_owned(),
+            names,
+        })
+    }
+}
+
 /// Why a list of [`ScopePart`]s does not compose: the facts, for a front end
 /// to say it in its own words (flags, fields).
 #[derive(Debug, thiserror::Error)]

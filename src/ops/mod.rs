@@ -36,7 +36,7 @@ pub use prune::{BulkPruned, PrunePlan, Pruned};
 pub use report::{DayUses, LastUseBuckets, OrgReport, StatusCounts, UsedToken, USAGE_DAYS};
 pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, Revoked, SkipReason};
 pub use rotate::{RotateRequest, Rotated};
-pub use verify::{Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};
+pub use verify::{PendingUsage, Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};
 
 use crate::audit::{NewEvent, Outcome};
 use crate::clock::Clock;
@@ -60,7 +60,8 @@ pub struct Session {
 #[derive(Debug)]
 struct Ctx {
     clock: Arc<dyn Clock>,
-    keyring: Box<dyn SecretKeeper>,
+    /// Shared with the session's siblings ([`Session::sibling`]).
+    keyring: Arc<dyn SecretKeeper>,
     keyring_mode: KeyringMode,
     keyring_state: Mutex<KeyringState>,
     generator: Generator,
@@ -101,7 +102,7 @@ impl Session {
             store,
             ctx: Ctx {
                 clock,
-                keyring,
+                keyring: Arc::from(keyring),
                 keyring_mode,
                 keyring_state: Mutex::default(),
                 generator: Generator::default(),
@@ -111,6 +112,33 @@ impl Session {
             usage: verify::UsageBuffer::default(),
             names: verify::NameCache::default(),
         }
+    }
+
+    /// Another session of the same actor on the same store, through a
+    /// connection of its own ([`Store::reopen`]), with the same clock,
+    /// keyring and OS account and nothing counted yet: for a service that
+    /// verifies on several threads (a `Session` holds one connection and is
+    /// not `Sync`).
+    pub fn sibling(&self) -> Result<Session> {
+        Ok(Session {
+            store: self.store.reopen()?,
+            ctx: Ctx {
+                clock: Arc::clone(&self.ctx.clock),
+                keyring: Arc::clone(&self.ctx.keyring),
+                keyring_mode: self.ctx.keyring_mode,
+                keyring_state: Mutex::default(),
+                generator: Generator::default(),
+                actor: self.ctx.actor.clone(),
+                os_user: self.ctx.os_user.clone(),
+            },
+            usage: verify::UsageBuffer::default(),
+            names: verify::NameCache::default(),
+        })
+    }
+
+    /// Whether the store answers a read: what a service's health check asks.
+    pub fn check_store(&self) -> Result<()> {
+        self.store.admin().schema_version().map(|_| ())
     }
 
     /// Records `os_user` (the operating-system account running this

@@ -99,6 +99,14 @@ impl Tally {
         self.last_at = self.last_at.max(at);
     }
 
+    /// Adds the refusals another tally counted.
+    fn merge(&mut self, other: &Tally) {
+        self.count += other.count;
+        self.first_at = self.first_at.min(other.first_at);
+        self.last_at = self.last_at.max(other.last_at);
+        self.beyond_limit += other.beyond_limit;
+    }
+
     fn details(&self, key: &RefusalKey) -> serde_json::Value {
         let mut details = serde_json::json!({
             "reason": key.reason,
@@ -130,6 +138,9 @@ pub(super) struct UsageBuffer {
     limit: usize,
     /// Counters kept per window before refusals are lumped per reason.
     refusal_limit: usize,
+    /// Written only by an explicit [`Session::flush_usage`]: the caller
+    /// (a service) times the writes itself ([`Session::hold_usage`]).
+    held: bool,
 }
 
 impl Default for UsageBuffer {
@@ -140,7 +151,64 @@ impl Default for UsageBuffer {
             oldest: None,
             limit: MAX_PENDING_TOKENS,
             refusal_limit: MAX_REFUSAL_COUNTERS,
+            held: false,
         }
+    }
+}
+
+impl UsageBuffer {
+    /// Counts one refusal under `key`: in its own counter while fewer than
+    /// `refusal_limit` exist, else in the counter of its reason alone.
+    fn add_refusals(&mut self, key: RefusalKey, tally: Tally) {
+        if let Some(held) = self.refusals.get_mut(&key) {
+            held.merge(&tally);
+        } else if self.refusals.len() < self.refusal_limit {
+            self.refusals.insert(key, tally);
+        } else {
+            // Full: one counter per reason takes the rest, so memory and the
+            // events of one write stay bounded whatever is presented.
+            let lump = RefusalKey {
+                reason: key.reason,
+                token: None,
+                required: None,
+            };
+            let held = self.refusals.entry(lump).or_insert(Tally {
+                count: 0,
+                beyond_limit: 0,
+                ..tally
+            });
+            held.merge(&tally);
+            held.beyond_limit += tally.count - tally.beyond_limit;
+        }
+    }
+}
+
+/// Uses and refusals a session counted and has not written, taken out of
+/// it with [`Session::take_usage`] to be written by another session of the
+/// same store ([`Session::absorb_usage`]): how a service with one session
+/// per worker writes what all of them counted in one transaction. Merging
+/// adds counts, so they stay exact.
+#[derive(Debug, Default)]
+pub struct PendingUsage {
+    pending: HashMap<(TokenId, i64), Pending>,
+    refusals: HashMap<RefusalKey, Tally>,
+    oldest: Option<Timestamp>,
+}
+
+impl PendingUsage {
+    /// Successful verifications counted.
+    pub fn uses(&self) -> u64 {
+        self.pending.values().map(|pending| pending.uses).sum()
+    }
+
+    /// Refusals counted.
+    pub fn refusals(&self) -> u64 {
+        self.refusals.values().map(|tally| tally.count).sum()
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty() && self.refusals.is_empty()
     }
 }
 
@@ -348,32 +416,14 @@ impl Session {
         required: Option<&Scope>,
         now: Timestamp,
     ) -> Result<()> {
-        let buffer = &mut self.usage;
         let key = RefusalKey {
             reason: reason.as_str(),
             token,
             required: required.cloned(),
         };
-        if let Some(tally) = buffer.refusals.get_mut(&key) {
-            tally.add(now);
-        } else if buffer.refusals.len() < buffer.refusal_limit {
-            buffer
-                .refusals
-                .entry(key)
-                .or_insert(Tally::new(now))
-                .add(now);
-        } else {
-            // Full: one counter per reason takes the rest, so memory and the
-            // events of one write stay bounded whatever is presented.
-            let lump = RefusalKey {
-                reason: reason.as_str(),
-                token: None,
-                required: None,
-            };
-            let tally = buffer.refusals.entry(lump).or_insert(Tally::new(now));
-            tally.add(now);
-            tally.beyond_limit += 1;
-        }
+        let mut one = Tally::new(now);
+        one.add(now);
+        self.usage.add_refusals(key, one);
         self.flush_when_due(now)
     }
 
@@ -381,11 +431,57 @@ impl Session {
     /// have uses waiting.
     fn flush_when_due(&mut self, now: Timestamp) -> Result<()> {
         let oldest = *self.usage.oldest.get_or_insert(now);
+        if self.usage.held {
+            return Ok(());
+        }
         let window_over = now - oldest >= chrono::Duration::seconds(COALESCE_WINDOW_SECONDS);
         if window_over || self.usage.pending.len() >= self.usage.limit {
             self.flush_usage()?;
         }
         Ok(())
+    }
+
+    /// From now on this session writes usage only when
+    /// [`Session::flush_usage`] is called, never on its own during
+    /// [`Session::verify`]: for a service that times the writes itself
+    /// (once per interval, and at shutdown) and takes the counts of several
+    /// sessions into one write. Memory then grows with the tokens used
+    /// between two writes (a slot per token and hour) and the refusal
+    /// counters (bounded as always).
+    pub fn hold_usage(&mut self) {
+        self.usage.held = true;
+    }
+
+    /// Takes out what this session counted and has not written, leaving it
+    /// with nothing waiting.
+    pub fn take_usage(&mut self) -> PendingUsage {
+        PendingUsage {
+            pending: std::mem::take(&mut self.usage.pending),
+            refusals: std::mem::take(&mut self.usage.refusals),
+            oldest: self.usage.oldest.take(),
+        }
+    }
+
+    /// Adds counts taken from another session of the same store to this
+    /// one's, to be written with its next [`Session::flush_usage`]. Refusal
+    /// counters beyond this session's limit are lumped per reason, as its
+    /// own would be.
+    pub fn absorb_usage(&mut self, taken: PendingUsage) {
+        for (slot, pending) in taken.pending {
+            let held = self.usage.pending.entry(slot).or_insert(Pending {
+                uses: 0,
+                last_used_at: pending.last_used_at,
+            });
+            held.uses += pending.uses;
+            held.last_used_at = held.last_used_at.max(pending.last_used_at);
+        }
+        for (key, tally) in taken.refusals {
+            self.usage.add_refusals(key, tally);
+        }
+        self.usage.oldest = match (self.usage.oldest, taken.oldest) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     /// Writes all buffered usage and refusal counts in one transaction.
@@ -552,6 +648,51 @@ mod tests {
             .verify(created.secret.expose(), None)
             .unwrap()
             .is_valid());
+    }
+
+    /// What several sessions counted, taken into one and written once, is
+    /// exactly what was verified: uses per token, refusals per reason.
+    #[test]
+    fn usage_taken_from_held_sessions_is_written_once_and_exactly() {
+        let mut writer = session();
+        let created = writer
+            .create_token(CreateRequest {
+                name: Some("svc".into()),
+                scopes: vec!["repo:read".parse().unwrap()],
+                expiry: Some("1d".parse().unwrap()),
+                ..CreateRequest::default()
+            })
+            .unwrap();
+        writer.hold_usage();
+        // A second session on the same store: an in-memory store has one
+        // connection, so the "others" here are the writer's own counts taken
+        // out and merged back, as a service merges its workers'.
+        writer.set_usage_buffer_limit(1);
+        for _ in 0..5 {
+            assert!(writer
+                .verify(created.secret.expose(), None)
+                .unwrap()
+                .is_valid());
+        }
+        assert!(!writer.verify("garbage", None).unwrap().is_valid());
+        // Held: nothing written despite the limit of 1.
+        let id = created.token.id.to_string();
+        assert_eq!(writer.show_token(&id, None).unwrap().use_count, 0);
+        let first = writer.take_usage();
+        assert_eq!((first.uses(), first.refusals()), (5, 1));
+        for _ in 0..3 {
+            assert!(writer
+                .verify(created.secret.expose(), None)
+                .unwrap()
+                .is_valid());
+        }
+        let second = writer.take_usage();
+        assert_eq!(second.uses(), 3);
+        writer.absorb_usage(first);
+        writer.absorb_usage(second);
+        writer.flush_usage().unwrap();
+        assert_eq!(writer.show_token(&id, None).unwrap().use_count, 8);
+        assert!(writer.take_usage().is_empty());
     }
 
     /// A token string with any id and secret, checksummed as tokctl does.

@@ -123,6 +123,25 @@ impl Store {
         })
     }
 
+    /// Another connection to the same local store, opened and checked as
+    /// [`Store::open`] does (a missing file is not created again): for a
+    /// service with one connection per worker. An in-memory store is private
+    /// to its connection and cannot be opened twice.
+    pub fn reopen(&self) -> Result<Store> {
+        let Some(path) = self.path() else {
+            return Err(crate::Error::request(
+                "an in-memory store cannot be opened a second time",
+                crate::error::RequestProblem::Other,
+            ));
+        };
+        let location = StoreLocation {
+            path: path.to_owned(),
+            create_dirs: false,
+        };
+        let (store, _created) = sqlite::SqliteStore::open(&location)?;
+        Ok(Store::sqlite(store))
+    }
+
     /// A private in-memory store, for tests and benchmarks.
     pub fn open_in_memory() -> Result<Store> {
         Ok(Store::sqlite(sqlite::SqliteStore::open_in_memory()?))

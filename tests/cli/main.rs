@@ -22,6 +22,7 @@ mod lifecycle;
 mod os_user;
 mod output;
 mod secret_service;
+mod serve;
 mod snapshots;
 mod store_security;
 mod team_store;

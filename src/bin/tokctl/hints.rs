@@ -155,6 +155,12 @@ fn request_hint(reason: &RequestProblem) -> Option<String> {
         RequestProblem::StoreDirMissing => {
             "create it first, or point --db at an existing directory"
         }
+        RequestProblem::ListenWithoutTls => {
+            "add --tls-cert and --tls-key, or --insecure-listen when a TLS proxy or a trusted network is in between"
+        }
+        RequestProblem::CallerAuthOffAwayFromLoopback => {
+            "--no-caller-auth is for a loopback address (127.0.0.1, ::1) only"
+        }
         RequestProblem::Other => return None,
     };
     Some(text.to_owned())

@@ -19,6 +19,7 @@ pub mod report;
 pub mod revoke;
 pub mod rotate;
 pub mod secret;
+pub mod serve;
 pub mod show;
 pub mod user;
 pub mod verify;
@@ -105,6 +106,14 @@ pub enum Command {
         With --batch each line carries its own verdict; the exit code is 0 unless tokctl fails."
     )]
     Verify(verify::VerifyArgs),
+
+    /// Answer verifications over HTTP (POST /v1/verify) until SIGTERM or SIGINT
+    #[command(after_help = "Examples:\n  tokctl serve\n  \
+        tokctl serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  \
+        tokctl serve --no-caller-auth --listen 127.0.0.1:8700\n\n\
+        Callers send an org token holding --caller-scope in Authorization: Bearer.\n\
+        API, statuses and examples: docs/services.md. Exit 0 after a clean stop.")]
+    Serve(serve::ServeArgs),
 
     /// Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it
     #[command(after_help = "Example:\n  printf '%s' \"$FOUND\" | tokctl inspect\n\n\
@@ -195,6 +204,7 @@ pub fn run_command(
         Command::Report(args) => report::run(&ui, &session, args),
         Command::Verify(args) => verify::run(&ui, &mut session, args),
         Command::Inspect(args) => inspect::run(&ui, &mut session, args),
+        Command::Serve(args) => serve::run(&ui, session, args),
         Command::Secret(args) => secret::run(&ui, &session, args),
         Command::Org(command) => org::run(&ui, &mut session, command),
         Command::User(command) => user::run(&ui, &mut session, command),

@@ -1,0 +1,311 @@
+//! The service's counters and their Prometheus text exposition (format
+//! 0.0.4). Labels come from fixed sets (outcomes, refusal reasons), never
+//! from a request: no presented token can reach a label.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::error::Rejection;
+
+/// How a request ended: the `outcome` label of `tokctl_serve_requests_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// `/v1/verify`: the token is valid.
+    Valid,
+    /// `/v1/verify`: the token was refused (still a 200).
+    Refused,
+    /// `/v1/verify/batch` answered.
+    Batch,
+    /// `/healthz` or `/metrics` answered.
+    Ok,
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Timeout,
+    TooLarge,
+    TooManyConnections,
+    StoreError,
+    OtherError,
+}
+
+impl Outcome {
+    const ALL: [Outcome; 14] = [
+        Outcome::Valid,
+        Outcome::Refused,
+        Outcome::Batch,
+        Outcome::Ok,
+        Outcome::BadRequest,
+        Outcome::Unauthenticated,
+        Outcome::Forbidden,
+        Outcome::NotFound,
+        Outcome::MethodNotAllowed,
+        Outcome::Timeout,
+        Outcome::TooLarge,
+        Outcome::TooManyConnections,
+        Outcome::StoreError,
+        Outcome::OtherError,
+    ];
+
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Valid => "valid",
+            Outcome::Refused => "refused",
+            Outcome::Batch => "batch",
+            Outcome::Ok => "ok",
+            Outcome::BadRequest => "bad_request",
+            Outcome::Unauthenticated => "unauthenticated",
+            Outcome::Forbidden => "forbidden",
+            Outcome::NotFound => "not_found",
+            Outcome::MethodNotAllowed => "method_not_allowed",
+            Outcome::Timeout => "timeout",
+            Outcome::TooLarge => "too_large",
+            Outcome::TooManyConnections => "too_many_connections",
+            Outcome::StoreError => "store_error",
+            Outcome::OtherError => "other_error",
+        }
+    }
+
+    fn index(self) -> usize {
+        Outcome::ALL
+            .iter()
+            .position(|outcome| *outcome == self)
+            .unwrap_or(Outcome::ALL.len() - 1)
+    }
+}
+
+/// The verdicts counted by `tokctl_serve_verifications_total{result}`.
+const RESULTS: [&str; 7] = [
+    "valid",
+    "malformed",
+    "unknown",
+    "expired",
+    "revoked",
+    "insufficient_scope",
+    "rotated",
+];
+
+/// Upper bounds of the latency histogram's buckets, in seconds.
+const BUCKETS: [f64; 14] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+/// Every counter of one service.
+#[derive(Debug, Default)]
+pub(super) struct Metrics {
+    requests: [AtomicU64; 14],
+    verifications: [AtomicU64; 7],
+    /// Requests per bucket (not cumulative; summed when written out).
+    latency: [AtomicU64; 15],
+    latency_micros: AtomicU64,
+    flushes_ok: AtomicU64,
+    flushes_failed: AtomicU64,
+    uses_written: AtomicU64,
+    refusals_written: AtomicU64,
+    store_errors: AtomicU64,
+    connections_open: AtomicI64,
+    connections_closed_at_once: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts an answered request and how long it took.
+    pub(super) fn request(&self, outcome: Outcome, took: Duration) {
+        self.requests[outcome.index()].fetch_add(1, Ordering::Relaxed);
+        let seconds = took.as_secs_f64();
+        let bucket = BUCKETS
+            .iter()
+            .position(|bound| seconds <= *bound)
+            .unwrap_or(BUCKETS.len());
+        self.latency[bucket].fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        self.latency_micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    /// Counts a verdict given.
+    pub(super) fn verdict(&self, valid: bool, reason: Option<Rejection>) {
+        let name = match (valid, reason) {
+            (true, _) | (false, None) => "valid",
+            (false, Some(reason)) => reason.as_str(),
+        };
+        if let Some(index) = RESULTS.iter().position(|result| *result == name) {
+            self.verifications[index].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(super) fn flushed(&self, ok: bool, uses: u64, refusals: u64) {
+        if ok {
+            self.flushes_ok.fetch_add(1, Ordering::Relaxed);
+            self.uses_written.fetch_add(uses, Ordering::Relaxed);
+            self.refusals_written.fetch_add(refusals, Ordering::Relaxed);
+        } else {
+            self.flushes_failed.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(super) fn store_error(&self) {
+        self.store_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn connection_opened(&self) {
+        self.connections_open.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn connection_closed(&self) {
+        self.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// A connection beyond every limit, closed without an answer.
+    pub(super) fn connection_dropped(&self) {
+        self.connections_closed_at_once
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests answered so far.
+    pub(super) fn requests(&self) -> u64 {
+        self.requests
+            .iter()
+            .map(|count| count.load(Ordering::Relaxed))
+            .sum()
+    }
+
+    /// The Prometheus text exposition of every counter.
+    pub(super) fn render(&self) -> String {
+        let mut out = String::with_capacity(4096);
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        // Writing to a String cannot fail.
+        let _ = self.render_into(&mut out, load);
+        out
+    }
+
+    fn render_into(&self, out: &mut String, load: impl Fn(&AtomicU64) -> u64) -> std::fmt::Result {
+        writeln!(
+            out,
+            "# HELP tokctl_serve_requests_total HTTP requests answered, by outcome."
+        )?;
+        writeln!(out, "# TYPE tokctl_serve_requests_total counter")?;
+        for outcome in Outcome::ALL {
+            writeln!(
+                out,
+                "tokctl_serve_requests_total{{outcome=\"{}\"}} {}",
+                outcome.as_str(),
+                load(&self.requests[outcome.index()])
+            )?;
+        }
+        writeln!(out, "# HELP tokctl_serve_verifications_total Tokens verified (single and batch), by result.")?;
+        writeln!(out, "# TYPE tokctl_serve_verifications_total counter")?;
+        for (index, result) in RESULTS.iter().enumerate() {
+            writeln!(
+                out,
+                "tokctl_serve_verifications_total{{result=\"{result}\"}} {}",
+                load(&self.verifications[index])
+            )?;
+        }
+        writeln!(out, "# HELP tokctl_serve_request_duration_seconds Time from a request's head to its answer.")?;
+        writeln!(
+            out,
+            "# TYPE tokctl_serve_request_duration_seconds histogram"
+        )?;
+        let mut cumulative = 0;
+        for (index, bound) in BUCKETS.iter().enumerate() {
+            cumulative += load(&self.latency[index]);
+            writeln!(
+                out,
+                "tokctl_serve_request_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
+            )?;
+        }
+        cumulative += load(&self.latency[BUCKETS.len()]);
+        writeln!(
+            out,
+            "tokctl_serve_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
+        )?;
+        writeln!(
+            out,
+            "tokctl_serve_request_duration_seconds_sum {}",
+            load(&self.latency_micros) as f64 / 1e6
+        )?;
+        writeln!(
+            out,
+            "tokctl_serve_request_duration_seconds_count {cumulative}"
+        )?;
+        writeln!(
+            out,
+            "# HELP tokctl_serve_usage_flushes_total Writes of the usage counted, by result."
+        )?;
+        writeln!(out, "# TYPE tokctl_serve_usage_flushes_total counter")?;
+        writeln!(
+            out,
+            "tokctl_serve_usage_flushes_total{{result=\"ok\"}} {}",
+            load(&self.flushes_ok)
+        )?;
+        writeln!(
+            out,
+            "tokctl_serve_usage_flushes_total{{result=\"failed\"}} {}",
+            load(&self.flushes_failed)
+        )?;
+        writeln!(
+            out,
+            "# HELP tokctl_serve_uses_written_total Successful verifications written to the store."
+        )?;
+        writeln!(out, "# TYPE tokctl_serve_uses_written_total counter")?;
+        writeln!(
+            out,
+            "tokctl_serve_uses_written_total {}",
+            load(&self.uses_written)
+        )?;
+        writeln!(out, "# HELP tokctl_serve_refusals_written_total Refused verifications written to the store.")?;
+        writeln!(out, "# TYPE tokctl_serve_refusals_written_total counter")?;
+        writeln!(
+            out,
+            "tokctl_serve_refusals_written_total {}",
+            load(&self.refusals_written)
+        )?;
+        writeln!(out, "# HELP tokctl_serve_store_errors_total Store failures (reads while verifying or checking health, writes of usage).")?;
+        writeln!(out, "# TYPE tokctl_serve_store_errors_total counter")?;
+        writeln!(
+            out,
+            "tokctl_serve_store_errors_total {}",
+            load(&self.store_errors)
+        )?;
+        writeln!(
+            out,
+            "# HELP tokctl_serve_connections_open Connections being served."
+        )?;
+        writeln!(out, "# TYPE tokctl_serve_connections_open gauge")?;
+        writeln!(
+            out,
+            "tokctl_serve_connections_open {}",
+            self.connections_open.load(Ordering::Relaxed)
+        )?;
+        writeln!(out, "# HELP tokctl_serve_connections_dropped_total Connections beyond every limit, closed unanswered.")?;
+        writeln!(out, "# TYPE tokctl_serve_connections_dropped_total counter")?;
+        writeln!(
+            out,
+            "tokctl_serve_connections_dropped_total {}",
+            load(&self.connections_closed_at_once)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exposition_has_every_family_and_consistent_buckets() {
+        let metrics = Metrics::default();
+        metrics.request(Outcome::Valid, Duration::from_micros(300));
+        metrics.request(Outcome::Unauthenticated, Duration::from_secs(30));
+        metrics.verdict(false, Some(Rejection::Revoked));
+        let text = metrics.render();
+        assert!(text.contains("tokctl_serve_requests_total{outcome=\"valid\"} 1\n"));
+        assert!(text.contains("tokctl_serve_requests_total{outcome=\"unauthenticated\"} 1\n"));
+        assert!(text.contains("tokctl_serve_verifications_total{result=\"revoked\"} 1\n"));
+        assert!(text.contains("tokctl_serve_request_duration_seconds_bucket{le=\"0.0005\"} 1\n"));
+        assert!(text.contains("tokctl_serve_request_duration_seconds_bucket{le=\"5\"} 1\n"));
+        assert!(text.contains("tokctl_serve_request_duration_seconds_bucket{le=\"+Inf\"} 2\n"));
+        assert!(text.contains("tokctl_serve_request_duration_seconds_count 2\n"));
+        assert_eq!(metrics.requests(), 2);
+    }
+}
