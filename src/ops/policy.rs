@@ -94,7 +94,7 @@ impl Session {
                     Role::Admin,
                     "revoking tokens that break policy",
                 )?;
-                if row.token.status(now) != TokenStatus::Active {
+                if !row.token.status(now).not_ended() {
                     continue;
                 }
                 let (policy, roles) = rules.of(q, row.org_key)?;
@@ -184,7 +184,7 @@ impl Ctx {
                     full: vec![key],
                     own_only: Vec::new(),
                 }),
-                statuses: Some(vec![TokenStatus::Active]),
+                statuses: Some(vec![TokenStatus::Active, TokenStatus::Deactivated]),
                 now,
                 ..TokenFilter::default()
             };

@@ -26,8 +26,8 @@ pub use seam::{StoreAdmin, Tx};
 pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference, SCHEMA_VERSION};
 pub use target::StoreTarget;
 pub use types::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenFilter, TokenRow, TokenSort,
-    UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
+    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter, TokenRow,
+    TokenSort, UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
 };
 
 /// Where a local store lives and whether tokctl may create its directory.

@@ -291,7 +291,7 @@ fn the_report_counts_a_known_store() {
     assert_eq!(org["total"], 5);
     assert_eq!(
         org["by_status"],
-        serde_json::json!({"active": 4, "expired": 0, "revoked": 1})
+        serde_json::json!({"active": 4, "deactivated": 0, "expired": 0, "revoked": 1})
     );
     assert_eq!(
         org["active_by_kind"],

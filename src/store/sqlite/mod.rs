@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_token_keys.sql"),
     include_str!("migrations/0006_usage_history.sql"),
     include_str!("migrations/0007_os_user.sql"),
+    include_str!("migrations/0008_deactivation.sql"),
 ];
 
 /// The schema version this build writes.
