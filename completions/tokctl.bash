@@ -2109,7 +2109,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__policy__subcmd__check)
-            opts="-y -q -h --org --revoke --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
+            opts="-y -q -h --org --revoke --fix --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2625,12 +2625,16 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__remove)
-            opts="-y -q -h --dry-run --yes --db --as --color --quiet --wide --keyring --help"
+            opts="-y -q -h --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

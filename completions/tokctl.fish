@@ -136,7 +136,7 @@ deactivated\t''
 expired\t''
 revoked\t''
 all\t''"
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Output format of a bulk --dry-run (a named one lists what it would revoke on stderr)' -r -f -a "table\t'A table for people'
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Output format: of the tokens a bulk --dry-run would revoke (a named one lists them on stderr), or of what a real run did (json, jsonl: one record per token)' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
@@ -264,7 +264,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l wide -d 'Show ta
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l before -d 'Prune tokens revoked or expired before this: a duration back from now (90d) or a date' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l org -d 'Only this org (default: every org you administer)' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l format -d 'Output format of the pruned (or, with --dry-run, prunable) tokens' -r -f -a "table\t'A table for people'
+complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l format -d 'Output format: of the prunable tokens (--dry-run) or of the pruned ones (table, csv); json and jsonl of a real run give one record per token with its outcome' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
@@ -476,6 +476,10 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l format -d 'Output format of what a real run did: json or jsonl, one record per token' -r -f -a "table\t'A table for people'
+json\t'One JSON array (see docs/json.md)'
+jsonl\t'JSON Lines: one object per line'
+csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
@@ -487,6 +491,10 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l format -d 'Output format of what a real run did: json or jsonl, one record per token' -r -f -a "table\t'A table for people'
+json\t'One JSON array (see docs/json.md)'
+jsonl\t'JSON Lines: one object per line'
+csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
@@ -586,7 +594,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_see
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'List live tokens that break their org\'s policy, with the rule each breaks; exits 23 if any'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l org -d 'Only this org (default: every org you administer)' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "table\t'A table for people'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format: of the findings, or with --revoke/--fix (not a dry run) of what was done' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -595,8 +603,9 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l revoke -d 'Revoke the tokens found (the rule becomes the revocation reason)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l dry-run -d 'With --revoke: show what would be revoked, and change nothing'
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s y -l yes -d 'With --revoke: do not ask for confirmation (needed outside a terminal)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l fix -d 'Cut every expiry the policy finds too late (or missing) down to the latest it allows'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l dry-run -d 'With --revoke or --fix: show what would change, and change nothing'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s y -l yes -d 'With --revoke or --fix: do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'

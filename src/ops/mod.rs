@@ -35,7 +35,7 @@ pub use edit::{EditRequest, Edited};
 pub use inspect::{Inspection, SecretMatch};
 pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
 pub use offboard::{OffboardPlan, Offboarded};
-pub use policy::{policy_json, PolicyFinding};
+pub use policy::{policy_json, Clamped, PlannedClamp, PolicyFinding};
 pub use prune::{BulkPruned, PrunePlan, Pruned};
 pub use report::{DayUses, LastUseBuckets, OrgReport, StatusCounts, UsedToken, USAGE_DAYS};
 pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, Revoked, SkipReason};

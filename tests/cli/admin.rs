@@ -146,3 +146,90 @@ fn a_bulk_deactivate_plans_confirms_and_reports_jsonl() {
     );
     assert_error(&env.run(&["activate"]), 2, "nothing to activate");
 }
+
+#[test]
+fn policy_check_fix_clamps_late_expiries_in_one_go() {
+    let env = TestEnv::new();
+    for name in ["a", "b"] {
+        env.create(&["--name", name, "--scope", "repo:read", "--expires", "90d"]);
+    }
+    env.create(&["--name", "fine", "--scope", "repo:read", "--expires", "10d"]);
+    env.ok(&["org", "policy", "default", "--max-lifetime", "30d"]);
+    let before = env.store_bytes();
+    let out = env.run(&["policy", "check", "--fix", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(23));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 expiry(s) would be clamped"));
+    assert_eq!(
+        env.run(&["policy", "check", "--fix"]).status.code(),
+        Some(8)
+    );
+    assert_eq!(
+        env.store_bytes(),
+        before,
+        "a dry run or an unconfirmed fix wrote"
+    );
+    let done = env.json(&["policy", "check", "--fix", "--yes", "--format", "json"]);
+    assert_eq!(done.as_array().unwrap().len(), 2);
+    assert!(done
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|item| item["outcome"] == "clamped"));
+    assert_eq!(env.run(&["policy", "check"]).status.code(), Some(0));
+    let listed = env.json(&["list", "--format", "json", "--sort", "name"]);
+    assert_eq!(listed[0]["expires_at"], "2026-12-22T10:00:00Z");
+    let events = env.json(&["audit", "--action", "token.edit", "--format", "json"]);
+    assert_eq!(events.as_array().unwrap().len(), 2);
+    assert_eq!(
+        events[0]["details"]["after"]["expires_at"],
+        "2026-12-22T10:00:00Z"
+    );
+    assert_error(
+        &env.run(&["policy", "check", "--fix", "--revoke"]),
+        2,
+        "cannot be used with",
+    );
+}
+
+#[test]
+fn real_revoke_prune_and_offboarding_report_json_a_script_can_trust() {
+    let mut env = TestEnv::new();
+    env.ok(&["user", "add", "bob"]);
+    env.ok(&[
+        "member", "add", "--org", "default", "--user", "bob", "--role", "member",
+    ]);
+    for name in ["a", "b"] {
+        env.create(&["--name", name, "--scope", "repo:read", "--expires", "30d"]);
+    }
+    env.as_user("bob")
+        .create(&["--name", "bobs", "--scope", "repo:read", "--expires", "30d"]);
+    let out = env.run(&["revoke", "--name", "[ab]", "--yes", "--format", "jsonl"]);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["outcome"], "revoked");
+    assert!(lines[0]["id"].as_str().unwrap().len() == 11);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("revoked 2 tokens"));
+    let again = env.json(&["revoke", "a", "--format", "json"]);
+    assert_eq!(again[0]["outcome"], "unchanged");
+    let offboarded = env.json(&["user", "remove", "bob", "--yes", "--format", "json"]);
+    assert_eq!(offboarded[0]["name"], "bobs");
+    assert_eq!(offboarded[0]["outcome"], "revoked");
+    assert_error(
+        &env.run(&["revoke", "b", "--format", "csv"]),
+        2,
+        "--format csv",
+    );
+    env.at("2027-06-01T00:00:00Z");
+    let pruned = env.json(&["prune", "--before", "30d", "--yes", "--format", "json"]);
+    assert_eq!(pruned.as_array().unwrap().len(), 3);
+    assert!(pruned
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|item| item["outcome"] == "pruned"));
+}

@@ -135,6 +135,17 @@ impl<'a> OutcomeJson<'a> {
     }
 }
 
+/// The stable JSON word for what a revoke or prune did to a keyring entry.
+pub fn revoke_keyring_word(outcome: &tokctl::ops::RevokeOutcome) -> &'static str {
+    use tokctl::ops::RevokeOutcome;
+    match outcome {
+        RevokeOutcome::Deleted => "deleted",
+        RevokeOutcome::Missing => "missing",
+        RevokeOutcome::Failed(_) => "failed",
+        RevokeOutcome::Untouched => "untouched",
+    }
+}
+
 /// The format of a real bulk change's report: notes on stderr only
 /// (`table`), or also one JSON array or JSON Lines on stdout.
 pub fn outcome_format(format: ListFormat) -> anyhow::Result<Option<ListFormat>> {
