@@ -222,6 +222,16 @@ impl Store {
         }
     }
 
+    /// Whether the OS user running tokctl owns the store's file: they can
+    /// copy it whatever tokctl's roles say. Never for a store in memory or
+    /// on a server (the database's own privileges decide there).
+    pub fn file_owned_by_running_user(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(store) => store.file_owned_by_running_user(),
+            Backend::Postgres(_) => false,
+        }
+    }
+
     /// The file of a local store, or `None` in memory or on a server.
     pub fn path(&self) -> Option<&Path> {
         match &self.backend {

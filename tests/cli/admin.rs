@@ -233,3 +233,27 @@ fn real_revoke_prune_and_offboarding_report_json_a_script_can_trust() {
         .iter()
         .all(|item| item["outcome"] == "pruned"));
 }
+
+/// Whoever owns the store file can copy it anyway: `backup` no longer asks
+/// them for the owner role in every org, and the audit event says on what
+/// authority it went.
+#[test]
+fn the_store_files_owner_may_back_it_up_without_the_owner_role() {
+    let env = TestEnv::new();
+    env.ok(&["org", "add", "other"]);
+    env.ok(&["user", "add", "bob"]);
+    env.ok(&[
+        "member", "add", "--org", "default", "--user", "bob", "--role", "member",
+    ]);
+    let dest = env.dir.path().join("copy.db");
+    let out = env.as_user("bob").run(&["backup", dest.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dest.exists());
+    let events = env.json(&["audit", "--action", "store.backup", "--format", "json"]);
+    assert_eq!(events[0]["actor"], "bob");
+    assert_eq!(events[0]["details"]["authority"], "file owner");
+}

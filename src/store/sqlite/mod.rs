@@ -197,6 +197,13 @@ impl SqliteStore {
         Err(schema_error(&self.schema).into())
     }
 
+    /// Whether the running (effective) user owns the store file: false in memory.
+    pub fn file_owned_by_running_user(&self) -> bool {
+        self.path
+            .as_deref()
+            .is_some_and(files::owned_by_effective_user)
+    }
+
     /// The file path, or `None` in memory.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()

@@ -174,7 +174,7 @@ pub enum Command {
     )]
     Doctor(doctor::DoctorArgs),
 
-    /// Write a consistent copy of the store while others keep using it (owners only)
+    /// Write a consistent copy of the store while others keep using it (its file's owner)
     #[command(after_help = "Example:\n  tokctl backup /var/backups/tokctl-$(date +%F).db")]
     Backup(backup::BackupArgs),
 
