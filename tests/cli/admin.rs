@@ -257,3 +257,29 @@ fn the_store_files_owner_may_back_it_up_without_the_owner_role() {
     assert_eq!(events[0]["actor"], "bob");
     assert_eq!(events[0]["details"]["authority"], "file owner");
 }
+
+/// Exports a script or a spreadsheet reads: CSV records end in CRLF (RFC
+/// 4180), a cell that starts like a formula is marked as text, and times in
+/// audit details are RFC 3339 as every other time in JSON is.
+#[test]
+fn csv_is_rfc_4180_and_inert_and_audit_details_use_rfc_3339() {
+    let env = TestEnv::new();
+    env.create(&[
+        "--name",
+        "ci",
+        "--description",
+        "=HYPERLINK(\"http://x\")",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "30d",
+    ]);
+    let csv = env.ok(&["list", "--format", "csv"]);
+    assert!(csv.ends_with("\r\n"), "{csv:?}");
+    assert_eq!(csv.matches("\r\n").count(), 2, "{csv:?}");
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv:?}");
+    let events = env.json(&["audit", "--action", "token.create", "--format", "json"]);
+    assert_eq!(events[0]["details"]["expires_at"], "2026-12-22T10:00:00Z");
+    let csv = env.ok(&["audit", "--action", "token.create", "--format", "csv"]);
+    assert!(csv.contains("2026-12-22T10:00:00Z"), "{csv:?}");
+}

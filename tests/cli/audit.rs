@@ -173,7 +173,7 @@ fn queries_filter_by_token_action_and_time() {
     assert_eq!(count(&["--until", "2026-11-30"]), count(&[]) - 1);
     let csv = env.ok(&["audit", "--format", "csv", "--action", "token.revoke"]);
     assert!(
-        csv.starts_with("id,at,actor,action,outcome,org,token_id,target,details,hash,os_user\n")
+        csv.starts_with("id,at,actor,action,outcome,org,token_id,target,details,hash,os_user\r\n")
     );
 }
 
