@@ -76,7 +76,9 @@ pub enum Command {
         tokctl edit deploy-bot --expires 30d\n  tokctl edit deploy-bot --scope repo:read --resource repo=web\n\n\
         An earlier expiry is always allowed, a later one only within the org's policy.\n\
         --scope gives all the scopes from now on: each one held already or narrower;\n\
-        a wider scope needs a new token (tokctl create)."
+        a wider scope needs a new token (tokctl create).\n\n\
+        Exit codes: 0 edited  2 wider scope, revoked token, new expiry for an expired one\n  \
+        3 no such token  4 the new name is taken  5 beyond the org's policy or not yours"
     )]
     Edit(edit::EditArgs),
 
@@ -86,13 +88,17 @@ pub enum Command {
         tokctl deactivate --owner bob --dry-run\n  tokctl deactivate --owner bob --yes --format jsonl\n\n\
         A deactivated token keeps its secret and name and counts against the quota;\n\
         'tokctl activate' turns it on again while it has not expired.\n\
-        verify exits 15 for a deactivated token."
+        verify exits 15 for a deactivated token.\n\n\
+        Exit codes: 0 done  2 a revoked or expired token (nothing written)  3 no such token\n  \
+        5 not yours to manage  8 a bulk run outside a terminal without --yes, or declined"
     )]
     Deactivate(deactivate::DeactivateArgs),
 
     /// Turn deactivated tokens on again (not expired or revoked ones)
     #[command(
-        after_help = "Examples:\n  tokctl activate deploy-bot\n  tokctl activate --owner bob --yes"
+        after_help = "Examples:\n  tokctl activate deploy-bot\n  tokctl activate --owner bob --yes\n\n\
+        Exit codes: 0 done  2 a revoked or expired token (nothing written)  3 no such token\n  \
+        5 not yours to manage  8 a bulk run outside a terminal without --yes, or declined"
     )]
     Activate(deactivate::SwitchArgs),
 
