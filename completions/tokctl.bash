@@ -16,6 +16,9 @@ _tokctl() {
             ",$1")
                 cmd="tokctl"
                 ;;
+            tokctl,activate)
+                cmd="tokctl__subcmd__activate"
+                ;;
             tokctl,audit)
                 cmd="tokctl__subcmd__audit"
                 ;;
@@ -31,8 +34,14 @@ _tokctl() {
             tokctl,create)
                 cmd="tokctl__subcmd__create"
                 ;;
+            tokctl,deactivate)
+                cmd="tokctl__subcmd__deactivate"
+                ;;
             tokctl,doctor)
                 cmd="tokctl__subcmd__doctor"
+                ;;
+            tokctl,edit)
+                cmd="tokctl__subcmd__edit"
                 ;;
             tokctl,help)
                 cmd="tokctl__subcmd__help"
@@ -106,6 +115,9 @@ _tokctl() {
             tokctl__subcmd__audit__subcmd__help,verify)
                 cmd="tokctl__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            tokctl__subcmd__help,activate)
+                cmd="tokctl__subcmd__help__subcmd__activate"
+                ;;
             tokctl__subcmd__help,audit)
                 cmd="tokctl__subcmd__help__subcmd__audit"
                 ;;
@@ -121,8 +133,14 @@ _tokctl() {
             tokctl__subcmd__help,create)
                 cmd="tokctl__subcmd__help__subcmd__create"
                 ;;
+            tokctl__subcmd__help,deactivate)
+                cmd="tokctl__subcmd__help__subcmd__deactivate"
+                ;;
             tokctl__subcmd__help,doctor)
                 cmd="tokctl__subcmd__help__subcmd__doctor"
+                ;;
+            tokctl__subcmd__help,edit)
+                cmd="tokctl__subcmd__help__subcmd__edit"
                 ;;
             tokctl__subcmd__help,help)
                 cmd="tokctl__subcmd__help__subcmd__help"
@@ -305,12 +323,78 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help"
+            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__activate)
+            opts="-y -q -h --org --owner --kind --stale --never-used --expiring --scope --name --all --status --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expiring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "active deactivated expired revoked all" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -736,6 +820,76 @@ _tokctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokctl__subcmd__deactivate)
+            opts="-y -q -h --org --owner --kind --stale --never-used --expiring --scope --name --all --status --dry-run --yes --format --reason --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expiring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "active deactivated expired revoked all" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokctl__subcmd__doctor)
             opts="-q -h --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -770,9 +924,81 @@ _tokctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        tokctl__subcmd__help)
-            opts="create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help"
+        tokctl__subcmd__edit)
+            opts="-q -h --name --description --no-description --expires --scope --resource --clamp-expiry --org --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help)
+            opts="create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__activate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -896,7 +1122,35 @@ _tokctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokctl__subcmd__help__subcmd__deactivate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokctl__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1344,7 +1598,7 @@ _tokctl() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -W "active expired revoked all" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "active deactivated expired revoked all" -- "${cur}"))
                     return 0
                     ;;
                 --sort)
@@ -1875,7 +2129,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__policy__subcmd__check)
-            opts="-y -q -h --org --revoke --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
+            opts="-y -q -h --org --revoke --fix --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2074,7 +2328,7 @@ _tokctl() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -W "active expired revoked all" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "active deactivated expired revoked all" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -2449,12 +2703,16 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__remove)
-            opts="-y -q -h --dry-run --yes --db --as --color --quiet --wide --keyring --help"
+            opts="-y -q -h --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -38,6 +38,9 @@ complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "create" -d 'Mint a to
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "list" -d 'List tokens (active ones of your orgs unless told otherwise)'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "show" -d 'Show one token by id or name'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "revoke" -d 'Revoke tokens by id or name, in bulk by filter, or by a leaked secret'
+complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "edit" -d 'Change a token\'s name, description or expiry, or narrow its scopes (same secret)'
+complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "deactivate" -d 'Turn tokens off for a while (verify refuses them) by id or name, or in bulk by filter'
+complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "activate" -d 'Turn deactivated tokens on again (not expired or revoked ones)'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "rotate" -d 'Give a token a new secret; the old one can keep working for a grace period'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "check" -d 'Find tokens expiring soon or gone stale; the exit code says what was found'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "prune" -d 'Delete the rows of tokens revoked or expired before a time (the audit trail stays)'
@@ -51,7 +54,7 @@ complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "org" -d 'Manage orgs 
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "user" -d 'Manage users; offboard a leaver'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "member" -d 'Manage org memberships and roles'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "doctor" -d 'Check the store (integrity, audit chain, consistency) and the keyring'
-complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "backup" -d 'Write a consistent copy of the store while others keep using it (owners only)'
+complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "backup" -d 'Write a consistent copy of the store while others keep using it (its file\'s owner)'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "policy" -d 'Find live tokens that break their org\'s current policy; optionally revoke them'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "man" -d 'Write the man pages (for packagers)'
@@ -83,7 +86,8 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l stale -d 'Last us
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l expiring -d 'Expiring within DUR from now (e.g. 14d)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l scope -d 'Holding this scope or a stronger one (repo:read also finds repo:write)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l name -d 'Names matching this glob: \'*\', \'?\', \'[abc]\' (quote it in the shell)' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l status -d 'Only tokens with this status [default: active]' -r -f -a "active\t''
+complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l status -d 'Only tokens with this status [default: active and deactivated]' -r -f -a "active\t''
+deactivated\t''
 expired\t''
 revoked\t''
 all\t''"
@@ -128,11 +132,12 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l stale -d 'Last 
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l expiring -d 'Expiring within DUR from now (e.g. 14d)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l scope -d 'Holding this scope or a stronger one (repo:read also finds repo:write)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l name -d 'Names matching this glob: \'*\', \'?\', \'[abc]\' (quote it in the shell)' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l status -d 'Only tokens with this status [default: active]' -r -f -a "active\t''
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l status -d 'Only tokens with this status [default: active and deactivated]' -r -f -a "active\t''
+deactivated\t''
 expired\t''
 revoked\t''
 all\t''"
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Output format of a bulk --dry-run (a named one lists what it would revoke on stderr)' -r -f -a "table\t'A table for people'
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Output format: of the tokens a bulk --dry-run would revoke (a named one lists them on stderr), or of what a real run did (json, jsonl: one record per token)' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
@@ -151,6 +156,84 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s y -l yes -d 'Do
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l name -d 'A new name, unique among the owner\'s live tokens' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l description -d 'A new description' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l expires -d 'A new expiry: earlier always; later (or never) only within the org\'s policy' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l scope -d 'A permission, resource:action with action read, write or admin, optionally narrowed: repo:read[api,web] (repeatable)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l resource -d 'Narrow the nearest --scope before it on that resource to named resources, e.g. repo=api,web (repeatable; at most 50 names per scope)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l org -d 'Look the name up in this org only' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l format -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'Stable JSON for scripts (see docs/json.md)'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l no-description -d 'Remove the description'
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l clamp-expiry -d 'If a later expiry is beyond the org\'s max lifetime, use the maximum instead of refusing'
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l org -d 'Only tokens of this org' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l owner -d 'Only personal tokens of this user' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l kind -d 'Only tokens of this kind: personal or org' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l stale -d 'Last used longer ago than DUR, or never used and created longer ago (e.g. 1y)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l expiring -d 'Expiring within DUR from now (e.g. 14d)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l scope -d 'Holding this scope or a stronger one (repo:read also finds repo:write)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l name -d 'Names matching this glob: \'*\', \'?\', \'[abc]\' (quote it in the shell)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l status -d 'Only tokens with this status [default: active and deactivated]' -r -f -a "active\t''
+deactivated\t''
+expired\t''
+revoked\t''
+all\t''"
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l format -d 'Output format: of the tokens a --dry-run would change, or of what a real run did (json, jsonl)' -r -f -a "table\t'A table for people'
+json\t'One JSON array (see docs/json.md)'
+jsonl\t'JSON Lines: one object per line'
+csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l reason -d 'Why, recorded with the deactivation and shown by \'tokctl show\'' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l never-used -d 'Never used'
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l all -d 'Include revoked and expired tokens (same as --status all)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l dry-run -d 'Show what would change, in list\'s formats, and change nothing'
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -s y -l yes -d 'Do not ask for confirmation (at a terminal a named or bulk run asks; outside one a bulk run needs this)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l org -d 'Only tokens of this org' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l owner -d 'Only personal tokens of this user' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l kind -d 'Only tokens of this kind: personal or org' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l stale -d 'Last used longer ago than DUR, or never used and created longer ago (e.g. 1y)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l expiring -d 'Expiring within DUR from now (e.g. 14d)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l scope -d 'Holding this scope or a stronger one (repo:read also finds repo:write)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l name -d 'Names matching this glob: \'*\', \'?\', \'[abc]\' (quote it in the shell)' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l status -d 'Only tokens with this status [default: active and deactivated]' -r -f -a "active\t''
+deactivated\t''
+expired\t''
+revoked\t''
+all\t''"
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l format -d 'Output format: of the tokens a --dry-run would change, or of what a real run did (json, jsonl)' -r -f -a "table\t'A table for people'
+json\t'One JSON array (see docs/json.md)'
+jsonl\t'JSON Lines: one object per line'
+csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l never-used -d 'Never used'
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l all -d 'Include revoked and expired tokens (same as --status all)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l dry-run -d 'Show what would change, in list\'s formats, and change nothing'
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -s y -l yes -d 'Do not ask for confirmation (at a terminal a named or bulk run asks; outside one a bulk run needs this)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l expires -d 'A new expiry (needed to rotate an expired token) [default: keep the current one]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l grace -d 'How long the old secret keeps working, so callers can switch over [default: it stops at once]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l org -d 'Look the name up in this org only' -r
@@ -182,7 +265,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l wide -d 'Show ta
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l before -d 'Prune tokens revoked or expired before this: a duration back from now (90d) or a date' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l org -d 'Only this org (default: every org you administer)' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l format -d 'Output format of the pruned (or, with --dry-run, prunable) tokens' -r -f -a "table\t'A table for people'
+complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l format -d 'Output format: of the prunable tokens (--dry-run) or of the pruned ones (table, csv); json and jsonl of a real run give one record per token with its outcome' -r -f -a "table\t'A table for people'
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
@@ -412,6 +495,10 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l format -d 'Output format of what a real run did: json or jsonl, one record per token' -r -f -a "table\t'A table for people'
+json\t'One JSON array (see docs/json.md)'
+jsonl\t'JSON Lines: one object per line'
+csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
@@ -423,6 +510,10 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l format -d 'Output format of what a real run did: json or jsonl, one record per token' -r -f -a "table\t'A table for people'
+json\t'One JSON array (see docs/json.md)'
+jsonl\t'JSON Lines: one object per line'
+csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
@@ -522,7 +613,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_see
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'List live tokens that break their org\'s policy, with the rule each breaks; exits 23 if any'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l org -d 'Only this org (default: every org you administer)' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "table\t'A table for people'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format: of the findings, or with --revoke/--fix (not a dry run) of what was done' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -531,8 +622,9 @@ always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l revoke -d 'Revoke the tokens found (the rule becomes the revocation reason)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l dry-run -d 'With --revoke: show what would be revoked, and change nothing'
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s y -l yes -d 'With --revoke: do not ask for confirmation (needed outside a terminal)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l fix -d 'Cut every expiry the policy finds too late (or missing) down to the latest it allows'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l dry-run -d 'With --revoke or --fix: show what would change, and change nothing'
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s y -l yes -d 'With --revoke or --fix: do not ask for confirmation (needed outside a terminal)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -557,28 +649,31 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l keyring -d 'Use th
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "create" -d 'Mint a token; the secret is printed once, to stdout'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "list" -d 'List tokens (active ones of your orgs unless told otherwise)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "show" -d 'Show one token by id or name'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "revoke" -d 'Revoke tokens by id or name, in bulk by filter, or by a leaked secret'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "rotate" -d 'Give a token a new secret; the old one can keep working for a grace period'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "check" -d 'Find tokens expiring soon or gone stale; the exit code says what was found'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "prune" -d 'Delete the rows of tokens revoked or expired before a time (the audit trail stays)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "audit" -d 'Query and export the audit trail; verify its hash chain; prune old events'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "report" -d 'Usage report per org: status, owners, last use, expiring, most used'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "verify" -d 'Check a token read from stdin or TOKCTL_TOKEN (never from an argument)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "serve" -d 'Answer verifications over HTTP (POST /v1/verify) until SIGTERM or SIGINT'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "inspect" -d 'Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "secret" -d 'Print a token\'s secret from the OS keyring, and nothing else'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "org" -d 'Manage orgs and their token policy'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "user" -d 'Manage users; offboard a leaver'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "member" -d 'Manage org memberships and roles'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "doctor" -d 'Check the store (integrity, audit chain, consistency) and the keyring'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "backup" -d 'Write a consistent copy of the store while others keep using it (owners only)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "policy" -d 'Find live tokens that break their org\'s current policy; optionally revoke them'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "man" -d 'Write the man pages (for packagers)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "create" -d 'Mint a token; the secret is printed once, to stdout'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "list" -d 'List tokens (active ones of your orgs unless told otherwise)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "show" -d 'Show one token by id or name'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "revoke" -d 'Revoke tokens by id or name, in bulk by filter, or by a leaked secret'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "edit" -d 'Change a token\'s name, description or expiry, or narrow its scopes (same secret)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "deactivate" -d 'Turn tokens off for a while (verify refuses them) by id or name, or in bulk by filter'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "activate" -d 'Turn deactivated tokens on again (not expired or revoked ones)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "rotate" -d 'Give a token a new secret; the old one can keep working for a grace period'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "check" -d 'Find tokens expiring soon or gone stale; the exit code says what was found'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "prune" -d 'Delete the rows of tokens revoked or expired before a time (the audit trail stays)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "audit" -d 'Query and export the audit trail; verify its hash chain; prune old events'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "report" -d 'Usage report per org: status, owners, last use, expiring, most used'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "verify" -d 'Check a token read from stdin or TOKCTL_TOKEN (never from an argument)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "serve" -d 'Answer verifications over HTTP (POST /v1/verify) until SIGTERM or SIGINT'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "inspect" -d 'Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "secret" -d 'Print a token\'s secret from the OS keyring, and nothing else'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "org" -d 'Manage orgs and their token policy'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "user" -d 'Manage users; offboard a leaver'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "member" -d 'Manage org memberships and roles'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "doctor" -d 'Check the store (integrity, audit chain, consistency) and the keyring'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "backup" -d 'Write a consistent copy of the store while others keep using it (its file\'s owner)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "policy" -d 'Find live tokens that break their org\'s current policy; optionally revoke them'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "man" -d 'Write the man pages (for packagers)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "head" -d 'Print the newest event\'s id and hash, to keep outside the store for \'audit verify --expect\''
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "prune" -d 'Remove events older than a time, leaving a checkpoint so the rest still verifies (owners only)'

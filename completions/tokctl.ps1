@@ -36,6 +36,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens (active ones of your orgs unless told otherwise)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token by id or name')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by id or name, in bulk by filter, or by a leaked secret')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a token''s name, description or expiry, or narrow its scopes (same secret)')
+            [CompletionResult]::new('deactivate', 'deactivate', [CompletionResultType]::ParameterValue, 'Turn tokens off for a while (verify refuses them) by id or name, or in bulk by filter')
+            [CompletionResult]::new('activate', 'activate', [CompletionResultType]::ParameterValue, 'Turn deactivated tokens on again (not expired or revoked ones)')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Give a token a new secret; the old one can keep working for a grace period')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Find tokens expiring soon or gone stale; the exit code says what was found')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the rows of tokens revoked or expired before a time (the audit trail stays)')
@@ -49,7 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Manage users; offboard a leaver')
             [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'Manage org memberships and roles')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the store (integrity, audit chain, consistency) and the keyring')
-            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a consistent copy of the store while others keep using it (owners only)')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a consistent copy of the store while others keep using it (its file''s owner)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Find live tokens that break their org''s current policy; optionally revoke them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script: bash, zsh, fish, powershell or elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (for packagers)')
@@ -86,7 +89,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--expiring', '--expiring', [CompletionResultType]::ParameterName, 'Expiring within DUR from now (e.g. 14d)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Holding this scope or a stronger one (repo:read also finds repo:write)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Names matching this glob: ''*'', ''?'', ''[abc]'' (quote it in the shell)')
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: active]')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: active and deactivated]')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the rows')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
@@ -127,8 +130,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--expiring', '--expiring', [CompletionResultType]::ParameterName, 'Expiring within DUR from now (e.g. 14d)')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Holding this scope or a stronger one (repo:read also finds repo:write)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Names matching this glob: ''*'', ''?'', ''[abc]'' (quote it in the shell)')
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: active]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of a bulk --dry-run (a named one lists what it would revoke on stderr)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: active and deactivated]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: of the tokens a bulk --dry-run would revoke (a named one lists them on stderr), or of what a real run did (json, jsonl: one record per token)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
@@ -140,6 +143,80 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be revoked, in list''s formats, and change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (at a terminal a named or bulk revoke asks; outside one a bulk revoke needs this)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (at a terminal a named or bulk revoke asks; outside one a bulk revoke needs this)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;edit' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A new name, unique among the owner''s live tokens')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'A new description')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'A new expiry: earlier always; later (or never) only within the org''s policy')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A permission, resource:action with action read, write or admin, optionally narrowed: repo:read[api,web] (repeatable)')
+            [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'Narrow the nearest --scope before it on that resource to named resources, e.g. repo=api,web (repeatable; at most 50 names per scope)')
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Look the name up in this org only')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--no-description', '--no-description', [CompletionResultType]::ParameterName, 'Remove the description')
+            [CompletionResult]::new('--clamp-expiry', '--clamp-expiry', [CompletionResultType]::ParameterName, 'If a later expiry is beyond the org''s max lifetime, use the maximum instead of refusing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;deactivate' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Only tokens of this org')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only personal tokens of this user')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only tokens of this kind: personal or org')
+            [CompletionResult]::new('--stale', '--stale', [CompletionResultType]::ParameterName, 'Last used longer ago than DUR, or never used and created longer ago (e.g. 1y)')
+            [CompletionResult]::new('--expiring', '--expiring', [CompletionResultType]::ParameterName, 'Expiring within DUR from now (e.g. 14d)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Holding this scope or a stronger one (repo:read also finds repo:write)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Names matching this glob: ''*'', ''?'', ''[abc]'' (quote it in the shell)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: active and deactivated]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: of the tokens a --dry-run would change, or of what a real run did (json, jsonl)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, recorded with the deactivation and shown by ''tokctl show''')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--never-used', '--never-used', [CompletionResultType]::ParameterName, 'Never used')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include revoked and expired tokens (same as --status all)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, in list''s formats, and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (at a terminal a named or bulk run asks; outside one a bulk run needs this)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (at a terminal a named or bulk run asks; outside one a bulk run needs this)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;activate' {
+            [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Only tokens of this org')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only personal tokens of this user')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only tokens of this kind: personal or org')
+            [CompletionResult]::new('--stale', '--stale', [CompletionResultType]::ParameterName, 'Last used longer ago than DUR, or never used and created longer ago (e.g. 1y)')
+            [CompletionResult]::new('--expiring', '--expiring', [CompletionResultType]::ParameterName, 'Expiring within DUR from now (e.g. 14d)')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Holding this scope or a stronger one (repo:read also finds repo:write)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Names matching this glob: ''*'', ''?'', ''[abc]'' (quote it in the shell)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tokens with this status [default: active and deactivated]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: of the tokens a --dry-run would change, or of what a real run did (json, jsonl)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--never-used', '--never-used', [CompletionResultType]::ParameterName, 'Never used')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include revoked and expired tokens (same as --status all)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, in list''s formats, and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (at a terminal a named or bulk run asks; outside one a bulk run needs this)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (at a terminal a named or bulk run asks; outside one a bulk run needs this)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
@@ -183,7 +260,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         'tokctl;prune' {
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Prune tokens revoked or expired before this: a duration back from now (90d) or a date')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Only this org (default: every org you administer)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the pruned (or, with --dry-run, prunable) tokens')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: of the prunable tokens (--dry-run) or of the pruned ones (table, csv); json and jsonl of a real run give one record per token with its outcome')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
@@ -482,6 +559,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;user;remove' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of what a real run did: json or jsonl, one record per token')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
@@ -497,6 +575,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;user;offboard' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of what a real run did: json or jsonl, one record per token')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
@@ -649,15 +728,16 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         }
         'tokctl;policy;check' {
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'Only this org (default: every org you administer)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: of the findings, or with --revoke/--fix (not a dry run) of what was done')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Revoke the tokens found (the rule becomes the revocation reason)')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'With --revoke: show what would be revoked, and change nothing')
-            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With --revoke: do not ask for confirmation (needed outside a terminal)')
-            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With --revoke: do not ask for confirmation (needed outside a terminal)')
+            [CompletionResult]::new('--fix', '--fix', [CompletionResultType]::ParameterName, 'Cut every expiry the policy finds too late (or missing) down to the latest it allows')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'With --revoke or --fix: show what would change, and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With --revoke or --fix: do not ask for confirmation (needed outside a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With --revoke or --fix: do not ask for confirmation (needed outside a terminal)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
@@ -706,6 +786,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens (active ones of your orgs unless told otherwise)')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token by id or name')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke tokens by id or name, in bulk by filter, or by a leaked secret')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a token''s name, description or expiry, or narrow its scopes (same secret)')
+            [CompletionResult]::new('deactivate', 'deactivate', [CompletionResultType]::ParameterValue, 'Turn tokens off for a while (verify refuses them) by id or name, or in bulk by filter')
+            [CompletionResult]::new('activate', 'activate', [CompletionResultType]::ParameterValue, 'Turn deactivated tokens on again (not expired or revoked ones)')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Give a token a new secret; the old one can keep working for a grace period')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Find tokens expiring soon or gone stale; the exit code says what was found')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete the rows of tokens revoked or expired before a time (the audit trail stays)')
@@ -719,7 +802,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('user', 'user', [CompletionResultType]::ParameterValue, 'Manage users; offboard a leaver')
             [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'Manage org memberships and roles')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the store (integrity, audit chain, consistency) and the keyring')
-            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a consistent copy of the store while others keep using it (owners only)')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a consistent copy of the store while others keep using it (its file''s owner)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Find live tokens that break their org''s current policy; optionally revoke them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script: bash, zsh, fish, powershell or elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (for packagers)')
@@ -736,6 +819,15 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;help;revoke' {
+            break
+        }
+        'tokctl;help;edit' {
+            break
+        }
+        'tokctl;help;deactivate' {
+            break
+        }
+        'tokctl;help;activate' {
             break
         }
         'tokctl;help;rotate' {

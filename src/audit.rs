@@ -93,6 +93,12 @@ pub mod action {
     pub const TOKEN_ROTATE: &str = "token.rotate";
     /// A token was revoked.
     pub const TOKEN_REVOKE: &str = "token.revoke";
+    /// A token's name, description, expiry or scopes changed (details: before and after).
+    pub const TOKEN_EDIT: &str = "token.edit";
+    /// A token was deactivated.
+    pub const TOKEN_DEACTIVATE: &str = "token.deactivate";
+    /// A deactivated token was activated again.
+    pub const TOKEN_ACTIVATE: &str = "token.activate";
     /// A token's row was pruned.
     pub const TOKEN_PRUNE: &str = "token.prune";
     /// Successful verifications, flushed with the coalesced usage write.

@@ -33,6 +33,8 @@ pub enum Rejection {
     /// A secret the token had before a rotation, presented after its grace
     /// period: a possible leak, and audited as one.
     Rotated,
+    /// The token was deactivated by an admin (it may be activated again).
+    Deactivated,
 }
 
 impl Rejection {
@@ -45,6 +47,7 @@ impl Rejection {
             Rejection::Revoked => "revoked",
             Rejection::InsufficientScope => "insufficient_scope",
             Rejection::Rotated => "rotated",
+            Rejection::Deactivated => "deactivated",
         }
     }
 
@@ -57,6 +60,7 @@ impl Rejection {
             Rejection::Revoked => "the token has been revoked",
             Rejection::InsufficientScope => "the token lacks the required scope",
             Rejection::Rotated => "this secret was rotated away (recorded as a possible leak)",
+            Rejection::Deactivated => "the token has been deactivated",
         }
     }
 }
@@ -96,6 +100,19 @@ pub enum RequestProblem {
     NothingToCheck,
     /// A policy change changed nothing.
     NothingToChange,
+    /// An edit changed nothing.
+    NothingToEdit,
+    /// A revoked or expired token was to be edited, activated or
+    /// deactivated: it can never work again.
+    TokenEnded,
+    /// An expired token was to be given a new expiry by an edit (that is a
+    /// rotation: a new secret with a new expiry).
+    EditExpiredExpiry,
+    /// An edit would give a token a scope it does not hold.
+    WiderScopes {
+        /// The first scope not covered by the token's scopes.
+        scope: String,
+    },
     /// The store path is empty.
     StorePathEmpty,
     /// The store path is SQLite's `:memory:`.

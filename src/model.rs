@@ -195,24 +195,39 @@ pub enum TokenStatus {
     Expired,
     /// Revoked (this wins over expired).
     Revoked,
+    /// Turned off for a while by an admin: refused by verify, but it can
+    /// be activated again while it has not expired (expired and revoked
+    /// win over it). It still holds its name and counts against the quota.
+    Deactivated,
 }
 
 impl TokenStatus {
     /// The one rule of a token's status at `now`: revoked wins; expired from
-    /// its expiry on (`expires_at <= now`); otherwise active ("live"). The
-    /// store's SQL states the same rule, checked by a test there.
+    /// its expiry on (`expires_at <= now`); then deactivated; otherwise
+    /// active ("live"). The stores' SQL states the same rule, checked by a
+    /// test there.
     pub fn at(
         revoked_at: Option<Timestamp>,
         expires_at: Option<Timestamp>,
+        deactivated_at: Option<Timestamp>,
         now: Timestamp,
     ) -> TokenStatus {
         if revoked_at.is_some() {
             TokenStatus::Revoked
         } else if expires_at.is_some_and(|at| at <= now) {
             TokenStatus::Expired
+        } else if deactivated_at.is_some() {
+            TokenStatus::Deactivated
         } else {
             TokenStatus::Active
         }
+    }
+
+    /// Whether a token of this status has not ended: active, or
+    /// deactivated and so able to work again. Such a token holds its name
+    /// (no second live token of it can be minted) and is what policy checks.
+    pub fn not_ended(self) -> bool {
+        matches!(self, TokenStatus::Active | TokenStatus::Deactivated)
     }
 
     /// The displayed name.
@@ -221,6 +236,7 @@ impl TokenStatus {
             TokenStatus::Active => "active",
             TokenStatus::Expired => "expired",
             TokenStatus::Revoked => "revoked",
+            TokenStatus::Deactivated => "deactivated",
         }
     }
 }
@@ -289,12 +305,18 @@ pub struct Token {
     pub revoke_reason: Option<String>,
     /// When the current secret was minted or last rotated.
     pub issued_at: Timestamp,
+    /// When it was deactivated (`None`: never, or activated again since).
+    pub deactivated_at: Option<Timestamp>,
+    /// Who deactivated it.
+    pub deactivated_by: Option<String>,
+    /// Why.
+    pub deactivate_reason: Option<String>,
 }
 
 impl Token {
-    /// Whether the token is active, expired or revoked at `now`.
+    /// Whether the token is active, deactivated, expired or revoked at `now`.
     pub fn status(&self, now: Timestamp) -> TokenStatus {
-        TokenStatus::at(self.revoked_at, self.expires_at, now)
+        TokenStatus::at(self.revoked_at, self.expires_at, self.deactivated_at, now)
     }
 }
 

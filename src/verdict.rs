@@ -210,6 +210,7 @@ mod tests {
             Rejection::Revoked,
             Rejection::InsufficientScope,
             Rejection::Rotated,
+            Rejection::Deactivated,
         ] {
             let refusal = Refusal::bare(reason);
             assert_eq!(refusal.to_string(), Error::from(refusal).to_string());

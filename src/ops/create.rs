@@ -173,21 +173,7 @@ fn check_request(request: CreateRequest, now: Timestamp) -> Result<Checked> {
         validate_token_name(name)?;
     }
     if let Some(description) = &request.description {
-        refuse_token_text("description", description)?;
-        if description.chars().count() > MAX_DESCRIPTION_CHARS {
-            return Err(Error::invalid(
-                "description",
-                description,
-                "longer than 1000 characters",
-            ));
-        }
-        if description.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                "description",
-                description,
-                "must not contain control characters",
-            ));
-        }
+        validate_description(description)?;
     }
     let scopes = ScopeSet::new(request.scopes.iter().cloned());
     let expires_at = expiry.resolve(now)?;
@@ -304,6 +290,9 @@ impl super::Ctx {
             revoked_by: None,
             revoke_reason: None,
             issued_at: now,
+            deactivated_at: None,
+            deactivated_by: None,
+            deactivate_reason: None,
         };
         q.append_event(&self.token_event(
             action::TOKEN_CREATE,
@@ -378,6 +367,26 @@ pub(super) fn held_by_plain_member(
         Some(user) => q.role(org, user)? == Some(Role::Member),
         None => false,
     })
+}
+
+/// Checks a description: no token in it, one line of at most 1000 characters.
+pub(super) fn validate_description(description: &str) -> Result<()> {
+    refuse_token_text("description", description)?;
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(Error::invalid(
+            "description",
+            description,
+            "longer than 1000 characters",
+        ));
+    }
+    if description.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "description",
+            description,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// The gate's answer as a result: the expiry and whether it was clamped, or

@@ -32,9 +32,13 @@ pub struct OldSecret {
 /// Which statuses a selection includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatusChoice {
-    /// Active tokens only (the default of `list`).
+    /// Tokens that have not ended: active and deactivated (the default of `list`).
     #[default]
+    Current,
+    /// Active tokens only.
     Active,
+    /// Deactivated only.
+    Deactivated,
     /// Expired only.
     Expired,
     /// Revoked only.
@@ -48,10 +52,16 @@ pub enum StatusChoice {
 impl StatusChoice {
     fn statuses(self) -> Option<Vec<TokenStatus>> {
         match self {
+            StatusChoice::Current => Some(vec![TokenStatus::Active, TokenStatus::Deactivated]),
             StatusChoice::Active => Some(vec![TokenStatus::Active]),
+            StatusChoice::Deactivated => Some(vec![TokenStatus::Deactivated]),
             StatusChoice::Expired => Some(vec![TokenStatus::Expired]),
             StatusChoice::Revoked => Some(vec![TokenStatus::Revoked]),
-            StatusChoice::NotRevoked => Some(vec![TokenStatus::Active, TokenStatus::Expired]),
+            StatusChoice::NotRevoked => Some(vec![
+                TokenStatus::Active,
+                TokenStatus::Deactivated,
+                TokenStatus::Expired,
+            ]),
             StatusChoice::All => None,
         }
     }
@@ -94,6 +104,7 @@ impl Selection {
             || self.scope.is_some()
             || self.name.is_some()
             || self.status == StatusChoice::Expired
+            || self.status == StatusChoice::Deactivated
     }
 }
 

@@ -7,8 +7,10 @@ mod audit;
 mod backup;
 mod check;
 mod create;
+mod deactivate;
 mod directory;
 mod doctor;
+mod edit;
 mod inspect;
 mod list;
 mod offboard;
@@ -26,12 +28,14 @@ pub use crate::audit::{ChainReport, ExpectedHead};
 pub use audit::{AuditPrunePlan, AuditPruned, AuditQuery};
 pub use check::{CheckReport, CheckRequest};
 pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
+pub use deactivate::{BulkSwitched, Switch, SwitchPlan, Switched};
 pub use directory::Bootstrapped;
 pub use doctor::{DoctorReport, EntryListing, KeyringHealth, OrphanEntry};
+pub use edit::{EditRequest, Edited};
 pub use inspect::{Inspection, SecretMatch};
 pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
 pub use offboard::{OffboardPlan, Offboarded};
-pub use policy::{policy_json, PolicyFinding};
+pub use policy::{policy_json, Clamped, PlannedClamp, PolicyFinding};
 pub use prune::{BulkPruned, PrunePlan, Pruned};
 pub use report::{DayUses, LastUseBuckets, OrgReport, StatusCounts, UsedToken, USAGE_DAYS};
 pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, Revoked, SkipReason};
@@ -298,7 +302,8 @@ impl Ctx {
     }
 
     /// Finds the token named by an id or a name among those the actor can see.
-    /// A live token wins over expired or revoked ones of the same name.
+    /// A live token (active or deactivated) wins over expired or revoked
+    /// ones of the same name.
     fn resolve_token(
         &self,
         q: &dyn Tx,
@@ -339,7 +344,7 @@ impl Ctx {
         };
         let mut matches = q.tokens(&filter)?;
         let live: Vec<usize> = (0..matches.len())
-            .filter(|&i| matches[i].token.status(now) == crate::model::TokenStatus::Active)
+            .filter(|&i| matches[i].token.status(now).not_ended())
             .collect();
         let pick = match (live.as_slice(), matches.len()) {
             ([one], _) => Some(*one),

@@ -1,16 +1,19 @@
-//! Org policy: show and change it, and find (or revoke) the live tokens that
-//! break it after it was tightened.
+//! Org policy: show and change it, and find the live tokens that break it
+//! after it was tightened; revoke them, or clamp the expiries that are too
+//! late (planned from the findings, then applied, each re-checked).
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
+use super::edit::edit_details;
 use super::revoke::StillQualifying;
-use super::{require_role, Actor, BulkRevoked, Ctx, Session, SkipReason};
+use super::{require_role, Actor, BulkRevoked, Ctx, Edited, Session, SkipReason};
 use crate::audit::{action, NewEvent};
+use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenStatus};
 use crate::policy::{Candidate, Policy, PolicyChange, Violation};
-use crate::store::{OrgKey, TokenFilter, Tx, Visibility};
+use crate::store::{OrgKey, TokenEdit, TokenFilter, Tx, Visibility};
 
 /// A live token that breaks its org's current policy.
 #[derive(Debug, Clone)]
@@ -94,7 +97,7 @@ impl Session {
                     Role::Admin,
                     "revoking tokens that break policy",
                 )?;
-                if row.token.status(now) != TokenStatus::Active {
+                if !row.token.status(now).not_ended() {
                     continue;
                 }
                 let (policy, roles) = rules.of(q, row.org_key)?;
@@ -110,6 +113,136 @@ impl Session {
             skipped,
         })
     }
+}
+
+/// A token whose expiry a `policy check --fix` will cut down to its org's
+/// max lifetime, fixed when planned.
+#[derive(Debug, Clone)]
+pub struct PlannedClamp {
+    /// The token, as it was when planned.
+    pub token: Token,
+    /// The expiry it will get: the latest its org's policy allows.
+    pub expires_at: Timestamp,
+}
+
+/// What a `policy check --fix` did.
+#[derive(Debug)]
+pub struct Clamped {
+    /// The tokens whose expiry was cut down, before and after.
+    pub edited: Vec<Edited>,
+    /// The planned tokens left alone because they changed after the plan.
+    pub skipped: Vec<(Token, SkipReason)>,
+}
+
+impl Session {
+    /// The findings an expiry can fix (too late, or none where one is
+    /// required and the policy has a max lifetime), each with the expiry
+    /// it would get. Findings breaking only other rules are not in it.
+    /// Writes nothing.
+    pub fn plan_clamp(&self, findings: &[PolicyFinding]) -> Result<Vec<PlannedClamp>> {
+        let q: &dyn Tx = &*self.store.read();
+        self.ctx.actor(q)?;
+        let mut rules = OrgRules::default();
+        let mut plan = Vec::new();
+        for finding in findings {
+            let Some(row) = q.token(finding.token.id)? else {
+                continue;
+            };
+            let (policy, roles) = rules.of(q, row.org_key)?;
+            if let Some(expires_at) = clamped_expiry(policy, roles, &row.token) {
+                plan.push(PlannedClamp {
+                    token: finding.token.clone(),
+                    expires_at,
+                });
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Cuts the expiry of exactly the planned tokens that still break their
+    /// org's lifetime rule down to the latest it allows (re-computed now),
+    /// each audited as a `token.edit` with before and after. A token
+    /// revoked, expired, pruned or brought into line in the meantime is
+    /// skipped. Needs admin in each token's org.
+    pub fn clamp_planned(&mut self, plan: &[PlannedClamp]) -> Result<Clamped> {
+        let now = self.ctx.clock.now();
+        self.write_as_actor(|q, ctx, actor| {
+            let mut rules = OrgRules::default();
+            let mut done = Clamped {
+                edited: Vec::new(),
+                skipped: Vec::new(),
+            };
+            for planned in plan {
+                let Some(row) = q.token(planned.token.id)? else {
+                    done.skipped.push((planned.token.clone(), SkipReason::Gone));
+                    continue;
+                };
+                require_role(
+                    q,
+                    actor,
+                    row.org_key,
+                    &row.token.org,
+                    Role::Admin,
+                    "fixing tokens that break policy",
+                )?;
+                let why = match row.token.status(now) {
+                    TokenStatus::Revoked => Some(SkipReason::AlreadyRevoked),
+                    TokenStatus::Expired => Some(SkipReason::Expired),
+                    TokenStatus::Active | TokenStatus::Deactivated => None,
+                };
+                let (policy, roles) = rules.of(q, row.org_key)?;
+                let expires_at = clamped_expiry(policy, roles, &row.token);
+                let (Some(expires_at), None) = (expires_at, why) else {
+                    done.skipped
+                        .push((planned.token.clone(), why.unwrap_or(SkipReason::Complies)));
+                    continue;
+                };
+                let before = row.token;
+                let after = Token {
+                    expires_at: Some(expires_at),
+                    ..before.clone()
+                };
+                q.edit_token(&TokenEdit {
+                    token: after.id,
+                    name: &after.name,
+                    description: after.description.as_deref(),
+                    scopes: &after.scopes,
+                    expires_at: after.expires_at,
+                })?;
+                let changed = vec!["expires_at"];
+                let mut details = edit_details(&before, &after, &changed);
+                details["reason"] = "policy: expiry clamped to the max lifetime".into();
+                q.append_event(&ctx.token_event(action::TOKEN_EDIT, &after, details))?;
+                done.edited.push(Edited {
+                    before,
+                    after,
+                    changed,
+                });
+            }
+            Ok(done)
+        })
+    }
+}
+
+/// The expiry that brings `token` within its org's lifetime rule, if that
+/// rule is what it breaks and the policy has a max lifetime to cut to.
+fn clamped_expiry(
+    policy: &Policy,
+    roles: &HashMap<String, Role>,
+    token: &Token,
+) -> Option<Timestamp> {
+    let breaks_lifetime = violations(policy, roles, token).iter().any(|violation| {
+        matches!(
+            violation,
+            Violation::LifetimeTooLong { .. } | Violation::ExpiryRequired
+        )
+    });
+    if !breaks_lifetime {
+        return None;
+    }
+    let latest = policy.latest_expiry(token.issued_at)?;
+    // Never later than it was: a clamp only ever shortens.
+    Some(token.expires_at.map_or(latest, |at| at.min(latest)))
 }
 
 /// Each org's policy and its members' roles, read once per org.
@@ -184,7 +317,7 @@ impl Ctx {
                     full: vec![key],
                     own_only: Vec::new(),
                 }),
-                statuses: Some(vec![TokenStatus::Active]),
+                statuses: Some(vec![TokenStatus::Active, TokenStatus::Deactivated]),
                 now,
                 ..TokenFilter::default()
             };

@@ -18,6 +18,8 @@ pub const TOP_USED: usize = 10;
 pub struct StatusCounts {
     /// Active.
     pub active: u64,
+    /// Deactivated (not expired, not revoked).
+    pub deactivated: u64,
     /// Expired, not revoked.
     pub expired: u64,
     /// Revoked.
@@ -98,6 +100,7 @@ impl OrgReport {
         let status = token.status(now);
         match status {
             TokenStatus::Active => self.by_status.active += 1,
+            TokenStatus::Deactivated => self.by_status.deactivated += 1,
             TokenStatus::Expired => self.by_status.expired += 1,
             TokenStatus::Revoked => self.by_status.revoked += 1,
         }

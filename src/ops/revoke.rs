@@ -115,6 +115,12 @@ pub enum SkipReason {
     /// A policy revoke: it no longer breaks its org's policy (it expired,
     /// or it or the policy changed).
     Complies,
+    /// A deactivate: someone deactivated it in the meantime.
+    AlreadyDeactivated,
+    /// An activate: someone activated it in the meantime.
+    AlreadyActive,
+    /// A deactivate or activate: it expired in the meantime.
+    Expired,
 }
 
 impl SkipReason {
@@ -126,6 +132,9 @@ impl SkipReason {
             SkipReason::NoLongerMatches => "it changed and no longer matches the filters",
             SkipReason::Renewed => "it was renewed in the meantime and has not ended",
             SkipReason::Complies => "it no longer breaks its org's policy",
+            SkipReason::AlreadyDeactivated => "it was deactivated in the meantime",
+            SkipReason::AlreadyActive => "it was activated in the meantime",
+            SkipReason::Expired => "it has expired in the meantime",
         }
     }
 }
@@ -411,6 +420,7 @@ impl Ctx {
             .unwrap_or_else(|| {
                 vec![
                     TokenStatus::Active,
+                    TokenStatus::Deactivated,
                     TokenStatus::Expired,
                     TokenStatus::Revoked,
                 ]
@@ -494,7 +504,7 @@ fn require_criteria(selection: &Selection) -> Result<()> {
     ))
 }
 
-fn validate_reason(reason: &str) -> Result<()> {
+pub(super) fn validate_reason(reason: &str) -> Result<()> {
     crate::model::refuse_token_text("reason", reason)?;
     if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
         return Err(Error::invalid(

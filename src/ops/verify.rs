@@ -373,6 +373,11 @@ impl Session {
         if row.expires_at.is_some_and(|at| at <= now) {
             return refuse(Rejection::Expired);
         }
+        // Decided from the row already read, as revoked is: a deactivated
+        // token's refusal takes the steps of any other proven refusal.
+        if row.deactivated_at.is_some() {
+            return refuse(Rejection::Deactivated);
+        }
         let scopes = row.scope_set()?;
         if required.is_some_and(|wanted| !scopes.allows(wanted)) {
             return refuse(Rejection::InsufficientScope);
@@ -693,6 +698,43 @@ mod tests {
         writer.flush_usage().unwrap();
         assert_eq!(writer.show_token(&id, None).unwrap().use_count, 8);
         assert!(writer.take_usage().is_empty());
+    }
+
+    /// A deactivated token's refusal is decided from the row the verify
+    /// read already holds, as a revoked one's is: the same steps, so its
+    /// timing tells no more than a revocation's does.
+    #[test]
+    fn a_deactivated_token_is_refused_in_the_steps_of_a_revoked_one() {
+        let mut session = session();
+        let mut mint = |name: &str| {
+            session
+                .create_token(CreateRequest {
+                    name: Some(name.into()),
+                    scopes: vec!["repo:read".parse().unwrap()],
+                    expiry: Some("1d".parse().unwrap()),
+                    ..CreateRequest::default()
+                })
+                .unwrap()
+        };
+        let off = mint("off");
+        let gone = mint("gone");
+        let plan = session
+            .plan_switch_named(crate::ops::Switch::Deactivate, &["off".into()], None)
+            .unwrap();
+        session.switch_planned(&plan, None).unwrap();
+        let plan = session.plan_revoke_named(&["gone".into()], None).unwrap();
+        session.revoke_planned(&plan, None).unwrap();
+        let deactivated = work_of(&mut session, off.secret.expose());
+        assert_eq!(deactivated, work_of(&mut session, gone.secret.expose()));
+        assert_eq!(deactivated.row_reads, 1);
+        assert_eq!(deactivated.retired_reads, 0);
+        assert!(matches!(
+            session.verify(off.secret.expose(), None).unwrap(),
+            crate::verdict::Verdict::Refused(crate::verdict::Refusal {
+                reason: crate::error::Rejection::Deactivated,
+                token: Some(_),
+            })
+        ));
     }
 
     /// A token string with any id and secret, checksummed as tokctl does.

@@ -26,8 +26,8 @@ pub use seam::{StoreAdmin, Tx};
 pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference, SCHEMA_VERSION};
 pub use target::StoreTarget;
 pub use types::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenFilter, TokenRow, TokenSort,
-    UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
+    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter, TokenRow,
+    TokenSort, UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
 };
 
 /// Where a local store lives and whether tokctl may create its directory.
@@ -238,6 +238,16 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(store) => store.is_trusted(),
             Backend::Postgres(_) => true,
+        }
+    }
+
+    /// Whether the OS user running tokctl owns the store's file: they can
+    /// copy it whatever tokctl's roles say. Never for a store in memory or
+    /// on a server (the database's own privileges decide there).
+    pub fn file_owned_by_running_user(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(store) => store.file_owned_by_running_user(),
+            Backend::Postgres(_) => false,
         }
     }
 

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::{
-    Checkpoint, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenFilter, TokenRow,
-    UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    Checkpoint, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter,
+    TokenRow, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
 };
 use crate::audit::{Event, NewEvent};
 use crate::clock::Timestamp;
@@ -165,6 +165,25 @@ pub trait Tx {
         by: UserKey,
         reason: Option<&str>,
     ) -> Result<bool>;
+
+    /// Marks a token deactivated; returns false if it already was, or is
+    /// revoked (a revoked token is never deactivated).
+    fn deactivate_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool>;
+
+    /// Clears a token's deactivation; returns false if it was not
+    /// deactivated or is revoked. The caller checks it has not expired.
+    fn activate_token(&self, id: TokenId) -> Result<bool>;
+
+    /// Rewrites a token's name, description, scopes and expiry (its
+    /// secret, owner and history stay). Returns false if the token is gone
+    /// or revoked. The caller checks the name is free and the scopes narrower.
+    fn edit_token(&self, edit: &TokenEdit<'_>) -> Result<bool>;
 
     /// The current secret digest of a token.
     fn secret_hash(&self, token: TokenId) -> Result<Option<Vec<u8>>>;

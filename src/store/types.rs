@@ -151,6 +151,8 @@ pub struct VerifyRow {
     pub expires_at: Option<Timestamp>,
     /// Revocation time.
     pub revoked_at: Option<Timestamp>,
+    /// Deactivation time (`None`: not deactivated).
+    pub deactivated_at: Option<Timestamp>,
     /// Scopes as stored: parsed (by [`VerifyRow::scope_set`]) only once the
     /// secret matched, so a refusal for a real id costs no more than one for
     /// an id the store does not hold.
@@ -221,6 +223,22 @@ pub struct RetiredSecret {
     pub rotated_at: Timestamp,
     /// Until when it still verifies.
     pub valid_until: Timestamp,
+}
+
+/// What an edit changes on a token: every field is its new value, the
+/// unchanged ones copied from the token (the row is rewritten as a whole).
+#[derive(Debug)]
+pub struct TokenEdit<'a> {
+    /// The token.
+    pub token: TokenId,
+    /// Name.
+    pub name: &'a str,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// Scopes (never wider than before: the caller checks).
+    pub scopes: &'a ScopeSet,
+    /// Expiry.
+    pub expires_at: Option<Timestamp>,
 }
 
 /// One rotation, as written.

@@ -173,7 +173,7 @@ fn queries_filter_by_token_action_and_time() {
     assert_eq!(count(&["--until", "2026-11-30"]), count(&[]) - 1);
     let csv = env.ok(&["audit", "--format", "csv", "--action", "token.revoke"]);
     assert!(
-        csv.starts_with("id,at,actor,action,outcome,org,token_id,target,details,hash,os_user\n")
+        csv.starts_with("id,at,actor,action,outcome,org,token_id,target,details,hash,os_user\r\n")
     );
 }
 
@@ -291,7 +291,7 @@ fn the_report_counts_a_known_store() {
     assert_eq!(org["total"], 5);
     assert_eq!(
         org["by_status"],
-        serde_json::json!({"active": 4, "expired": 0, "revoked": 1})
+        serde_json::json!({"active": 4, "deactivated": 0, "expired": 0, "revoked": 1})
     );
     assert_eq!(
         org["active_by_kind"],

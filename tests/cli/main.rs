@@ -6,6 +6,7 @@
 
 mod common;
 
+mod admin;
 mod audit;
 mod audit_anchors;
 mod bad_input;

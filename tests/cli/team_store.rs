@@ -761,6 +761,97 @@ fn the_audit_trail_and_report_are_the_same_on_both_stores() {
 }
 
 /// `doctor` reports no store files for a team store, and `backup` points to pg_dump.
+fn edit_and_deactivate(env: &mut Env) {
+    env.ok("olive", &["org", "list"]);
+    env.ok("olive", &["user", "add", "mia"]);
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "mia", "--role", "member",
+        ],
+    );
+    let ci = env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "ci",
+            "--scope",
+            "repo:write",
+            "--expires",
+            "30d",
+        ],
+    );
+    let mine = env.secret(
+        "mia",
+        &[
+            "create",
+            "--name",
+            "mine",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    env.ok(
+        "olive",
+        &["org", "policy", "default", "--max-lifetime", "60d"],
+    );
+    // Edits: narrower scopes, earlier and later expiries, a new name.
+    env.ok(
+        "olive",
+        &[
+            "edit",
+            "ci",
+            "--scope",
+            "repo:read",
+            "--resource",
+            "repo=web",
+            "--description",
+            "web",
+        ],
+    );
+    assert_eq!(
+        env.run("olive", &["edit", "ci", "--scope", "repo:write"]),
+        2
+    );
+    assert_eq!(env.run("olive", &["edit", "ci", "--expires", "90d"]), 5);
+    env.ok("olive", &["edit", "ci", "--expires", "10d"]);
+    env.ok(
+        "olive",
+        &["edit", "ci", "--expires", "50d", "--format", "json"],
+    );
+    env.ok("olive", &["edit", "ci", "--name", "ci-web"]);
+    assert_eq!(env.verify("vera", &ci, &["--scope", "repo:read[web]"]), 0);
+    // Deactivate, refused by verify (15), shown as such, activated again.
+    env.ok("olive", &["deactivate", "ci-web", "--reason", "audit"]);
+    assert_eq!(env.verify("vera", &ci, &[]), 15);
+    env.ok("olive", &["list", "--format", "json"]);
+    env.ok("olive", &["show", "ci-web"]);
+    env.ok("olive", &["deactivate", "--owner", "mia", "--dry-run"]);
+    env.ok(
+        "olive",
+        &["deactivate", "--owner", "mia", "--yes", "--format", "jsonl"],
+    );
+    assert_eq!(env.verify("vera", &mine, &[]), 15);
+    env.ok("olive", &["list", "--status", "deactivated"]);
+    env.ok("olive", &["report", "--format", "json"]);
+    env.ok("olive", &["activate", "ci-web", "--format", "json"]);
+    assert_eq!(env.verify("vera", &ci, &[]), 0);
+    env.at("2027-02-01T10:00:00Z");
+    assert_eq!(env.run("olive", &["activate", "mine"]), 2);
+    env.ok(
+        "olive",
+        &["audit", "--action", "token", "--format", "jsonl"],
+    );
+}
+
+#[test]
+fn edit_deactivate_and_activate_are_the_same_on_both_stores() {
+    same_on_both("admin", edit_and_deactivate);
+}
+
 #[test]
 fn doctor_and_backup_on_a_team_store() {
     let Some(cluster) = Cluster::get("doctor") else {

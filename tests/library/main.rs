@@ -7,6 +7,7 @@ mod common {
     pub mod session;
 }
 
+mod admin_edits;
 mod bulk_revoke;
 mod library;
 mod library_keyring;

@@ -35,6 +35,8 @@ pub const TOKEN_REVOKED: u8 = 12;
 pub const TOKEN_INSUFFICIENT_SCOPE: u8 = 13;
 /// verify: a secret rotated away, presented after its grace period (possible leak).
 pub const TOKEN_ROTATED: u8 = 14;
+/// verify: the token is deactivated (an admin may activate it again).
+pub const TOKEN_DEACTIVATED: u8 = 15;
 
 /// check: tokens expiring soon were found (and no stale ones).
 pub const CHECK_EXPIRING: u8 = 20;
@@ -74,6 +76,7 @@ pub fn code_for_rejection(reason: Rejection) -> u8 {
         Rejection::Revoked => TOKEN_REVOKED,
         Rejection::InsufficientScope => TOKEN_INSUFFICIENT_SCOPE,
         Rejection::Rotated => TOKEN_ROTATED,
+        Rejection::Deactivated => TOKEN_DEACTIVATED,
     }
 }
 
@@ -88,6 +91,7 @@ Exit codes (docs/exit-codes.md):
   0 ok  1 failure  2 bad usage  3 not found  4 name taken or ambiguous  5 forbidden or policy
   6 store unusable  7 keyring failed  8 confirmation needed (--yes)  9 audit chain broken
   verify: 10 malformed/unknown  11 expired  12 revoked  13 lacks scope  14 rotated-away secret
+          15 deactivated
   check: 20 expiring  21 stale  22 both;  policy check: 23 violations found
   24 store refused as unsafe (other users' access, schema objects tokctl did not create)
 

@@ -145,6 +145,14 @@ fn request_hint(reason: &RequestProblem) -> Option<String> {
         RequestProblem::NothingToChange => {
             "give --max-lifetime, --require-expiry, --member-tokens, --allowed-scopes or --max-tokens"
         }
+        RequestProblem::NothingToEdit => "give --name, --description, --expires or --scope",
+        RequestProblem::TokenEnded => "mint a new token with 'tokctl create'",
+        RequestProblem::EditExpiredExpiry => {
+            "give it a new secret and expiry: tokctl rotate ID --expires 90d"
+        }
+        RequestProblem::WiderScopes { .. } => {
+            "an edit only narrows scopes; for wider ones mint a new token with 'tokctl create' and revoke this one"
+        }
         RequestProblem::StorePathEmpty => {
             "set --db (or TOKCTL_DB) to a file path, or unset it for the default store"
         }

@@ -47,7 +47,7 @@ pub struct SelectionArgs {
     #[arg(long, conflicts_with = "status")]
     pub all: bool,
 
-    /// Only tokens with this status [default: active]
+    /// Only tokens with this status [default: active and deactivated]
     #[arg(long, value_enum)]
     pub status: Option<StatusArg>,
 }
@@ -56,6 +56,7 @@ pub struct SelectionArgs {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum StatusArg {
     Active,
+    Deactivated,
     Expired,
     Revoked,
     All,
@@ -65,6 +66,7 @@ impl From<StatusArg> for StatusChoice {
     fn from(status: StatusArg) -> Self {
         match status {
             StatusArg::Active => StatusChoice::Active,
+            StatusArg::Deactivated => StatusChoice::Deactivated,
             StatusArg::Expired => StatusChoice::Expired,
             StatusArg::Revoked => StatusChoice::Revoked,
             StatusArg::All => StatusChoice::All,
@@ -95,12 +97,13 @@ impl From<SortArg> for TokenSort {
 
 impl SelectionArgs {
     /// The library's selection in this order. Every command reads the
-    /// filters the same way: active tokens unless `--status` or `--all` say otherwise.
+    /// filters the same way: active and deactivated tokens unless `--status`
+    /// or `--all` say otherwise.
     pub fn to_selection(&self, sort: TokenSort) -> Selection {
         let status = match (self.all, self.status) {
             (true, _) => StatusChoice::All,
             (false, Some(status)) => status.into(),
-            (false, None) => StatusChoice::Active,
+            (false, None) => StatusChoice::Current,
         };
         Selection {
             org: self.org.clone(),

@@ -33,7 +33,10 @@ pub use address::{Host, ServerAddress, SslMode};
 use error::{connect_error, is_retryable, query_error};
 
 /// Migrations in order; `tokctl.meta`'s `schema_version` is how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_deactivation.sql"),
+];
 
 /// The schema version this build writes in a team store.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -12,18 +12,20 @@ use crate::model::{Token, TokenId, TokenKind, TokenStatus};
 use crate::scope::{Action, ScopeSet};
 use crate::secret::SecretHash;
 use crate::store::{
-    NewToken, OrgKey, StoreError, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate,
-    UserKey, VerifyRow,
+    NewToken, OrgKey, StoreError, TokenEdit, TokenFilter, TokenRow, TokenSort, UsagePeriod,
+    UsageUpdate, UserKey, VerifyRow,
 };
 
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
         t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
-        t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at
+        t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at, t.deactivated_at, d.name,
+        t.deactivate_reason
     FROM tokctl.tokens t
     JOIN tokctl.orgs o ON o.id = t.org_id
     LEFT JOIN tokctl.users u ON u.id = t.owner_user_id
     JOIN tokctl.users c ON c.id = t.created_by
-    LEFT JOIN tokctl.users r ON r.id = t.revoked_by";
+    LEFT JOIN tokctl.users r ON r.id = t.revoked_by
+    LEFT JOIN tokctl.users d ON d.id = t.deactivated_by";
 
 fn token_from_row(row: &Row) -> Result<TokenRow> {
     let id = TokenId::from_key(get(row, 0)?)
@@ -52,6 +54,9 @@ fn token_from_row(row: &Row) -> Result<TokenRow> {
             revoked_by: get(row, 13)?,
             revoke_reason: get(row, 14)?,
             issued_at: from_unix(get(row, 17)?),
+            deactivated_at: time(18)?,
+            deactivated_by: get(row, 19)?,
+            deactivate_reason: get(row, 20)?,
         },
         org_key: OrgKey::from_raw(get(row, 15)?),
         owner_key: get::<Option<i64>>(row, 16)?.map(UserKey::from_raw),
@@ -127,7 +132,7 @@ impl Queries<'_> {
         let sql = format!(
             "SELECT EXISTS (SELECT 1 FROM tokctl.tokens
                 WHERE org_id = $1 AND owner_user_id IS NOT DISTINCT FROM $2 AND name = $3 AND {})",
-            status_sql(TokenStatus::Active, "", "$4")
+            not_ended_sql("", "$4")
         );
         get(
             &self.one(
@@ -195,12 +200,56 @@ impl Queries<'_> {
         Ok(())
     }
 
+    /// Marks a token deactivated; returns false if it already was or is revoked.
+    pub fn deactivate_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        let changed = self.run(
+            "UPDATE tokctl.tokens SET deactivated_at = $2, deactivated_by = $3, deactivate_reason = $4
+             WHERE id = $1 AND revoked_at IS NULL AND deactivated_at IS NULL",
+            &[&id.key(), &at.timestamp(), &by.raw(), &reason],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Clears a token's deactivation; returns false if it was not deactivated or is revoked.
+    pub fn activate_token(&self, id: TokenId) -> Result<bool> {
+        let changed = self.run(
+            "UPDATE tokctl.tokens SET deactivated_at = NULL, deactivated_by = NULL,
+                deactivate_reason = NULL
+             WHERE id = $1 AND revoked_at IS NULL AND deactivated_at IS NOT NULL",
+            &[&id.key()],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Rewrites a token's name, description, scopes and expiry; false if gone or revoked.
+    pub fn edit_token(&self, edit: &TokenEdit<'_>) -> Result<bool> {
+        let changed = self.run(
+            "UPDATE tokctl.tokens SET name = $2, description = $3, scopes = $4, expires_at = $5
+             WHERE id = $1 AND revoked_at IS NULL",
+            &[
+                &edit.token.key(),
+                &edit.name,
+                &edit.description,
+                &edit.scopes.to_stored(),
+                &edit.expires_at.map(|t| t.timestamp()),
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
     /// The verify read: the row with the greatest key not above the token's
     /// (one index seek), returned only if it is the token's, so an unknown
     /// id costs what a known one does.
     pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
         let row = self.opt(
-            "SELECT id, kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name
+            "SELECT id, kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name,
+                deactivated_at
              FROM tokctl.tokens WHERE id <= $1 ORDER BY id DESC LIMIT 1",
             &[&id.key()],
         )?;
@@ -223,6 +272,7 @@ impl Queries<'_> {
             org: OrgKey::from_raw(get(&row, 6)?),
             owner: get::<Option<i64>>(&row, 7)?.map(UserKey::from_raw),
             name: get(&row, 8)?,
+            deactivated_at: get::<Option<i64>>(&row, 9)?.map(from_unix),
         };
         Ok((key == id.key()).then_some(decoded))
     }
@@ -319,13 +369,28 @@ fn hour_of(unix_seconds: i64) -> i64 {
 fn status_sql(status: TokenStatus, table: &str, now: &str) -> String {
     match status {
         TokenStatus::Active => format!(
-            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}))"
+            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}) \
+             AND {table}deactivated_at IS NULL)"
+        ),
+        TokenStatus::Deactivated => format!(
+            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}) \
+             AND {table}deactivated_at IS NOT NULL)"
         ),
         TokenStatus::Expired => {
             format!("({table}revoked_at IS NULL AND {table}expires_at <= {now})")
         }
         TokenStatus::Revoked => format!("({table}revoked_at IS NOT NULL)"),
     }
+}
+
+/// The SQL form of [`TokenStatus::not_ended`]: active or deactivated, the
+/// tokens that hold their name.
+fn not_ended_sql(table: &str, now: &str) -> String {
+    format!(
+        "({} OR {})",
+        status_sql(TokenStatus::Active, table, now),
+        status_sql(TokenStatus::Deactivated, table, now)
+    )
 }
 
 /// Escapes LIKE's wildcards and its escape character, for `ESCAPE '\'`.

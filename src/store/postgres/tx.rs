@@ -11,8 +11,8 @@ use crate::error::{Error, RequestProblem, Result};
 use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
 use crate::store::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenFilter, TokenRow, Tx,
-    UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit, TokenFilter,
+    TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
 };
 
 impl StoreAdmin for PgStore {
@@ -162,6 +162,24 @@ impl Tx for Queries<'_> {
         reason: Option<&str>,
     ) -> Result<bool> {
         Queries::revoke_token(self, id, at, by, reason)
+    }
+
+    fn deactivate_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        Queries::deactivate_token(self, id, at, by, reason)
+    }
+
+    fn activate_token(&self, id: TokenId) -> Result<bool> {
+        Queries::activate_token(self, id)
+    }
+
+    fn edit_token(&self, edit: &TokenEdit<'_>) -> Result<bool> {
+        Queries::edit_token(self, edit)
     }
 
     fn secret_hash(&self, token: TokenId) -> Result<Option<Vec<u8>>> {

@@ -124,6 +124,17 @@ pub(super) fn check_path_shape(path: &Path) -> Result<()> {
 }
 
 /// The directory the store lives in (`.` for a bare file name).
+/// Whether the store file at `path` is owned by the effective user: the
+/// person who can copy, replace or delete it whatever tokctl's roles say.
+/// False when it cannot be told (no file, no Unix owners).
+pub(super) fn owned_by_effective_user(path: &Path) -> bool {
+    matches!(
+        imp::stat_entry(path),
+        Ok(Some(Entry { facts: Some(facts), not_regular: None, .. }))
+            if imp::owned_by_effective_user(facts)
+    )
+}
+
 pub(super) fn store_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
@@ -282,6 +293,11 @@ mod imp {
     /// The effective uid: the user whose files these must be.
     fn euid() -> u32 {
         rustix::process::geteuid().as_raw()
+    }
+
+    /// Whether the effective user owns these facts' file.
+    pub(super) fn owned_by_effective_user(facts: FileFacts) -> bool {
+        facts.owner == euid()
     }
 
     // `Stat` field widths differ between platforms (a u16 mode on macOS);
@@ -443,6 +459,11 @@ mod imp {
 
     pub(super) fn file_problem(_: FileFacts) -> Option<String> {
         None
+    }
+
+    /// Without Unix owners nobody is known to own the file.
+    pub(super) fn owned_by_effective_user(_: FileFacts) -> bool {
+        false
     }
 
     pub(super) fn directory_problem(_: FileFacts) -> Option<String> {

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_token_keys.sql"),
     include_str!("migrations/0006_usage_history.sql"),
     include_str!("migrations/0007_os_user.sql"),
+    include_str!("migrations/0008_deactivation.sql"),
 ];
 
 /// The schema version this build writes.
@@ -198,6 +199,13 @@ impl SqliteStore {
             return Err(err.into());
         }
         Err(schema_error(&self.schema).into())
+    }
+
+    /// Whether the running (effective) user owns the store file: false in memory.
+    pub fn file_owned_by_running_user(&self) -> bool {
+        self.path
+            .as_deref()
+            .is_some_and(files::owned_by_effective_user)
     }
 
     /// The file path, or `None` in memory.

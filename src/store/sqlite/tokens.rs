@@ -10,18 +10,20 @@ use crate::model::{Token, TokenId, TokenKind, TokenStatus};
 use crate::scope::{Action, ScopeSet};
 use crate::secret::SecretHash;
 use crate::store::{
-    NewToken, OrgKey, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate, UserKey,
-    VerifyRow,
+    NewToken, OrgKey, TokenEdit, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate,
+    UserKey, VerifyRow,
 };
 
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
         t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
-        t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at
+        t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at, t.deactivated_at, d.name,
+        t.deactivate_reason
     FROM tokens t
     JOIN orgs o ON o.id = t.org_id
     LEFT JOIN users u ON u.id = t.owner_user_id
     JOIN users c ON c.id = t.created_by
-    LEFT JOIN users r ON r.id = t.revoked_by";
+    LEFT JOIN users r ON r.id = t.revoked_by
+    LEFT JOIN users d ON d.id = t.deactivated_by";
 
 fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
     let corrupt = |index: usize, what: &str| {
@@ -53,6 +55,9 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
             revoked_by: row.get(13)?,
             revoke_reason: row.get(14)?,
             issued_at: from_unix(row.get(17)?),
+            deactivated_at: time(18)?,
+            deactivated_by: row.get(19)?,
+            deactivate_reason: row.get(20)?,
         },
         org_key: OrgKey::from_raw(row.get(15)?),
         owner_key: row.get::<_, Option<i64>>(16)?.map(UserKey::from_raw),
@@ -125,7 +130,7 @@ impl Queries<'_> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT EXISTS (SELECT 1 FROM tokens
                 WHERE org_id = ?1 AND owner_user_id IS ?2 AND name = ?3 AND {})",
-            status_sql(TokenStatus::Active, "", "?4")
+            not_ended_sql("", "?4")
         ))?;
         Ok(stmt.query_row(
             params![org.raw(), owner.map(UserKey::raw), name, now.timestamp()],
@@ -196,6 +201,55 @@ impl Queries<'_> {
         Ok(())
     }
 
+    /// Marks a token deactivated; returns false if it already was or is revoked.
+    pub fn deactivate_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE tokens SET deactivated_at = ?2, deactivated_by = ?3, deactivate_reason = ?4
+                 WHERE id = ?1 AND revoked_at IS NULL AND deactivated_at IS NULL",
+            )?
+            .execute(params![id.key(), at.timestamp(), by.raw(), reason])?;
+        Ok(changed == 1)
+    }
+
+    /// Clears a token's deactivation; returns false if it was not deactivated or is revoked.
+    pub fn activate_token(&self, id: TokenId) -> Result<bool> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE tokens SET deactivated_at = NULL, deactivated_by = NULL,
+                    deactivate_reason = NULL
+                 WHERE id = ?1 AND revoked_at IS NULL AND deactivated_at IS NOT NULL",
+            )?
+            .execute([id.key()])?;
+        Ok(changed == 1)
+    }
+
+    /// Rewrites a token's name, description, scopes and expiry; false if gone or revoked.
+    pub fn edit_token(&self, edit: &TokenEdit<'_>) -> Result<bool> {
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE tokens SET name = ?2, description = ?3, scopes = ?4, expires_at = ?5
+                 WHERE id = ?1 AND revoked_at IS NULL",
+            )?
+            .execute(params![
+                edit.token.key(),
+                edit.name,
+                edit.description,
+                edit.scopes.to_stored(),
+                edit.expires_at.map(|t| t.timestamp()),
+            ])?;
+        Ok(changed == 1)
+    }
+
     /// The one read on the verify path: a rowid lookup, decoded without
     /// copying what it can borrow (names of the org and owner come from the
     /// session's cache, see `ops::verify`).
@@ -206,7 +260,8 @@ impl Queries<'_> {
     /// of a cheaper miss that would tell which ids exist.
     pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name
+            "SELECT id, kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name,
+                deactivated_at
              FROM tokens WHERE id <= ?1 ORDER BY id DESC LIMIT 1",
         )?;
         let corrupt = |index: usize, what: &str| {
@@ -238,6 +293,7 @@ impl Queries<'_> {
                     org: OrgKey::from_raw(row.get(6)?),
                     owner: row.get::<_, Option<i64>>(7)?.map(UserKey::from_raw),
                     name: row.get(8)?,
+                    deactivated_at: row.get::<_, Option<i64>>(9)?.map(from_unix),
                 };
                 Ok((key == id.key()).then_some(decoded))
             })
@@ -334,13 +390,28 @@ fn hour_of(unix_seconds: i64) -> i64 {
 fn status_sql(status: TokenStatus, table: &str, now: &str) -> String {
     match status {
         TokenStatus::Active => format!(
-            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}))"
+            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}) \
+             AND {table}deactivated_at IS NULL)"
+        ),
+        TokenStatus::Deactivated => format!(
+            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}) \
+             AND {table}deactivated_at IS NOT NULL)"
         ),
         TokenStatus::Expired => {
             format!("({table}revoked_at IS NULL AND {table}expires_at <= {now})")
         }
         TokenStatus::Revoked => format!("({table}revoked_at IS NOT NULL)"),
     }
+}
+
+/// The SQL form of [`TokenStatus::not_ended`]: active or deactivated, the
+/// tokens that hold their name.
+fn not_ended_sql(table: &str, now: &str) -> String {
+    format!(
+        "({} OR {})",
+        status_sql(TokenStatus::Active, table, now),
+        status_sql(TokenStatus::Deactivated, table, now)
+    )
 }
 
 /// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself, for
@@ -494,34 +565,52 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    /// The model's `status` and the SQL form decide alike, exactly at the boundaries.
+    /// The model's `status` and the SQL form decide alike, exactly at the
+    /// boundaries, for every combination of revoked, expiry and
+    /// deactivated; and the "not ended" form (names held) agrees too.
     #[test]
     fn the_sql_status_rule_agrees_with_the_model() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         let now = 1_000_000_i64;
-        for revoked_at in [None, Some(now - 1), Some(now), Some(now + 1)] {
-            for expires_at in [None, Some(now - 1), Some(now), Some(now + 1)] {
-                let token_status = TokenStatus::at(
-                    revoked_at.map(from_unix),
-                    expires_at.map(from_unix),
-                    from_unix(now),
-                );
-                for status in [
-                    TokenStatus::Active,
-                    TokenStatus::Expired,
-                    TokenStatus::Revoked,
-                ] {
-                    let sql = format!(
-                        "SELECT count(*) FROM (SELECT ?1 AS revoked_at, ?2 AS expires_at, ?3 AS unused) WHERE {}",
-                        status_sql(status, "", "?3")
+        let times = [None, Some(now - 1), Some(now), Some(now + 1)];
+        for revoked_at in times {
+            for expires_at in times {
+                for deactivated_at in [None, Some(now - 1), Some(now + 1)] {
+                    let token_status = TokenStatus::at(
+                        revoked_at.map(from_unix),
+                        expires_at.map(from_unix),
+                        deactivated_at.map(from_unix),
+                        from_unix(now),
                     );
-                    let matches: bool = conn
-                        .query_row(&sql, params![revoked_at, expires_at, now], |row| row.get(0))
-                        .unwrap();
+                    let matches = |condition: String| -> bool {
+                        let sql = format!(
+                            "SELECT count(*) FROM (SELECT ?1 AS revoked_at, ?2 AS expires_at, \
+                             ?3 AS deactivated_at, ?4 AS unused) WHERE {condition}"
+                        );
+                        conn.query_row(
+                            &sql,
+                            params![revoked_at, expires_at, deactivated_at, now],
+                            |row| row.get(0),
+                        )
+                        .unwrap()
+                    };
+                    for status in [
+                        TokenStatus::Active,
+                        TokenStatus::Expired,
+                        TokenStatus::Revoked,
+                        TokenStatus::Deactivated,
+                    ] {
+                        assert_eq!(
+                            matches(status_sql(status, "", "?4")),
+                            status == token_status,
+                            "{status:?} for revoked {revoked_at:?}, expires {expires_at:?}, \
+                             deactivated {deactivated_at:?}"
+                        );
+                    }
                     assert_eq!(
-                        matches,
-                        status == token_status,
-                        "{status:?} for revoked {revoked_at:?}, expires {expires_at:?}"
+                        matches(not_ended_sql("", "?4")),
+                        token_status.not_ended(),
+                        "not ended for {token_status:?}"
                     );
                 }
             }

@@ -13,8 +13,8 @@ use crate::error::{Error, Result};
 use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
 use crate::store::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenFilter, TokenRow, Tx,
-    UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit, TokenFilter,
+    TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
 };
 
 impl StoreAdmin for SqliteStore {
@@ -176,6 +176,24 @@ impl Tx for Queries<'_> {
         reason: Option<&str>,
     ) -> Result<bool> {
         Ok(Queries::revoke_token(self, id, at, by, reason)?)
+    }
+
+    fn deactivate_token(
+        &self,
+        id: TokenId,
+        at: Timestamp,
+        by: UserKey,
+        reason: Option<&str>,
+    ) -> Result<bool> {
+        Ok(Queries::deactivate_token(self, id, at, by, reason)?)
+    }
+
+    fn activate_token(&self, id: TokenId) -> Result<bool> {
+        Ok(Queries::activate_token(self, id)?)
+    }
+
+    fn edit_token(&self, edit: &TokenEdit<'_>) -> Result<bool> {
+        Ok(Queries::edit_token(self, edit)?)
     }
 
     fn secret_hash(&self, token: TokenId) -> Result<Option<Vec<u8>>> {

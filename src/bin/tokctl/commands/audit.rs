@@ -113,6 +113,55 @@ struct EventJson<'a> {
     hash: String,
 }
 
+/// The keys of audit details that hold a time. Events store some as Unix
+/// seconds (they are hashed as written, so they stay so); every export
+/// shows them as RFC 3339 UTC, as it shows the event's own time.
+const TIME_KEYS: &[&str] = &[
+    "at",
+    "before",
+    "deactivated_at",
+    "expires_at",
+    "first_at",
+    "last_at",
+    "old_secret_valid_until",
+    "revoked_at",
+];
+
+/// An event's details as exported: stored as JSON text by tokctl (kept as a
+/// string if someone stored otherwise), with integer times as RFC 3339.
+fn details_json(stored: &str) -> serde_json::Value {
+    let mut details: serde_json::Value =
+        serde_json::from_str(stored).unwrap_or_else(|_| stored.to_owned().into());
+    times_as_rfc3339(&mut details);
+    details
+}
+
+/// Rewrites integer values under [`TIME_KEYS`], at any depth, as RFC 3339.
+fn times_as_rfc3339(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                match inner.as_i64() {
+                    Some(seconds) if TIME_KEYS.contains(&key.as_str()) => {
+                        *inner = rfc3339(tokctl::clock::from_unix(seconds)).into();
+                    }
+                    _ => times_as_rfc3339(inner),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(times_as_rfc3339),
+        _ => {}
+    }
+}
+
+/// The details text of the table and CSV: as exported in JSON.
+fn details_text(stored: &str) -> String {
+    match details_json(stored) {
+        serde_json::Value::String(text) => text,
+        other => other.to_string(),
+    }
+}
+
 fn token_text(raw: Option<i64>) -> Option<String> {
     raw.map(|raw| TokenId::from_i64(raw).map_or_else(|| raw.to_string(), |id| id.to_string()))
 }
@@ -129,9 +178,7 @@ impl<'a> EventJson<'a> {
             org: event.org.as_deref(),
             token_id: token_text(event.token_id),
             target: event.target.as_deref(),
-            // Stored as JSON text by tokctl; kept as a string if someone stored otherwise.
-            details: serde_json::from_str(&event.details)
-                .unwrap_or_else(|_| event.details.clone().into()),
+            details: details_json(&event.details),
             hash: hex(&event.hash),
         }
     }
@@ -171,7 +218,7 @@ impl Row for Event {
             Cell::new(&self.outcome),
             dash(&self.org),
             dash(&self.target),
-            Cell::new(&self.details),
+            Cell::new(details_text(&self.details)),
         ]
     }
 
@@ -190,7 +237,7 @@ impl Row for Event {
             text(&self.org),
             token_text(self.token_id).unwrap_or_default(),
             text(&self.target),
-            self.details.clone(),
+            details_text(&self.details),
             hex(&self.hash),
             text(&self.os_user),
         ]

@@ -8,7 +8,9 @@ pub mod backup;
 pub mod check;
 pub mod completions;
 pub mod create;
+pub mod deactivate;
 pub mod doctor;
+pub mod edit;
 pub mod inspect;
 pub mod list;
 pub mod member;
@@ -69,6 +71,38 @@ pub enum Command {
     )]
     Revoke(revoke::RevokeArgs),
 
+    /// Change a token's name, description or expiry, or narrow its scopes (same secret)
+    #[command(
+        after_help = "Examples:\n  tokctl edit deploy-bot --description 'CI deploys (web only)'\n  \
+        tokctl edit deploy-bot --expires 30d\n  tokctl edit deploy-bot --scope repo:read --resource repo=web\n\n\
+        An earlier expiry is always allowed, a later one only within the org's policy.\n\
+        --scope gives all the scopes from now on: each one held already or narrower;\n\
+        a wider scope needs a new token (tokctl create).\n\n\
+        Exit codes: 0 edited  2 wider scope, revoked token, new expiry for an expired one\n  \
+        3 no such token  4 the new name is taken  5 beyond the org's policy or not yours"
+    )]
+    Edit(edit::EditArgs),
+
+    /// Turn tokens off for a while (verify refuses them) by id or name, or in bulk by filter
+    #[command(
+        after_help = "Examples:\n  tokctl deactivate deploy-bot --reason 'suspicious traffic'\n  \
+        tokctl deactivate --owner bob --dry-run\n  tokctl deactivate --owner bob --yes --format jsonl\n\n\
+        A deactivated token keeps its secret and name and counts against the quota;\n\
+        'tokctl activate' turns it on again while it has not expired.\n\
+        verify exits 15 for a deactivated token.\n\n\
+        Exit codes: 0 done  2 a revoked or expired token (nothing written)  3 no such token\n  \
+        5 not yours to manage  8 a bulk run outside a terminal without --yes, or declined"
+    )]
+    Deactivate(deactivate::DeactivateArgs),
+
+    /// Turn deactivated tokens on again (not expired or revoked ones)
+    #[command(
+        after_help = "Examples:\n  tokctl activate deploy-bot\n  tokctl activate --owner bob --yes\n\n\
+        Exit codes: 0 done  2 a revoked or expired token (nothing written)  3 no such token\n  \
+        5 not yours to manage  8 a bulk run outside a terminal without --yes, or declined"
+    )]
+    Activate(deactivate::SwitchArgs),
+
     /// Give a token a new secret; the old one can keep working for a grace period
     #[command(
         after_help = "Examples:\n  tokctl rotate deploy-bot\n  tokctl rotate deploy-bot --grace 1d --expires 90d"
@@ -102,6 +136,7 @@ pub enum Command {
         Exit codes (docs/exit-codes.md):\n  \
         0 valid  10 malformed or unknown  11 expired  12 revoked  13 insufficient scope\n  \
         14 rotated-away secret, past its grace period (audited as a possible leak)\n  \
+        15 deactivated (tokctl activate turns it on again)\n  \
         2 bad usage (e.g. empty input)  6 store unusable  1 other failure\n\
         With --batch each line carries its own verdict; the exit code is 0 unless tokctl fails."
     )]
@@ -154,7 +189,7 @@ pub enum Command {
     )]
     Doctor(doctor::DoctorArgs),
 
-    /// Write a consistent copy of the store while others keep using it (owners only)
+    /// Write a consistent copy of the store while others keep using it (its file's owner)
     #[command(after_help = "Example:\n  tokctl backup /var/backups/tokctl-$(date +%F).db")]
     Backup(backup::BackupArgs),
 
@@ -197,6 +232,9 @@ pub fn run_command(
         Command::Show(args) => show::run(&ui, &session, args),
         Command::Revoke(args) => revoke::run(&ui, &mut session, args),
         Command::Rotate(args) => rotate::run(&ui, &mut session, args),
+        Command::Edit(args) => edit::run(&ui, &mut session, args),
+        Command::Deactivate(args) => deactivate::run_deactivate(&ui, &mut session, args),
+        Command::Activate(args) => deactivate::run_activate(&ui, &mut session, args),
         Command::Check(args) => check::run(&ui, &session, args),
         Command::Prune(args) => prune::run(&ui, &mut session, args),
         Command::Audit(args) => audit::run(&ui, &mut session, args),

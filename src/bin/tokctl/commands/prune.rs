@@ -7,7 +7,9 @@ use tokctl::ops::{RevokeOutcome, Session};
 use crate::cli::args::{parse_point_in_time, ListFormat};
 use crate::exit;
 use crate::input::confirm;
-use crate::output::outcomes::{report_keyring_failures, warn_skipped};
+use crate::output::outcomes::{
+    print_outcomes, report_keyring_failures, revoke_keyring_word, warn_skipped, OutcomeJson,
+};
 use crate::output::token_rows::TokenWriter;
 use crate::output::ui::Ui;
 
@@ -29,7 +31,8 @@ pub struct PruneArgs {
     #[arg(long, short)]
     yes: bool,
 
-    /// Output format of the pruned (or, with --dry-run, prunable) tokens
+    /// Output format: of the prunable tokens (--dry-run) or of the pruned ones (table, csv); json
+    /// and jsonl of a real run give one record per token with its outcome
     #[arg(long, value_enum, default_value_t)]
     format: ListFormat,
 }
@@ -64,11 +67,13 @@ pub fn run(ui: &Ui, session: &mut Session, args: PruneArgs) -> anyhow::Result<u8
     let done = session.prune_planned(&plan)?;
     warn_skipped(ui, &done.skipped);
     let pruned = &done.pruned;
-    let mut writer = TokenWriter::new(ui, args.format, session.now())?;
-    for item in pruned {
-        writer.write(&item.token)?;
+    if matches!(args.format, ListFormat::Table | ListFormat::Csv) {
+        let mut writer = TokenWriter::new(ui, args.format, session.now())?;
+        for item in pruned {
+            writer.write(&item.token)?;
+        }
+        writer.finish()?;
     }
-    writer.finish()?;
     let removed = pruned
         .iter()
         .filter(|item| item.keyring == RevokeOutcome::Deleted)
@@ -90,5 +95,22 @@ pub fn run(ui: &Ui, session: &mut Session, args: PruneArgs) -> anyhow::Result<u8
         "pruned {} token(s); their audit events are kept",
         pruned.len()
     ));
+    let format = match args.format {
+        ListFormat::Json | ListFormat::Jsonl => Some(args.format),
+        ListFormat::Table | ListFormat::Csv => None,
+    };
+    let mut outcomes: Vec<OutcomeJson<'_>> = pruned
+        .iter()
+        .map(|item| OutcomeJson {
+            keyring: Some(revoke_keyring_word(&item.keyring)),
+            ..OutcomeJson::new(&item.token, "pruned")
+        })
+        .collect();
+    outcomes.extend(
+        done.skipped
+            .iter()
+            .map(|(token, why)| OutcomeJson::skipped(token, *why)),
+    );
+    print_outcomes(ui, format, &outcomes, "pruned")?;
     Ok(exit::SUCCESS)
 }

@@ -40,10 +40,17 @@ pub fn run(ui: &Ui, session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
         ui.print_table(ui.fields(&[
             (
                 "tokens",
-                format!(
-                    "{} ({} active, {} expired, {} revoked)",
-                    report.total, s.active, s.expired, s.revoked
-                ),
+                if s.deactivated > 0 {
+                    format!(
+                        "{} ({} active, {} deactivated, {} expired, {} revoked)",
+                        report.total, s.active, s.deactivated, s.expired, s.revoked
+                    )
+                } else {
+                    format!(
+                        "{} ({} active, {} expired, {} revoked)",
+                        report.total, s.active, s.expired, s.revoked
+                    )
+                },
             ),
             ("active by kind", by(&report.active_by_kind)),
             ("active by owner", by(&report.active_by_owner)),

@@ -6,13 +6,16 @@
 //! a named revoke asks at a terminal only. The run revokes exactly the plan.
 
 use clap::Args;
-use tokctl::ops::{RevokeOutcome, Revoked, Selection, Session, StatusChoice};
+use tokctl::ops::{BulkRevoked, RevokeOutcome, Revoked, Selection, Session, StatusChoice};
 use tokctl::store::TokenSort;
 
 use crate::cli::args::ListFormat;
 use crate::exit;
 use crate::input::{at_terminal, confirm, read_secret};
-use crate::output::outcomes::{report_keyring_failures, warn_skipped};
+use crate::output::outcomes::{
+    outcome_format, print_outcomes, report_keyring_failures, revoke_keyring_word, warn_skipped,
+    OutcomeJson,
+};
 use crate::output::token_rows::TokenWriter;
 use crate::output::ui::Ui;
 use crate::selection::SelectionArgs;
@@ -46,8 +49,9 @@ pub struct RevokeArgs {
     #[arg(long, short)]
     yes: bool,
 
-    /// Output format of a bulk --dry-run (a named one lists what it would revoke on stderr)
-    #[arg(long, value_enum, default_value_t, requires = "dry_run")]
+    /// Output format: of the tokens a bulk --dry-run would revoke (a named one lists them on
+    /// stderr), or of what a real run did (json, jsonl: one record per token)
+    #[arg(long, value_enum, default_value_t)]
     format: ListFormat,
 }
 
@@ -74,9 +78,11 @@ pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u
         if args.dry_run {
             return report(ui, &session.preview_revoke(&plan, reason)?, true);
         }
+        let format = outcome_format(args.format)?;
         let done = session.revoke_planned(&plan, reason)?;
         warn_skipped(ui, &done.skipped);
-        return report(ui, &done.revoked, false);
+        report(ui, &done.revoked, false)?;
+        return print_revoked(ui, format, &done);
     }
     if args.is_bulk() {
         if !args.tokens.is_empty() {
@@ -105,6 +111,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u
     if args.dry_run {
         return report(ui, &session.preview_revoke(&plan, reason)?, true);
     }
+    let format = outcome_format(args.format)?;
     // A person at a terminal confirms what the names resolved to; scripts
     // are not asked.
     if !args.yes && at_terminal() {
@@ -120,7 +127,8 @@ pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u
     }
     let done = session.revoke_planned(&plan, reason)?;
     warn_skipped(ui, &done.skipped);
-    report(ui, &done.revoked, false)
+    report(ui, &done.revoked, false)?;
+    print_revoked(ui, format, &done)
 }
 
 fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
@@ -140,8 +148,10 @@ fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result
         ));
         return Ok(exit::SUCCESS);
     }
+    let format = outcome_format(args.format)?;
     if plan.tokens.is_empty() {
         ui.note("no tokens match: nothing to revoke");
+        print_outcomes(ui, format, &[], "revoked")?;
         return Ok(exit::SUCCESS);
     }
     if !confirm(
@@ -153,7 +163,30 @@ fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result
     }
     let done = session.revoke_planned(&plan, args.reason.as_deref())?;
     warn_skipped(ui, &done.skipped);
-    report(ui, &done.revoked, false)
+    report(ui, &done.revoked, false)?;
+    print_revoked(ui, format, &done)
+}
+
+/// What a real revoke did, as JSON or JSON Lines with the total on stderr.
+fn print_revoked(ui: &Ui, format: Option<ListFormat>, done: &BulkRevoked) -> anyhow::Result<u8> {
+    let mut outcomes: Vec<OutcomeJson<'_>> = done
+        .revoked
+        .iter()
+        .map(|item| OutcomeJson {
+            keyring: Some(revoke_keyring_word(&item.keyring)),
+            ..OutcomeJson::new(
+                &item.token,
+                if item.newly { "revoked" } else { "unchanged" },
+            )
+        })
+        .collect();
+    outcomes.extend(
+        done.skipped
+            .iter()
+            .map(|(token, why)| OutcomeJson::skipped(token, *why)),
+    );
+    print_outcomes(ui, format, &outcomes, "revoked")?;
+    Ok(exit::SUCCESS)
 }
 
 fn report(ui: &Ui, revoked: &[Revoked], dry_run: bool) -> anyhow::Result<u8> {

@@ -3,10 +3,12 @@
 use clap::Subcommand;
 use tokctl::ops::Session;
 
-use crate::cli::args::{Format, FormatArg};
+use crate::cli::args::{Format, FormatArg, ListFormat};
 use crate::exit;
 use crate::input::confirm;
-use crate::output::outcomes::warn_skipped;
+use crate::output::outcomes::{
+    outcome_format, print_outcomes, revoke_keyring_word, warn_skipped, OutcomeJson,
+};
 use crate::output::time_format::rfc3339;
 use crate::output::ui::Ui;
 
@@ -38,6 +40,9 @@ pub enum UserCommand {
         /// Do not ask for confirmation (needed outside a terminal)
         #[arg(long, short)]
         yes: bool,
+        /// Output format of what a real run did: json or jsonl, one record per token
+        #[arg(long, value_enum, default_value_t)]
+        format: ListFormat,
     },
 }
 
@@ -47,8 +52,13 @@ pub fn run(ui: &Ui, session: &mut Session, command: UserCommand) -> anyhow::Resu
             let user = session.add_user(&name)?;
             ui.note(format!("added user '{}'", user.name));
         }
-        UserCommand::Remove { name, dry_run, yes } => {
-            return remove(ui, session, &name, dry_run, yes);
+        UserCommand::Remove {
+            name,
+            dry_run,
+            yes,
+            format,
+        } => {
+            return remove(ui, session, &name, dry_run, yes, format);
         }
         UserCommand::List(args) => {
             let users = session.list_users()?;
@@ -76,7 +86,13 @@ fn remove(
     name: &str,
     dry_run: bool,
     yes: bool,
+    format: ListFormat,
 ) -> anyhow::Result<u8> {
+    let format = if dry_run {
+        None
+    } else {
+        outcome_format(format)?
+    };
     let plan = session.plan_offboard(name)?;
     if dry_run {
         for token in &plan.tokens {
@@ -135,5 +151,27 @@ fn remove(
     if !done.unplanned_tokens.is_empty() || !done.unplanned_orgs.is_empty() {
         ui.hint(format!("run 'tokctl user remove {}' again", done.user));
     }
+    let mut outcomes: Vec<OutcomeJson<'_>> = done
+        .revoked
+        .iter()
+        .map(|item| OutcomeJson {
+            keyring: Some(revoke_keyring_word(&item.keyring)),
+            ..OutcomeJson::new(
+                &item.token,
+                if item.newly { "revoked" } else { "unchanged" },
+            )
+        })
+        .collect();
+    outcomes.extend(
+        done.skipped
+            .iter()
+            .map(|(token, why)| OutcomeJson::skipped(token, *why)),
+    );
+    outcomes.extend(
+        done.unplanned_tokens
+            .iter()
+            .map(|token| OutcomeJson::new(token, "not_planned")),
+    );
+    print_outcomes(ui, format, &outcomes, "revoked")?;
     Ok(exit::SUCCESS)
 }

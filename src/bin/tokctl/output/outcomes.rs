@@ -4,11 +4,13 @@
 //! skipped because they changed after the plan (revoke, prune, offboarding,
 //! policy revoke).
 
+use serde::Serialize;
 use tokctl::keyring::KeyringError;
 use tokctl::model::Token;
 use tokctl::ops::{KeyringOutcome, SkipReason};
 
 use super::ui::Ui;
+use crate::cli::args::ListFormat;
 use crate::hints::UNLOCK_KEYRING;
 
 /// The stable JSON word for where the secret went.
@@ -91,4 +93,96 @@ pub fn keyring_advice(error: &tokctl::keyring::KeyringError) -> String {
         }
         _ => "'tokctl doctor' shows which entries are out of step".to_owned(),
     }
+}
+
+/// One token's outcome in the JSON and JSON Lines output of a real (not
+/// dry-run) revoke, deactivate, activate, prune, offboarding or policy
+/// revoke: what a script reads to know what was done (docs/json.md).
+#[derive(Debug, Serialize)]
+pub struct OutcomeJson<'a> {
+    pub id: String,
+    pub name: &'a str,
+    pub org: &'a str,
+    /// What happened: the verb done (`revoked`, `deactivated`, ...),
+    /// `unchanged` (it already was), or `skipped` (it changed after the plan).
+    pub outcome: &'a str,
+    /// Why it was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<&'a str>,
+    /// What happened to its keyring entry (revoke, prune).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyring: Option<&'static str>,
+}
+
+impl<'a> OutcomeJson<'a> {
+    pub fn new(token: &'a Token, outcome: &'a str) -> Self {
+        OutcomeJson {
+            id: token.id.to_string(),
+            name: &token.name,
+            org: &token.org,
+            outcome,
+            why: None,
+            keyring: None,
+        }
+    }
+
+    /// A planned token left alone, and why.
+    pub fn skipped(token: &'a Token, why: SkipReason) -> Self {
+        OutcomeJson {
+            why: Some(why.as_str()),
+            ..OutcomeJson::new(token, "skipped")
+        }
+    }
+}
+
+/// The stable JSON word for what a revoke or prune did to a keyring entry.
+pub fn revoke_keyring_word(outcome: &tokctl::ops::RevokeOutcome) -> &'static str {
+    use tokctl::ops::RevokeOutcome;
+    match outcome {
+        RevokeOutcome::Deleted => "deleted",
+        RevokeOutcome::Missing => "missing",
+        RevokeOutcome::Failed(_) => "failed",
+        RevokeOutcome::Untouched => "untouched",
+    }
+}
+
+/// The format of a real bulk change's report: notes on stderr only
+/// (`table`), or also one JSON array or JSON Lines on stdout.
+pub fn outcome_format(format: ListFormat) -> anyhow::Result<Option<ListFormat>> {
+    match format {
+        ListFormat::Table => Ok(None),
+        ListFormat::Json | ListFormat::Jsonl => Ok(Some(format)),
+        ListFormat::Csv => anyhow::bail!(crate::hints::Usage::new(
+            "--format csv lists tokens of a --dry-run; a real run reports as json or jsonl",
+            "use --format json or --format jsonl",
+        )),
+    }
+}
+
+/// Prints the outcomes on stdout as JSON (one array) or JSON Lines, and the
+/// one-line total on stderr (`revoked 35 tokens`), which `--quiet` keeps
+/// too: a script reading stdout still gets a line for its log. Without a
+/// format (`table`) nothing: the notes said it all.
+pub fn print_outcomes(
+    ui: &Ui,
+    format: Option<ListFormat>,
+    outcomes: &[OutcomeJson<'_>],
+    verb: &str,
+) -> anyhow::Result<()> {
+    match format {
+        Some(ListFormat::Json) => ui.print_json(&outcomes)?,
+        Some(ListFormat::Jsonl) => {
+            for outcome in outcomes {
+                ui.print_line(serde_json::to_string(outcome)?)?;
+            }
+        }
+        _ => return Ok(()),
+    }
+    let done = outcomes
+        .iter()
+        .filter(|outcome| outcome.outcome == verb)
+        .count();
+    let plural = if done == 1 { "" } else { "s" };
+    ui.stderr_line(format!("{verb} {done} token{plural}"));
+    Ok(())
 }

@@ -62,7 +62,10 @@ impl<'ui> RowWriter<'ui> {
         let stdout = std::io::BufWriter::new(std::io::stdout().lock());
         let mut out = match format {
             ListFormat::Csv => {
-                let mut csv = csv::Writer::from_writer(stdout);
+                // RFC 4180: records end in CRLF.
+                let mut csv = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(stdout);
                 csv.write_record(R::CSV_COLUMNS)?;
                 Sink::Csv(Box::new(csv))
             }
@@ -113,7 +116,11 @@ impl<'ui> RowWriter<'ui> {
                     out.write_all(b"\n")?;
                 }
             }
-            Sink::Csv(csv) => csv.write_record(row.csv_record())?,
+            Sink::Csv(csv) => csv.write_record(
+                row.csv_record()
+                    .iter()
+                    .map(|cell| inert_cell(cell).into_owned()),
+            )?,
         }
         Ok(())
     }
@@ -169,5 +176,31 @@ impl<'ui> RowWriter<'ui> {
             }
         }
         Ok(self.count)
+    }
+}
+
+/// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`,
+/// `@` (or a tab or carriage return, which some strip first) would be read
+/// as a formula, so it gets a leading `'`, the spreadsheet's own mark for
+/// "text". Names, descriptions, reasons and audit details are user text.
+pub fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_cell;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_marked_as_text() {
+        for formula in ["=1+1", "+1", "-2", "@SUM(A1)", "\t=x", "\r=x"] {
+            assert_eq!(inert_cell(formula), format!("'{formula}"));
+        }
+        for plain in ["deploy", "", "2026-11-22T10:00:00Z", "a=b", "'quoted"] {
+            assert_eq!(inert_cell(plain), plain);
+        }
     }
 }

@@ -34,6 +34,13 @@ pub struct TokenJson<'a> {
     pub revoked_at: Option<String>,
     pub revoked_by: Option<&'a str>,
     pub revoke_reason: Option<&'a str>,
+    /// Present only while the token is deactivated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deactivated_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deactivated_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deactivate_reason: Option<&'a str>,
 }
 
 impl<'a> TokenJson<'a> {
@@ -55,6 +62,9 @@ impl<'a> TokenJson<'a> {
             revoked_at: token.revoked_at.map(rfc3339),
             revoked_by: token.revoked_by.as_deref(),
             revoke_reason: token.revoke_reason.as_deref(),
+            deactivated_at: token.deactivated_at.map(rfc3339),
+            deactivated_by: token.deactivated_by.as_deref(),
+            deactivate_reason: token.deactivate_reason.as_deref(),
         }
     }
 }
@@ -132,6 +142,13 @@ pub fn token_fields(ui: &Ui, token: &Token, now: Timestamp) -> Table {
     ];
     if let Some(description) = &token.description {
         rows.insert(2, ("description", description.clone()));
+    }
+    if let Some(at) = token.deactivated_at {
+        let by = token.deactivated_by.as_deref().unwrap_or("?");
+        rows.push(("deactivated", format!("{} by {by}", rfc3339(at))));
+        if let Some(reason) = &token.deactivate_reason {
+            rows.push(("why deactivated", reason.clone()));
+        }
     }
     if let Some(at) = token.revoked_at {
         let by = token.revoked_by.as_deref().unwrap_or("?");

@@ -217,6 +217,7 @@ impl Ui {
             TokenStatus::Active => cell.fg(Color::Green),
             TokenStatus::Expired => cell.fg(Color::Yellow),
             TokenStatus::Revoked => cell.fg(Color::Red),
+            TokenStatus::Deactivated => cell.fg(Color::Magenta),
         }
     }
 
