@@ -24,6 +24,7 @@ mod output;
 mod secret_service;
 mod snapshots;
 mod store_security;
+mod team_enforcement;
 mod team_store;
 mod token_text;
 mod trust;

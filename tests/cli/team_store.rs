@@ -173,15 +173,15 @@ struct Step {
 
 /// A store (local or team), a keyring file and a pinned clock; every
 /// command run is recorded.
-struct Env {
-    team: Option<TeamDb>,
-    dir: TempDir,
+pub struct Env {
+    pub team: Option<TeamDb>,
+    pub dir: TempDir,
     now: String,
     steps: Vec<Step>,
 }
 
 impl Env {
-    fn local() -> Env {
+    pub fn local() -> Env {
         Env {
             team: None,
             dir: tempfile::tempdir().unwrap(),
@@ -190,7 +190,7 @@ impl Env {
         }
     }
 
-    fn team(cluster: &Cluster, test: &str) -> Env {
+    pub fn team(cluster: &Cluster, test: &str) -> Env {
         Env {
             team: Some(TeamDb::new(cluster, test)),
             ..Env::local()
@@ -199,7 +199,7 @@ impl Env {
 
     /// The binary as `user`: on a local store through `TOKCTL_USER`, on a
     /// team store by logging in as that database user.
-    fn cmd(&self, user: &str, args: &[&str]) -> Command {
+    pub fn cmd(&self, user: &str, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("tokctl").unwrap();
         cmd.env_clear()
             .env("HOME", self.dir.path())
@@ -217,7 +217,7 @@ impl Env {
         cmd
     }
 
-    fn run_with(&mut self, user: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    pub fn run_with(&mut self, user: &str, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = self.cmd(user, args);
         if let Some(stdin) = stdin {
             cmd.write_stdin(stdin.to_owned());
@@ -233,12 +233,12 @@ impl Env {
         out
     }
 
-    fn run(&mut self, user: &str, args: &[&str]) -> i32 {
+    pub fn run(&mut self, user: &str, args: &[&str]) -> i32 {
         self.run_with(user, args, None).status.code().unwrap()
     }
 
     /// Runs and asserts success; returns stdout.
-    fn ok(&mut self, user: &str, args: &[&str]) -> String {
+    pub fn ok(&mut self, user: &str, args: &[&str]) -> String {
         let out = self.run_with(user, args, None);
         assert!(
             out.status.success(),
@@ -249,12 +249,12 @@ impl Env {
     }
 
     /// A command that prints a new secret (create, rotate): the secret.
-    fn secret(&mut self, user: &str, args: &[&str]) -> String {
+    pub fn secret(&mut self, user: &str, args: &[&str]) -> String {
         self.ok(user, args).trim_end().to_owned()
     }
 
     /// Verifies `secret` (stdin); returns the exit code.
-    fn verify(&mut self, user: &str, secret: &str, args: &[&str]) -> i32 {
+    pub fn verify(&mut self, user: &str, secret: &str, args: &[&str]) -> i32 {
         let mut full = vec!["verify"];
         full.extend_from_slice(args);
         self.run_with(user, &full, Some(secret))
@@ -314,7 +314,7 @@ fn redact_secrets(line: &str) -> String {
 /// Runs `case` on a local store and on a team store and asserts the two
 /// transcripts are equal, step by step. Returns the local one, for the
 /// case's own assertions to have been checked on both.
-fn same_on_both(test: &str, case: fn(&mut Env)) {
+pub fn same_on_both(test: &str, case: fn(&mut Env)) {
     let Some(cluster) = Cluster::get(test) else {
         return;
     };
@@ -1093,7 +1093,7 @@ fn a_held_writer_lock_makes_writes_busy_and_leaves_reads_alone() {
 }
 
 /// Exactly one `error:` line, the exit code, and no panic.
-fn assert_one_error(out: &Output, code: i32, needle: &str) {
+pub fn assert_one_error(out: &Output, code: i32, needle: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
