@@ -914,3 +914,68 @@ fn members_see_what_tokctl_shows_them(env: &mut Env) {
 fn members_see_and_may_do_the_same_on_both_stores() {
     same_on_both("members", members_see_what_tokctl_shows_them);
 }
+
+/// docs/team.md's backup and restore, followed: `pg_dump` of the schema,
+/// `pg_restore` into an empty database, `team init` to renew the grants;
+/// the chain verifies there and the restored store takes new writes.
+#[test]
+fn a_pg_dump_restores_into_a_working_store() {
+    let Some(mut team) = Team::new("dump") else {
+        return;
+    };
+    let restored = TeamDb::bare(&team.cluster, "restored", &team.cluster.superuser);
+    let dump = team.env.dir.path().join("tokens.dump");
+    let tool = |name: &str, args: &[&str]| {
+        let out = StdCommand::new(name)
+            .env_clear()
+            .env("PGPASSFILE", &team.cluster.passfile)
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .args(["-h", team.cluster.socket.to_str().unwrap()])
+            .args(["-p", &team.cluster.port.to_string()])
+            .args(["-U", &team.cluster.superuser])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    tool(
+        "pg_dump",
+        &[
+            "--schema=tokctl",
+            "--format=custom",
+            "--file",
+            dump.to_str().unwrap(),
+            &team.db().name,
+        ],
+    );
+    tool(
+        "pg_restore",
+        &["--dbname", &restored.name, dump.to_str().unwrap()],
+    );
+    let out = restored.team(&team.cluster.superuser, &["init"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("up to date"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    team.env.team = Some(restored);
+    team.env.ok("olive", &["audit", "verify"]);
+    team.env.ok("mia", &["list"]);
+    team.env.ok(
+        "mia",
+        &[
+            "create",
+            "--name",
+            "after",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "1d",
+        ],
+    );
+    team.env.ok("olive", &["audit", "verify"]);
+}

@@ -135,7 +135,7 @@ impl TeamDb {
     }
 
     /// An empty database owned by `owner`, with no schema made for tokctl.
-    fn bare(cluster: &Cluster, test: &str, owner: &str) -> TeamDb {
+    pub fn bare(cluster: &Cluster, test: &str, owner: &str) -> TeamDb {
         let name = format!(
             "tk_{test}_{}_{}",
             std::process::id(),
