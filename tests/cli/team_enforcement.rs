@@ -979,3 +979,103 @@ fn a_pg_dump_restores_into_a_working_store() {
     );
     team.env.ok("olive", &["audit", "verify"]);
 }
+
+/// A store made before the database enforced anything (schema version 1,
+/// owned by the login that opened it first, with events in its chain):
+/// tokctl refuses it until `team init` upgrades it, which hands it to
+/// `tokctl_owner` and continues the chain from the old head.
+#[test]
+fn team_init_upgrades_a_store_of_schema_version_1() {
+    let Some(cluster) = Cluster::get("upgrade") else {
+        return;
+    };
+    let mut env = Env::local();
+    env.team = Some(TeamDb::bare(&cluster, "upgrade", "olive"));
+    let name = env.team.as_ref().unwrap().name.clone();
+    let hash = tokctl::audit::event_hash(
+        &tokctl::audit::GENESIS,
+        &tokctl::audit::HashedFields {
+            id: 1,
+            at: 1_795_000_000,
+            actor: Some("olive"),
+            action: "store.bootstrap",
+            outcome: "ok",
+            org: Some("default"),
+            token_id: None,
+            target: Some("olive"),
+            details: "{\"role\":\"owner\"}",
+            os_user: Some("olive (uid 1000)"),
+        },
+    );
+    let hex: String = hash[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let mut olive = postgres::Config::new()
+        .host_path(&cluster.socket)
+        .port(cluster.port)
+        .user("olive")
+        .password(
+            std::fs::read_to_string(&cluster.passfile)
+                .unwrap()
+                .lines()
+                .find_map(|line| line.strip_prefix("*:*:*:olive:"))
+                .unwrap(),
+        )
+        .dbname(&name)
+        .connect(postgres::NoTls)
+        .unwrap();
+    olive
+        .batch_execute(&format!(
+            "CREATE SCHEMA tokctl;
+             {}
+             UPDATE tokctl.meta SET value = '1' WHERE key = 'schema_version';
+             INSERT INTO tokctl.orgs (name, created_at) VALUES ('default', 1795000000);
+             INSERT INTO tokctl.users (name, created_at) VALUES ('olive', 1795000000);
+             INSERT INTO tokctl.memberships VALUES (1, 1, 'owner', 1795000000);
+             INSERT INTO tokctl.audit_events VALUES (1, 1795000000, 'olive', 'store.bootstrap',
+                 'ok', 'default', NULL, 'olive', '{{\"role\":\"owner\"}}', '\\x{hex}',
+                 'olive (uid 1000)');",
+            include_str!("../../src/store/postgres/migrations/0001_init.sql")
+        ))
+        .unwrap();
+    let out = env.cmd("olive", &["list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("schema version 1, older"));
+    let db = env.team.as_ref().unwrap();
+    let out = db.team(&cluster.superuser, &["init"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("upgraded the team store from schema version 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db
+        .team(&cluster.superuser, &["grant", "olive"])
+        .status
+        .success());
+    let owner: String = cluster
+        .admin(&name)
+        .query_one(
+            "SELECT pg_get_userbyid(relowner)::text FROM pg_class WHERE oid = 'tokctl.tokens'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(owner, "tokctl_owner");
+    env.ok(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "new",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "1d",
+        ],
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&env.ok("olive", &["audit", "verify", "--format", "json"])).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    // Her old ownership gave her no way past the policies: she no longer owns the tables.
+    let refused = olive.batch_execute("UPDATE tokctl.audit_events SET actor = 'x'");
+    assert!(refused.is_err());
+}
