@@ -85,6 +85,9 @@ _tokctl() {
             tokctl,show)
                 cmd="tokctl__subcmd__show"
                 ;;
+            tokctl,team)
+                cmd="tokctl__subcmd__team"
+                ;;
             tokctl,user)
                 cmd="tokctl__subcmd__user"
                 ;;
@@ -184,6 +187,9 @@ _tokctl() {
             tokctl__subcmd__help,show)
                 cmd="tokctl__subcmd__help__subcmd__show"
                 ;;
+            tokctl__subcmd__help,team)
+                cmd="tokctl__subcmd__help__subcmd__team"
+                ;;
             tokctl__subcmd__help,user)
                 cmd="tokctl__subcmd__help__subcmd__user"
                 ;;
@@ -219,6 +225,15 @@ _tokctl() {
                 ;;
             tokctl__subcmd__help__subcmd__policy,check)
                 cmd="tokctl__subcmd__help__subcmd__policy__subcmd__check"
+                ;;
+            tokctl__subcmd__help__subcmd__team,grant)
+                cmd="tokctl__subcmd__help__subcmd__team__subcmd__grant"
+                ;;
+            tokctl__subcmd__help__subcmd__team,init)
+                cmd="tokctl__subcmd__help__subcmd__team__subcmd__init"
+                ;;
+            tokctl__subcmd__help__subcmd__team,revoke)
+                cmd="tokctl__subcmd__help__subcmd__team__subcmd__revoke"
                 ;;
             tokctl__subcmd__help__subcmd__user,add)
                 cmd="tokctl__subcmd__help__subcmd__user__subcmd__add"
@@ -289,6 +304,30 @@ _tokctl() {
             tokctl__subcmd__policy__subcmd__help,help)
                 cmd="tokctl__subcmd__policy__subcmd__help__subcmd__help"
                 ;;
+            tokctl__subcmd__team,grant)
+                cmd="tokctl__subcmd__team__subcmd__grant"
+                ;;
+            tokctl__subcmd__team,help)
+                cmd="tokctl__subcmd__team__subcmd__help"
+                ;;
+            tokctl__subcmd__team,init)
+                cmd="tokctl__subcmd__team__subcmd__init"
+                ;;
+            tokctl__subcmd__team,revoke)
+                cmd="tokctl__subcmd__team__subcmd__revoke"
+                ;;
+            tokctl__subcmd__team__subcmd__help,grant)
+                cmd="tokctl__subcmd__team__subcmd__help__subcmd__grant"
+                ;;
+            tokctl__subcmd__team__subcmd__help,help)
+                cmd="tokctl__subcmd__team__subcmd__help__subcmd__help"
+                ;;
+            tokctl__subcmd__team__subcmd__help,init)
+                cmd="tokctl__subcmd__team__subcmd__help__subcmd__init"
+                ;;
+            tokctl__subcmd__team__subcmd__help,revoke)
+                cmd="tokctl__subcmd__team__subcmd__help__subcmd__revoke"
+                ;;
             tokctl__subcmd__user,add)
                 cmd="tokctl__subcmd__user__subcmd__add"
                 ;;
@@ -323,7 +362,7 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help"
+            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -983,7 +1022,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help)
-            opts="create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup policy completions man help"
+            opts="create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1447,6 +1486,62 @@ _tokctl() {
         tokctl__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__team)
+            opts="init grant revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__team__subcmd__grant)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__team__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__team__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2515,6 +2610,196 @@ _tokctl() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team)
+            opts="-q -h --db --as --color --quiet --wide --keyring --help init grant revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team__subcmd__grant)
+            opts="-q -h --verifier --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team__subcmd__help)
+            opts="init grant revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team__subcmd__help__subcmd__grant)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team__subcmd__init)
+            opts="-q -h --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__team__subcmd__revoke)
+            opts="-q -h --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

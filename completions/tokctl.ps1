@@ -53,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'Manage org memberships and roles')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the store (integrity, audit chain, consistency) and the keyring')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a consistent copy of the store while others keep using it (its file''s owner)')
+            [CompletionResult]::new('team', 'team', [CompletionResultType]::ParameterValue, 'Set up a team store on PostgreSQL and give database logins access (database owner)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Find live tokens that break their org''s current policy; optionally revoke them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script: bash, zsh, fish, powershell or elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (for packagers)')
@@ -712,6 +713,78 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'tokctl;team' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Set up the team store in this database, or upgrade it (database owner or superuser; idempotent)')
+            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Let a database login use tokctl here (or, with --verifier, only verify tokens)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Take a database login''s access to tokctl away (both group roles)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokctl;team;init' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;team;grant' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--verifier', '--verifier', [CompletionResultType]::ParameterName, 'Only verify tokens (tokctl_verifier): no table is readable')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;team;revoke' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;team;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Set up the team store in this database, or upgrade it (database owner or superuser; idempotent)')
+            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Let a database login use tokctl here (or, with --verifier, only verify tokens)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Take a database login''s access to tokctl away (both group roles)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokctl;team;help;init' {
+            break
+        }
+        'tokctl;team;help;grant' {
+            break
+        }
+        'tokctl;team;help;revoke' {
+            break
+        }
+        'tokctl;team;help;help' {
+            break
+        }
         'tokctl;policy' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
@@ -803,6 +876,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'Manage org memberships and roles')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the store (integrity, audit chain, consistency) and the keyring')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a consistent copy of the store while others keep using it (its file''s owner)')
+            [CompletionResult]::new('team', 'team', [CompletionResultType]::ParameterValue, 'Set up a team store on PostgreSQL and give database logins access (database owner)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Find live tokens that break their org''s current policy; optionally revoke them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script: bash, zsh, fish, powershell or elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (for packagers)')
@@ -918,6 +992,21 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;help;backup' {
+            break
+        }
+        'tokctl;help;team' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Set up the team store in this database, or upgrade it (database owner or superuser; idempotent)')
+            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Let a database login use tokctl here (or, with --verifier, only verify tokens)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Take a database login''s access to tokctl away (both group roles)')
+            break
+        }
+        'tokctl;help;team;init' {
+            break
+        }
+        'tokctl;help;team;grant' {
+            break
+        }
+        'tokctl;help;team;revoke' {
             break
         }
         'tokctl;help;policy' {

@@ -315,6 +315,18 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// A team store's database holds no tokctl store yet, or one at an
+    /// older schema version: its owner sets it up or upgrades it.
+    #[error("{}", team_store_not_ready(address, *found, *supported))]
+    TeamStoreNotReady {
+        /// The store's address.
+        address: String,
+        /// The schema version found (0: none).
+        found: i64,
+        /// The version this build uses.
+        supported: i64,
+    },
+
     /// Another process held the store's lock for longer than the busy timeout.
     #[error("the store is locked by another process")]
     StoreBusy,
@@ -439,7 +451,8 @@ impl Error {
             | Error::StoreCorrupt
             | Error::StoreCannotOpen { .. }
             | Error::StoreNotRegular { .. }
-            | Error::StoreBusy => ErrorKind::Store,
+            | Error::StoreBusy
+            | Error::TeamStoreNotReady { .. } => ErrorKind::Store,
             Error::StoreUnsafe { .. } | Error::StoreSchemaMismatch { .. } => ErrorKind::Unsafe,
             Error::Keyring(_) | Error::KeyringOff { .. } | Error::SecretUnreadable { .. } => {
                 ErrorKind::Keyring
@@ -451,6 +464,7 @@ impl Error {
                 StoreErrorKind::Busy | StoreErrorKind::Corrupt | StoreErrorKind::Unavailable => {
                     ErrorKind::Store
                 }
+                StoreErrorKind::Denied => ErrorKind::Forbidden,
                 _ => ErrorKind::Internal,
             },
             Error::Io { .. } | Error::Listen { .. } | Error::Random => ErrorKind::Internal,
@@ -484,6 +498,17 @@ impl From<StoreError> for Error {
             StoreErrorKind::Corrupt => Error::StoreCorrupt,
             _ => Error::Store(err),
         }
+    }
+}
+
+fn team_store_not_ready(address: &str, found: i64, supported: i64) -> String {
+    if found == 0 {
+        format!("the database at {address} holds no tokctl team store yet")
+    } else {
+        format!(
+            "the team store at {address} has schema version {found}, older than this \
+             tokctl's {supported}, and must be upgraded by its owner"
+        )
     }
 }
 

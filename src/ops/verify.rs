@@ -333,14 +333,14 @@ impl Session {
             return Ok(Err(Found::bare(Rejection::Malformed)));
         };
         let q: &dyn Tx = &*self.store.read();
-        step!(row_reads);
-        let row = q.verify_row(parsed.id)?;
-        // From here an id the store does not hold, or holds with the other
-        // kind, takes the steps of a real id with a wrong secret: one hash,
-        // one compare, the read of its retired secrets.
-        let exists = row.is_some();
         step!(hashes);
         let presented_hash = parsed.hash();
+        step!(row_reads);
+        let row = q.verify_row(parsed.id, &presented_hash)?;
+        // From here an id the store does not hold, or holds with the other
+        // kind, takes the steps of a real id with a wrong secret: one
+        // compare, the read of its retired secrets.
+        let exists = row.is_some();
         let stored = row.as_ref().map_or(&UNKNOWN_ID_DIGEST, |row| &row.hash);
         step!(compares);
         let current = secret::hashes_match(stored, &presented_hash);
@@ -551,17 +551,10 @@ impl Session {
 
 /// When the retired secret of `id` that `presented` hashes to stops
 /// verifying, if there is one. Every retired secret is compared (no early
-/// exit).
+/// exit), by the store ([`Tx::retired_match`]).
 fn retired_match(q: &dyn Tx, id: TokenId, presented: &SecretHash) -> Result<Option<Timestamp>> {
     step!(retired_reads);
-    let mut found = None;
-    for old in q.retired_secrets(id)? {
-        step!(compares);
-        if secret::hashes_match(&old.hash, presented) {
-            found = Some(old.valid_until);
-        }
-    }
-    Ok(found)
+    q.retired_match(id, presented)
 }
 
 /// A name from the session's cache, read from the store the first time.

@@ -24,6 +24,10 @@ pub enum StoreErrorKind {
     /// The store cannot be reached at all (a server that is down, a
     /// connection refused). SQLite, a local file, never reports this.
     Unavailable,
+    /// The database refused the acting user what they asked (PostgreSQL:
+    /// SQLSTATE 42501, from its privileges, row-level security or tokctl's
+    /// triggers), as tokctl refuses a missing role. SQLite never reports this.
+    Denied,
     /// Anything else.
     Other,
 }

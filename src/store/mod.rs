@@ -21,7 +21,10 @@ use crate::error::Result;
 
 pub use crate::audit::Checkpoint;
 pub use error::{StoreError, StoreErrorKind};
-pub use postgres::{Host, ServerAddress, SslMode, SCHEMA_VERSION as TEAM_SCHEMA_VERSION};
+pub use postgres::{
+    Host, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole,
+    SCHEMA_VERSION as TEAM_SCHEMA_VERSION,
+};
 pub use seam::{StoreAdmin, Tx};
 pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference, SCHEMA_VERSION};
 pub use target::StoreTarget;
@@ -148,11 +151,11 @@ impl Store {
     }
 
     /// Connects to the team store at `address` (a PostgreSQL database) as
-    /// the URL's user, with `password` if the server asks for one, creating
-    /// tokctl's schema `tokctl` in an empty database and migrating an older
-    /// one (in one transaction under the writers' lock); a newer one is
-    /// refused. A server that cannot be reached is
-    /// [`StoreErrorKind::Unavailable`].
+    /// the URL's user, with `password` if the server asks for one. The
+    /// store must be set up at this build's schema version ([`TeamAdmin::init`],
+    /// `tokctl team init`): a database without one, or with an older one, is
+    /// [`crate::Error::TeamStoreNotReady`]; a newer one is refused. A server
+    /// that cannot be reached is [`StoreErrorKind::Unavailable`].
     pub fn connect(address: &ServerAddress, password: Option<&str>) -> Result<Opened> {
         let (store, created) = postgres::PgStore::connect(address, password)?;
         Ok(Opened {

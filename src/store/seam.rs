@@ -16,6 +16,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
+use crate::secret::SecretHash;
 
 /// What `ops` needs from a store, inside one transaction: inside
 /// [`super::Store::write`] every call sees and makes changes that commit
@@ -207,7 +208,18 @@ pub trait Tx {
     ///
     /// Implementations must keep the equal-work property: an unknown id
     /// costs what a known one does (the same lookup and decode).
-    fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>>;
+    ///
+    /// `presented` is the digest of the presented secret. A backend whose
+    /// callers may not read digests (PostgreSQL, where the database
+    /// enforces that) compares it inside the store and says the outcome
+    /// through [`VerifyRow::hash`]; SQLite returns the stored digest.
+    fn verify_row(&self, id: TokenId, presented: &SecretHash) -> Result<Option<VerifyRow>>;
+
+    /// When the retired secret of `token` whose digest is `presented`
+    /// stops verifying, if there is one (the latest rotated, if several).
+    /// Every retired secret is compared, with no early exit; the caller
+    /// reads this for an unknown id too, so both refusals take the same steps.
+    fn retired_match(&self, token: TokenId, presented: &SecretHash) -> Result<Option<Timestamp>>;
 
     // Policies
 

@@ -26,6 +26,7 @@ mod secret_service;
 mod serve;
 mod snapshots;
 mod store_security;
+mod team_enforcement;
 mod team_store;
 mod token_text;
 mod trust;

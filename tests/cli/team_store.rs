@@ -21,17 +21,17 @@ const NOW: &str = "2026-11-22T10:00:00Z";
 /// The throwaway cluster scripts/test made, from `TOKCTL_TEST_PG`
 /// (`host=… port=… socket=… passfile=… superuser=…`).
 #[derive(Debug, Clone)]
-struct Cluster {
-    host: String,
-    port: u16,
-    socket: PathBuf,
-    passfile: PathBuf,
-    superuser: String,
+pub struct Cluster {
+    pub host: String,
+    pub port: u16,
+    pub socket: PathBuf,
+    pub passfile: PathBuf,
+    pub superuser: String,
 }
 
 impl Cluster {
     /// The cluster, or `None` (after a loud note) when there is none outside CI.
-    fn get(test: &str) -> Option<Cluster> {
+    pub fn get(test: &str) -> Option<Cluster> {
         let Ok(text) = std::env::var("TOKCTL_TEST_PG") else {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("CI must run the team-store tests: scripts/test starts PostgreSQL (package postgresql)");
@@ -60,7 +60,7 @@ impl Cluster {
     }
 
     /// The superuser's password, from the pgpass file.
-    fn superuser_password(&self) -> String {
+    pub fn superuser_password(&self) -> String {
         let text = std::fs::read_to_string(&self.passfile).unwrap();
         text.lines()
             .find_map(|line| line.strip_prefix(&format!("*:*:*:{}:", self.superuser)))
@@ -68,7 +68,7 @@ impl Cluster {
             .to_owned()
     }
 
-    fn admin(&self, dbname: &str) -> postgres::Client {
+    pub fn admin(&self, dbname: &str) -> postgres::Client {
         postgres::Config::new()
             .host_path(&self.socket)
             .port(self.port)
@@ -80,7 +80,7 @@ impl Cluster {
     }
 
     /// The store URL of `user` in `dbname`, over TCP.
-    fn url(&self, user: &str, dbname: &str) -> String {
+    pub fn url(&self, user: &str, dbname: &str) -> String {
         format!(
             "postgres://{user}@{}:{}/{dbname}?sslmode=disable",
             self.host, self.port
@@ -88,36 +88,54 @@ impl Cluster {
     }
 }
 
-/// A database of its own for one test, dropped afterwards. The schema
-/// `tokctl` is made beforehand, owned by olive (who opens the store first),
-/// with every table she creates there open to the team role: granting
-/// access is a later step's command, not this one's.
-struct TeamDb {
-    cluster: Cluster,
-    name: String,
+/// A database of its own for one test, dropped afterwards, set up as its
+/// owner would: `tokctl team init` as the superuser, then `team grant` for
+/// olive, adam, mia and max, and `team grant --verifier` for vera.
+pub struct TeamDb {
+    pub cluster: Cluster,
+    pub name: String,
 }
 
 static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
 impl TeamDb {
-    fn new(cluster: &Cluster, test: &str) -> TeamDb {
+    pub fn new(cluster: &Cluster, test: &str) -> TeamDb {
         let db = TeamDb::bare(cluster, test, "tokctl_super");
-        cluster
-            .admin(&db.name)
-            .batch_execute(
-                "CREATE SCHEMA tokctl AUTHORIZATION olive;
-                 GRANT USAGE ON SCHEMA tokctl TO tokctl_team;
-                 ALTER DEFAULT PRIVILEGES FOR ROLE olive IN SCHEMA tokctl
-                     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO tokctl_team;
-                 ALTER DEFAULT PRIVILEGES FOR ROLE olive IN SCHEMA tokctl
-                     GRANT USAGE ON SEQUENCES TO tokctl_team;",
-            )
-            .unwrap();
+        db.team_ok(&["init"]);
+        for login in ["olive", "adam", "mia", "max"] {
+            db.team_ok(&["grant", login]);
+        }
+        db.team_ok(&["grant", "vera", "--verifier"]);
         db
     }
 
+    /// `tokctl team ARGS` as `user`.
+    pub fn team(&self, user: &str, args: &[&str]) -> Output {
+        let home = tempfile::tempdir().unwrap();
+        Command::cargo_bin("tokctl")
+            .unwrap()
+            .env_clear()
+            .env("HOME", home.path())
+            .env("TOKCTL_DB", self.cluster.url(user, &self.name))
+            .env("PGPASSFILE", &self.cluster.passfile)
+            .arg("team")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// `tokctl team ARGS` as the superuser, which must succeed.
+    fn team_ok(&self, args: &[&str]) {
+        let out = self.team(&self.cluster.superuser, args);
+        assert!(
+            out.status.success(),
+            "team {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// An empty database owned by `owner`, with no schema made for tokctl.
-    fn bare(cluster: &Cluster, test: &str, owner: &str) -> TeamDb {
+    pub fn bare(cluster: &Cluster, test: &str, owner: &str) -> TeamDb {
         let name = format!(
             "tk_{test}_{}_{}",
             std::process::id(),
@@ -155,15 +173,15 @@ struct Step {
 
 /// A store (local or team), a keyring file and a pinned clock; every
 /// command run is recorded.
-struct Env {
-    team: Option<TeamDb>,
-    dir: TempDir,
+pub struct Env {
+    pub team: Option<TeamDb>,
+    pub dir: TempDir,
     now: String,
     steps: Vec<Step>,
 }
 
 impl Env {
-    fn local() -> Env {
+    pub fn local() -> Env {
         Env {
             team: None,
             dir: tempfile::tempdir().unwrap(),
@@ -172,7 +190,7 @@ impl Env {
         }
     }
 
-    fn team(cluster: &Cluster, test: &str) -> Env {
+    pub fn team(cluster: &Cluster, test: &str) -> Env {
         Env {
             team: Some(TeamDb::new(cluster, test)),
             ..Env::local()
@@ -181,7 +199,7 @@ impl Env {
 
     /// The binary as `user`: on a local store through `TOKCTL_USER`, on a
     /// team store by logging in as that database user.
-    fn cmd(&self, user: &str, args: &[&str]) -> Command {
+    pub fn cmd(&self, user: &str, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("tokctl").unwrap();
         cmd.env_clear()
             .env("HOME", self.dir.path())
@@ -199,7 +217,7 @@ impl Env {
         cmd
     }
 
-    fn run_with(&mut self, user: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    pub fn run_with(&mut self, user: &str, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = self.cmd(user, args);
         if let Some(stdin) = stdin {
             cmd.write_stdin(stdin.to_owned());
@@ -215,12 +233,12 @@ impl Env {
         out
     }
 
-    fn run(&mut self, user: &str, args: &[&str]) -> i32 {
+    pub fn run(&mut self, user: &str, args: &[&str]) -> i32 {
         self.run_with(user, args, None).status.code().unwrap()
     }
 
     /// Runs and asserts success; returns stdout.
-    fn ok(&mut self, user: &str, args: &[&str]) -> String {
+    pub fn ok(&mut self, user: &str, args: &[&str]) -> String {
         let out = self.run_with(user, args, None);
         assert!(
             out.status.success(),
@@ -231,12 +249,12 @@ impl Env {
     }
 
     /// A command that prints a new secret (create, rotate): the secret.
-    fn secret(&mut self, user: &str, args: &[&str]) -> String {
+    pub fn secret(&mut self, user: &str, args: &[&str]) -> String {
         self.ok(user, args).trim_end().to_owned()
     }
 
     /// Verifies `secret` (stdin); returns the exit code.
-    fn verify(&mut self, user: &str, secret: &str, args: &[&str]) -> i32 {
+    pub fn verify(&mut self, user: &str, secret: &str, args: &[&str]) -> i32 {
         let mut full = vec!["verify"];
         full.extend_from_slice(args);
         self.run_with(user, &full, Some(secret))
@@ -251,15 +269,15 @@ impl Env {
 }
 
 /// Output as both backends must print it: secrets are random, and the note
-/// of a new store names where it is.
+/// of a new local store is left out (a team store is made beforehand by
+/// `team init`, which says so itself; the first command only bootstraps it).
 fn normalize(text: &str) -> String {
     let mut out = String::new();
     for line in text.lines() {
-        let line = if line.starts_with("note: created a new tokctl") {
-            "note: created a new tokctl store".to_owned()
-        } else {
-            redact_secrets(line)
-        };
+        if line.starts_with("note: created a new tokctl store at ") {
+            continue;
+        }
+        let line = redact_secrets(line);
         out.push_str(&line);
         out.push('\n');
     }
@@ -296,7 +314,7 @@ fn redact_secrets(line: &str) -> String {
 /// Runs `case` on a local store and on a team store and asserts the two
 /// transcripts are equal, step by step. Returns the local one, for the
 /// case's own assertions to have been checked on both.
-fn same_on_both(test: &str, case: fn(&mut Env)) {
+pub fn same_on_both(test: &str, case: fn(&mut Env)) {
     let Some(cluster) = Cluster::get(test) else {
         return;
     };
@@ -902,11 +920,13 @@ fn a_team_store_acts_as_the_database_user_and_refuses_as() {
     assert_eq!(events[0]["action"], "store.bootstrap");
 }
 
-/// A user who may create schemas makes the store in an empty database;
-/// a store from a newer tokctl, or a schema tokctl that is not tokctl's,
-/// is refused untouched.
+/// A team store is made by `tokctl team init`, run by a superuser (or the
+/// database's owner with CREATEROLE): opening an empty database is refused
+/// with the way forward, so is `team init` by its owner without CREATEROLE;
+/// init is idempotent; a store from a newer tokctl, or a schema tokctl that
+/// is not tokctl's, is refused untouched.
 #[test]
-fn an_empty_database_becomes_a_store_and_foreign_or_newer_ones_are_refused() {
+fn team_init_makes_the_store_and_foreign_or_newer_ones_are_refused() {
     let Some(cluster) = Cluster::get("schema") else {
         return;
     };
@@ -914,18 +934,66 @@ fn an_empty_database_becomes_a_store_and_foreign_or_newer_ones_are_refused() {
     let db = TeamDb::bare(&cluster, "schema", "olive");
     let name = db.name.clone();
     env.team = Some(db);
-    let out = env.run_with("olive", &["org", "list"], None);
+    let out = env.cmd("olive", &["org", "list"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("holds no tokctl team store yet"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint:") && stderr.contains("team init"),
+        "{stderr}"
+    );
+
+    let out = env.team.as_ref().unwrap().team("olive", &["init"]);
+    assert_one_error(
+        &out,
+        5,
+        "needs a superuser, or the database's owner with CREATEROLE",
+    );
+    let out = env
+        .team
+        .as_ref()
+        .unwrap()
+        .team(&cluster.superuser, &["init"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("created a new tokctl team store"));
-    let out = env.run_with("olive", &["org", "list"], None);
+    let out = env
+        .team
+        .as_ref()
+        .unwrap()
+        .team(&cluster.superuser, &["init"]);
     assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("created"),
+        String::from_utf8_lossy(&out.stderr).contains("up to date"),
         "only once"
     );
+    let out = env
+        .team
+        .as_ref()
+        .unwrap()
+        .team(&cluster.superuser, &["grant", "olive"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env.run_with("olive", &["org", "list"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("set up org 'default' with 'olive'"));
 
     cluster
         .admin(&name)
@@ -942,11 +1010,61 @@ fn an_empty_database_becomes_a_store_and_foreign_or_newer_ones_are_refused() {
             "CREATE SCHEMA tokctl AUTHORIZATION olive; CREATE TABLE tokctl.tokens (id int)",
         )
         .unwrap();
+    let out = foreign.team(&cluster.superuser, &["init"]);
+    assert_eq!(
+        out.status.code(),
+        Some(24),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     env.team = Some(foreign);
     let out = env.cmd("olive", &["list"]).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(24),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `team` needs a team store, and grants only to existing, well-formed logins.
+#[test]
+fn team_commands_refuse_a_local_store_and_unknown_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("tokctl")
+        .unwrap()
+        .env_clear()
+        .env("HOME", dir.path())
+        .args([
+            "--db",
+            dir.path().join("t.db").to_str().unwrap(),
+            "team",
+            "init",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("postgres:// URL"));
+    let Some(cluster) = Cluster::get("grants") else {
+        return;
+    };
+    let db = TeamDb::new(&cluster, "grants");
+    let out = db.team(&cluster.superuser, &["grant", "nobody_here"]);
+    assert_one_error(&out, 3, "nobody_here");
+    let out = db.team(&cluster.superuser, &["grant", "bad\"name"]);
+    assert_eq!(out.status.code(), Some(2));
+    // Only who may grant roles on the server may: not a tokctl user.
+    let out = db.team("mia", &["grant", "max", "--verifier"]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = db.team("mia", &["revoke", "adam"]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -1066,7 +1184,7 @@ fn a_held_writer_lock_makes_writes_busy_and_leaves_reads_alone() {
 }
 
 /// Exactly one `error:` line, the exit code, and no panic.
-fn assert_one_error(out: &Output, code: i32, needle: &str) {
+pub fn assert_one_error(out: &Output, code: i32, needle: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
     let lines: Vec<&str> = stderr.lines().collect();

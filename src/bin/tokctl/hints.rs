@@ -61,6 +61,10 @@ fn hint(err: &Error) -> Option<String> {
                 .into(),
         ),
         Error::StoreTooNew { .. } => Some("upgrade tokctl to open this store".into()),
+        Error::TeamStoreNotReady { address, .. } => Some(format!(
+            "the database's owner or a superuser runs 'tokctl --db {address} team init' \
+             (as that user: postgres://USER@…)"
+        )),
         Error::SecretOutdatedInKeyring { .. } => Some(
             "the token was rotated while the keyring could not be updated; \
              rotate it again for a new secret ('tokctl doctor' lists every outdated entry)"

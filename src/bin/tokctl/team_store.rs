@@ -5,8 +5,11 @@
 
 use std::path::PathBuf;
 
-use tokctl::store::{Opened, ServerAddress, Store};
+use tokctl::store::{Opened, ServerAddress, Store, StoreTarget, TeamAdmin};
 use zeroize::Zeroizing;
+
+use crate::cli::args::GlobalArgs;
+use crate::hints::Usage;
 
 /// Connects to the team store at `address`, as the URL's user or else
 /// `login` (libpq's default, the login name). `acting_user` is what `--as`
@@ -28,6 +31,39 @@ pub fn connect(
     let address = address.with_default_user(login);
     let password = password_for(&address)?;
     Ok(Store::connect(
+        &address,
+        password.as_deref().map(String::as_str),
+    )?)
+}
+
+/// Connects to the team store `--db` names as the database's owner or a
+/// superuser, for `tokctl team`: nothing about the store is checked yet.
+pub fn connect_admin(global: &GlobalArgs, login: &str) -> anyhow::Result<TeamAdmin> {
+    let address = match &global.db {
+        Some(value) => match StoreTarget::parse(value.as_os_str())? {
+            StoreTarget::Server(address) => Some(address),
+            StoreTarget::File(_) => None,
+        },
+        None => None,
+    };
+    let Some(address) = address else {
+        return Err(Usage::new(
+            "tokctl team sets up a team store: --db (or TOKCTL_DB) must be a postgres:// URL",
+            "connect as the database's owner: tokctl --db postgres://OWNER@HOST/DBNAME team init",
+        )
+        .into());
+    };
+    if global.actor.is_some() {
+        return Err(tokctl::Error::request(
+            "--as (and TOKCTL_USER) cannot pick the user in a team store: you act as the \
+             database user you connect as; name another in the URL (postgres://USER@HOST/DB)",
+            tokctl::error::RequestProblem::Other,
+        )
+        .into());
+    }
+    let address = address.with_default_user(login);
+    let password = password_for(&address)?;
+    Ok(TeamAdmin::connect(
         &address,
         password.as_deref().map(String::as_str),
     )?)

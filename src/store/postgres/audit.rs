@@ -7,9 +7,7 @@ use postgres::types::ToSql;
 use postgres::Row;
 
 use super::{get, Queries};
-use crate::audit::{
-    event_hash, Checkpoint, Event, HashedFields, NewEvent, GENESIS, STORED_HASH_LEN,
-};
+use crate::audit::{Checkpoint, Event, NewEvent};
 use crate::clock::{from_unix, Timestamp};
 use crate::error::Result;
 use crate::model::TokenId;
@@ -39,48 +37,31 @@ fn checkpoint_from_row(row: &Row) -> Result<Checkpoint> {
 }
 
 impl Queries<'_> {
-    /// Appends an event to the chain: the head is read and the event
-    /// inserted under the writers' lock, so no other append comes between.
+    /// Appends an event through the database's `tokctl.append_event`, the
+    /// only way in: it refuses an actor other than the session user, takes
+    /// the next id and links the hash under the chain head's row lock (the
+    /// same hash as [`crate::audit::event_hash`]), so `audit verify` walks
+    /// one chain whoever appended.
     pub fn append_event(&self, event: &NewEvent) -> Result<i64> {
-        let (prev_id, previous_hash) = match self.audit_head()? {
-            Some(head) => (head.id, head.hash),
-            None => (0, GENESIS.to_vec()),
-        };
-        let id = prev_id + 1;
         let details = event.details.to_string();
         let token_id = event.token_id.map(TokenId::as_i64);
-        let fields = HashedFields {
-            id,
-            at: event.at.timestamp(),
-            actor: event.actor.as_deref(),
-            action: event.action,
-            outcome: event.outcome.as_str(),
-            org: event.org.as_deref(),
-            token_id,
-            target: event.target.as_deref(),
-            details: &details,
-            os_user: event.os_user.as_deref(),
-        };
-        let hash = event_hash(&previous_hash, &fields);
-        self.run(
-            "INSERT INTO tokctl.audit_events
-                (id, at, actor, action, outcome, org, token_id, target, details, hash, os_user)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[
-                &id,
-                &fields.at,
-                &fields.actor,
-                &fields.action,
-                &fields.outcome,
-                &fields.org,
-                &token_id,
-                &fields.target,
-                &details,
-                &&hash[..STORED_HASH_LEN],
-                &fields.os_user,
-            ],
-        )?;
-        Ok(id)
+        get(
+            &self.one(
+                "SELECT tokctl.append_event($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[
+                    &event.at.timestamp(),
+                    &event.actor,
+                    &event.action,
+                    &event.outcome.as_str(),
+                    &event.org,
+                    &token_id,
+                    &event.target,
+                    &details,
+                    &event.os_user,
+                ],
+            )?,
+            0,
+        )
     }
 
     /// The newest event's id and hash, else the retention checkpoint.
@@ -184,18 +165,16 @@ impl Queries<'_> {
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
-    /// Deletes every event up to and including `checkpoint` and records it.
+    /// Deletes every event up to and including `checkpoint` and records it,
+    /// through the database's `tokctl.prune_events`: only an owner of every
+    /// org may, and the transaction commits only with the `audit.prune`
+    /// event that vouches for the checkpoint.
     pub fn prune_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
-        let removed = self.run(
-            "DELETE FROM tokctl.audit_events WHERE id <= $1",
-            &[&checkpoint.id],
+        let removed: i64 = get(
+            &self.one("SELECT tokctl.prune_events($1)", &[&checkpoint.id])?,
+            0,
         )?;
-        self.run(
-            "INSERT INTO tokctl.meta (key, value) VALUES ('audit_checkpoint', $1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            &[&checkpoint.to_string()],
-        )?;
-        Ok(removed)
+        Ok(u64::try_from(removed).unwrap_or(0))
     }
 
     /// The retention checkpoint, if events were pruned.
@@ -211,11 +190,11 @@ impl Queries<'_> {
         Ok(value.and_then(|value| value.parse().ok()))
     }
 
-    /// Old secrets of a token.
+    /// Old secrets of a token the acting user may manage (no digest column
+    /// is readable: a function of the schema's owner hands them over).
     pub fn retired_secrets(&self, token: TokenId) -> Result<Vec<RetiredSecret>> {
         self.all(
-            "SELECT secret_hash, rotated_at, valid_until FROM tokctl.retired_secrets
-             WHERE token_id = $1 ORDER BY rotated_at",
+            "SELECT secret_hash, rotated_at, valid_until FROM tokctl.retired_secrets_of($1)",
             &[&token.key()],
         )?
         .iter()
@@ -261,14 +240,12 @@ impl Queries<'_> {
         Ok(())
     }
 
-    /// The current secret digest of a token.
+    /// The current secret digest of a token the acting user may manage.
     pub fn secret_hash(&self, token: TokenId) -> Result<Option<Vec<u8>>> {
-        self.opt(
-            "SELECT secret_hash FROM tokctl.tokens WHERE id = $1",
-            &[&token.key()],
-        )?
-        .map(|row| get(&row, 0))
-        .transpose()
+        get(
+            &self.one("SELECT tokctl.secret_hash_of($1)", &[&token.key()])?,
+            0,
+        )
     }
 
     /// How many events of `action` each token (public id) has.

@@ -4,7 +4,7 @@ use super::{get, Queries};
 use crate::clock::{from_unix, Timestamp};
 use crate::error::Result;
 use crate::model::{Membership, Org, Role, User};
-use crate::store::{OrgKey, UserKey};
+use crate::store::{OrgKey, StoreError, UserKey};
 
 impl Queries<'_> {
     /// The row id of the org named `name`.
@@ -39,11 +39,11 @@ impl Queries<'_> {
         .collect()
     }
 
-    /// The row id of the user named `name`.
+    /// The row id of the user named `name` (a function: every command
+    /// looks up its actor, a verifier's too, who reads no table).
     pub fn user_key(&self, name: &str) -> Result<Option<UserKey>> {
-        self.opt("SELECT id FROM tokctl.users WHERE name = $1", &[&name])?
-            .map(|row| get(&row, 0).map(UserKey::from_raw))
-            .transpose()
+        let key: Option<i64> = get(&self.one("SELECT tokctl.user_id($1)", &[&name])?, 0)?;
+        Ok(key.map(UserKey::from_raw))
     }
 
     /// Adds a user; the caller has checked the name is free.
@@ -74,7 +74,8 @@ impl Queries<'_> {
     /// Whether the store has no users yet.
     pub fn has_no_users(&self) -> Result<bool> {
         get(
-            &self.one("SELECT NOT EXISTS (SELECT 1 FROM tokctl.users)", &[])?,
+            // A function: verifiers, who read no table, ask it too.
+            &self.one("SELECT tokctl.has_no_users()", &[])?,
             0,
         )
     }
@@ -176,22 +177,17 @@ impl Queries<'_> {
         Ok(())
     }
 
-    /// The name of the org with this row id.
+    /// The name of the org with this row id (through a function: the
+    /// verify path names a verified token's org, and verifiers read no table).
     pub fn org_name(&self, org: OrgKey) -> Result<String> {
-        get(
-            &self.one("SELECT name FROM tokctl.orgs WHERE id = $1", &[&org.raw()])?,
-            0,
-        )
+        let name: Option<String> = get(&self.one("SELECT tokctl.org_name($1)", &[&org.raw()])?, 0)?;
+        name.ok_or_else(|| StoreError::corrupt("a token of an org that does not exist"))
     }
 
-    /// The name of the user with this row id.
+    /// The name of the user with this row id (a function, as [`Queries::org_name`]).
     pub fn user_name(&self, user: UserKey) -> Result<String> {
-        get(
-            &self.one(
-                "SELECT name FROM tokctl.users WHERE id = $1",
-                &[&user.raw()],
-            )?,
-            0,
-        )
+        let name: Option<String> =
+            get(&self.one("SELECT tokctl.user_name($1)", &[&user.raw()])?, 0)?;
+        name.ok_or_else(|| StoreError::corrupt("a token of a user who does not exist"))
     }
 }

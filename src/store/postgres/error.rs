@@ -43,6 +43,14 @@ fn classify(err: &postgres::Error) -> StoreError {
             // too many connections.
             "40001" | "40P01" | "55P03" | "53300" => StoreErrorKind::Busy,
             "25006" => StoreErrorKind::ReadOnly,
+            // Insufficient privilege: a grant, row-level security or one of
+            // tokctl's triggers refused the acting user.
+            "42501" => {
+                return StoreError::new(
+                    StoreErrorKind::Denied,
+                    one_line(&format!("refused by the team store: {}", db.message())),
+                )
+            }
             "XX001" | "XX002" => StoreErrorKind::Corrupt,
             // The server is shutting down or cannot accept the connection.
             "57P01" | "57P02" | "57P03" => StoreErrorKind::Unavailable,

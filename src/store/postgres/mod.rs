@@ -14,6 +14,7 @@ mod audit;
 mod directory;
 mod error;
 mod policies;
+mod team;
 mod tls;
 mod tokens;
 mod tx;
@@ -31,11 +32,15 @@ use crate::store::Tx;
 use address::Route;
 pub use address::{Host, ServerAddress, SslMode};
 use error::{connect_error, is_retryable, query_error};
+pub use team::{TeamAdmin, TeamInit, TeamRole};
 
-/// Migrations in order; `tokctl.meta`'s `schema_version` is how many have run.
+/// Migrations in order; `tokctl.meta`'s `schema_version` is how many have
+/// run. `tokctl team init` runs them, as the schema's owner role; an
+/// ordinary connection only checks the version.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_deactivation.sql"),
+    include_str!("migrations/0003_enforce.sql"),
 ];
 
 /// The schema version this build writes in a team store.
@@ -107,10 +112,29 @@ impl Conn {
 
 impl PgStore {
     /// Connects to the team store at `address` as its user, with `password`
-    /// when the server asks for one, and migrates an older schema (in one
-    /// transaction under the writers' lock); a newer one is refused. Returns
-    /// the store and whether this call created its tables.
+    /// when the server asks for one. The store must have been set up by
+    /// `team init` at this build's schema version: a database without it, or
+    /// at an older version, is [`Error::TeamStoreNotReady`]; a newer one is
+    /// refused as too new. Returns the store and whether this call created
+    /// it (never: `team init` does).
     pub fn connect(address: &ServerAddress, password: Option<&str>) -> Result<(PgStore, bool)> {
+        let store = PgStore::open_connection(address, password)?;
+        let version = store.stored_version()?;
+        if version > SCHEMA_VERSION {
+            return Err(store.too_new(version));
+        }
+        if version < SCHEMA_VERSION {
+            return Err(Error::TeamStoreNotReady {
+                address: address.to_string(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok((store, false))
+    }
+
+    /// A connection as the URL's user, nothing checked yet.
+    fn open_connection(address: &ServerAddress, password: Option<&str>) -> Result<PgStore> {
         let shown = address.to_string();
         let user = address.user().ok_or_else(|| {
             Error::request(
@@ -164,8 +188,7 @@ impl PgStore {
         };
         let row = store.read().one("SELECT session_user::text", &[])?;
         store.session_user = row.try_get(0).map_err(query_error)?;
-        let created = store.migrate()?;
-        Ok((store, created))
+        Ok(store)
     }
 
     /// The database user this connection acts as: the tokctl user.
@@ -217,39 +240,22 @@ impl PgStore {
             .ok_or_else(|| crate::store::StoreError::corrupt("an invalid schema version"))
     }
 
-    /// Runs pending migrations; returns whether the tables were created.
-    fn migrate(&mut self) -> Result<bool> {
+    /// Runs the pending migrations inside the caller's transaction, as the
+    /// role the caller has switched to; returns the version found before.
+    fn run_migrations(&self, q: &Queries<'_>) -> Result<i64> {
         let version = self.stored_version()?;
         if version > SCHEMA_VERSION {
             return Err(self.too_new(version));
         }
-        if version == SCHEMA_VERSION {
-            return Ok(false);
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            q.batch(migration)?;
+            let reached = (index as i64 + 1).to_string();
+            q.run(
+                "UPDATE tokctl.meta SET value = $1 WHERE key = 'schema_version'",
+                &[&reached],
+            )?;
         }
-        self.transaction(|q| {
-            let Queries { store } = q;
-            // Another tokctl may have migrated while this one waited for the lock.
-            let version = store.stored_version()?;
-            if version > SCHEMA_VERSION {
-                return Err(store.too_new(version));
-            }
-            let schema_exists: bool = q
-                .one("SELECT to_regnamespace('tokctl') IS NOT NULL", &[])?
-                .try_get(0)
-                .map_err(query_error)?;
-            if !schema_exists {
-                q.batch("CREATE SCHEMA tokctl")?;
-            }
-            for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-                q.batch(migration)?;
-                let reached = (index as i64 + 1).to_string();
-                q.run(
-                    "UPDATE tokctl.meta SET value = $1 WHERE key = 'schema_version'",
-                    &[&reached],
-                )?;
-            }
-            Ok(version == 0)
-        })
+        Ok(version)
     }
 
     fn too_new(&self, found: i64) -> Error {

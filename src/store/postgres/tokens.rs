@@ -7,8 +7,8 @@ use postgres::Row;
 
 use super::{get, Queries};
 use crate::clock::{from_unix, Timestamp};
-use crate::error::Result;
-use crate::model::{Token, TokenId, TokenKind, TokenStatus};
+use crate::error::{Error, Result};
+use crate::model::{Role, Token, TokenId, TokenKind, TokenStatus};
 use crate::scope::{Action, ScopeSet};
 use crate::secret::SecretHash;
 use crate::store::{
@@ -87,37 +87,12 @@ impl Queries<'_> {
         Ok(())
     }
 
-    /// The next storage key from the store's counter (never reused), read
-    /// and bumped under the writers' lock.
+    /// The next storage key from the store's counter (never reused), bumped
+    /// by a function of the schema's owner: members may not write the
+    /// counter row, and it skips keys in use that they may not see.
     pub fn allocate_token_id(&self) -> Result<TokenId> {
-        loop {
-            let key: i64 = get(
-                &self.one(
-                    "SELECT value::bigint FROM tokctl.meta WHERE key = 'next_token_key'",
-                    &[],
-                )?,
-                0,
-            )?;
-            let id = TokenId::from_key(key)
-                .ok_or_else(|| StoreError::corrupt("an invalid next token key"))?;
-            let next = key
-                .checked_add(1)
-                .ok_or_else(|| StoreError::corrupt("an exhausted token key counter"))?;
-            self.run(
-                "UPDATE tokctl.meta SET value = $1 WHERE key = 'next_token_key'",
-                &[&next.to_string()],
-            )?;
-            let taken: bool = get(
-                &self.one(
-                    "SELECT EXISTS (SELECT 1 FROM tokctl.tokens WHERE id = $1)",
-                    &[&key],
-                )?,
-                0,
-            )?;
-            if !taken {
-                return Ok(id);
-            }
-        }
+        let key: i64 = get(&self.one("SELECT tokctl.next_token_key()", &[])?, 0)?;
+        TokenId::from_key(key).ok_or_else(|| StoreError::corrupt("an invalid next token key"))
     }
 
     /// Whether the owner already has a live token of this name (under the
@@ -148,12 +123,31 @@ impl Queries<'_> {
         )
     }
 
-    /// The token with this id.
+    /// The token with this id, if the acting user may see it (row-level
+    /// security). One they may not see but that exists is refused as tokctl
+    /// refuses it on any store: whoever names an id learns only that it
+    /// exists and whose org it is.
     pub fn token(&self, id: TokenId) -> Result<Option<TokenRow>> {
-        self.opt(&format!("{TOKEN_SELECT} WHERE t.id = $1"), &[&id.key()])?
+        let row = self
+            .opt(&format!("{TOKEN_SELECT} WHERE t.id = $1"), &[&id.key()])?
             .as_ref()
             .map(token_from_row)
-            .transpose()
+            .transpose()?;
+        if row.is_some() {
+            return Ok(row);
+        }
+        let hidden: Option<String> = get(
+            &self.one("SELECT tokctl.hidden_token_org($1)", &[&id.key()])?,
+            0,
+        )?;
+        match hidden {
+            Some(org) => Err(Error::Forbidden {
+                action: "managing this token".into(),
+                needed: Role::Admin.as_str(),
+                org,
+            }),
+            None => Ok(None),
+        }
     }
 
     /// Calls `each` for every token the filter lets through, in order, in
@@ -243,15 +237,19 @@ impl Queries<'_> {
         Ok(changed == 1)
     }
 
-    /// The verify read: the row with the greatest key not above the token's
-    /// (one index seek), returned only if it is the token's, so an unknown
-    /// id costs what a known one does.
-    pub fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
+    /// The verify read, inside the database: the row with the greatest key
+    /// not above the token's (one index seek, so an unknown id costs what a
+    /// known one does), compared there with `presented`, since no caller may
+    /// read digests. The row's `hash` is `presented` when it is the current
+    /// secret and its complement when not (what ops compares); its names,
+    /// scopes and times come back only when `presented` is the token's
+    /// current or a retired secret.
+    pub fn verify_row(&self, id: TokenId, presented: &SecretHash) -> Result<Option<VerifyRow>> {
         let row = self.opt(
-            "SELECT id, kind, secret_hash, expires_at, revoked_at, scopes, org_id, owner_user_id, name,
+            "SELECT id, kind, current, expires_at, revoked_at, scopes, org_id, owner_user_id, name,
                 deactivated_at
-             FROM tokctl.tokens WHERE id <= $1 ORDER BY id DESC LIMIT 1",
-            &[&id.key()],
+             FROM tokctl.verify_lookup($1, $2)",
+            &[&id.key(), &&presented[..]],
         )?;
         let Some(row) = row else { return Ok(None) };
         let key: i64 = get(&row, 0)?;
@@ -260,9 +258,11 @@ impl Queries<'_> {
             "personal" => TokenKind::Personal,
             _ => return Err(StoreError::corrupt("an invalid token kind")),
         };
-        let hash: SecretHash = get::<&[u8]>(&row, 2)?
-            .try_into()
-            .map_err(|_| StoreError::corrupt("an invalid secret hash"))?;
+        let hash = if get::<bool>(&row, 2)? {
+            *presented
+        } else {
+            presented.map(|byte| !byte)
+        };
         let decoded = VerifyRow {
             kind,
             hash,
@@ -277,37 +277,42 @@ impl Queries<'_> {
         Ok((key == id.key()).then_some(decoded))
     }
 
-    /// The org and name of a token (`None` once it was pruned).
-    pub fn token_label(&self, id: TokenId) -> Result<Option<(String, String)>> {
-        self.opt(
-            "SELECT o.name, t.name FROM tokctl.tokens t JOIN tokctl.orgs o ON o.id = t.org_id
-             WHERE t.id = $1",
-            &[&id.key()],
-        )?
-        .map(|row| Ok((get(&row, 0)?, get(&row, 1)?)))
-        .transpose()
+    /// When the retired secret of `token` that `presented` is stops
+    /// verifying, compared inside the database.
+    pub fn retired_match(
+        &self,
+        token: TokenId,
+        presented: &SecretHash,
+    ) -> Result<Option<Timestamp>> {
+        let until: Option<i64> = get(
+            &self.one(
+                "SELECT tokctl.verify_retired($1, $2)",
+                &[&token.key(), &&presented[..]],
+            )?,
+            0,
+        )?;
+        Ok(until.map(from_unix))
     }
 
-    /// Adds coalesced usage to tokens and their hourly history;
-    /// `last_used_at` never moves backwards.
+    /// The org and name of a token, to label a refused verification: left
+    /// to the database, which labels such events as it appends them (the
+    /// caller may not read the token; see `tokctl.append_event`).
+    pub fn token_label(&self, _id: TokenId) -> Result<Option<(String, String)>> {
+        Ok(None)
+    }
+
+    /// Adds coalesced usage to tokens and their hourly history, through the
+    /// one function that may change use counts; `last_used_at` never moves
+    /// backwards.
     pub fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
         for update in updates {
             if update.uses == 0 {
                 continue;
             }
             let uses = update.uses.min(i64::MAX as u64) as i64;
-            let at = update.last_used_at.timestamp();
             self.run(
-                "UPDATE tokctl.tokens SET use_count = use_count + $2,
-                    last_used_at = greatest(coalesce(last_used_at, 0), $3)
-                 WHERE id = $1",
-                &[&update.id.key(), &uses, &at],
-            )?;
-            self.run(
-                "INSERT INTO tokctl.token_usage (token_key, hour, uses) VALUES ($1, $2, $3)
-                 ON CONFLICT (token_key, hour)
-                 DO UPDATE SET uses = tokctl.token_usage.uses + excluded.uses",
-                &[&update.id.key(), &hour_of(at), &uses],
+                "SELECT tokctl.record_usage($1, $2, $3)",
+                &[&update.id.key(), &uses, &update.last_used_at.timestamp()],
             )?;
         }
         Ok(())
@@ -348,12 +353,17 @@ impl Queries<'_> {
         .collect()
     }
 
-    /// Deletes use history from hours that ended before `cutoff`.
+    /// Deletes use history from hours that ended before `cutoff`: audit
+    /// retention, which the database allows only an owner of every org.
     pub fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64> {
-        self.run(
-            "DELETE FROM tokctl.token_usage WHERE hour < $1",
-            &[&hour_of(cutoff.timestamp())],
-        )
+        let removed: i64 = get(
+            &self.one(
+                "SELECT tokctl.prune_usage($1)",
+                &[&hour_of(cutoff.timestamp())],
+            )?,
+            0,
+        )?;
+        Ok(u64::try_from(removed).unwrap_or(0))
     }
 }
 

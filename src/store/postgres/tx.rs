@@ -10,6 +10,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, RequestProblem, Result};
 use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
+use crate::secret::SecretHash;
 use crate::store::{
     EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit, TokenFilter,
     TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
@@ -194,8 +195,12 @@ impl Tx for Queries<'_> {
         Queries::rotate_secret(self, rotation)
     }
 
-    fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
-        Queries::verify_row(self, id)
+    fn verify_row(&self, id: TokenId, presented: &SecretHash) -> Result<Option<VerifyRow>> {
+        Queries::verify_row(self, id, presented)
+    }
+
+    fn retired_match(&self, token: TokenId, presented: &SecretHash) -> Result<Option<Timestamp>> {
+        Queries::retired_match(self, token, presented)
     }
 
     fn policy(&self, org: OrgKey) -> Result<Policy> {

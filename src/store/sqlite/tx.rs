@@ -12,6 +12,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
+use crate::secret::SecretHash;
 use crate::store::{
     EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit, TokenFilter,
     TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
@@ -208,8 +209,19 @@ impl Tx for Queries<'_> {
         Ok(Queries::rotate_secret(self, rotation)?)
     }
 
-    fn verify_row(&self, id: TokenId) -> Result<Option<VerifyRow>> {
+    /// The stored digest comes back; `ops` compares it in constant time.
+    fn verify_row(&self, id: TokenId, _presented: &SecretHash) -> Result<Option<VerifyRow>> {
         Ok(Queries::verify_row(self, id)?)
+    }
+
+    fn retired_match(&self, token: TokenId, presented: &SecretHash) -> Result<Option<Timestamp>> {
+        let mut found = None;
+        for old in Queries::retired_secrets(self, token)? {
+            if crate::secret::hashes_match(&old.hash, presented) {
+                found = Some(old.valid_until);
+            }
+        }
+        Ok(found)
     }
 
     fn policy(&self, org: OrgKey) -> Result<Policy> {

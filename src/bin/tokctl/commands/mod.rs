@@ -23,6 +23,7 @@ pub mod rotate;
 pub mod secret;
 pub mod serve;
 pub mod show;
+pub mod team;
 pub mod user;
 pub mod verify;
 
@@ -193,6 +194,14 @@ pub enum Command {
     #[command(after_help = "Example:\n  tokctl backup /var/backups/tokctl-$(date +%F).db")]
     Backup(backup::BackupArgs),
 
+    /// Set up a team store on PostgreSQL and give database logins access (database owner)
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  tokctl --db postgres://postgres@db.internal/tokens team init\n  \
+        tokctl --db postgres://postgres@db.internal/tokens team grant alice"
+    )]
+    Team(team::TeamCommand),
+
     /// Find live tokens that break their org's current policy; optionally revoke them
     #[command(subcommand, after_help = "Example:\n  tokctl policy check --org acme")]
     Policy(policy::PolicyCommand),
@@ -221,6 +230,15 @@ pub fn run_command(
     let command = match command {
         Command::Completions(args) => return completions::run(&ui, args, app()),
         Command::Man(args) => return completions::run_man(args, app()),
+        // Setting up a team store connects as the database's owner, who
+        // need not be a tokctl user.
+        Command::Team(command) => {
+            return team::run(
+                &ui,
+                team_store::connect_admin(&global, &login_name())?,
+                command,
+            )
+        }
         other => other,
     };
     // doctor reports on an unsafe store instead of refusing it.
@@ -249,10 +267,15 @@ pub fn run_command(
         Command::Member(command) => member::run(&ui, &mut session, command),
         Command::Doctor(args) => doctor::run(&ui, &session, args),
         Command::Policy(command) => policy::run(&ui, &mut session, command),
-        Command::Completions(_) | Command::Man(_) => {
+        Command::Completions(_) | Command::Man(_) | Command::Team(_) => {
             unreachable!("handled before the store is opened")
         }
     }
+}
+
+/// The login name: libpq's default database user.
+fn login_name() -> String {
+    OsAccount::current().login.unwrap_or_else(whoami::username)
 }
 
 /// Opens the store (for inspection: see `Store::open_for_inspection`), picks
