@@ -10,6 +10,7 @@
 mod error;
 mod postgres;
 mod seam;
+mod sql;
 mod sqlite;
 mod target;
 mod types;

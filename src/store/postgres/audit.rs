@@ -116,7 +116,7 @@ impl Queries<'_> {
             let exact = bind(Box::new(action.clone()));
             let prefix = bind(Box::new(format!(
                 "{}.%",
-                super::tokens::escape_like(action)
+                crate::store::sql::escape_like(action)
             )));
             clauses.push(format!(
                 "(action = {exact} OR action LIKE {prefix} ESCAPE '\\')"

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenId, TokenKind, TokenStatus};
 use crate::scope::{Action, ScopeSet};
 use crate::secret::SecretHash;
+use crate::store::sql::{escape_like, hour_of, not_ended_sql, status_sql, SECONDS_PER_HOUR};
 use crate::store::{
     NewToken, OrgKey, StoreError, TokenEdit, TokenFilter, TokenRow, TokenSort, UsagePeriod,
     UsageUpdate, UserKey, VerifyRow,
@@ -365,50 +366,6 @@ impl Queries<'_> {
         )?;
         Ok(u64::try_from(removed).unwrap_or(0))
     }
-}
-
-const SECONDS_PER_HOUR: i64 = 3600;
-
-/// The hour (Unix seconds / 3600, rounded down) a time falls in.
-fn hour_of(unix_seconds: i64) -> i64 {
-    unix_seconds.div_euclid(SECONDS_PER_HOUR)
-}
-
-/// The SQL form of [`Token::status`](crate::model::Token::status), as the
-/// SQLite backend's: `table` prefixes the columns, `now` is the placeholder.
-fn status_sql(status: TokenStatus, table: &str, now: &str) -> String {
-    match status {
-        TokenStatus::Active => format!(
-            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}) \
-             AND {table}deactivated_at IS NULL)"
-        ),
-        TokenStatus::Deactivated => format!(
-            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}) \
-             AND {table}deactivated_at IS NOT NULL)"
-        ),
-        TokenStatus::Expired => {
-            format!("({table}revoked_at IS NULL AND {table}expires_at <= {now})")
-        }
-        TokenStatus::Revoked => format!("({table}revoked_at IS NOT NULL)"),
-    }
-}
-
-/// The SQL form of [`TokenStatus::not_ended`]: active or deactivated, the
-/// tokens that hold their name.
-fn not_ended_sql(table: &str, now: &str) -> String {
-    format!(
-        "({} OR {})",
-        status_sql(TokenStatus::Active, table, now),
-        status_sql(TokenStatus::Deactivated, table, now)
-    )
-}
-
-/// Escapes LIKE's wildcards and its escape character, for `ESCAPE '\'`.
-pub(super) fn escape_like(pattern: &str) -> String {
-    pattern
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// A glob as SQLite's `GLOB` reads it (`*`, `?`, `[...]` with `^` negating

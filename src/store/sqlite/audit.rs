@@ -143,7 +143,7 @@ impl Queries<'_> {
             let exact = bind(Value::Text(action.clone()));
             let prefix = bind(Value::Text(format!(
                 "{}.%",
-                super::tokens::escape_like(action)
+                crate::store::sql::escape_like(action)
             )));
             clauses.push(format!(
                 "(action = {exact} OR action LIKE {prefix} ESCAPE '\\')"

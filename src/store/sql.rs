@@ -1,0 +1,55 @@
+//! SQL text both backends share: the one SQL form of a token's status, and
+//! the small helpers their queries build on. SQLite and PostgreSQL read
+//! these fragments alike; only the placeholders differ (`?4`, `$4`), and the
+//! caller passes its own.
+
+use crate::model::TokenStatus;
+
+/// Seconds in an hour: use history is kept per hour.
+pub(crate) const SECONDS_PER_HOUR: i64 = 3600;
+
+/// The hour (Unix seconds / 3600, rounded down) a time falls in.
+pub(crate) fn hour_of(unix_seconds: i64) -> i64 {
+    unix_seconds.div_euclid(SECONDS_PER_HOUR)
+}
+
+/// The SQL form of [`Token::status`](crate::model::Token::status), the one
+/// definition of "live" (active), deactivated, expired and revoked on every
+/// backend: `table` prefixes the columns (`"t."` or `""`), `now` is the
+/// placeholder of the current time. A test checks that it agrees with the
+/// model at every boundary.
+pub(crate) fn status_sql(status: TokenStatus, table: &str, now: &str) -> String {
+    match status {
+        TokenStatus::Active => format!(
+            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}) \
+             AND {table}deactivated_at IS NULL)"
+        ),
+        TokenStatus::Deactivated => format!(
+            "({table}revoked_at IS NULL AND ({table}expires_at IS NULL OR {table}expires_at > {now}) \
+             AND {table}deactivated_at IS NOT NULL)"
+        ),
+        TokenStatus::Expired => {
+            format!("({table}revoked_at IS NULL AND {table}expires_at <= {now})")
+        }
+        TokenStatus::Revoked => format!("({table}revoked_at IS NOT NULL)"),
+    }
+}
+
+/// The SQL form of [`TokenStatus::not_ended`]: active or deactivated, the
+/// tokens that hold their name.
+pub(crate) fn not_ended_sql(table: &str, now: &str) -> String {
+    format!(
+        "({} OR {})",
+        status_sql(TokenStatus::Active, table, now),
+        status_sql(TokenStatus::Deactivated, table, now)
+    )
+}
+
+/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself, for
+/// a pattern used with `ESCAPE '\\'`: only the `%` the caller adds stay wildcards.
+pub(crate) fn escape_like(pattern: &str) -> String {
+    pattern
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
