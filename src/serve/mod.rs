@@ -281,10 +281,11 @@ impl Server {
             addr: config.listen,
             source,
         })?;
+        let shared = Arc::new(shared.with_events(events_tx));
         let run = listener::Run {
             listener,
             tls: tls.clone(),
-            shared: Arc::new(shared.with_events(events_tx)),
+            shared: Arc::clone(&shared),
             stop: stop_rx,
             stopper: Arc::clone(&stopper.stop),
             signals,
@@ -296,6 +297,10 @@ impl Server {
             .spawn(move || {
                 let summary = runtime.block_on(run.serve());
                 runtime.shutdown_timeout(Duration::from_secs(1));
+                // The sessions close last, outside the runtime: a team
+                // store's client blocks on a runtime of its own to close,
+                // which tokio refuses inside another.
+                drop(shared);
                 summary
             })
             .map_err(|source| Error::Io {

@@ -18,6 +18,10 @@ pub(super) struct Shared {
     verifiers: Vec<Mutex<Session>>,
     /// Where the next request starts looking for a free session.
     next: AtomicUsize,
+    /// Whether a store call blocks on the network (a team store): it then
+    /// runs with [`tokio::task::block_in_place`], which also lets the
+    /// PostgreSQL client, itself built on an async runtime, block there.
+    blocking: bool,
     /// Writes what the verifiers counted; used by nothing else, so a write
     /// waiting for the store's lock holds up no request.
     writer: Mutex<WriterState>,
@@ -54,12 +58,14 @@ impl Shared {
             verifiers.push(Mutex::new(session));
         }
         writer.hold_usage();
+        let blocking = writer.store().server_address().is_some();
         // Its writes are usage counts: a power cut may lose the last ones,
         // never a revocation (written by other commands, durably).
         writer.prefer_throughput()?;
         Ok(Shared {
             verifiers,
             next: AtomicUsize::new(0),
+            blocking,
             writer: Mutex::new(WriterState {
                 session: writer,
                 summary: ServeSummary::default(),
@@ -83,9 +89,18 @@ impl Shared {
     }
 
     /// Runs `work` with a free session (or waits for one). Called on an
-    /// async worker: `work` must not block for long (a verification is a
-    /// read and a hash).
+    /// async worker: on a local store `work` must not block for long (a
+    /// verification is a read and a hash); on a team store it is a round
+    /// trip to the server, so the worker hands its other tasks on first.
     pub(super) fn with_session<T>(&self, work: impl FnOnce(&mut Session) -> T) -> T {
+        if self.blocking {
+            tokio::task::block_in_place(|| self.with_free_session(work))
+        } else {
+            self.with_free_session(work)
+        }
+    }
+
+    fn with_free_session<T>(&self, work: impl FnOnce(&mut Session) -> T) -> T {
         let count = self.verifiers.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed) % count;
         for offset in 0..count {

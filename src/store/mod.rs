@@ -127,11 +127,18 @@ impl Store {
         })
     }
 
-    /// Another connection to the same local store, opened and checked as
-    /// [`Store::open`] does (a missing file is not created again): for a
-    /// service with one connection per worker. An in-memory store is private
-    /// to its connection and cannot be opened twice.
+    /// Another connection to the same store, for a service with one
+    /// connection per worker: a local store opened and checked as
+    /// [`Store::open`] does (a missing file is not created again), a team
+    /// store connected as [`Store::connect`] does, as the same user with the
+    /// same password. An in-memory store is private to its connection and
+    /// cannot be opened twice.
     pub fn reopen(&self) -> Result<Store> {
+        if let Backend::Postgres(store) = &self.backend {
+            return Ok(Store {
+                backend: Backend::Postgres(Box::new(store.reopen()?)),
+            });
+        }
         let Some(path) = self.path() else {
             return Err(crate::Error::request(
                 "an in-memory store cannot be opened a second time",

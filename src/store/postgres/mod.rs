@@ -68,6 +68,9 @@ const WALK_BATCH: i64 = 500;
 pub struct PgStore {
     conn: RefCell<Conn>,
     address: ServerAddress,
+    /// The password this connection was made with, if any: a service opens
+    /// one more connection per worker with it ([`PgStore::reopen`]).
+    password: Option<zeroize::Zeroizing<String>>,
     session_user: String,
     /// Open cursors of streaming reads (each nested walk gets its own name).
     walks: Cell<u32>,
@@ -133,6 +136,13 @@ impl PgStore {
         Ok((store, false))
     }
 
+    /// Another connection to the same store as the same user, checked as
+    /// [`PgStore::connect`] checks one.
+    pub fn reopen(&self) -> Result<PgStore> {
+        let password = self.password.as_ref().map(|password| password.as_str());
+        PgStore::connect(&self.address, password).map(|(store, _created)| store)
+    }
+
     /// A connection as the URL's user, nothing checked yet.
     fn open_connection(address: &ServerAddress, password: Option<&str>) -> Result<PgStore> {
         let shown = address.to_string();
@@ -183,6 +193,7 @@ impl PgStore {
                 in_transaction: false,
             }),
             address: address.clone(),
+            password: password.map(|password| zeroize::Zeroizing::new(password.to_owned())),
             session_user: String::new(),
             walks: Cell::new(0),
         };
