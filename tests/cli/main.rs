@@ -24,6 +24,7 @@ mod os_user;
 mod output;
 mod secret_service;
 mod serve;
+mod serve_team;
 mod snapshots;
 mod store_security;
 mod team_enforcement;

@@ -14,7 +14,7 @@ use crate::common::TestEnv;
 use serde_json::Value;
 
 /// A running `tokctl serve`, stopped (SIGKILL) on drop if still running.
-struct Served {
+pub(crate) struct Served {
     child: Child,
     addr: SocketAddr,
     stderr: Arc<Mutex<String>>,
@@ -29,7 +29,18 @@ impl Served {
     }
 
     fn start_with(env: &TestEnv, args: &[&str], tls: Option<Arc<rustls::ClientConfig>>) -> Served {
-        let mut child = tokctl_command(env)
+        Served::spawn(tokctl_command(env), args, tls)
+    }
+
+    /// Starts `tokctl serve --listen 127.0.0.1:0 ARGS` from `cmd` (the
+    /// binary with its environment set, e.g. a team store's login) and
+    /// waits until /healthz answers.
+    pub(crate) fn spawn(
+        mut cmd: Command,
+        args: &[&str],
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> Served {
+        let mut child = cmd
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .stdin(Stdio::null())
@@ -80,7 +91,7 @@ impl Served {
         served
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
@@ -116,7 +127,7 @@ impl Served {
     }
 
     /// POSTs JSON, with the caller's token when given.
-    fn post(&self, path: &str, caller: Option<&str>, body: &Value) -> Answer {
+    pub(crate) fn post(&self, path: &str, caller: Option<&str>, body: &Value) -> Answer {
         let bearer = caller.map(|token| format!("Bearer {token}"));
         let mut headers = vec![("Content-Type", "application/json")];
         if let Some(bearer) = &bearer {
@@ -130,7 +141,7 @@ impl Served {
     }
 
     /// SIGTERM, then the exit code and everything it wrote on stderr.
-    fn stop(mut self) -> (i32, String) {
+    pub(crate) fn stop(mut self) -> (i32, String) {
         signal(&self.child, rustix::process::Signal::TERM);
         let status = wait_for_exit(&mut self.child, Duration::from_secs(30));
         // The reader thread sees the end of stderr once the process is gone.
@@ -152,14 +163,14 @@ trait ReadWrite: Read + Write + Send {}
 impl<T: Read + Write + Send> ReadWrite for T {}
 
 #[derive(Debug)]
-struct Answer {
-    status: u16,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
     head: String,
     body: Vec<u8>,
 }
 
 impl Answer {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
     }
