@@ -10,6 +10,7 @@ mod admin;
 mod audit;
 mod audit_anchors;
 mod bad_input;
+mod config_file;
 mod cron_doc;
 mod flow;
 mod generated_files;
