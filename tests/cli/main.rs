@@ -21,6 +21,7 @@ mod hints;
 mod interactive;
 mod keyring;
 mod lifecycle;
+mod man_pages;
 mod os_user;
 mod output;
 mod secret_service;

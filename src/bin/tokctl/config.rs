@@ -103,10 +103,17 @@ pub fn config_path() -> Option<PathBuf> {
         return Some(PathBuf::from(path));
     }
     // The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored.
+    // HOME only from the environment, never the password database: a
+    // process with a cleared environment (a test, a cron job with `env -i`)
+    // reads no one's config file by surprise.
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .filter(|dir| dir.is_absolute())
-        .or_else(|| dirs::home_dir().map(|home| home.join(".config")))?;
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|home| !home.is_empty())
+                .map(|home| PathBuf::from(home).join(".config"))
+        })?;
     Some(base.join("tokctl").join("config.toml"))
 }
 
