@@ -34,7 +34,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "WHEN", value_parser = parse_expiry, allow_hyphen_values = true)]
     expires: Option<Expiry>,
 
-    /// The org [default: your only org]
+    /// The org [default: the config file's org, else your only org]
     #[arg(long)]
     org: Option<String>,
 
