@@ -31,6 +31,9 @@ _tokctl() {
             tokctl,completions)
                 cmd="tokctl__subcmd__completions"
                 ;;
+            tokctl,config)
+                cmd="tokctl__subcmd__config"
+                ;;
             tokctl,create)
                 cmd="tokctl__subcmd__create"
                 ;;
@@ -118,6 +121,18 @@ _tokctl() {
             tokctl__subcmd__audit__subcmd__help,verify)
                 cmd="tokctl__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            tokctl__subcmd__config,help)
+                cmd="tokctl__subcmd__config__subcmd__help"
+                ;;
+            tokctl__subcmd__config,show)
+                cmd="tokctl__subcmd__config__subcmd__show"
+                ;;
+            tokctl__subcmd__config__subcmd__help,help)
+                cmd="tokctl__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            tokctl__subcmd__config__subcmd__help,show)
+                cmd="tokctl__subcmd__config__subcmd__help__subcmd__show"
+                ;;
             tokctl__subcmd__help,activate)
                 cmd="tokctl__subcmd__help__subcmd__activate"
                 ;;
@@ -132,6 +147,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__help,completions)
                 cmd="tokctl__subcmd__help__subcmd__completions"
+                ;;
+            tokctl__subcmd__help,config)
+                cmd="tokctl__subcmd__help__subcmd__config"
                 ;;
             tokctl__subcmd__help,create)
                 cmd="tokctl__subcmd__help__subcmd__create"
@@ -204,6 +222,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__help__subcmd__audit,verify)
                 cmd="tokctl__subcmd__help__subcmd__audit__subcmd__verify"
+                ;;
+            tokctl__subcmd__help__subcmd__config,show)
+                cmd="tokctl__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             tokctl__subcmd__help__subcmd__member,add)
                 cmd="tokctl__subcmd__help__subcmd__member__subcmd__add"
@@ -362,7 +383,7 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help"
+            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -797,6 +818,112 @@ _tokctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokctl__subcmd__config)
+            opts="-q -h --db --as --color --quiet --wide --keyring --help show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__config__subcmd__show)
+            opts="-q -h --format --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokctl__subcmd__create)
             opts="-q -h --name --description --scope --resource --expires --org --user --org-token --clamp-expiry --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1022,7 +1149,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help)
-            opts="create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help"
+            opts="create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1136,6 +1263,34 @@ _tokctl() {
         tokctl__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

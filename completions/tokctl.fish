@@ -24,7 +24,7 @@ function __fish_tokctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c tokctl -n "__fish_tokctl_needs_command" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_needs_command" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_needs_command" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_needs_command" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -58,6 +58,7 @@ complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "backup" -d 'Write a c
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "team" -d 'Set up a team store on PostgreSQL and give database logins access (database owner)'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "policy" -d 'Find live tokens that break their org\'s current policy; optionally revoke them'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
+complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "config" -d 'Show the settings in force and where each came from (flag, env, config file, default)'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "man" -d 'Write the man pages (for packagers)'
 complete -c tokctl -n "__fish_tokctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l name -d 'A descriptive name, unique among the owner\'s live tokens [default: generated, e.g. repo-read-2026-11-22]' -r
@@ -65,11 +66,11 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l description -d 
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l scope -d 'A permission, resource:action with action read, write or admin, optionally narrowed: repo:read[api,web] (repeatable)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l resource -d 'Narrow the nearest --scope before it on that resource to named resources, e.g. repo=api,web (repeatable; at most 50 names per scope)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l expires -d 'When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l org -d 'The org [default: your only org]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l org -d 'The org [default: the config file\'s org, else your only org]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l user -d 'Mint a personal token for this user instead of yourself (needs admin)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -100,7 +101,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l format -d 'Output
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -115,7 +116,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l org -d 'Look the 
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l since -d 'With --usage: from this time on, a duration back from now (7d) or a time' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand show" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -142,7 +143,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l format -d 'Outp
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand revoke" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -165,7 +166,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l resource -d 'Narr
 complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l org -d 'Look the name up in this org only' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand edit" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -193,7 +194,7 @@ json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l reason -d 'Why, recorded with the deactivation and shown by \'tokctl show\'' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand deactivate" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -222,7 +223,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l format -d 'Ou
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand activate" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -240,7 +241,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l grace -d 'How l
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l org -d 'Look the name up in this org only' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand rotate" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -255,7 +256,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l stale -d 'Report
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l org -d 'Only this org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand check" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -270,7 +271,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l format -d 'Outpu
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand prune" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -291,7 +292,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen_subcommand_from verify head prune help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -307,7 +308,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and not __fish_seen
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l expect -d 'Also require this event, recorded earlier with \'tokctl audit head\' (exit 9 when it is missing or differs)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -318,7 +319,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_sub
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -328,7 +329,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_sub
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from head" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l before -d 'Remove events before this: a duration back from now (2y) or a date' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_subcommand_from prune" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -346,7 +347,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand audit; and __fish_seen_sub
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l org -d 'Only this org (default: every org you administer)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand report" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -359,7 +360,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l scope -d 'Requi
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l resource -d 'With --scope: require the token to cover this named resource, e.g. repo=api' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand verify" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -376,7 +377,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l caller-scope -d 
 complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l flush-interval -d 'Write usage counts at most once per this many seconds, and at shutdown' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l max-connections -d 'Serve at most this many connections at once; a few more are answered 429, further ones closed' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l workers -d 'Worker threads, each verifying with its own store connection [default: one per CPU, at most 8]' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -389,7 +390,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -l wide -d 'Show ta
 complete -c tokctl -n "__fish_tokctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -399,7 +400,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -s q -l quiet -d 
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l org -d 'Look the name up in this org only' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -408,7 +409,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l keyring -d 'Use
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand secret" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -421,7 +422,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_s
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "list" -d 'List orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and not __fish_seen_subcommand_from add list policy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -432,7 +433,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -447,7 +448,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l max-tokens -d 'Most tokens the org may have (revoked and expired count until pruned); \'none\' for no quota' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -462,7 +463,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -476,7 +477,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "offboard" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -487,7 +488,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -500,7 +501,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -515,7 +516,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 json\t'One JSON array (see docs/json.md)'
 jsonl\t'JSON Lines: one object per line'
 csv\t'CSV (RFC 4180) with a header row, for spreadsheets'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -530,7 +531,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -546,7 +547,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_see
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l org -d 'The org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l user -d 'The user' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l role -d 'owner, admin or member' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -558,7 +559,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l org -d 'Only this org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -569,7 +570,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l org -d 'The org' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l user -d 'The user' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from remove" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -584,7 +585,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -593,7 +594,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l keyring -d 'Use
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -602,7 +603,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l keyring -d 'Use
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand team; and not __fish_seen_subcommand_from init grant revoke help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand team; and not __fish_seen_subcommand_from init grant revoke help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and not __fish_seen_subcommand_from init grant revoke help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and not __fish_seen_subcommand_from init grant revoke help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -615,7 +616,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand team; and not __fish_seen_
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and not __fish_seen_subcommand_from init grant revoke help" -f -a "grant" -d 'Let a database login use tokctl here (or, with --verifier, only verify tokens)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and not __fish_seen_subcommand_from init grant revoke help" -f -a "revoke" -d 'Take a database login\'s access to tokctl away (both group roles)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and not __fish_seen_subcommand_from init grant revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from init" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from init" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from init" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from init" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -624,7 +625,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from init" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from grant" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from grant" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from grant" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from grant" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -634,7 +635,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from grant" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from grant" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from revoke" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from revoke" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from revoke" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from revoke" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -647,7 +648,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Let a database login use tokctl here (or, with --verifier, only verify tokens)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Take a database login\'s access to tokctl away (both group roles)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_seen_subcommand_from check help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -661,7 +662,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and not __fish_see
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l org -d 'Only this org (default: every org you administer)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l format -d 'Output format: of the findings, or with --revoke/--fix (not a dry run) of what was done' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -676,7 +677,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_su
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "check" -d 'List live tokens that break their org\'s policy, with the rule each breaks; exits 23 if any'
 complete -c tokctl -n "__fish_tokctl_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -685,8 +686,32 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l keyring -d
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Show each setting, its value and where it came from (flag, environment, config file, default)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from show" -l format -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'Stable JSON for scripts (see docs/json.md)'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from show" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from show" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from show" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from show" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show each setting, its value and where it came from (flag, environment, config file, default)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l out-dir -d 'Where to write tokctl.1 and one page per subcommand' -r -F
-complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
@@ -695,32 +720,33 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l keyring -d 'Use th
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "create" -d 'Mint a token; the secret is printed once, to stdout'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "list" -d 'List tokens (active ones of your orgs unless told otherwise)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "show" -d 'Show one token by id or name'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "revoke" -d 'Revoke tokens by id or name, in bulk by filter, or by a leaked secret'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "edit" -d 'Change a token\'s name, description or expiry, or narrow its scopes (same secret)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "deactivate" -d 'Turn tokens off for a while (verify refuses them) by id or name, or in bulk by filter'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "activate" -d 'Turn deactivated tokens on again (not expired or revoked ones)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "rotate" -d 'Give a token a new secret; the old one can keep working for a grace period'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "check" -d 'Find tokens expiring soon or gone stale; the exit code says what was found'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "prune" -d 'Delete the rows of tokens revoked or expired before a time (the audit trail stays)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "audit" -d 'Query and export the audit trail; verify its hash chain; prune old events'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "report" -d 'Usage report per org: status, owners, last use, expiring, most used'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "verify" -d 'Check a token read from stdin or TOKCTL_TOKEN (never from an argument)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "serve" -d 'Answer verifications over HTTP (POST /v1/verify) until SIGTERM or SIGINT'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "inspect" -d 'Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "secret" -d 'Print a token\'s secret from the OS keyring, and nothing else'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "org" -d 'Manage orgs and their token policy'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "user" -d 'Manage users; offboard a leaver'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "member" -d 'Manage org memberships and roles'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "doctor" -d 'Check the store (integrity, audit chain, consistency) and the keyring'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "backup" -d 'Write a consistent copy of the store while others keep using it (its file\'s owner)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "team" -d 'Set up a team store on PostgreSQL and give database logins access (database owner)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "policy" -d 'Find live tokens that break their org\'s current policy; optionally revoke them'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "man" -d 'Write the man pages (for packagers)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "create" -d 'Mint a token; the secret is printed once, to stdout'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "list" -d 'List tokens (active ones of your orgs unless told otherwise)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "show" -d 'Show one token by id or name'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "revoke" -d 'Revoke tokens by id or name, in bulk by filter, or by a leaked secret'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "edit" -d 'Change a token\'s name, description or expiry, or narrow its scopes (same secret)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "deactivate" -d 'Turn tokens off for a while (verify refuses them) by id or name, or in bulk by filter'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "activate" -d 'Turn deactivated tokens on again (not expired or revoked ones)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "rotate" -d 'Give a token a new secret; the old one can keep working for a grace period'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "check" -d 'Find tokens expiring soon or gone stale; the exit code says what was found'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "prune" -d 'Delete the rows of tokens revoked or expired before a time (the audit trail stays)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "audit" -d 'Query and export the audit trail; verify its hash chain; prune old events'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "report" -d 'Usage report per org: status, owners, last use, expiring, most used'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "verify" -d 'Check a token read from stdin or TOKCTL_TOKEN (never from an argument)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "serve" -d 'Answer verifications over HTTP (POST /v1/verify) until SIGTERM or SIGINT'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "inspect" -d 'Say which token a found secret is (stdin or TOKCTL_TOKEN), without using it'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "secret" -d 'Print a token\'s secret from the OS keyring, and nothing else'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "org" -d 'Manage orgs and their token policy'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "user" -d 'Manage users; offboard a leaver'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "member" -d 'Manage org memberships and roles'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "doctor" -d 'Check the store (integrity, audit chain, consistency) and the keyring'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "backup" -d 'Write a consistent copy of the store while others keep using it (its file\'s owner)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "team" -d 'Set up a team store on PostgreSQL and give database logins access (database owner)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "policy" -d 'Find live tokens that break their org\'s current policy; optionally revoke them'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "completions" -d 'Print a shell completion script: bash, zsh, fish, powershell or elvish'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "config" -d 'Show the settings in force and where each came from (flag, env, config file, default)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "man" -d 'Write the man pages (for packagers)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and not __fish_seen_subcommand_from create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exits 9 at the first edited, deleted, inserted or reordered event'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "head" -d 'Print the newest event\'s id and hash, to keep outside the store for \'audit verify --expect\''
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "prune" -d 'Remove events older than a time, leaving a checkpoint so the rest still verifies (owners only)'
@@ -737,3 +763,4 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "grant" -d 'Let a database login use tokctl here (or, with --verifier, only verify tokens)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "revoke" -d 'Take a database login\'s access to tokctl away (both group roles)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "check" -d 'List live tokens that break their org\'s policy, with the rule each breaks; exits 23 if any'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Show each setting, its value and where it came from (flag, environment, config file, default)'

@@ -44,11 +44,26 @@ impl TestEnv {
         self.dir.path().join("keyring.json")
     }
 
+    /// `XDG_CONFIG_HOME` for this test: tokctl reads `tokctl/config.toml` under it.
+    pub fn config_home(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    /// Writes this test's config file (where tokctl looks by default).
+    pub fn write_config(&self, text: &str) -> PathBuf {
+        let path = self.config_home().join("tokctl").join("config.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     /// The binary with a cleared environment pointing at this test's files.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("tokctl").unwrap();
         cmd.env_clear()
             .env("HOME", self.dir.path())
+            // Never a developer's own config file: the test's, if it writes one.
+            .env("XDG_CONFIG_HOME", self.config_home())
             .env("TOKCTL_DB", self.db())
             .env("TOKCTL_TEST_KEYRING", self.keyring_file())
             .env("TOKCTL_TEST_NOW", &self.now)

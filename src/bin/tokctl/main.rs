@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod exit;
 mod hints;
 mod input;
@@ -12,7 +13,7 @@ mod team_store;
 use std::io::ErrorKind as IoErrorKind;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use hints::Hint;
 use tokctl::secret::redact_tokens;
 
@@ -20,11 +21,27 @@ fn main() -> ExitCode {
     // Before anything else, and before any thread exists.
     harden_process();
     input::take_token_from_environment();
-    let cli = match cli::Cli::try_parse() {
-        Ok(cli) => cli,
+    let mut matches = match cli::Cli::command().try_get_matches() {
+        Ok(matches) => matches,
         Err(err) => return exit::exit(report_clap_error(&err)),
     };
-    match commands::run_command(cli.global, cli.command, cli::Cli::command) {
+    // Which global options a flag or the environment gave, before the
+    // values are taken out of the matches: the config file fills in the rest.
+    let given = config::Given::from_matches(&matches);
+    let mut cli = match cli::Cli::from_arg_matches_mut(&mut matches) {
+        Ok(cli) => cli,
+        Err(err) => return exit::exit(report_clap_error(&err.format(&mut cli::Cli::command()))),
+    };
+    // A config file that cannot be used stops everything: one line, exit 2.
+    let file = match config::load() {
+        Ok(file) => file,
+        Err(err) => {
+            eprintln!("error: {}", redact_tokens(&err.message));
+            return exit::exit(exit::USAGE);
+        }
+    };
+    let resolved = config::Resolved::apply(&mut cli.global, given, file);
+    match commands::run_command(cli.global, cli.command, cli::Cli::command, &resolved) {
         Ok(code) => exit::exit(code),
         Err(err) => exit::exit(report_error(&err)),
     }

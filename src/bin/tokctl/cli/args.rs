@@ -11,11 +11,15 @@ use tokctl::keyring::KeyringMode;
 use tokctl::model::{Role, TokenKind};
 use tokctl::scope::{compose_scopes, CompositionError, Scope, ScopePart};
 
+/// The help heading of the options every command takes, listed apart from
+/// a command's own.
+const GLOBAL: &str = "Global options";
+
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The store file, or a team store's postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]
-    #[arg(long, global = true, env = "TOKCTL_DB", value_name = "PATH|URL")]
+    /// The store file, or a team store's postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file's db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "TOKCTL_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     /// Act as this tokctl user [default: your login name]
@@ -25,25 +29,26 @@ pub struct GlobalArgs {
         long = "as",
         id = "acting_user",
         global = true,
+        help_heading = GLOBAL,
         env = "TOKCTL_USER",
         value_name = "USER"
     )]
     pub actor: Option<String>,
 
     /// Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never
-    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_enum, default_value_t, value_name = "WHEN")]
     pub color: ColorChoice,
 
     /// Print only data and errors: no notes on stderr (warnings still show)
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
 
     /// Show tables in full: cut no cell and drop no column to fit the terminal
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub wide: bool,
 
     /// Use the OS keyring: auto (when reachable), required, or off
-    #[arg(long, global = true, env = "TOKCTL_KEYRING", value_name = "MODE", default_value = "auto",
+    #[arg(long, global = true, help_heading = GLOBAL, env = "TOKCTL_KEYRING", value_name = "MODE", default_value = "auto",
           value_parser = parse_keyring_mode)]
     pub keyring: KeyringMode,
 }

@@ -9,6 +9,7 @@ use tokctl::model::validate_token_name;
 use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
 
 use crate::cli::args::{parse_expiry, parse_scope, Format, ScopeArgs};
+use crate::config::CreateDefaults;
 use crate::exit;
 use crate::output::outcomes::{keyring_advice, keyring_note, keyring_word};
 use crate::output::secret_print::{print_secret_json, print_secret_line};
@@ -33,7 +34,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "WHEN", value_parser = parse_expiry, allow_hyphen_values = true)]
     expires: Option<Expiry>,
 
-    /// The org [default: your only org]
+    /// The org [default: the config file's org, else your only org]
     #[arg(long)]
     org: Option<String>,
 
@@ -52,6 +53,25 @@ pub struct CreateArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+impl CreateArgs {
+    /// Fills in what the flags left out from the config file: the org, the
+    /// expiry and the scopes (all of them, only when no --scope is given).
+    pub fn with_defaults(mut self, org: Option<&str>, defaults: &CreateDefaults) -> Self {
+        if self.org.is_none() {
+            self.org = org.map(str::to_owned);
+        }
+        if self.expires.is_none() {
+            self.expires = defaults.expires.as_ref().map(|(expiry, _)| *expiry);
+        }
+        if self.scopes.scopes.is_empty() {
+            if let Some(scopes) = &defaults.scopes {
+                self.scopes.scopes = scopes.clone();
+            }
+        }
+        self
+    }
 }
 
 #[derive(Serialize)]

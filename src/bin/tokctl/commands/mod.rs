@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod check;
 pub mod completions;
+pub mod config;
 pub mod create;
 pub mod deactivate;
 pub mod doctor;
@@ -38,6 +39,7 @@ use tokctl::ops::Session;
 use tokctl::store::{Opened, Store, StoreLocation, StoreTarget};
 
 use crate::cli::args::GlobalArgs;
+use crate::config::Resolved;
 use crate::output::ui::Ui;
 use crate::team_store;
 
@@ -212,6 +214,10 @@ pub enum Command {
     )]
     Completions(completions::CompletionsArgs),
 
+    /// Show the settings in force and where each came from (flag, env, config file, default)
+    #[command(subcommand, after_help = "Example:\n  tokctl config show")]
+    Config(config::ConfigCommand),
+
     /// Write the man pages (for packagers)
     #[command(hide = true)]
     Man(completions::ManArgs),
@@ -219,17 +225,23 @@ pub enum Command {
 
 /// Runs one command; returns the exit code. `app` builds the whole clap
 /// declaration, for the commands that generate completions and man pages
-/// from it (built only then: it costs time on every `verify`).
+/// from it (built only then: it costs time on every `verify`). `resolved`
+/// holds the config file's settings, already applied to `global`.
 pub fn run_command(
     global: GlobalArgs,
     command: Command,
     app: fn() -> clap::Command,
+    resolved: &Resolved,
 ) -> anyhow::Result<u8> {
     let ui = Ui::new(global.color, global.quiet, global.wide);
     // Commands about tokctl itself need no store.
     let command = match command {
         Command::Completions(args) => return completions::run(&ui, args, app()),
         Command::Man(args) => return completions::run_man(args, app()),
+        Command::Config(command) => {
+            let default_db = default_store_path().ok();
+            return config::run(&ui, &global, resolved, default_db.as_deref(), command);
+        }
         // Setting up a team store connects as the database's owner, who
         // need not be a tokctl user.
         Command::Team(command) => {
@@ -245,7 +257,11 @@ pub fn run_command(
     let inspect = matches!(command, Command::Doctor(_));
     let mut session = open_session(&ui, &global, inspect)?;
     match command {
-        Command::Create(args) => create::run(&ui, &mut session, args),
+        Command::Create(args) => create::run(
+            &ui,
+            &mut session,
+            args.with_defaults(resolved.default_org(), &resolved.config.create),
+        ),
         Command::List(args) => list::run(&ui, &session, args),
         Command::Show(args) => show::run(&ui, &session, args),
         Command::Revoke(args) => revoke::run(&ui, &mut session, args),
@@ -267,7 +283,7 @@ pub fn run_command(
         Command::Member(command) => member::run(&ui, &mut session, command),
         Command::Doctor(args) => doctor::run(&ui, &session, args),
         Command::Policy(command) => policy::run(&ui, &mut session, command),
-        Command::Completions(_) | Command::Man(_) | Command::Team(_) => {
+        Command::Completions(_) | Command::Man(_) | Command::Team(_) | Command::Config(_) => {
             unreachable!("handled before the store is opened")
         }
     }
