@@ -4,6 +4,7 @@
 //! caller passes its own.
 
 use crate::model::TokenStatus;
+use crate::store::TokenSort;
 
 /// Seconds in an hour: use history is kept per hour.
 pub(crate) const SECONDS_PER_HOUR: i64 = 3600;
@@ -52,4 +53,15 @@ pub(crate) fn escape_like(pattern: &str) -> String {
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// The `ORDER BY` of a token listing (columns of `tokens t`); the id breaks
+/// ties, so the order is total and the same on every backend.
+pub(crate) fn order_by(sort: TokenSort) -> &'static str {
+    match sort {
+        TokenSort::Created => " ORDER BY t.created_at, t.id",
+        TokenSort::LastUsed => " ORDER BY t.last_used_at IS NULL, t.last_used_at DESC, t.id",
+        TokenSort::Expires => " ORDER BY t.expires_at IS NULL, t.expires_at, t.id",
+        TokenSort::Name => " ORDER BY t.name, t.id",
+    }
 }

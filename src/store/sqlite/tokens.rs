@@ -9,10 +9,12 @@ use crate::clock::{from_unix, Timestamp};
 use crate::model::{Token, TokenId, TokenKind, TokenStatus};
 use crate::scope::{Action, ScopeSet};
 use crate::secret::SecretHash;
-use crate::store::sql::{escape_like, hour_of, not_ended_sql, status_sql, SECONDS_PER_HOUR};
+use crate::store::sql::{
+    escape_like, hour_of, not_ended_sql, order_by, status_sql, SECONDS_PER_HOUR,
+};
 use crate::store::{
-    NewToken, OrgKey, TokenEdit, TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate,
-    UserKey, VerifyRow,
+    NewToken, OrgKey, TokenEdit, TokenFilter, TokenRow, UsagePeriod, UsageUpdate, UserKey,
+    VerifyRow,
 };
 
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
@@ -505,12 +507,7 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         sql.push_str(" WHERE ");
         sql.push_str(&clauses.join(" AND "));
     }
-    sql.push_str(match filter.sort {
-        TokenSort::Created => " ORDER BY t.created_at, t.id",
-        TokenSort::LastUsed => " ORDER BY t.last_used_at IS NULL, t.last_used_at DESC, t.id",
-        TokenSort::Expires => " ORDER BY t.expires_at IS NULL, t.expires_at, t.id",
-        TokenSort::Name => " ORDER BY t.name, t.id",
-    });
+    sql.push_str(order_by(filter.sort));
     (sql, values)
 }
 
