@@ -599,6 +599,18 @@ mod tests {
         session
     }
 
+    /// A personal `repo:read` token named `name`, expiring in a day.
+    fn mint(session: &mut Session, name: &str) -> crate::ops::Created {
+        session
+            .create_token(CreateRequest {
+                name: Some(name.into()),
+                scopes: vec!["repo:read".parse().unwrap()],
+                expiry: Some("1d".parse().unwrap()),
+                ..CreateRequest::default()
+            })
+            .unwrap()
+    }
+
     /// The steps one verification of `presented` takes.
     fn work_of(session: &mut Session, presented: &str) -> Work {
         WORK.with(|work| work.set(Work::default()));
@@ -613,14 +625,7 @@ mod tests {
     #[test]
     fn an_unknown_id_takes_the_steps_of_a_wrong_secret_for_a_real_id() {
         let mut session = session();
-        let created = session
-            .create_token(CreateRequest {
-                name: Some("svc".into()),
-                scopes: vec!["repo:read".parse().unwrap()],
-                expiry: Some("1d".parse().unwrap()),
-                ..CreateRequest::default()
-            })
-            .unwrap();
+        let created = mint(&mut session, "svc");
         let real = created.token.id;
         let generator = Generator::default();
         let wrong_secret = generator.mint(TokenKind::Personal, real).unwrap();
@@ -653,14 +658,7 @@ mod tests {
     #[test]
     fn usage_taken_from_held_sessions_is_written_once_and_exactly() {
         let mut writer = session();
-        let created = writer
-            .create_token(CreateRequest {
-                name: Some("svc".into()),
-                scopes: vec!["repo:read".parse().unwrap()],
-                expiry: Some("1d".parse().unwrap()),
-                ..CreateRequest::default()
-            })
-            .unwrap();
+        let created = mint(&mut writer, "svc");
         writer.hold_usage();
         // A second session on the same store: an in-memory store has one
         // connection, so the "others" here are the writer's own counts taken
@@ -699,18 +697,8 @@ mod tests {
     #[test]
     fn a_deactivated_token_is_refused_in_the_steps_of_a_revoked_one() {
         let mut session = session();
-        let mut mint = |name: &str| {
-            session
-                .create_token(CreateRequest {
-                    name: Some(name.into()),
-                    scopes: vec!["repo:read".parse().unwrap()],
-                    expiry: Some("1d".parse().unwrap()),
-                    ..CreateRequest::default()
-                })
-                .unwrap()
-        };
-        let off = mint("off");
-        let gone = mint("gone");
+        let off = mint(&mut session, "off");
+        let gone = mint(&mut session, "gone");
         let plan = session
             .plan_switch_named(crate::ops::Switch::Deactivate, &["off".into()], None)
             .unwrap();
@@ -755,14 +743,7 @@ mod tests {
         use base64::engine::general_purpose::URL_SAFE_NO_PAD;
         use base64::Engine;
         let mut session = session();
-        let created = session
-            .create_token(CreateRequest {
-                name: Some("svc".into()),
-                scopes: vec!["repo:read".parse().unwrap()],
-                expiry: Some("1d".parse().unwrap()),
-                ..CreateRequest::default()
-            })
-            .unwrap();
+        let created = mint(&mut session, "svc");
         let text = created.secret.expose();
         let secret = URL_SAFE_NO_PAD.decode(&text[15..]).unwrap();
         let same = forge("tkp_", created.token.id, &secret[..32]);
