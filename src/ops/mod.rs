@@ -57,6 +57,9 @@ pub struct Session {
     ctx: Ctx,
     usage: verify::UsageBuffer,
     names: verify::NameCache,
+    /// Set by [`Session::prefer_throughput`], so a new connection
+    /// ([`Session::reconnect_if_lost`]) gets the same setting.
+    throughput_preferred: bool,
 }
 
 /// Everything of a session but the store, so that helpers can run inside a
@@ -115,6 +118,7 @@ impl Session {
             },
             usage: verify::UsageBuffer::default(),
             names: verify::NameCache::default(),
+            throughput_preferred: false,
         }
     }
 
@@ -137,7 +141,27 @@ impl Session {
             },
             usage: verify::UsageBuffer::default(),
             names: verify::NameCache::default(),
+            throughput_preferred: false,
         })
+    }
+
+    /// Replaces this session's store connection with a new one if the
+    /// server closed it (a restarted server, an ended session); usage held
+    /// in memory stays. Returns whether the session can be used: `false`
+    /// while the server cannot be reached, and the next call tries again.
+    pub fn reconnect_if_lost(&mut self) -> bool {
+        if !self.store.connection_lost() {
+            return true;
+        }
+        let Ok(store) = self.store.reopen() else {
+            return false;
+        };
+        if self.throughput_preferred && store.admin().prefer_throughput().is_err() {
+            return false;
+        }
+        self.store = store;
+        self.names = verify::NameCache::default();
+        true
     }
 
     /// Whether the store answers a read: what a service's health check asks.
@@ -175,8 +199,10 @@ impl Session {
     /// usage counts may be lost on a power cut, never a revocation (other
     /// commands commit durably). For verification, whose writes are usage
     /// counters; see [`crate::store::StoreAdmin::prefer_throughput`].
-    pub fn prefer_throughput(&self) -> Result<()> {
-        self.store.admin().prefer_throughput()
+    pub fn prefer_throughput(&mut self) -> Result<()> {
+        self.store.admin().prefer_throughput()?;
+        self.throughput_preferred = true;
+        Ok(())
     }
 
     /// Runs `work` in a write transaction with the actor resolved inside it.

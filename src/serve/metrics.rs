@@ -105,6 +105,7 @@ pub(super) struct Metrics {
     uses_written: AtomicU64,
     refusals_written: AtomicU64,
     store_errors: AtomicU64,
+    store_reconnects: AtomicU64,
     connections_open: AtomicI64,
     connections_closed_at_once: AtomicU64,
 }
@@ -146,6 +147,11 @@ impl Metrics {
 
     pub(super) fn store_error(&self) {
         self.store_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A store connection the server had closed, replaced by a new one.
+    pub(super) fn reconnected(&self) {
+        self.store_reconnects.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(super) fn connection_opened(&self) {
@@ -267,6 +273,13 @@ impl Metrics {
             out,
             "tokctl_serve_store_errors_total {}",
             load(&self.store_errors)
+        )?;
+        writeln!(out, "# HELP tokctl_serve_store_reconnects_total Store connections the server closed, replaced by new ones.")?;
+        writeln!(out, "# TYPE tokctl_serve_store_reconnects_total counter")?;
+        writeln!(
+            out,
+            "tokctl_serve_store_reconnects_total {}",
+            load(&self.store_reconnects)
         )?;
         writeln!(
             out,

@@ -105,10 +105,25 @@ impl Shared {
         let start = self.next.fetch_add(1, Ordering::Relaxed) % count;
         for offset in 0..count {
             if let Ok(mut session) = self.verifiers[(start + offset) % count].try_lock() {
-                return work(&mut session);
+                return self.work_on(&mut session, work);
             }
         }
-        work(&mut lock(&self.verifiers[start]))
+        self.work_on(&mut lock(&self.verifiers[start]), work)
+    }
+
+    /// Runs `work` on `session`, first replacing a connection the server
+    /// closed (a restart, a failover): the request that found it closed was
+    /// answered 503, the next one gets a new connection. While the server
+    /// is down each request tries once more and is answered 503.
+    fn work_on<T>(&self, session: &mut Session, work: impl FnOnce(&mut Session) -> T) -> T {
+        self.reconnect(session);
+        work(session)
+    }
+
+    fn reconnect(&self, session: &mut Session) {
+        if session.store().connection_lost() && session.reconnect_if_lost() {
+            self.metrics.reconnected();
+        }
     }
 
     /// Checks the caller's token (from `Authorization: Bearer`) on the
@@ -143,6 +158,7 @@ impl Shared {
     /// the writer for the next try.
     pub(super) fn flush(&self) -> Result<()> {
         let mut writer = lock(&self.writer);
+        self.reconnect(&mut writer.session);
         for verifier in &self.verifiers {
             let taken = lock(verifier).take_usage();
             writer.session.absorb_usage(taken);
@@ -153,7 +169,14 @@ impl Shared {
         }
         let (uses, refusals) = (waiting.uses(), waiting.refusals());
         writer.session.absorb_usage(waiting);
-        match writer.session.flush_usage() {
+        let mut written = writer.session.flush_usage();
+        // A connection the server closed since the last write is only seen
+        // closed once used: connect again and write once more.
+        if written.is_err() && writer.session.store().connection_lost() {
+            self.reconnect(&mut writer.session);
+            written = writer.session.flush_usage();
+        }
+        match written {
             Ok(()) => {
                 writer.summary.uses_written += uses;
                 writer.summary.refusals_written += refusals;

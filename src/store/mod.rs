@@ -184,6 +184,15 @@ impl Store {
         }
     }
 
+    /// Whether the connection to a team store was closed by the server, so
+    /// only a new one ([`Store::reopen`]) can go on; never for a local store.
+    pub fn connection_lost(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(_) => false,
+            Backend::Postgres(store) => store.connection_lost(),
+        }
+    }
+
     /// The address of a team store, `None` for a local one.
     pub fn server_address(&self) -> Option<&ServerAddress> {
         match &self.backend {

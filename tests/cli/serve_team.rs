@@ -245,3 +245,95 @@ fn serve_on_a_team_store_opens_a_connection_per_worker_and_stops_without_panicki
         "{stderr}"
     );
 }
+
+/// The team store's server ends the service's sessions and refuses new
+/// ones for a while (a restart, a failover): each request in that time is
+/// answered 503 `store_unavailable`, `/healthz` says 503, nothing panics;
+/// once connections are allowed again the next request connects anew and
+/// is answered, and every use counted before, during and after is written.
+#[test]
+fn a_team_store_that_goes_away_is_answered_503_and_reconnected_when_back() {
+    let Some(cluster) = Cluster::get("a_team_store_that_goes_away_is_answered_503") else {
+        return;
+    };
+    let mut env = Env::team(&cluster, "serve_503");
+    let web = env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "web-ci",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    let server = Served::spawn(
+        as_verifier(&env),
+        &[
+            "--workers",
+            "1",
+            "--no-caller-auth",
+            "--flush-interval",
+            "3600",
+        ],
+        None,
+    );
+    let mut valid = 0;
+    for _ in 0..2 {
+        let answer = server.post("/v1/verify", None, &json!({ "token": web }));
+        assert_eq!(answer.json()["valid"], true, "{answer:?}");
+        valid += 1;
+    }
+
+    let db = env.team.as_ref().unwrap();
+    let mut admin = db.cluster.admin("postgres");
+    let go_away = |admin: &mut postgres::Client, allow: bool| {
+        admin
+            .batch_execute(&format!(
+                "ALTER DATABASE {} ALLOW_CONNECTIONS {allow}",
+                db.name
+            ))
+            .unwrap();
+        if !allow {
+            admin
+                .execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = $1 AND usename = 'vera'",
+                    &[&db.name],
+                )
+                .unwrap();
+        }
+    };
+    go_away(&mut admin, false);
+    for _ in 0..3 {
+        let answer = server.post("/v1/verify", None, &json!({ "token": web }));
+        assert_eq!(answer.status, 503, "{answer:?}");
+        assert_eq!(answer.json()["error"], "store_unavailable", "{answer:?}");
+        let text = String::from_utf8_lossy(&answer.body).into_owned();
+        assert!(!text.contains(&web), "{text}");
+    }
+    let health = server.request("GET", "/healthz", &[], b"");
+    assert_eq!(health.status, 503, "{health:?}");
+
+    go_away(&mut admin, true);
+    let answer = server.post("/v1/verify", None, &json!({ "token": web }));
+    assert_eq!(answer.json()["valid"], true, "{answer:?}");
+    valid += 1;
+    let health = server.request("GET", "/healthz", &[], b"");
+    assert_eq!(health.status, 200, "{health:?}");
+    let metrics = String::from_utf8(server.request("GET", "/metrics", &[], b"").body).unwrap();
+    assert!(
+        metrics.contains("tokctl_serve_store_reconnects_total 1\n"),
+        "{metrics}"
+    );
+
+    let (code, stderr) = server.stop();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let shown: Value =
+        serde_json::from_str(&env.ok("olive", &["show", "web-ci", "--format", "json"])).unwrap();
+    assert_eq!(shown["use_count"], valid, "{shown}");
+    env.ok("olive", &["audit", "verify"]);
+}

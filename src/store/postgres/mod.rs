@@ -143,6 +143,12 @@ impl PgStore {
         PgStore::connect(&self.address, password).map(|(store, _created)| store)
     }
 
+    /// Whether the server closed this connection (it stopped, or an
+    /// administrator ended the session): every later call would fail.
+    pub fn connection_lost(&self) -> bool {
+        self.conn.borrow().client.is_closed()
+    }
+
     /// A connection as the URL's user, nothing checked yet.
     fn open_connection(address: &ServerAddress, password: Option<&str>) -> Result<PgStore> {
         let shown = address.to_string();
