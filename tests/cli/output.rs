@@ -119,6 +119,28 @@ fn colour_only_when_asked_or_at_a_terminal() {
     assert!(!never.contains('\u{1b}'));
 }
 
+/// NO_COLOR turns off colour that tokctl would choose; `--color always` is
+/// the user's explicit choice and wins. The table crate used to read
+/// NO_COLOR on its own and print bare resets (`ESC[m`) with no colour.
+#[test]
+fn color_always_wins_over_no_color_with_whole_escape_codes() {
+    let env = store();
+    let out = env
+        .cmd(&["list", "--all", "--color", "always"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let always = String::from_utf8(out.stdout).unwrap();
+    assert!(always.contains("\u{1b}[38;5;9m revoked"), "{always:?}");
+    assert!(!always.contains("\u{1b}[m"), "{always:?}");
+    let out = env
+        .cmd(&["list", "--all"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!out.stdout.contains(&0x1b));
+}
+
 #[test]
 fn the_secret_alone_on_stdout_and_the_warning_on_stderr() {
     let env = TestEnv::new();

@@ -132,6 +132,14 @@ fn report_clap_error(err: &clap::Error) -> u8 {
                 }
                 first = format!("{first} {}", listed.join(", "));
             }
+            // An invalid value: clap lists the valid ones on the next line.
+            if let Some(values) = rendered
+                .lines()
+                .map(str::trim)
+                .find(|line| line.starts_with("[possible values:"))
+            {
+                first = format!("{first} {values}");
+            }
             let first = first.as_str();
             // A token pasted as an argument must not be echoed back.
             eprintln!("{}", redact_tokens(&one_line(first)));
