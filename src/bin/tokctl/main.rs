@@ -84,6 +84,11 @@ fn report_error(err: &anyhow::Error) -> u8 {
     if io_kind == Some(IoErrorKind::BrokenPipe) {
         return exit::SUCCESS;
     }
+    if input::is_interrupted(err) {
+        input::show_cursor_again();
+        eprintln!("{}", input::INTERRUPTED_NOTE);
+        return exit::INTERRUPTED;
+    }
     match err.downcast_ref::<tokctl::Error>() {
         Some(lib) => {
             eprintln!("error: {}", redact_tokens(&lib.to_string()));

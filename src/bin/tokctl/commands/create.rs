@@ -148,6 +148,7 @@ pub fn run(ui: &Ui, session: &mut Session, mut args: CreateArgs) -> anyhow::Resu
 /// Asks for the name, scopes and expiry that the command line left out, then
 /// for confirmation of a summary. Returns false when the person declines.
 fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyhow::Result<bool> {
+    crate::input::restore_terminal_on_interrupt();
     let theme = ColorfulTheme::default();
     let choices = session.create_choices(args.org.as_deref())?;
     if args.name.is_none() {
@@ -163,6 +164,13 @@ fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyh
             .interact_text()?;
         // Empty: the library picks a readable, unique name (repo-read-2026-11-22).
         args.name = (!name.is_empty()).then_some(name);
+    }
+    if args.description.is_none() {
+        let description: String = Input::with_theme(&theme)
+            .with_prompt("Description (who uses it, where, why; Enter to skip)")
+            .allow_empty(true)
+            .interact_text()?;
+        args.description = (!description.trim().is_empty()).then(|| description.trim().to_owned());
     }
     if args.scopes.scopes.is_empty() {
         let mut labels: Vec<String> = choices.scopes.iter().map(ToString::to_string).collect();
