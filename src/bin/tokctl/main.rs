@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod completion;
 mod config;
 mod exit;
 mod hints;
@@ -20,6 +21,8 @@ use tokctl::secret::redact_tokens;
 fn main() -> ExitCode {
     // Before anything else, and before any thread exists.
     harden_process();
+    // A shell asking for completions gets them and nothing else.
+    completion::answer_if_asked(cli::Cli::command);
     input::take_token_from_environment();
     let mut matches = match cli::Cli::command().try_get_matches() {
         Ok(matches) => matches,

@@ -41,13 +41,15 @@ impl From<ShellArg> for Shell {
     }
 }
 
-/// Prints the completion script of `app`, the whole command line.
-pub fn run(ui: &Ui, args: CompletionsArgs, mut app: clap::Command) -> anyhow::Result<u8> {
-    let shell: Shell = args.shell.into();
-    // Into memory first: the generator panics on a write error (a closed pipe).
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut app, "tokctl", &mut script);
-    ui.print_bytes(&script)?;
+/// Prints the completion script for the shell: it asks `tokctl` (on PATH)
+/// for candidates each time, so they come from the store.
+pub fn run(ui: &Ui, args: CompletionsArgs) -> anyhow::Result<u8> {
+    let shell = args
+        .shell
+        .to_possible_value()
+        .map(|value| value.get_name().to_owned())
+        .unwrap_or_default();
+    ui.print_bytes(&crate::completion::registration(&shell)?)?;
     Ok(exit::SUCCESS)
 }
 

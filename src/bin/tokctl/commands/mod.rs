@@ -34,7 +34,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Subcommand;
 use tokctl::clock::{Clock, SystemClock};
-use tokctl::keyring::{OsKeyring, SecretKeeper};
+use tokctl::keyring::{KeyringMode, OsKeyring, SecretKeeper};
 use tokctl::ops::Session;
 use tokctl::store::{Opened, Store, StoreLocation, StoreTarget};
 
@@ -236,7 +236,7 @@ pub fn run_command(
     let ui = Ui::new(global.color, global.quiet, global.wide);
     // Commands about tokctl itself need no store.
     let command = match command {
-        Command::Completions(args) => return completions::run(&ui, args, app()),
+        Command::Completions(args) => return completions::run(&ui, args),
         Command::Man(args) => return completions::run_man(args, app()),
         Command::Config(command) => {
             let default_db = default_store_path().ok();
@@ -346,6 +346,46 @@ fn open_session(ui: &Ui, global: &GlobalArgs, inspect: bool) -> anyhow::Result<S
         ));
     }
     Ok(session)
+}
+
+/// The session a completion reads candidates from: the store `global`
+/// names, opened as a command would open it, except that a local store
+/// that does not exist is not created, an empty one is not set up, and the
+/// keyring is never asked. `None` when it cannot be opened.
+pub fn open_for_completion(global: &GlobalArgs) -> Option<Session> {
+    let account = OsAccount::current();
+    let login = account.login.clone().unwrap_or_else(whoami::username);
+    let target = match &global.db {
+        Some(value) => StoreTarget::parse(value.as_os_str()).ok()?,
+        None => StoreTarget::File(default_store_path().ok()?),
+    };
+    let (store, actor) = match target {
+        StoreTarget::Server(address) => {
+            let opened = team_store::connect(address, global.actor.as_deref(), &login).ok()?;
+            let actor = opened.store.server_user().unwrap_or_default().to_owned();
+            (opened.store, actor)
+        }
+        StoreTarget::File(path) => {
+            if !path.is_file() {
+                return None;
+            }
+            let location = StoreLocation {
+                path,
+                create_dirs: false,
+            };
+            let actor = global.actor.clone().unwrap_or(login);
+            (Store::open(&location).ok()?.store, actor)
+        }
+    };
+    let session = Session::new(
+        store,
+        clock().ok()?,
+        keyring().ok()?,
+        KeyringMode::Off,
+        actor,
+    )
+    .with_os_user(account.recorded);
+    Some(session)
 }
 
 /// Opens the local store (`--db PATH`, or the default file) as the user
