@@ -292,6 +292,15 @@ pub trait Tx {
         each: &mut dyn FnMut(TokenRow) -> ControlFlow<()>,
     ) -> Result<()>;
 
+    /// Calls `each` with the id and name of every token the filter lets
+    /// through, in order, until `each` breaks: the walk of
+    /// [`Tx::visit_tokens`] without the rest of each row, for offering names.
+    fn visit_token_names(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
+    ) -> Result<()>;
+
     /// Calls `each` for every event the filter lets through, in id order,
     /// one row at a time, until `each` breaks.
     fn visit_events(

@@ -1280,3 +1280,64 @@ fn a_stopped_database_exits_6_with_one_line() {
         .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
         .unwrap();
 }
+
+/// Completions read the team store as they read a file: the names and ids
+/// the login may see (row-level security decides), orgs and scopes.
+#[test]
+fn completions_offer_the_same_names_on_both_stores() {
+    let Some(cluster) = Cluster::get("completions_offer_the_same_names_on_both_stores") else {
+        return;
+    };
+    let offered = |env: &mut Env| {
+        for name in ["deploy-bot", "deploy-web"] {
+            env.secret(
+                "olive",
+                &[
+                    "create",
+                    "--name",
+                    name,
+                    "--scope",
+                    "repo:read",
+                    "--expires",
+                    "30d",
+                ],
+            );
+        }
+        let complete = |user: &str, words: &[&str]| {
+            let mut args = vec!["--", "tokctl"];
+            args.extend_from_slice(words);
+            let out = env
+                .cmd(user, &args)
+                .env("COMPLETE", "fish")
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            assert!(
+                out.stderr.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let olive = complete("olive", &["show", "deploy-"]);
+        // mia is no tokctl user yet: nothing, and no error in the prompt.
+        let mia = complete("mia", &["show", "deploy-"]);
+        let orgs = complete("olive", &["list", "--org", ""]);
+        (olive, mia, orgs)
+    };
+    let mut local = Env::local();
+    let from_file = offered(&mut local);
+    let mut team = Env::team(&cluster, "completions");
+    let from_team = offered(&mut team);
+    let names: Vec<&str> = from_file
+        .0
+        .lines()
+        .map(|line| line.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(&names[..2], ["deploy-bot", "deploy-web"], "{}", from_file.0);
+    assert_eq!(from_file.0, from_team.0);
+    assert_eq!(from_file.1, "");
+    assert_eq!(from_team.1, "");
+    assert_eq!(from_file.2, from_team.2);
+    assert_eq!(from_team.2, "default\n");
+}

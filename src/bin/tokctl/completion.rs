@@ -141,15 +141,17 @@ fn scopes(session: &Session) -> Vec<CompletionCandidate> {
 fn tokens(session: &Session) -> Vec<CompletionCandidate> {
     let mut names = Vec::new();
     let mut ids = Vec::new();
+    // By name: the order people read them in, and the name index's order,
+    // so nothing is sorted.
     let selection = Selection {
         org: typed_org(),
+        sort: tokctl::store::TokenSort::Name,
         ..Selection::default()
     };
-    let listed = session.list_tokens(&selection, |token| {
-        let id = token.id.to_string();
-        names.push(CompletionCandidate::new(token.name.clone()).help(Some(id.clone().into())));
-        ids.push(CompletionCandidate::new(id).help(Some(token.name.clone().into())));
-        Ok::<(), tokctl::Error>(())
+    let listed = session.list_token_names(&selection, |id, name| {
+        let id = id.to_string();
+        names.push(CompletionCandidate::new(name).help(Some(id.clone().into())));
+        ids.push(CompletionCandidate::new(id).help(Some(name.to_owned().into())));
     });
     if listed.is_err() {
         return Vec::new();

@@ -165,6 +165,23 @@ impl Queries<'_> {
         self.walk(&sql, &params, &mut |row| Ok(each(token_from_row(row)?)))
     }
 
+    /// The id and name of every token the filter lets through, in order:
+    /// no joins, for completions that offer names.
+    pub fn visit_token_names(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let (sql, values) = filter_sql_from(NAME_SELECT, filter);
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
+        self.walk(&sql, &params, &mut |row| {
+            let id = TokenId::from_key(get(row, 0)?)
+                .ok_or_else(|| StoreError::corrupt("an invalid token key"))?;
+            let name: &str = get(row, 1)?;
+            Ok(each(id, name))
+        })
+    }
+
     /// Every token the filter lets through.
     pub fn tokens(&self, filter: &TokenFilter) -> Result<Vec<TokenRow>> {
         let (sql, values) = filter_sql(filter);
@@ -462,7 +479,16 @@ fn keys(orgs: &[OrgKey]) -> Vec<i64> {
 }
 
 /// Builds the listing query; every user value is a bound parameter.
+/// The head of [`Queries::visit_token_names`]'s query.
+const NAME_SELECT: &str = "SELECT t.id, t.name FROM tokctl.tokens t";
+
 fn filter_sql(filter: &TokenFilter) -> (String, Values) {
+    filter_sql_from(TOKEN_SELECT, filter)
+}
+
+/// `select` (which names the tokens table `t`) with the filter's WHERE and
+/// ORDER BY.
+fn filter_sql_from(select: &str, filter: &TokenFilter) -> (String, Values) {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Values = Vec::new();
     if let Some(orgs) = &filter.orgs {
@@ -560,7 +586,7 @@ fn filter_sql(filter: &TokenFilter) -> (String, Values) {
         }
         clauses.push(format!("({})", any.join(" OR ")));
     }
-    let mut sql = TOKEN_SELECT.to_owned();
+    let mut sql = select.to_owned();
     if !clauses.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&clauses.join(" AND "));

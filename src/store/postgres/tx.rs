@@ -267,6 +267,14 @@ impl Tx for Queries<'_> {
         Queries::visit_tokens(self, filter, each)
     }
 
+    fn visit_token_names(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
+    ) -> Result<()> {
+        Queries::visit_token_names(self, filter, each)
+    }
+
     fn visit_events(
         &self,
         filter: &EventFilter,

@@ -168,6 +168,34 @@ impl Queries<'_> {
         Ok(())
     }
 
+    /// The id and name of every token the filter lets through, in order:
+    /// no joins, for completions that offer names.
+    pub fn for_each_token_name<E: From<SqlError>>(
+        &self,
+        filter: &TokenFilter,
+        mut each: impl FnMut(TokenId, &str) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let (sql, values) = filter_sql_from(NAME_SELECT, filter);
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(SqlError::from)?;
+        let mut rows = stmt
+            .query(params_from_iter(values))
+            .map_err(SqlError::from)?;
+        while let Some(row) = rows.next().map_err(SqlError::from)? {
+            let key: i64 = row.get(0).map_err(SqlError::from)?;
+            let Some(id) = TokenId::from_key(key) else {
+                return Err(
+                    SqlError::from(rusqlite::Error::IntegralValueOutOfRange(0, key)).into(),
+                );
+            };
+            let name = row
+                .get_ref(1)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(SqlError::from)?;
+            each(id, name)?;
+        }
+        Ok(())
+    }
+
     /// Every token the filter lets through.
     pub fn tokens(&self, filter: &TokenFilter) -> Result<Vec<TokenRow>> {
         let mut out = Vec::new();
@@ -385,7 +413,16 @@ fn bind(value: Value, values: &mut Vec<Value>) -> String {
 }
 
 /// Builds the listing query; every user value is a bound parameter.
+/// The head of [`Queries::for_each_token_name`]'s query.
+const NAME_SELECT: &str = "SELECT t.id, t.name FROM tokens t";
+
 fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
+    filter_sql_from(TOKEN_SELECT, filter)
+}
+
+/// `select` (which names the tokens table `t`) with the filter's WHERE and
+/// ORDER BY.
+fn filter_sql_from(select: &str, filter: &TokenFilter) -> (String, Vec<Value>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(orgs) = &filter.orgs {
@@ -502,7 +539,7 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         }
         clauses.push(format!("({})", any.join(" OR ")));
     }
-    let mut sql = TOKEN_SELECT.to_owned();
+    let mut sql = select.to_owned();
     if !clauses.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&clauses.join(" AND "));

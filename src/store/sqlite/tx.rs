@@ -292,6 +292,21 @@ impl Tx for Queries<'_> {
         }))
     }
 
+    fn visit_token_names(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
+    ) -> Result<()> {
+        walk_result(Queries::for_each_token_name(
+            self,
+            filter,
+            |id, name| match each(id, name) {
+                ControlFlow::Continue(()) => Ok(()),
+                ControlFlow::Break(()) => Err(Walk::Stop),
+            },
+        ))
+    }
+
     fn visit_events(
         &self,
         filter: &EventFilter,
