@@ -259,6 +259,9 @@ _tokctl() {
             tokctl__subcmd__help__subcmd__user,add)
                 cmd="tokctl__subcmd__help__subcmd__user__subcmd__add"
                 ;;
+            tokctl__subcmd__help__subcmd__user,edit)
+                cmd="tokctl__subcmd__help__subcmd__user__subcmd__edit"
+                ;;
             tokctl__subcmd__help__subcmd__user,list)
                 cmd="tokctl__subcmd__help__subcmd__user__subcmd__list"
                 ;;
@@ -352,6 +355,9 @@ _tokctl() {
             tokctl__subcmd__user,add)
                 cmd="tokctl__subcmd__user__subcmd__add"
                 ;;
+            tokctl__subcmd__user,edit)
+                cmd="tokctl__subcmd__user__subcmd__edit"
+                ;;
             tokctl__subcmd__user,help)
                 cmd="tokctl__subcmd__user__subcmd__help"
                 ;;
@@ -366,6 +372,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__user__subcmd__help,add)
                 cmd="tokctl__subcmd__user__subcmd__help__subcmd__add"
+                ;;
+            tokctl__subcmd__user__subcmd__help,edit)
+                cmd="tokctl__subcmd__user__subcmd__help__subcmd__edit"
                 ;;
             tokctl__subcmd__user__subcmd__help,help)
                 cmd="tokctl__subcmd__user__subcmd__help__subcmd__help"
@@ -1709,7 +1718,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help__subcmd__user)
-            opts="add list remove"
+            opts="add edit list remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1723,6 +1732,20 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help__subcmd__user__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__user__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2979,7 +3002,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user)
-            opts="-q -h --db --as --color --quiet --wide --keyring --help add list remove offboard help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help add edit list remove offboard help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3009,12 +3032,62 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__add)
-            opts="-q -h --db --as --color --quiet --wide --keyring --help"
+            opts="-q -h --display-name --email --service --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --display-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__user__subcmd__edit)
+            opts="-q -h --display-name --no-display-name --email --no-email --service --person --restore --format --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3039,7 +3112,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__help)
-            opts="add list remove help"
+            opts="add edit list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3053,6 +3126,20 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__user__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3109,7 +3196,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__list)
-            opts="-q -h --format --db --as --color --quiet --wide --keyring --help"
+            opts="-q -h --all --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

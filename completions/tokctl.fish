@@ -443,7 +443,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l max-lifetime -d 'Longest a token may live from minting or rotation, e.g. 1y; \'none\' for no limit' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l member-tokens -d 'Whether plain members may hold personal tokens: allow or deny' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l member-tokens -d 'Whether plain members may hold personal tokens: allow, deny, or deny-except-service-accounts (people may not, service accounts may)' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l allowed-scopes -d 'Scopes that may be granted: comma-separated patterns such as \'repo:*,issues:read,*:read\'; \'*\' for any' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l max-tokens -d 'Most tokens the org may have (revoked and expired count until pruned); \'none\' for no quota' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from policy" -l format -d 'Output format' -r -f -a "table\t'A table for people'
@@ -463,29 +463,51 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l as -d 'Act as this tokctl user [default: your login name]' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "add" -d 'Register a user (needs admin in some org); add them to an org with \'tokctl member add\''
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "list" -d 'List users'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "offboard" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add list remove offboard help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "add" -d 'Register a person or a service account (needs admin in some org); add them to an org with \'tokctl member add\''
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "edit" -d 'Change a user\'s display name, e-mail address or kind, or restore a removed user (needs admin in some org)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "list" -d 'List users: active ones, or with --all removed ones too'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "offboard" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l display-name -d 'A name for people to read, e.g. \'Alice Liddell\'' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l email -d 'An e-mail address' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l as -d 'Act as this tokctl user [default: your login name]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l service -d 'A service account (a pipeline, a bot), not a person'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l display-name -d 'A new display name' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l email -d 'A new e-mail address' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l format -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'Stable JSON for scripts (see docs/json.md)'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l no-display-name -d 'Remove the display name'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l no-email -d 'Remove the e-mail address'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l service -d 'Mark the user a service account'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l person -d 'Mark the user a person (not a service account)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l restore -d 'Make a removed (offboarded) user active again'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
@@ -494,6 +516,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 always\t'Always'
 never\t'Never'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l all -d 'Include removed (offboarded) users'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -527,9 +550,10 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a user (needs admin in some org); add them to an org with \'tokctl member add\''
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a person or a service account (needs admin in some org); add them to an org with \'tokctl member add\''
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a user\'s display name, e-mail address or kind, or restore a removed user (needs admin in some org)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users: active ones, or with --all removed ones too'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
 complete -c tokctl -n "__fish_tokctl_using_subcommand member; and not __fish_seen_subcommand_from add list remove help" -l as -d 'Act as this tokctl user [default: your login name]' -r
@@ -753,9 +777,10 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "add" -d 'Add an org; you become its owner'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "list" -d 'List orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "add" -d 'Register a user (needs admin in some org); add them to an org with \'tokctl member add\''
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "list" -d 'List users'
-complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org and remove their memberships'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "add" -d 'Register a person or a service account (needs admin in some org); add them to an org with \'tokctl member add\''
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "edit" -d 'Change a user\'s display name, e-mail address or kind, or restore a removed user (needs admin in some org)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "list" -d 'List users: active ones, or with --all removed ones too'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "add" -d 'Add a user to an org, or change their role (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "list" -d 'List memberships of an org, or of all your orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "remove" -d 'Remove a user from an org (owner only); revokes their personal tokens there'

@@ -482,7 +482,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         }
         'tokctl;org;policy' {
             [CompletionResult]::new('--max-lifetime', '--max-lifetime', [CompletionResultType]::ParameterName, 'Longest a token may live from minting or rotation, e.g. 1y; ''none'' for no limit')
-            [CompletionResult]::new('--member-tokens', '--member-tokens', [CompletionResultType]::ParameterName, 'Whether plain members may hold personal tokens: allow or deny')
+            [CompletionResult]::new('--member-tokens', '--member-tokens', [CompletionResultType]::ParameterName, 'Whether plain members may hold personal tokens: allow, deny, or deny-except-service-accounts (people may not, service accounts may)')
             [CompletionResult]::new('--allowed-scopes', '--allowed-scopes', [CompletionResultType]::ParameterName, 'Scopes that may be granted: comma-separated patterns such as ''repo:*,issues:read,*:read''; ''*'' for any')
             [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Most tokens the org may have (revoked and expired count until pruned); ''none'' for no quota')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -528,18 +528,42 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a user (needs admin in some org); add them to an org with ''tokctl member add''')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org and remove their memberships')
-            [CompletionResult]::new('offboard', 'offboard', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org and remove their memberships')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a person or a service account (needs admin in some org); add them to an org with ''tokctl member add''')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a user''s display name, e-mail address or kind, or restore a removed user (needs admin in some org)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users: active ones, or with --all removed ones too')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed')
+            [CompletionResult]::new('offboard', 'offboard', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tokctl;user;add' {
+            [CompletionResult]::new('--display-name', '--display-name', [CompletionResultType]::ParameterName, 'A name for people to read, e.g. ''Alice Liddell''')
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'An e-mail address')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file''s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'A service account (a pipeline, a bot), not a person')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;user;edit' {
+            [CompletionResult]::new('--display-name', '--display-name', [CompletionResultType]::ParameterName, 'A new display name')
+            [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'A new e-mail address')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file''s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--no-display-name', '--no-display-name', [CompletionResultType]::ParameterName, 'Remove the display name')
+            [CompletionResult]::new('--no-email', '--no-email', [CompletionResultType]::ParameterName, 'Remove the e-mail address')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Mark the user a service account')
+            [CompletionResult]::new('--person', '--person', [CompletionResultType]::ParameterName, 'Mark the user a person (not a service account)')
+            [CompletionResult]::new('--restore', '--restore', [CompletionResultType]::ParameterName, 'Make a removed (offboarded) user active again')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
@@ -553,6 +577,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include removed (offboarded) users')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
@@ -593,13 +618,17 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;user;help' {
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a user (needs admin in some org); add them to an org with ''tokctl member add''')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org and remove their memberships')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a person or a service account (needs admin in some org); add them to an org with ''tokctl member add''')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a user''s display name, e-mail address or kind, or restore a removed user (needs admin in some org)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users: active ones, or with --all removed ones too')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tokctl;user;help;add' {
+            break
+        }
+        'tokctl;user;help;edit' {
             break
         }
         'tokctl;user;help;list' {
@@ -999,12 +1028,16 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;help;user' {
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a user (needs admin in some org); add them to an org with ''tokctl member add''')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org and remove their memberships')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a person or a service account (needs admin in some org); add them to an org with ''tokctl member add''')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a user''s display name, e-mail address or kind, or restore a removed user (needs admin in some org)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users: active ones, or with --all removed ones too')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed')
             break
         }
         'tokctl;help;user;add' {
+            break
+        }
+        'tokctl;help;user;edit' {
             break
         }
         'tokctl;help;user;list' {

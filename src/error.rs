@@ -127,6 +127,13 @@ pub enum RequestProblem {
     /// A service was to skip caller authentication on an address other
     /// than loopback.
     CallerAuthOffAwayFromLoopback,
+    /// A user edit changed nothing.
+    UserUnchanged,
+    /// A removed user was to be given a membership.
+    UserRemoved {
+        /// The user.
+        user: String,
+    },
     /// Anything else: nothing useful to suggest.
     Other,
 }
@@ -229,6 +236,14 @@ pub enum Error {
     /// The acting user is not registered in the store.
     #[error("user '{name}' is not registered in this store")]
     UnknownActor {
+        /// The login name tokctl acted as.
+        name: String,
+    },
+
+    /// The acting user was removed (offboarded): their row stays for the
+    /// record, but they may not act until an admin restores them.
+    #[error("user '{name}' was removed from this store and cannot act")]
+    RemovedActor {
         /// The login name tokctl acted as.
         name: String,
     },
@@ -443,6 +458,7 @@ impl Error {
                 ErrorKind::Conflict
             }
             Error::UnknownActor { .. }
+            | Error::RemovedActor { .. }
             | Error::Forbidden { .. }
             | Error::PolicyViolation { .. } => ErrorKind::Forbidden,
             Error::StoreNotDatabase { .. }
