@@ -14,7 +14,7 @@ pub(crate) fn owner_status(
     removed_at: Option<crate::clock::Timestamp>,
 ) -> Option<crate::model::UserStatus> {
     use crate::model::UserStatus;
-    has_owner.then(|| match removed_at {
+    has_owner.then_some(match removed_at {
         Some(_) => UserStatus::Removed,
         None => UserStatus::Active,
     })

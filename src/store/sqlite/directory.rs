@@ -120,10 +120,9 @@ impl Queries<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("{USER_SELECT} WHERE name = ?1"))?;
-        Ok(stmt
-            .query_row([name], user_from_row)
+        stmt.query_row([name], user_from_row)
             .optional()?
-            .transpose()?)
+            .transpose()
     }
 
     /// The key, kind and status of the user named `name`.
