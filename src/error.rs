@@ -138,6 +138,16 @@ pub enum RequestProblem {
     Other,
 }
 
+/// What is wrong with one row of an input file (a directory to import):
+/// its line, and why, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The line the row starts on (1 is the first line of the file).
+    pub line: u64,
+    /// What is wrong with it.
+    pub message: String,
+}
+
 /// Why an org's policy refused a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicyRefusal {
@@ -194,6 +204,14 @@ pub enum Error {
         message: String,
         /// Which problem it is, for a front end to say what to do instead.
         reason: RequestProblem,
+    },
+
+    /// Rows of an input file are bad: every one is listed, and nothing was
+    /// written.
+    #[error("{} bad row(s); nothing was written", problems.len())]
+    BadRows {
+        /// One per bad row, in line order.
+        problems: Vec<RowProblem>,
     },
 
     /// A named thing does not exist.
@@ -450,7 +468,8 @@ impl Error {
         match self {
             Error::InvalidInput { .. }
             | Error::InvalidRequest { .. }
-            | Error::TokenInText { .. } => ErrorKind::Usage,
+            | Error::TokenInText { .. }
+            | Error::BadRows { .. } => ErrorKind::Usage,
             Error::NotFound { .. }
             | Error::SecretNotInKeyring { .. }
             | Error::SecretOutdatedInKeyring { .. } => ErrorKind::NotFound,

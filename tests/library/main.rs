@@ -9,6 +9,7 @@ mod common {
 
 mod admin_edits;
 mod bulk_revoke;
+mod directory_import;
 mod library;
 mod library_keyring;
 mod plan_apply;

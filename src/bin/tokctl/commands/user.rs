@@ -1,6 +1,8 @@
 //! `tokctl user add|edit|list|remove`: register people and service
 //! accounts, change what is known about them, list them, offboard them.
 
+mod import;
+
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use tokctl::model::{User, UserKind};
@@ -29,6 +31,18 @@ pub enum UserCommand {
         tokctl user edit bob --restore\n\n\
         A restored user may act again and be added to orgs; their memberships are not given back.")]
     Edit(EditArgs),
+    /// Add or update users and memberships from a directory file (CSV or JSON Lines), in one go
+    #[command(
+        after_help = "Examples:\n  tokctl user import people.csv --dry-run\n  \
+        tokctl user import people.csv --yes\n  \
+        hr-export | tokctl user import - --input-format jsonl --yes --format json\n\n\
+        Columns (CSV header, or JSON keys): login, display_name, email, org, role, service.\n\
+        Only login is required; an empty or missing value leaves what the store has.\n\
+        One row per login; the org must exist; role defaults to member for a new membership.\n\
+        Nothing is removed. Every bad row is listed with its line number and nothing is\n\
+        written (exit 2)."
+    )]
+    Import(import::ImportArgs),
     /// List users: active ones, or with --all removed ones too
     #[command(
         after_help = "Examples:\n  tokctl user list\n  tokctl user list --all --format json"
@@ -164,6 +178,7 @@ pub fn run(ui: &Ui, session: &mut Session, command: UserCommand) -> anyhow::Resu
             ui.note(format!("added {what} '{}'", user.name));
         }
         UserCommand::Edit(args) => return edit(ui, session, args),
+        UserCommand::Import(args) => return import::run(ui, session, args),
         UserCommand::Remove {
             name,
             dry_run,
