@@ -27,6 +27,7 @@ mod output;
 mod secret_service;
 mod serve;
 mod serve_team;
+mod service_accounts;
 mod snapshots;
 mod store_security;
 mod team_enforcement;
