@@ -12,6 +12,7 @@ mod audit_anchors;
 mod bad_input;
 mod config_file;
 mod cron_doc;
+mod directory_import;
 mod flow;
 mod generated_files;
 mod governance;
