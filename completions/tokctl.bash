@@ -262,6 +262,9 @@ _tokctl() {
             tokctl__subcmd__help__subcmd__user,edit)
                 cmd="tokctl__subcmd__help__subcmd__user__subcmd__edit"
                 ;;
+            tokctl__subcmd__help__subcmd__user,import)
+                cmd="tokctl__subcmd__help__subcmd__user__subcmd__import"
+                ;;
             tokctl__subcmd__help__subcmd__user,list)
                 cmd="tokctl__subcmd__help__subcmd__user__subcmd__list"
                 ;;
@@ -361,6 +364,9 @@ _tokctl() {
             tokctl__subcmd__user,help)
                 cmd="tokctl__subcmd__user__subcmd__help"
                 ;;
+            tokctl__subcmd__user,import)
+                cmd="tokctl__subcmd__user__subcmd__import"
+                ;;
             tokctl__subcmd__user,list)
                 cmd="tokctl__subcmd__user__subcmd__list"
                 ;;
@@ -378,6 +384,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__user__subcmd__help,help)
                 cmd="tokctl__subcmd__user__subcmd__help__subcmd__help"
+                ;;
+            tokctl__subcmd__user__subcmd__help,import)
+                cmd="tokctl__subcmd__user__subcmd__help__subcmd__import"
                 ;;
             tokctl__subcmd__user__subcmd__help,list)
                 cmd="tokctl__subcmd__user__subcmd__help__subcmd__list"
@@ -1718,7 +1727,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help__subcmd__user)
-            opts="add edit list remove"
+            opts="add edit import list remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1746,6 +1755,20 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help__subcmd__user__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__user__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3002,7 +3025,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user)
-            opts="-q -h --db --as --color --quiet --wide --keyring --help add edit list remove offboard help"
+            opts="-q -h --db --as --color --quiet --wide --keyring --help add edit import list remove offboard help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3112,7 +3135,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__user__subcmd__help)
-            opts="add edit list remove help"
+            opts="add edit import list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3167,6 +3190,20 @@ _tokctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokctl__subcmd__user__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokctl__subcmd__user__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -3188,6 +3225,44 @@ _tokctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__user__subcmd__import)
+            opts="-y -q -h --input-format --dry-run --yes --format --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input-format)
+                    COMPREPLY=($(compgen -W "csv jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -463,21 +463,22 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subco
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'List orgs'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l as -d 'Act as this tokctl user [default: your login name]' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
 always\t'Always'
 never\t'Never'"
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "add" -d 'Register a person or a service account (needs admin in some org); add them to an org with \'tokctl member add\''
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "edit" -d 'Change a user\'s display name, e-mail address or kind, or restore a removed user (needs admin in some org)'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "list" -d 'List users: active ones, or with --all removed ones too'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "offboard" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
-complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit list remove offboard help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -f -a "add" -d 'Register a person or a service account (needs admin in some org); add them to an org with \'tokctl member add\''
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -f -a "edit" -d 'Change a user\'s display name, e-mail address or kind, or restore a removed user (needs admin in some org)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -f -a "import" -d 'Add or update users and memberships from a directory file (CSV or JSON Lines), in one go'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -f -a "list" -d 'List users: active ones, or with --all removed ones too'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -f -a "offboard" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and not __fish_seen_subcommand_from add edit import list remove offboard help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l display-name -d 'A name for people to read, e.g. \'Alice Liddell\'' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l email -d 'An e-mail address' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from add" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
@@ -508,6 +509,21 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -l input-format -d 'How FILE is written [default: from its extension: .csv, .jsonl or .ndjson]' -r -f -a "csv\t'CSV (RFC 4180) with a header row'
+jsonl\t'JSON Lines: one object per line'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -l format -d 'Output format of the changes (planned, or with a real run made)' -r -f -a "table\t'A table for people'
+json\t'Stable JSON for scripts (see docs/json.md)'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -l as -d 'Act as this tokctl user [default: your login name]' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -l color -d 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t'At a terminal, unless NO_COLOR is set'
+always\t'Always'
+never\t'Never'"
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -l keyring -d 'Use the OS keyring: auto (when reachable), required, or off' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -l dry-run -d 'Show what would change, and change nothing'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -s y -l yes -d 'Do not ask for confirmation (needed outside a terminal, and when FILE is \'-\')'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print only data and errors: no notes on stderr (warnings still show)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -l wide -d 'Show tables in full: cut no cell and drop no column to fit the terminal'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from list" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F
@@ -552,6 +568,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from offboard" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a person or a service account (needs admin in some org); add them to an org with \'tokctl member add\''
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change a user\'s display name, e-mail address or kind, or restore a removed user (needs admin in some org)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "import" -d 'Add or update users and memberships from a directory file (CSV or JSON Lines), in one go'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List users: active ones, or with --all removed ones too'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
 complete -c tokctl -n "__fish_tokctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -779,6 +796,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subc
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "policy" -d 'Show an org\'s token policy, or change it (owner only)'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "add" -d 'Register a person or a service account (needs admin in some org); add them to an org with \'tokctl member add\''
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "edit" -d 'Change a user\'s display name, e-mail address or kind, or restore a removed user (needs admin in some org)'
+complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "import" -d 'Add or update users and memberships from a directory file (CSV or JSON Lines), in one go'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "list" -d 'List users: active ones, or with --all removed ones too'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "remove" -d 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed'
 complete -c tokctl -n "__fish_tokctl_using_subcommand help; and __fish_seen_subcommand_from member" -f -a "add" -d 'Add a user to an org, or change their role (owner only)'

@@ -530,6 +530,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a person or a service account (needs admin in some org); add them to an org with ''tokctl member add''')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a user''s display name, e-mail address or kind, or restore a removed user (needs admin in some org)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add or update users and memberships from a directory file (CSV or JSON Lines), in one go')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users: active ones, or with --all removed ones too')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed')
             [CompletionResult]::new('offboard', 'offboard', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed')
@@ -564,6 +565,23 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Mark the user a service account')
             [CompletionResult]::new('--person', '--person', [CompletionResultType]::ParameterName, 'Mark the user a person (not a service account)')
             [CompletionResult]::new('--restore', '--restore', [CompletionResultType]::ParameterName, 'Make a removed (offboarded) user active again')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;user;import' {
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'How FILE is written [default: from its extension: .csv, .jsonl or .ndjson]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the changes (planned, or with a real run made)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file''s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change, and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed outside a terminal, and when FILE is ''-'')')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed outside a terminal, and when FILE is ''-'')')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
@@ -620,6 +638,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         'tokctl;user;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a person or a service account (needs admin in some org); add them to an org with ''tokctl member add''')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a user''s display name, e-mail address or kind, or restore a removed user (needs admin in some org)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add or update users and memberships from a directory file (CSV or JSON Lines), in one go')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users: active ones, or with --all removed ones too')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -629,6 +648,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;user;help;edit' {
+            break
+        }
+        'tokctl;user;help;import' {
             break
         }
         'tokctl;user;help;list' {
@@ -1030,6 +1052,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
         'tokctl;help;user' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Register a person or a service account (needs admin in some org); add them to an org with ''tokctl member add''')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change a user''s display name, e-mail address or kind, or restore a removed user (needs admin in some org)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Add or update users and memberships from a directory file (CSV or JSON Lines), in one go')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List users: active ones, or with --all removed ones too')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Offboard a user: revoke all their personal tokens in every org, remove their memberships, mark them removed')
             break
@@ -1038,6 +1061,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;help;user;edit' {
+            break
+        }
+        'tokctl;help;user;import' {
             break
         }
         'tokctl;help;user;list' {
