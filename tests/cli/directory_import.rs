@@ -232,3 +232,42 @@ fn unreadable_or_unknown_files_and_missing_roles_are_refused() {
     assert_error(&out, 5, "needs the owner role in org 'acme'");
     assert!(stderr(&out).contains("line 2"));
 }
+
+/// At a terminal the real run asks, with the counts; no means nothing
+/// changes (exit 8), yes applies.
+#[test]
+fn at_a_terminal_the_import_asks_first() {
+    use rexpect::session::spawn_command;
+    let env = acme();
+    let file = write(&env, "people.csv", PEOPLE);
+    let spawn = || {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("tokctl"));
+        command
+            .args(["user", "import", &file])
+            .env_clear()
+            .env("TERM", "xterm")
+            .env("TOKCTL_DB", env.db())
+            .env("TOKCTL_TEST_KEYRING", env.keyring_file())
+            .env("TOKCTL_TEST_NOW", &env.now)
+            .env("TOKCTL_USER", &env.user);
+        spawn_command(command, Some(20_000)).unwrap()
+    };
+    let question = "Add 2 user(s), update 1 user(s), add 2 membership(s), change 1 role(s)?";
+    let before = env.store_bytes();
+    let mut pty = spawn();
+    pty.exp_string(question).unwrap();
+    pty.send("n").unwrap();
+    pty.flush().unwrap();
+    pty.exp_string("nothing was changed").unwrap();
+    pty.exp_eof().unwrap();
+    assert_eq!(env.store_bytes(), before);
+
+    let mut pty = spawn();
+    pty.exp_string(question).unwrap();
+    pty.send("y").unwrap();
+    pty.flush().unwrap();
+    pty.exp_string("imported").unwrap();
+    pty.exp_eof().unwrap();
+    let users = env.json(&["user", "list", "--format", "json"]);
+    assert_eq!(users.as_array().unwrap().len(), 4);
+}
