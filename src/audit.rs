@@ -81,6 +81,12 @@ pub mod action {
     pub const USER_ADD: &str = "user.add";
     /// A user was offboarded.
     pub const USER_REMOVE: &str = "user.remove";
+    /// A user's display name, e-mail address or kind changed, or a removed
+    /// user was restored (details: each changed field before and after).
+    pub const USER_EDIT: &str = "user.edit";
+    /// A directory was imported (details: how many users and memberships
+    /// changed; each change has its own `user.*` or `member.set` event).
+    pub const USER_IMPORT: &str = "user.import";
     /// An org's policy changed.
     pub const ORG_POLICY: &str = "org.policy";
     /// A member left an org.

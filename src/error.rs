@@ -127,8 +127,25 @@ pub enum RequestProblem {
     /// A service was to skip caller authentication on an address other
     /// than loopback.
     CallerAuthOffAwayFromLoopback,
+    /// A user edit changed nothing.
+    UserUnchanged,
+    /// A removed user was to be given a membership.
+    UserRemoved {
+        /// The user.
+        user: String,
+    },
     /// Anything else: nothing useful to suggest.
     Other,
+}
+
+/// What is wrong with one row of an input file (a directory to import):
+/// its line, and why, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The line the row starts on (1 is the first line of the file).
+    pub line: u64,
+    /// What is wrong with it.
+    pub message: String,
 }
 
 /// Why an org's policy refused a request.
@@ -189,6 +206,14 @@ pub enum Error {
         reason: RequestProblem,
     },
 
+    /// Rows of an input file are bad: every one is listed, and nothing was
+    /// written.
+    #[error("{} bad row(s); nothing was written", problems.len())]
+    BadRows {
+        /// One per bad row, in line order.
+        problems: Vec<RowProblem>,
+    },
+
     /// A named thing does not exist.
     #[error("{kind} '{name}' not found")]
     NotFound {
@@ -229,6 +254,14 @@ pub enum Error {
     /// The acting user is not registered in the store.
     #[error("user '{name}' is not registered in this store")]
     UnknownActor {
+        /// The login name tokctl acted as.
+        name: String,
+    },
+
+    /// The acting user was removed (offboarded): their row stays for the
+    /// record, but they may not act until an admin restores them.
+    #[error("user '{name}' was removed from this store and cannot act")]
+    RemovedActor {
         /// The login name tokctl acted as.
         name: String,
     },
@@ -435,7 +468,8 @@ impl Error {
         match self {
             Error::InvalidInput { .. }
             | Error::InvalidRequest { .. }
-            | Error::TokenInText { .. } => ErrorKind::Usage,
+            | Error::TokenInText { .. }
+            | Error::BadRows { .. } => ErrorKind::Usage,
             Error::NotFound { .. }
             | Error::SecretNotInKeyring { .. }
             | Error::SecretOutdatedInKeyring { .. } => ErrorKind::NotFound,
@@ -443,6 +477,7 @@ impl Error {
                 ErrorKind::Conflict
             }
             Error::UnknownActor { .. }
+            | Error::RemovedActor { .. }
             | Error::Forbidden { .. }
             | Error::PolicyViolation { .. } => ErrorKind::Forbidden,
             Error::StoreNotDatabase { .. }

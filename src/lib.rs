@@ -19,6 +19,7 @@ pub mod audit;
 pub mod clock;
 pub mod duration;
 pub mod error;
+pub mod import;
 pub mod keyring;
 pub mod model;
 pub mod ops;

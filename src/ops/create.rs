@@ -13,7 +13,9 @@ use crate::clock::Timestamp;
 use crate::duration::Expiry;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringError, KeyringMode};
-use crate::model::{refuse_token_text, validate_token_name, Role, Token, TokenKind};
+use crate::model::{
+    refuse_token_text, validate_token_name, Role, Token, TokenKind, UserKind, UserStatus,
+};
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::Secret;
 use crate::store::NewToken;
@@ -196,11 +198,12 @@ impl super::Ctx {
     ) -> Result<Created> {
         let request = &item.request;
         let (org, org_name) = self.default_org(q, actor, request.org.as_deref())?;
-        let (kind, owner, owner_name) = match &request.owner {
+        let (kind, owner, owner_name, owner_kind) = match &request.owner {
             OwnerChoice::Me => (
                 TokenKind::Personal,
                 Some(actor.key),
                 Some(self.actor.clone()),
+                Some(actor.kind),
             ),
             OwnerChoice::User(name) => {
                 super::require_role(
@@ -211,14 +214,22 @@ impl super::Ctx {
                     Role::Admin,
                     "minting a token for another user",
                 )?;
-                let user = super::registered_user(q, name)?;
-                if q.role(org, user)?.is_none() {
+                let user = q.user_standing(name)?.ok_or_else(|| Error::NotFound {
+                    kind: "user",
+                    name: name.to_owned(),
+                })?;
+                if q.role(org, user.key)?.is_none() {
                     return Err(Error::request(
                         format!("user '{name}' is not a member of org '{org_name}'"),
                         crate::error::RequestProblem::NotAMember,
                     ));
                 }
-                (TokenKind::Personal, Some(user), Some(name.clone()))
+                (
+                    TokenKind::Personal,
+                    Some(user.key),
+                    Some(name.clone()),
+                    Some(user.kind),
+                )
             }
             OwnerChoice::Org => {
                 super::require_role(
@@ -229,7 +240,7 @@ impl super::Ctx {
                     Role::Admin,
                     "minting an org token",
                 )?;
-                (TokenKind::Org, None, None)
+                (TokenKind::Org, None, None, None)
             }
         };
         let scopes = &item.scopes;
@@ -238,8 +249,7 @@ impl super::Ctx {
             org,
             &org_name,
             scopes,
-            owner,
-            kind,
+            owner.map(|key| (key, owner_kind.unwrap_or_default())),
             now,
             item.expires_at,
             request.clamp_expiry,
@@ -293,6 +303,9 @@ impl super::Ctx {
             deactivated_at: None,
             deactivated_by: None,
             deactivate_reason: None,
+            owner_kind,
+            // Only an active user can be a member, and only members hold tokens.
+            owner_status: owner_kind.map(|_| UserStatus::Active),
         };
         q.append_event(&self.token_event(
             action::TOKEN_CREATE,
@@ -324,8 +337,7 @@ fn enforce_policy(
     org: crate::store::OrgKey,
     org_name: &str,
     scopes: &ScopeSet,
-    owner: Option<crate::store::UserKey>,
-    kind: TokenKind,
+    owner: Option<(crate::store::UserKey, UserKind)>,
     now: crate::clock::Timestamp,
     expires_at: Option<crate::clock::Timestamp>,
     clamp: bool,
@@ -340,16 +352,13 @@ fn enforce_policy(
             });
         }
     }
-    let owner = match kind {
-        TokenKind::Personal => owner,
-        TokenKind::Org => None,
-    };
     let admission = policy.admit(
         &crate::policy::Candidate {
             scopes,
             issued_at: now,
             expires_at,
-            held_by_plain_member: held_by_plain_member(q, org, owner)?,
+            held_by_plain_member: held_by_plain_member(q, org, owner.map(|(key, _)| key))?,
+            held_by_service_account: owner.is_some_and(|(_, kind)| kind == UserKind::Service),
         },
         clamp,
     );

@@ -11,6 +11,7 @@ mod deactivate;
 mod directory;
 mod doctor;
 mod edit;
+mod import;
 mod inspect;
 mod list;
 mod offboard;
@@ -29,9 +30,10 @@ pub use audit::{AuditPrunePlan, AuditPruned, AuditQuery};
 pub use check::{CheckReport, CheckRequest};
 pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use deactivate::{BulkSwitched, Switch, SwitchPlan, Switched};
-pub use directory::Bootstrapped;
+pub use directory::{Bootstrapped, UserEdit, UserEdited, UserProfile};
 pub use doctor::{DoctorReport, EntryListing, KeyringHealth, OrphanEntry};
 pub use edit::{EditRequest, Edited};
+pub use import::{DirectoryChange, ImportCounts, ImportPlan};
 pub use inspect::{Inspection, SecretMatch};
 pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
 pub use offboard::{OffboardPlan, Offboarded};
@@ -46,9 +48,9 @@ use crate::audit::{NewEvent, Outcome};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode, SecretKeeper};
-use crate::model::{Role, Token, TokenId};
+use crate::model::{Role, Token, TokenId, UserKind, UserStatus};
 use crate::secret::Generator;
-use crate::store::{OrgKey, Store, TokenFilter, TokenRow, Tx, UserKey, Visibility};
+use crate::store::{OrgKey, Store, TokenFilter, TokenRow, Tx, UserKey, UserStanding, Visibility};
 
 /// One actor working on one store.
 #[derive(Debug)]
@@ -94,6 +96,8 @@ struct KeyringState {
 #[derive(Debug, Clone, Copy)]
 struct Actor {
     key: UserKey,
+    /// A person or a service account (the policy's member-tokens rule asks).
+    kind: UserKind,
 }
 
 impl Session {
@@ -251,9 +255,20 @@ impl Ctx {
         }
     }
 
+    /// The acting user, who must be registered and not removed: an
+    /// offboarded person keeps their row for the record, not their say.
     fn actor(&self, q: &dyn Tx) -> Result<Actor> {
-        match q.user_key(&self.actor)? {
-            Some(key) => Ok(Actor { key }),
+        match q.user_standing(&self.actor)? {
+            Some(UserStanding {
+                status: UserStatus::Removed,
+                ..
+            }) => Err(Error::RemovedActor {
+                name: self.actor.clone(),
+            }),
+            Some(standing) => Ok(Actor {
+                key: standing.key,
+                kind: standing.kind,
+            }),
             None => Err(Error::UnknownActor {
                 name: self.actor.clone(),
             }),

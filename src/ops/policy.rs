@@ -11,7 +11,7 @@ use super::{require_role, Actor, BulkRevoked, Ctx, Edited, Session, SkipReason};
 use crate::audit::{action, NewEvent};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
-use crate::model::{Role, Token, TokenStatus};
+use crate::model::{Role, Token, TokenStatus, UserKind};
 use crate::policy::{Candidate, Policy, PolicyChange, Violation};
 use crate::store::{OrgKey, TokenEdit, TokenFilter, Tx, Visibility};
 
@@ -283,6 +283,7 @@ fn violations(policy: &Policy, roles: &HashMap<String, Role>, token: &Token) -> 
                 issued_at: token.issued_at,
                 expires_at: token.expires_at,
                 held_by_plain_member,
+                held_by_service_account: token.owner_kind == Some(UserKind::Service),
             },
             false,
         )

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Session;
 use crate::error::{Error, Result};
-use crate::model::{Role, Token, TokenKind, TokenStatus};
+use crate::model::{Role, Token, TokenKind, TokenStatus, UserKind};
 use crate::store::Tx;
 use crate::store::{TokenFilter, Visibility};
 
@@ -50,6 +50,8 @@ pub struct UsedToken {
     pub name: String,
     /// Owner, or `None` for org tokens.
     pub owner: Option<String>,
+    /// Whether the owner is a person or a service account (`None` for org tokens).
+    pub owner_kind: Option<UserKind>,
     /// Recorded uses.
     pub use_count: u64,
 }
@@ -67,6 +69,9 @@ pub struct OrgReport {
     pub active_by_kind: BTreeMap<String, u64>,
     /// Active tokens by owner (`(org)` for org tokens).
     pub active_by_owner: BTreeMap<String, u64>,
+    /// Active tokens by who holds them: `person`, `service` (a service
+    /// account) or `org` (org tokens).
+    pub active_by_owner_kind: BTreeMap<String, u64>,
     /// Active tokens never used.
     pub never_used: u64,
     /// Active tokens by last use.
@@ -109,6 +114,7 @@ impl OrgReport {
                 id: token.id.to_string(),
                 name: token.name.clone(),
                 owner: token.owner.clone(),
+                owner_kind: token.owner_kind,
                 use_count: token.use_count,
             });
             self.most_used
@@ -127,6 +133,14 @@ impl OrgReport {
             TokenKind::Personal => token.owner.clone().unwrap_or_default(),
         };
         *self.active_by_owner.entry(owner).or_default() += 1;
+        let holder = match token.owner_kind {
+            Some(kind) => kind.as_str(),
+            None => "org",
+        };
+        *self
+            .active_by_owner_kind
+            .entry(holder.to_owned())
+            .or_default() += 1;
         let days = |n| chrono::Duration::days(n);
         match token.last_used_at {
             None => {

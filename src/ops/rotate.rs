@@ -16,7 +16,7 @@ use crate::clock::Timestamp;
 use crate::duration::{Expiry, Span};
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringMode};
-use crate::model::{Token, TokenStatus};
+use crate::model::{Token, TokenStatus, UserKind};
 use crate::policy::Candidate;
 use crate::secret::Secret;
 use crate::store::Rotation;
@@ -104,6 +104,7 @@ impl Session {
                     issued_at: now,
                     expires_at,
                     held_by_plain_member: held_by_plain_member(q, row.org_key, row.owner_key)?,
+                    held_by_service_account: token.owner_kind == Some(UserKind::Service),
                 },
                 request.clamp_expiry,
             );

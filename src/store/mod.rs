@@ -31,7 +31,7 @@ pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference,
 pub use target::StoreTarget;
 pub use types::{
     EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter, TokenRow,
-    TokenSort, UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
+    TokenSort, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow, Visibility,
 };
 
 /// Where a local store lives and whether tokctl may create its directory.

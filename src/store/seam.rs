@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 
 use super::{
     Checkpoint, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter,
-    TokenRow, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    TokenRow, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
 use crate::audit::{Event, NewEvent};
 use crate::clock::Timestamp;
@@ -70,11 +70,25 @@ pub trait Tx {
     /// The row id of the user named `name`.
     fn user_key(&self, name: &str) -> Result<Option<UserKey>>;
 
-    /// Adds a user; the caller has checked the name is free.
-    fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey>;
+    /// Adds a user (name, creation time, display name, e-mail address,
+    /// kind, removal time as given); the caller has checked the name is free.
+    fn insert_user(&self, user: &User) -> Result<UserKey>;
 
-    /// Every user, by name.
+    /// Rewrites a user's display name, e-mail address, kind and removal
+    /// time from `user`; its name and creation time never change.
+    fn update_user(&self, key: UserKey, user: &User) -> Result<()>;
+
+    /// Every user, removed ones included, by name.
     fn users(&self) -> Result<Vec<User>>;
+
+    /// The user named `name`, with its key.
+    fn user(&self, name: &str) -> Result<Option<(UserKey, User)>>;
+
+    /// The key of the user named `name`, and whether they are active or
+    /// removed: what every command asks about its actor. Implementations
+    /// answer it also to callers who may read no table (a team store's
+    /// verifiers).
+    fn user_standing(&self, name: &str) -> Result<Option<UserStanding>>;
 
     /// The name of the user with this row id.
     fn user_name(&self, user: UserKey) -> Result<String>;

@@ -4,7 +4,7 @@
 
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::model::{Token, TokenId, TokenKind, TokenStatus};
+use crate::model::{Token, TokenId, TokenKind, TokenStatus, UserKind, UserStatus};
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::SecretHash;
 
@@ -38,6 +38,35 @@ impl UserKey {
     /// The number a backend stores.
     pub(crate) fn raw(self) -> i64 {
         self.0
+    }
+}
+
+/// What every command asks about its actor, and minting about a token's
+/// owner: the user's key, kind and status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserStanding {
+    /// The user's key.
+    pub key: UserKey,
+    /// A person or a service account.
+    pub kind: UserKind,
+    /// Active or removed.
+    pub status: UserStatus,
+}
+
+impl UserStanding {
+    /// A standing from the stored kind and whether `removed_at` is set.
+    pub(crate) fn new(key: UserKey, kind: &str, removed: bool) -> Result<Self> {
+        Ok(UserStanding {
+            key,
+            kind: kind
+                .parse()
+                .map_err(|_| super::StoreError::corrupt("an invalid user kind"))?,
+            status: if removed {
+                UserStatus::Removed
+            } else {
+                UserStatus::Active
+            },
+        })
     }
 }
 

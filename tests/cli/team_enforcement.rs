@@ -1079,3 +1079,147 @@ fn team_init_upgrades_a_store_of_schema_version_1() {
     let refused = olive.batch_execute("UPDATE tokctl.audit_events SET actor = 'x'");
     assert!(refused.is_err());
 }
+
+#[test]
+fn a_member_cannot_mark_herself_a_service_account_and_removed_users_are_no_one() {
+    let Some(mut team) = Team::new("service") else {
+        return;
+    };
+    let mark_mia = "UPDATE tokctl.users SET kind = 'service' WHERE name = 'mia'";
+    // A member marks herself a service account: refused, event or not.
+    team.refused(
+        "mia",
+        mark_mia,
+        "only admins and owners mark service accounts",
+    );
+    team.refused(
+        "mia",
+        &format!(
+            "BEGIN; {}; {mark_mia}; COMMIT",
+            own_event("mia", "user.edit")
+        ),
+        "only admins and owners mark service accounts",
+    );
+    // Nor registers one, nor changes her own record; a name never changes.
+    team.refused(
+        "mia",
+        "INSERT INTO tokctl.users (name, created_at, kind) VALUES ('bot', 0, 'service')",
+        "only admins and owners mark service accounts",
+    );
+    team.refused(
+        "mia",
+        "UPDATE tokctl.users SET email = 'mia@example.com' WHERE name = 'mia'",
+        "only admins and owners change users",
+    );
+    team.refused(
+        "adam",
+        "UPDATE tokctl.users SET name = 'mia2' WHERE name = 'mia'",
+        "permission denied",
+    );
+    assert_eq!(
+        team.fact("SELECT kind FROM tokctl.users WHERE name = 'mia'"),
+        "person"
+    );
+    // An admin may, with its event in the same transaction.
+    team.refused("adam", mark_mia, "needs its audit event");
+    team.allowed(
+        "adam",
+        &format!(
+            "BEGIN; {}; {mark_mia}; COMMIT",
+            own_event("adam", "user.edit")
+        ),
+    );
+    assert_eq!(
+        team.fact("SELECT kind FROM tokctl.users WHERE name = 'mia'"),
+        "service"
+    );
+    // The policy trigger knows the exemption: mia, now a service account,
+    // holds a personal token; max, a person, may not.
+    team.env.ok(
+        "olive",
+        &[
+            "org",
+            "policy",
+            "default",
+            "--member-tokens",
+            "deny-except-service-accounts",
+        ],
+    );
+    let mint = |login: &str| {
+        format!(
+            "BEGIN; {}; {}; COMMIT",
+            own_event(login, "token.create"),
+            token_insert(
+                login,
+                "personal",
+                &format!("(SELECT id FROM tokctl.users WHERE name = '{login}')"),
+                "repo:read",
+                "1796000000",
+            )
+        )
+    };
+    team.allowed("mia", &mint("mia"));
+    team.refused(
+        "max",
+        &mint("max"),
+        "does not allow members to hold personal tokens",
+    );
+    // Removing a user is for after they left every org: no admin of one org
+    // locks out a member of another.
+    team.refused(
+        "adam",
+        &format!(
+            "BEGIN; {}; UPDATE tokctl.users SET removed_at = 1795000000 WHERE name = 'max'; COMMIT",
+            own_event("adam", "user.remove")
+        ),
+        "still belongs to an org and cannot be marked removed",
+    );
+    // Offboarded with tokctl, max is no one to the database: no org of his
+    // own, no membership (even from the owner), no token (even from an admin).
+    team.env.ok("olive", &["user", "remove", "max", "--yes"]);
+    assert_ne!(
+        team.fact("SELECT removed_at FROM tokctl.users WHERE name = 'max'"),
+        ""
+    );
+    team.refused(
+        "max",
+        &format!(
+            "BEGIN; {}; INSERT INTO tokctl.orgs (name, created_at) VALUES ('maxco', 0); COMMIT",
+            own_event("max", "org.add")
+        ),
+        "row-level security",
+    );
+    team.refused(
+        "olive",
+        &format!(
+            "BEGIN; {}; INSERT INTO tokctl.memberships (org_id, user_id, role, created_at)
+             VALUES ((SELECT id FROM tokctl.orgs WHERE name = 'default'),
+                     (SELECT id FROM tokctl.users WHERE name = 'max'), 'member', 0); COMMIT",
+            own_event("olive", "member.set")
+        ),
+        "user max was removed and gets no membership",
+    );
+    team.refused(
+        "adam",
+        &format!(
+            "BEGIN; {}; {}; COMMIT",
+            own_event("adam", "token.create"),
+            token_insert(
+                "adam",
+                "personal",
+                "(SELECT id FROM tokctl.users WHERE name = 'max')",
+                "repo:read",
+                "1796000000",
+            )
+        ),
+        "a removed user gets no token",
+    );
+    // tokctl says the same before the database is asked.
+    let out = team.env.run_with("max", &["list"], None);
+    assert_eq!(out.status.code(), Some(5));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: user 'max' was removed from this store"),
+        "{stderr}"
+    );
+}

@@ -721,6 +721,191 @@ fn orgs_users_members_and_policy_are_the_same_on_both_stores() {
     same_on_both("directory", directory_and_policy);
 }
 
+/// Service accounts, removed users and a directory import: read from stdin,
+/// so that no temp path differs between the two transcripts.
+fn service_accounts_and_import(env: &mut Env) {
+    env.ok("olive", &["org", "list"]);
+    env.ok(
+        "olive",
+        &[
+            "user",
+            "add",
+            "adam",
+            "--display-name",
+            "Adam A",
+            "--email",
+            "adam@example.com",
+        ],
+    );
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "adam", "--role", "admin",
+        ],
+    );
+    env.ok("adam", &["user", "add", "deploy-bot", "--service"]);
+    env.ok(
+        "olive",
+        &[
+            "member",
+            "add",
+            "--org",
+            "default",
+            "--user",
+            "deploy-bot",
+            "--role",
+            "member",
+        ],
+    );
+    let deploy = env.secret(
+        "adam",
+        &[
+            "create",
+            "--user",
+            "deploy-bot",
+            "--name",
+            "deploy",
+            "--scope",
+            "repo:write",
+            "--expires",
+            "30d",
+        ],
+    );
+    env.secret(
+        "adam",
+        &[
+            "create",
+            "--name",
+            "adams",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    let people = "login,display_name,email,org,role,service\n\
+        mia,Mia M,mia@example.com,default,member,\n\
+        max,,,default,member,\n\
+        ci-bot,,,default,member,yes\n\
+        adam,,adam@new.example,default,,\n";
+    let import = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["user", "import", "-", "--input-format", "csv"];
+        args.extend_from_slice(extra);
+        args.iter().map(ToString::to_string).collect()
+    };
+    let args = import(&["--dry-run"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        env.run_with("olive", &args, Some(people)).status.code(),
+        Some(0)
+    );
+    let args = import(&["--dry-run", "--format", "json"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    env.run_with("olive", &args, Some(people));
+    let args = import(&[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        env.run_with("olive", &args, Some(people)).status.code(),
+        Some(8)
+    );
+    let bad = "login,org,role\nzed,default,boss\nyan,nowhere,member\nzed,default,admin\n";
+    let args = import(&["--yes"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        env.run_with("olive", &args, Some(bad)).status.code(),
+        Some(2)
+    );
+    // An admin registers users but sets no memberships: owners do.
+    assert_eq!(
+        env.run_with("adam", &args, Some(people)).status.code(),
+        Some(5)
+    );
+    let args = import(&["--yes", "--format", "json"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        env.run_with("olive", &args, Some(people)).status.code(),
+        Some(0)
+    );
+    env.ok("olive", &["user", "list"]);
+    env.ok("olive", &["user", "list", "--format", "json"]);
+    env.ok("olive", &["member", "list", "--format", "json"]);
+
+    env.ok(
+        "olive",
+        &[
+            "org",
+            "policy",
+            "default",
+            "--member-tokens",
+            "deny-except-service-accounts",
+        ],
+    );
+    assert_eq!(
+        env.run(
+            "mia",
+            &["create", "--scope", "repo:read", "--expires", "7d"]
+        ),
+        5,
+        "a person, under deny-except-service-accounts"
+    );
+    env.secret(
+        "olive",
+        &[
+            "create",
+            "--user",
+            "ci-bot",
+            "--name",
+            "ci",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "7d",
+        ],
+    );
+    assert_eq!(env.run("mia", &["user", "edit", "mia", "--service"]), 5);
+    env.ok(
+        "adam",
+        &["user", "edit", "max", "--service", "--format", "json"],
+    );
+    env.ok("olive", &["user", "edit", "max", "--person"]);
+    assert_eq!(env.run("olive", &["policy", "check"]), 0);
+    env.ok("olive", &["list", "--sort", "name"]);
+    env.ok("olive", &["list", "--format", "json", "--sort", "name"]);
+    env.ok("olive", &["report", "--format", "json"]);
+
+    // Offboarding adam leaves the service account he set up working.
+    env.ok("olive", &["user", "remove", "adam", "--dry-run"]);
+    env.ok("olive", &["user", "remove", "adam", "--yes"]);
+    assert_eq!(env.verify("vera", &deploy, &[]), 0);
+    env.ok("olive", &["list", "--all", "--sort", "name"]);
+    env.ok("olive", &["show", "adams", "--format", "json"]);
+    env.ok("olive", &["user", "list", "--all"]);
+    env.ok("olive", &["user", "list", "--all", "--format", "json"]);
+    assert_eq!(env.run("adam", &["list"]), 5, "removed");
+    assert_eq!(
+        env.run(
+            "olive",
+            &["member", "add", "--org", "default", "--user", "adam", "--role", "member"]
+        ),
+        2,
+        "removed, not restored"
+    );
+    env.ok("olive", &["user", "edit", "adam", "--restore"]);
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "adam", "--role", "member",
+        ],
+    );
+    env.ok("adam", &["list"]);
+    env.ok("olive", &["audit", "verify"]);
+}
+
+#[test]
+fn service_accounts_removed_users_and_import_are_the_same_on_both_stores() {
+    same_on_both("service", service_accounts_and_import);
+}
+
 fn audit_trail(env: &mut Env) {
     env.ok("olive", &["org", "list"]);
     env.ok("olive", &["user", "add", "mia"]);

@@ -9,11 +9,13 @@ mod common {
 
 mod admin_edits;
 mod bulk_revoke;
+mod directory_import;
 mod library;
 mod library_keyring;
 mod plan_apply;
 mod properties;
 mod rotation;
+mod service_accounts;
 mod usage_history;
 mod verdict;
 mod verify_attacks;

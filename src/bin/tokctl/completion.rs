@@ -104,7 +104,7 @@ impl Candidates {
                 })
                 .unwrap_or_default(),
             Candidates::Users => session
-                .list_users()
+                .list_users(false)
                 .map(|users| {
                     users
                         .into_iter()

@@ -16,6 +16,8 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA tokctl FROM PUBLIC, tokctl_user, tokctl_ve
 GRANT SELECT ON tokctl.meta TO tokctl_user, tokctl_verifier;
 
 GRANT SELECT, INSERT ON tokctl.orgs, tokctl.users TO tokctl_user;
+-- What `user edit` and offboarding change; the name and registration never.
+GRANT UPDATE (display_name, email, kind, removed_at) ON tokctl.users TO tokctl_user;
 GRANT SELECT, INSERT, DELETE ON tokctl.memberships TO tokctl_user;
 GRANT UPDATE (role) ON tokctl.memberships TO tokctl_user;
 GRANT SELECT, INSERT ON tokctl.org_policies TO tokctl_user;
@@ -72,5 +74,6 @@ GRANT EXECUTE ON FUNCTION tokctl.next_token_key(), tokctl.org_token_count(bigint
 GRANT EXECUTE ON FUNCTION tokctl.has_no_users(), tokctl.verify_lookup(bigint, bytea),
     tokctl.verify_retired(bigint, bytea), tokctl.record_usage(bigint, bigint, bigint),
     tokctl.append_event(bigint, text, text, text, text, bigint, text, text, text),
-    tokctl.org_name(bigint), tokctl.user_name(bigint), tokctl.user_id(text)
+    tokctl.org_name(bigint), tokctl.user_name(bigint), tokctl.user_id(text),
+    tokctl.user_standing(text)
     TO tokctl_user, tokctl_verifier;

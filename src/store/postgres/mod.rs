@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_deactivation.sql"),
     include_str!("migrations/0003_enforce.sql"),
+    include_str!("migrations/0004_service_accounts.sql"),
 ];
 
 /// The schema version this build writes in a team store.

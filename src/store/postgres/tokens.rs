@@ -22,7 +22,7 @@ use crate::store::{
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
         t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
         t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at, t.deactivated_at, d.name,
-        t.deactivate_reason
+        t.deactivate_reason, u.kind, u.removed_at
     FROM tokctl.tokens t
     JOIN tokctl.orgs o ON o.id = t.org_id
     LEFT JOIN tokctl.users u ON u.id = t.owner_user_id
@@ -60,6 +60,14 @@ fn token_from_row(row: &Row) -> Result<TokenRow> {
             deactivated_at: time(18)?,
             deactivated_by: get(row, 19)?,
             deactivate_reason: get(row, 20)?,
+            owner_kind: get::<Option<String>>(row, 21)?
+                .map(|kind| kind.parse())
+                .transpose()
+                .map_err(|_| StoreError::corrupt("an invalid user kind"))?,
+            owner_status: crate::store::sql::owner_status(
+                get::<Option<String>>(row, 21)?.is_some(),
+                time(22)?,
+            ),
         },
         org_key: OrgKey::from_raw(get(row, 15)?),
         owner_key: get::<Option<i64>>(row, 16)?.map(UserKey::from_raw),

@@ -13,7 +13,7 @@ use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
     EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit, TokenFilter,
-    TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
 
 impl StoreAdmin for PgStore {
@@ -67,8 +67,20 @@ impl Tx for Queries<'_> {
         Queries::user_key(self, name)
     }
 
-    fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
-        Queries::insert_user(self, name, now)
+    fn insert_user(&self, user: &User) -> Result<UserKey> {
+        Queries::insert_user(self, user)
+    }
+
+    fn update_user(&self, key: UserKey, user: &User) -> Result<()> {
+        Queries::update_user(self, key, user)
+    }
+
+    fn user(&self, name: &str) -> Result<Option<(UserKey, User)>> {
+        Queries::user(self, name)
+    }
+
+    fn user_standing(&self, name: &str) -> Result<Option<UserStanding>> {
+        Queries::user_standing(self, name)
     }
 
     fn users(&self) -> Result<Vec<User>> {

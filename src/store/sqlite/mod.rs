@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_usage_history.sql"),
     include_str!("migrations/0007_os_user.sql"),
     include_str!("migrations/0008_deactivation.sql"),
+    include_str!("migrations/0009_service_accounts.sql"),
 ];
 
 /// The schema version this build writes.

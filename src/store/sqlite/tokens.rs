@@ -10,7 +10,7 @@ use crate::model::{Token, TokenId, TokenKind, TokenStatus};
 use crate::scope::{Action, ScopeSet};
 use crate::secret::SecretHash;
 use crate::store::sql::{
-    escape_like, hour_of, not_ended_sql, order_by, status_sql, SECONDS_PER_HOUR,
+    escape_like, hour_of, not_ended_sql, order_by, owner_status, status_sql, SECONDS_PER_HOUR,
 };
 use crate::store::{
     NewToken, OrgKey, TokenEdit, TokenFilter, TokenRow, UsagePeriod, UsageUpdate, UserKey,
@@ -20,7 +20,7 @@ use crate::store::{
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
         t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
         t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at, t.deactivated_at, d.name,
-        t.deactivate_reason
+        t.deactivate_reason, u.kind, u.removed_at
     FROM tokens t
     JOIN orgs o ON o.id = t.org_id
     LEFT JOIN users u ON u.id = t.owner_user_id
@@ -61,6 +61,12 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
             deactivated_at: time(18)?,
             deactivated_by: row.get(19)?,
             deactivate_reason: row.get(20)?,
+            owner_kind: row
+                .get::<_, Option<String>>(21)?
+                .map(|kind| kind.parse())
+                .transpose()
+                .map_err(|_| corrupt(21, "user kind"))?,
+            owner_status: owner_status(row.get::<_, Option<String>>(21)?.is_some(), time(22)?),
         },
         org_key: OrgKey::from_raw(row.get(15)?),
         owner_key: row.get::<_, Option<i64>>(16)?.map(UserKey::from_raw),

@@ -15,7 +15,7 @@ use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
     EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit, TokenFilter,
-    TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
 
 impl StoreAdmin for SqliteStore {
@@ -81,8 +81,20 @@ impl Tx for Queries<'_> {
         Ok(Queries::user_key(self, name)?)
     }
 
-    fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
-        Ok(Queries::insert_user(self, name, now)?)
+    fn insert_user(&self, user: &User) -> Result<UserKey> {
+        Ok(Queries::insert_user(self, user)?)
+    }
+
+    fn update_user(&self, key: UserKey, user: &User) -> Result<()> {
+        Ok(Queries::update_user(self, key, user)?)
+    }
+
+    fn user(&self, name: &str) -> Result<Option<(UserKey, User)>> {
+        Ok(Queries::user(self, name)?)
+    }
+
+    fn user_standing(&self, name: &str) -> Result<Option<UserStanding>> {
+        Ok(Queries::user_standing(self, name)?)
     }
 
     fn users(&self) -> Result<Vec<User>> {

@@ -1,6 +1,7 @@
 //! `tokctl report`: per org, what the tokens are and whether anyone uses them.
 
 use clap::Args;
+use tokctl::model::UserKind;
 use tokctl::ops::{Session, USAGE_DAYS};
 
 use crate::cli::args::Format;
@@ -54,6 +55,7 @@ pub fn run(ui: &Ui, session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
             ),
             ("active by kind", by(&report.active_by_kind)),
             ("active by owner", by(&report.active_by_owner)),
+            ("active by owner kind", by(&report.active_by_owner_kind)),
             ("never used", report.never_used.to_string()),
             (
                 "last used",
@@ -76,7 +78,11 @@ pub fn run(ui: &Ui, session: &Session, args: ReportArgs) -> anyhow::Result<u8> {
                 rows.add_row(vec![
                     token.name.clone(),
                     token.id.clone(),
-                    token.owner.clone().unwrap_or_else(|| "(org)".into()),
+                    match (&token.owner, token.owner_kind) {
+                        (Some(owner), Some(UserKind::Service)) => format!("{owner} (service)"),
+                        (Some(owner), _) => owner.clone(),
+                        (None, _) => "(org)".into(),
+                    },
                     token.use_count.to_string(),
                 ]);
             }
