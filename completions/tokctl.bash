@@ -88,6 +88,9 @@ _tokctl() {
             tokctl,show)
                 cmd="tokctl__subcmd__show"
                 ;;
+            tokctl,store)
+                cmd="tokctl__subcmd__store"
+                ;;
             tokctl,team)
                 cmd="tokctl__subcmd__team"
                 ;;
@@ -205,6 +208,9 @@ _tokctl() {
             tokctl__subcmd__help,show)
                 cmd="tokctl__subcmd__help__subcmd__show"
                 ;;
+            tokctl__subcmd__help,store)
+                cmd="tokctl__subcmd__help__subcmd__store"
+                ;;
             tokctl__subcmd__help,team)
                 cmd="tokctl__subcmd__help__subcmd__team"
                 ;;
@@ -246,6 +252,9 @@ _tokctl() {
                 ;;
             tokctl__subcmd__help__subcmd__policy,check)
                 cmd="tokctl__subcmd__help__subcmd__policy__subcmd__check"
+                ;;
+            tokctl__subcmd__help__subcmd__store,copy)
+                cmd="tokctl__subcmd__help__subcmd__store__subcmd__copy"
                 ;;
             tokctl__subcmd__help__subcmd__team,grant)
                 cmd="tokctl__subcmd__help__subcmd__team__subcmd__grant"
@@ -325,6 +334,18 @@ _tokctl() {
             tokctl__subcmd__policy__subcmd__help,help)
                 cmd="tokctl__subcmd__policy__subcmd__help__subcmd__help"
                 ;;
+            tokctl__subcmd__store,copy)
+                cmd="tokctl__subcmd__store__subcmd__copy"
+                ;;
+            tokctl__subcmd__store,help)
+                cmd="tokctl__subcmd__store__subcmd__help"
+                ;;
+            tokctl__subcmd__store__subcmd__help,copy)
+                cmd="tokctl__subcmd__store__subcmd__help__subcmd__copy"
+                ;;
+            tokctl__subcmd__store__subcmd__help,help)
+                cmd="tokctl__subcmd__store__subcmd__help__subcmd__help"
+                ;;
             tokctl__subcmd__team,grant)
                 cmd="tokctl__subcmd__team__subcmd__grant"
                 ;;
@@ -383,7 +404,7 @@ _tokctl() {
 
     case "${cmd}" in
         tokctl)
-            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help"
+            opts="-q -h -V --db --as --color --quiet --wide --keyring --help --version create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup store team policy completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1149,7 +1170,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__help)
-            opts="create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup team policy completions config man help"
+            opts="create list show revoke edit deactivate activate rotate check prune audit report verify serve inspect secret org user member doctor backup store team policy completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1641,6 +1662,34 @@ _tokctl() {
         tokctl__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__store)
+            opts="copy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__help__subcmd__store__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2781,6 +2830,116 @@ _tokctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__store)
+            opts="-q -h --db --as --color --quiet --wide --keyring --help copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__store__subcmd__copy)
+            opts="-q -h --to --dry-run --format --db --as --color --quiet --wide --keyring --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__store__subcmd__help)
+            opts="copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__store__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokctl__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

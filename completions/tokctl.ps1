@@ -53,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'Manage org memberships and roles')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the store (integrity, audit chain, consistency) and the keyring')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a consistent copy of the store while others keep using it (its file''s owner)')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Copy the local store into an empty team store (its database owner)')
             [CompletionResult]::new('team', 'team', [CompletionResultType]::ParameterValue, 'Set up a team store on PostgreSQL and give database logins access (database owner)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Find live tokens that break their org''s current policy; optionally revoke them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script: bash, zsh, fish, powershell or elvish')
@@ -714,6 +715,46 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'tokctl;store' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file''s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy this local store into an empty team store: tokens (hashes), their state and history, the audit trail')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokctl;store;copy' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The empty team store to copy into: postgres://OWNER@HOST[:PORT]/DB (password from PGPASSWORD or ~/.pgpass)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: table or json (the totals always go to stderr too)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file''s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in tables: auto (at a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--keyring', '--keyring', [CompletionResultType]::ParameterName, 'Use the OS keyring: auto (when reachable), required, or off')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Check both stores and count what would be copied; write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no notes on stderr (warnings still show)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Show tables in full: cut no cell and drop no column to fit the terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokctl;store;help' {
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy this local store into an empty team store: tokens (hashes), their state and history, the audit trail')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokctl;store;help;copy' {
+            break
+        }
+        'tokctl;store;help;help' {
+            break
+        }
         'tokctl;team' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file''s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')
@@ -915,6 +956,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('member', 'member', [CompletionResultType]::ParameterValue, 'Manage org memberships and roles')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the store (integrity, audit chain, consistency) and the keyring')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a consistent copy of the store while others keep using it (its file''s owner)')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Copy the local store into an empty team store (its database owner)')
             [CompletionResult]::new('team', 'team', [CompletionResultType]::ParameterValue, 'Set up a team store on PostgreSQL and give database logins access (database owner)')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Find live tokens that break their org''s current policy; optionally revoke them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script: bash, zsh, fish, powershell or elvish')
@@ -1032,6 +1074,13 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             break
         }
         'tokctl;help;backup' {
+            break
+        }
+        'tokctl;help;store' {
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy this local store into an empty team store: tokens (hashes), their state and history, the audit trail')
+            break
+        }
+        'tokctl;help;store;copy' {
             break
         }
         'tokctl;help;team' {
