@@ -391,6 +391,10 @@ fn a_copy_switches_the_databases_checks_off_only_for_itself() {
         &["--format", "json"],
     ));
     assert_eq!(disabled_triggers(&db), 0);
+    // The foreign keys and indexes the load dropped are back as they were,
+    // and every trigger is on: the same as in a store nothing was loaded into.
+    let fresh = TeamDb::new(&cluster, "store_copy_fresh");
+    assert_eq!(schema_objects(&db), schema_objects(&Db::of(&fresh)));
     team.ok("olive", &["org", "list"]);
     // Around tokctl, as mia (a member): the triggers refuse a token in
     // another's name, with uses, against the policy, as before the copy.
@@ -438,6 +442,36 @@ fn a_copy_switches_the_databases_checks_off_only_for_itself() {
         ),
         0
     );
+}
+
+/// Every constraint, index and trigger of the schema `tokctl`, with its
+/// definition and whether it is enabled (the foreign keys' own triggers are
+/// named by their constraint's oid: the constraints are compared instead).
+fn schema_objects(db: &Db) -> Vec<String> {
+    let mut objects: Vec<String> = db
+        .cluster
+        .admin(&db.name)
+        .query(
+            "SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' '
+                    || pg_get_constraintdef(oid)
+             FROM pg_constraint WHERE connamespace = 'tokctl'::regnamespace
+             UNION ALL
+             SELECT 'index ' || indexrelid::regclass || ' ' || pg_get_indexdef(indexrelid)
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+             WHERE c.relnamespace = 'tokctl'::regnamespace
+             UNION ALL
+             SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname || ' ' || tgenabled::text
+             FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN
+                (SELECT oid FROM pg_class WHERE relnamespace = 'tokctl'::regnamespace)",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    objects.sort();
+    assert!(objects.len() > 30, "{objects:?}");
+    objects
 }
 
 /// A connection as one of the cluster's logins.
@@ -661,6 +695,7 @@ fn a_copy_that_fails_leaves_the_team_store_empty_and_runs_again() {
             row.get(0)
         })
         .unwrap();
+    let schema = schema_objects(&db);
     edit("{\"edited\":true}");
     let out = copy(&local, &db, &cluster.superuser, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -671,6 +706,11 @@ fn a_copy_that_fails_leaves_the_team_store_empty_and_runs_again() {
     );
     assert_eq!(rows_and_disabled_triggers(&db), (0, 0));
     assert_eq!(count(&db, "SELECT id FROM tokctl.audit_head"), 0);
+    assert_eq!(
+        schema_objects(&db),
+        schema,
+        "the load's changes were not undone"
+    );
 
     edit(&original);
     let copied = json(&copy(

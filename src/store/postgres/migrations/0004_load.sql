@@ -13,9 +13,11 @@
 -- tokctl_owner (the database's owner after `team init`) may call them,
 -- after `SET LOCAL ROLE tokctl_owner`.
 --
--- ALTER TABLE is transactional: the switched-off triggers are invisible to
--- every other session, and a load that fails or is interrupted rolls back
--- with them on. tokctl.loads makes sure a load that commits has switched
+-- ALTER TABLE is transactional: the switched-off triggers (and the foreign
+-- keys and plain indexes, dropped while the rows come in and made again at
+-- the end, which checks the keys over every row) are invisible to every
+-- other session, and a load that fails or is interrupted rolls back with
+-- them in place. tokctl.loads makes sure a load that commits has switched
 -- them on again (finish_load), and begin_load refuses any store that is not
 -- empty, so a load never mixes with rows or a chain already there.
 --
@@ -29,9 +31,14 @@
 
 -- The transactions loading rows now: begin_load adds one, finish_load
 -- removes it. No one but the owner role reads or writes it.
+-- `foreign_keys` and `indexes` hold what a load runs without, to be made
+-- again as they were: [{"table": …, "name": …, "definition": …}] and
+-- [{"name": …, "definition": …}].
 CREATE TABLE tokctl.loads (
-    xact      bigint PRIMARY KEY,
-    loaded_by text NOT NULL
+    xact         bigint PRIMARY KEY,
+    loaded_by    text NOT NULL,
+    foreign_keys jsonb NOT NULL DEFAULT '[]',
+    indexes      jsonb NOT NULL DEFAULT '[]'
 );
 
 ALTER TABLE tokctl.loads ENABLE ROW LEVEL SECURITY;
@@ -48,6 +55,64 @@ BEGIN
                                'retired_secrets'] LOOP
         EXECUTE format('ALTER TABLE tokctl.%I %s TRIGGER USER', tbl,
             CASE on_or_off WHEN 'on' THEN 'ENABLE' ELSE 'DISABLE' END);
+    END LOOP;
+END
+$$;
+
+-- As pg_restore does, and PostgreSQL's "Populating a Database" advises:
+-- the foreign keys and the indexes that enforce nothing (neither unique nor
+-- a constraint's) are dropped while the rows come in, and made again at the
+-- end: each foreign key is then checked once over its whole table, each
+-- index built in one sort, instead of both row by row (measured at 100,000
+-- tokens: the foreign keys were three quarters of the time of loading the
+-- tokens, the indexes half of what was left). Primary keys and unique
+-- constraints stay and check every row as it comes.
+CREATE FUNCTION tokctl.drop_for_load() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    item jsonb;
+BEGIN
+    UPDATE tokctl.loads SET
+        foreign_keys = (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                'table', c.conrelid::regclass::text, 'name', c.conname,
+                'definition', pg_get_constraintdef(c.oid)) ORDER BY c.conrelid, c.conname), '[]')
+            FROM pg_constraint c
+            WHERE c.connamespace = 'tokctl'::regnamespace AND c.contype = 'f'),
+        indexes = (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                'name', i.indexrelid::regclass::text,
+                'definition', pg_get_indexdef(i.indexrelid)) ORDER BY i.indexrelid), '[]')
+            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE c.relnamespace = 'tokctl'::regnamespace AND NOT i.indisunique
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid))
+    WHERE xact = txid_current();
+    FOR item IN SELECT jsonb_array_elements(foreign_keys) FROM tokctl.loads
+                WHERE xact = txid_current() LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', item ->> 'table', item ->> 'name');
+    END LOOP;
+    FOR item IN SELECT jsonb_array_elements(indexes) FROM tokctl.loads
+                WHERE xact = txid_current() LOOP
+        EXECUTE format('DROP INDEX %s', item ->> 'name');
+    END LOOP;
+END
+$$;
+
+-- Makes again what drop_for_load dropped, with the same names and
+-- definitions; adding a foreign key checks every row.
+CREATE FUNCTION tokctl.rebuild_after_load() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    item jsonb;
+BEGIN
+    FOR item IN SELECT jsonb_array_elements(indexes) FROM tokctl.loads
+                WHERE xact = txid_current() LOOP
+        EXECUTE item ->> 'definition';
+    END LOOP;
+    FOR item IN SELECT jsonb_array_elements(foreign_keys) FROM tokctl.loads
+                WHERE xact = txid_current() LOOP
+        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', item ->> 'table', item ->> 'name',
+            item ->> 'definition');
     END LOOP;
 END
 $$;
@@ -73,6 +138,7 @@ BEGIN
     END IF;
     INSERT INTO tokctl.loads (xact, loaded_by) VALUES (txid_current(), session_user);
     PERFORM tokctl.set_row_checks('off');
+    PERFORM tokctl.drop_for_load();
 END
 $$;
 
@@ -118,6 +184,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM tokctl.users) THEN
         PERFORM setval(pg_get_serial_sequence('tokctl.users', 'id'), (SELECT max(id) FROM tokctl.users));
     END IF;
+    PERFORM tokctl.rebuild_after_load();
     PERFORM tokctl.set_row_checks('on');
     DELETE FROM tokctl.loads WHERE xact = txid_current();
 END
