@@ -73,6 +73,9 @@ impl Outcome {
 pub mod action {
     /// A backup of the store was taken.
     pub const STORE_BACKUP: &str = "store.backup";
+    /// The store was copied in from another (`store copy`): the first event
+    /// after the copied ones, naming the source's head.
+    pub const STORE_COPY: &str = "store.copy";
     /// The first-use bootstrap.
     pub const STORE_BOOTSTRAP: &str = "store.bootstrap";
     /// An org was added.

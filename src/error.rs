@@ -364,6 +364,27 @@ pub enum Error {
     #[error("the store is locked by another process")]
     StoreBusy,
 
+    /// Rows were to be loaded into a store that holds some already: a load
+    /// (a copy of a whole store) goes only into an empty one, so nothing
+    /// is merged and no key or chain is mixed up.
+    #[error("{}", store_not_empty(store, found))]
+    StoreNotEmpty {
+        /// The store, as messages name it (a path or a server address).
+        store: String,
+        /// What it holds.
+        found: crate::store::Occupancy,
+    },
+
+    /// An audit chain that was to be carried on (copied into another
+    /// store) does not verify; nothing was written.
+    #[error("the audit chain is broken at event {event_id}: {problem}")]
+    AuditChainBroken {
+        /// The first event whose link does not hold.
+        event_id: i64,
+        /// What is wrong with it.
+        problem: String,
+    },
+
     /// Any other failure reported by the store's backend.
     #[error("store error: {0}")]
     Store(#[source] StoreError),
@@ -458,6 +479,8 @@ pub enum ErrorKind {
     Unsafe,
     /// A presented token was rejected, and why.
     Rejected(Rejection),
+    /// An audit chain does not verify.
+    ChainBroken,
     /// Anything else: I/O, randomness, unexpected database errors.
     Internal,
 }
@@ -473,9 +496,11 @@ impl Error {
             Error::NotFound { .. }
             | Error::SecretNotInKeyring { .. }
             | Error::SecretOutdatedInKeyring { .. } => ErrorKind::NotFound,
-            Error::Ambiguous { .. } | Error::AlreadyExists { .. } | Error::PlanOutdated { .. } => {
-                ErrorKind::Conflict
-            }
+            Error::Ambiguous { .. }
+            | Error::AlreadyExists { .. }
+            | Error::PlanOutdated { .. }
+            | Error::StoreNotEmpty { .. } => ErrorKind::Conflict,
+            Error::AuditChainBroken { .. } => ErrorKind::ChainBroken,
             Error::UnknownActor { .. }
             | Error::RemovedActor { .. }
             | Error::Forbidden { .. }
@@ -545,6 +570,14 @@ fn team_store_not_ready(address: &str, found: i64, supported: i64) -> String {
              tokctl's {supported}, and must be upgraded by its owner"
         )
     }
+}
+
+fn store_not_empty(store: &str, found: &crate::store::Occupancy) -> String {
+    format!(
+        "{store} is not empty ({} orgs, {} users, {} tokens, {} audit events): a whole store \
+         is copied only into an empty one",
+        found.orgs, found.users, found.tokens, found.events
+    )
 }
 
 /// Makes user input safe to echo in a one-line message: control characters

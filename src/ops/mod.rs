@@ -6,6 +6,7 @@
 mod audit;
 mod backup;
 mod check;
+mod copy;
 mod create;
 mod deactivate;
 mod directory;
@@ -28,6 +29,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use crate::audit::{ChainReport, ExpectedHead};
 pub use audit::{AuditPrunePlan, AuditPruned, AuditQuery};
 pub use check::{CheckReport, CheckRequest};
+pub use copy::StoreCopy;
 pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use deactivate::{BulkSwitched, Switch, SwitchPlan, Switched};
 pub use directory::{Bootstrapped, UserEdit, UserEdited, UserProfile};

@@ -3,13 +3,16 @@
 //! [`StoreAdmin`] what they ask of a store outside its transactions. The
 //! SQLite backend (`store/sqlite/tx.rs`) implements both; a second backend
 //! implements them in its own module, and `ops` does not change.
+//! [`Loader`] is the bulk path that moves a whole store into an empty one
+//! (`store copy`, seeding benchmarks).
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::{
-    Checkpoint, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter,
-    TokenRow, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
+    Checkpoint, EventFilter, LoadEnd, NewToken, OrgKey, RecordBatch, RetiredSecret, Rotation,
+    StoreFacts, StoreRecord, TokenEdit, TokenFilter, TokenRow, UsagePeriod, UsageUpdate, UserKey,
+    UserStanding, VerifyRow,
 };
 use crate::audit::{Event, NewEvent};
 use crate::clock::Timestamp;
@@ -384,4 +387,48 @@ pub trait StoreAdmin {
 
     /// The schema version of the open store.
     fn schema_version(&self) -> Result<i64>;
+}
+
+/// Where [`super::Store::dump`] sends a store: its facts first (the
+/// checkpoint a chain walk starts from), then every row, all from one
+/// snapshot.
+pub trait DumpSink {
+    /// The store's own facts, before any row.
+    fn facts(&mut self, facts: &StoreFacts);
+
+    /// One row; `Break` stops the dump.
+    fn record(&mut self, record: StoreRecord) -> ControlFlow<()>;
+}
+
+/// The bulk path into an empty store, inside the one write transaction of
+/// [`super::Store::load`]: rows go in as they are, with their keys,
+/// digests, actors, times and use counts, past the checks a change by a
+/// user gets (who may act, the org's policy, an event per change), and
+/// fast (PostgreSQL: `COPY`). Nothing is visible to others until the
+/// transaction commits, and nothing is left if it does not.
+///
+/// What every implementation must guarantee:
+///
+/// - **Only into an empty store, only by whoever may.** `Store::load`
+///   checks both before the loader is handed out (a team store: its
+///   database's owner or a superuser; the database refuses anyone else).
+/// - **References hold.** Rows keep their keys; orgs and users are written
+///   before what names them, tokens before their retired secrets.
+/// - **The chain continues.** Events keep their ids and stored hashes;
+///   after [`Loader::finish`] the next [`Tx::append_event`] links to the
+///   last loaded event (or the checkpoint), so one chain runs through the
+///   loaded events into the new ones.
+/// - **Counters move past what was loaded**: the token-key counter (no
+///   key is handed out twice) and any row-id sequence.
+pub trait Loader {
+    /// Writes a batch of rows, each kind in dependency order. Events must
+    /// come in id order, continuing the previous batch's.
+    fn load(&self, batch: &RecordBatch) -> Result<()>;
+
+    /// Ends the load: checks that the loaded events run on from the
+    /// checkpoint (or event 1) without a gap, sets the chain's head to the
+    /// last of them, records the checkpoint, and moves the counters past
+    /// the loaded keys. Call it once, after the last batch and before
+    /// appending events.
+    fn finish(&self, end: &LoadEnd) -> Result<()>;
 }

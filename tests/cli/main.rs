@@ -31,6 +31,7 @@ mod serve_team;
 mod service_accounts;
 mod shell_completions;
 mod snapshots;
+mod store_copy;
 mod store_security;
 mod team_enforcement;
 mod team_store;

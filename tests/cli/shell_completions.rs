@@ -60,7 +60,7 @@ fn spawn_shell(env: &TestEnv, shell: &str, args: &[&str]) -> Option<PtySession> 
 fn guide_setup(shell: &str) -> String {
     let guide =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/GUIDE.md")).unwrap();
-    let section = &guide[guide.find("## 12. Shell completions").unwrap()..];
+    let section = &guide[guide.find(". Shell completions\n").unwrap()..];
     let block = &section[section.find("```sh\n").unwrap() + 6..];
     let block = &block[..block.find("```").unwrap()];
     block

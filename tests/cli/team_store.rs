@@ -191,8 +191,13 @@ impl Env {
     }
 
     pub fn team(cluster: &Cluster, test: &str) -> Env {
+        Env::team_on(TeamDb::new(cluster, test))
+    }
+
+    /// An environment on a team store made beforehand.
+    pub fn team_on(db: TeamDb) -> Env {
         Env {
-            team: Some(TeamDb::new(cluster, test)),
+            team: Some(db),
             ..Env::local()
         }
     }
@@ -263,7 +268,8 @@ impl Env {
             .unwrap()
     }
 
-    fn at(&mut self, now: &str) {
+    /// Pins the time of the commands that follow.
+    pub fn at(&mut self, now: &str) {
         self.now = now.to_owned();
     }
 }

@@ -16,6 +16,7 @@ mod plan_apply;
 mod properties;
 mod rotation;
 mod service_accounts;
+mod store_copy;
 mod usage_history;
 mod verdict;
 mod verify_attacks;

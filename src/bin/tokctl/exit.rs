@@ -65,6 +65,7 @@ pub fn code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Store => STORE,
         ErrorKind::Keyring => KEYRING,
         ErrorKind::Unsafe => STORE_UNSAFE,
+        ErrorKind::ChainBroken => AUDIT_BROKEN,
         ErrorKind::Internal => FAILURE,
         ErrorKind::Rejected(reason) => code_for_rejection(reason),
     }

@@ -99,6 +99,10 @@ fn hint(err: &Error) -> Option<String> {
         Error::StoreReadOnly { .. } => {
             Some("check the file's permissions, or point --db at a writable copy".into())
         }
+        Error::AuditChainBroken { .. } => Some(
+            "'tokctl audit verify' shows the break; a broken chain is not copied (docs/audit.md)"
+                .into(),
+        ),
         Error::StoreBusy => Some("try again when the other tokctl process has finished".into()),
         Error::StoreCannotOpen { .. } => {
             Some("--db (or TOKCTL_DB) must name a file, not a directory".into())

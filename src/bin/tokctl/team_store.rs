@@ -69,6 +69,20 @@ pub fn connect_admin(global: &GlobalArgs, login: &str) -> anyhow::Result<TeamAdm
     )?)
 }
 
+/// Connects to the team store `store copy --to` names, as the URL's user
+/// (else `login`): it must be a `postgres://` URL and a store set up by
+/// `team init`; nothing is bootstrapped there (a copy needs it empty).
+pub fn connect_target(url: &str, login: &str) -> anyhow::Result<Store> {
+    let StoreTarget::Server(address) = StoreTarget::parse(std::ffi::OsStr::new(url))? else {
+        return Err(Usage::new(
+            "store copy --to must name a team store: a postgres:// URL",
+            "copy into a team store as its owner: tokctl store copy --to postgres://OWNER@HOST/DBNAME",
+        )
+        .into());
+    };
+    Ok(connect(address, None, login)?.store)
+}
+
 /// `PGPASSWORD`, else the matching line of the pgpass file, as libpq reads them.
 fn password_for(address: &ServerAddress) -> anyhow::Result<Option<Zeroizing<String>>> {
     if let Some(password) = std::env::var_os("PGPASSWORD") {

@@ -11,6 +11,7 @@
 
 mod address;
 mod audit;
+mod bulk;
 mod directory;
 mod error;
 mod policies;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_deactivation.sql"),
     include_str!("migrations/0003_enforce.sql"),
     include_str!("migrations/0004_service_accounts.sql"),
+    include_str!("migrations/0005_load.sql"),
 ];
 
 /// The schema version this build writes in a team store.

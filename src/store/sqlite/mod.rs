@@ -2,6 +2,7 @@
 //! (permissions, pragmas, migrations) and every query.
 
 mod audit;
+mod bulk;
 mod directory;
 mod error;
 mod files;
@@ -353,6 +354,14 @@ impl SqliteStore {
     /// so two writers queue instead of failing midway). Commits only if
     /// `work` returns `Ok`.
     pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> crate::Result<T>) -> crate::Result<T> {
+        self.transaction(|q| work(q))
+    }
+
+    /// [`SqliteStore::write`] with the backend's own queries.
+    fn transaction<T>(
+        &mut self,
+        work: impl FnOnce(&Queries<'_>) -> crate::Result<T>,
+    ) -> crate::Result<T> {
         self.refuse_untrusted()?;
         if !self.write_cache {
             // A 16 MiB page cache keeps bulk writes and usage flushes off

@@ -1,5 +1,5 @@
-//! SQLite's side of the seam: [`Tx`] for [`Queries`] and [`StoreAdmin`] for
-//! [`SqliteStore`]. Each method is the query of the same name on `Queries`;
+//! SQLite's side of the seam: [`Tx`] and [`Loader`] for [`Queries`] and
+//! [`StoreAdmin`] for [`SqliteStore`]. Each method is the query of the same name on `Queries`;
 //! its SQLite errors become tokctl's here.
 
 use std::collections::HashMap;
@@ -14,9 +14,22 @@ use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit, TokenFilter,
-    TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
+    EventFilter, LoadEnd, Loader, NewToken, OrgKey, RecordBatch, RetiredSecret, Rotation,
+    StoreAdmin, TokenEdit, TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey,
+    UserStanding, VerifyRow,
 };
+
+/// SQLite loads with prepared inserts inside the write transaction: it has
+/// no triggers to pass, and its single writer keeps others out meanwhile.
+impl Loader for Queries<'_> {
+    fn load(&self, batch: &RecordBatch) -> Result<()> {
+        Ok(self.load_batch(batch)?)
+    }
+
+    fn finish(&self, end: &LoadEnd) -> Result<()> {
+        Ok(self.finish_load(end)?)
+    }
+}
 
 impl StoreAdmin for SqliteStore {
     fn prefer_throughput(&self) -> Result<()> {

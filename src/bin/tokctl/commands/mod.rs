@@ -24,6 +24,7 @@ pub mod rotate;
 pub mod secret;
 pub mod serve;
 pub mod show;
+pub mod store;
 pub mod team;
 pub mod user;
 pub mod verify;
@@ -40,6 +41,7 @@ use tokctl::store::{Opened, Store, StoreLocation, StoreTarget};
 
 use crate::cli::args::GlobalArgs;
 use crate::config::Resolved;
+use crate::hints::Usage;
 use crate::output::ui::Ui;
 use crate::team_store;
 
@@ -196,6 +198,13 @@ pub enum Command {
     #[command(after_help = "Example:\n  tokctl backup /var/backups/tokctl-$(date +%F).db")]
     Backup(backup::BackupArgs),
 
+    /// Copy the local store into an empty team store (its database owner)
+    #[command(
+        subcommand,
+        after_help = "Example:\n  tokctl store copy --to postgres://postgres@db.internal/tokens --dry-run"
+    )]
+    Store(store::StoreCommand),
+
     /// Set up a team store on PostgreSQL and give database logins access (database owner)
     #[command(
         subcommand,
@@ -251,6 +260,14 @@ pub fn run_command(
                 command,
             )
         }
+        // Copying reads a local store and writes a team store it connects
+        // to itself, without setting anything up there.
+        Command::Store(command) => {
+            require_local_source(&global)?;
+            let target = team_store::connect_target(command.target(), &login_name())?;
+            let session = open_session(&ui, &global, false)?;
+            return store::run(&ui, &session, target, command);
+        }
         other => other,
     };
     // doctor reports on an unsafe store instead of refusing it.
@@ -283,10 +300,40 @@ pub fn run_command(
         Command::Member(command) => member::run(&ui, &mut session, command),
         Command::Doctor(args) => doctor::run(&ui, &session, args),
         Command::Policy(command) => policy::run(&ui, &mut session, command),
-        Command::Completions(_) | Command::Man(_) | Command::Team(_) | Command::Config(_) => {
+        Command::Completions(_)
+        | Command::Man(_)
+        | Command::Team(_)
+        | Command::Config(_)
+        | Command::Store(_) => {
             unreachable!("handled before the store is opened")
         }
     }
+}
+
+/// `store copy` reads a local store that exists: a team store is copied
+/// with `pg_dump`, and a missing file would only be created empty.
+fn require_local_source(global: &GlobalArgs) -> anyhow::Result<()> {
+    let path = match &global.db {
+        Some(value) => match StoreTarget::parse(value.as_os_str())? {
+            StoreTarget::File(path) => path,
+            StoreTarget::Server(_) => {
+                return Err(Usage::new(
+                    "store copy copies a local store: --db (or TOKCTL_DB) names a team store",
+                    "copy a team store with pg_dump (docs/team.md#backups)",
+                )
+                .into())
+            }
+        },
+        None => default_store_path()?,
+    };
+    if !path.exists() {
+        return Err(tokctl::Error::NotFound {
+            kind: "local store",
+            name: path.display().to_string(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// The login name: libpq's default database user.
