@@ -23,7 +23,7 @@ use crate::error::Result;
 pub use crate::audit::Checkpoint;
 pub use error::{StoreError, StoreErrorKind};
 pub use postgres::{
-    Host, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole,
+    Host, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole, TlsCheck,
     SCHEMA_VERSION as TEAM_SCHEMA_VERSION,
 };
 pub use seam::{StoreAdmin, Tx};

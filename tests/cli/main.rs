@@ -31,6 +31,7 @@ mod snapshots;
 mod store_security;
 mod team_enforcement;
 mod team_store;
+mod team_tls;
 mod token_text;
 mod trust;
 mod verify_attacks;

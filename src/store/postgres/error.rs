@@ -2,6 +2,10 @@
 //! [`StoreErrorKind`]s, so exit codes do not depend on the backend, and no
 //! driver type leaves this module.
 
+use std::path::Path;
+
+use super::address::SslMode;
+use super::tls::certificate_problem;
 use crate::error::Error;
 use crate::store::{StoreError, StoreErrorKind};
 
@@ -18,12 +22,18 @@ pub(super) fn query_error(err: postgres::Error) -> Error {
 }
 
 /// A failure while connecting to `address`: every failure to reach the
-/// server or to be let in (refused, no socket, a timeout, authentication, no
-/// such database or no right to connect to it) makes the store unavailable.
-pub(super) fn connect_error(err: &postgres::Error, address: &str) -> Error {
+/// server or to be let in (refused, no socket, a timeout, a certificate that
+/// does not pass the check `sslmode` asks for, authentication, no such
+/// database or no right to connect to it) makes the store unavailable.
+/// `roots` is the root certificate file the certificate was checked
+/// against, if any.
+pub(super) fn connect_error(err: &postgres::Error, address: &str, roots: Option<&Path>) -> Error {
     let reason = match err.as_db_error() {
         Some(db) => db.message().to_owned(),
-        None => describe(err),
+        None => match tls_error(err).and_then(|tls| certificate_problem(tls, roots)) {
+            Some(problem) => problem,
+            None => describe(err),
+        },
     };
     StoreError::new(
         StoreErrorKind::Unavailable,
@@ -32,6 +42,45 @@ pub(super) fn connect_error(err: &postgres::Error, address: &str) -> Error {
         )),
     )
     .into()
+}
+
+/// `verify-ca` or `verify-full` with no root certificate: nothing to check
+/// the server against, so no connection (libpq refuses it too).
+pub(super) fn missing_roots(address: &str, mode: SslMode, looked_for: Option<&Path>) -> Error {
+    let looked = match looked_for {
+        Some(file) => format!(" (there is no {})", file.display()),
+        None => String::new(),
+    };
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        one_line(&format!(
+            "cannot connect to the team store at {address}: sslmode {} needs the certificate of \
+             the authority that signed the server's: name its file with sslrootcert=FILE{looked}",
+            mode.as_str()
+        )),
+    )
+    .into()
+}
+
+/// The TLS error inside a driver error, if the handshake failed: rustls
+/// reports it through an I/O error, whose `source` skips the error it
+/// wraps, so each I/O error is opened too.
+fn tls_error(err: &postgres::Error) -> Option<&rustls::Error> {
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// SQLSTATE classes as tokctl's kinds.

@@ -30,8 +30,8 @@ use postgres::{Client, NoTls, Row, Statement};
 use crate::error::{Error, Result};
 use crate::store::Tx;
 use address::Route;
-pub use address::{Host, ServerAddress, SslMode};
-use error::{connect_error, is_retryable, query_error};
+pub use address::{Host, ServerAddress, SslMode, TlsCheck};
+use error::{connect_error, is_retryable, missing_roots, query_error};
 pub use team::{TeamAdmin, TeamInit, TeamRole};
 
 /// Migrations in order; `tokctl.meta`'s `schema_version` is how many have
@@ -169,6 +169,8 @@ impl PgStore {
         if let Some(password) = password {
             config.password(password);
         }
+        // The root certificate file a refused certificate is named against.
+        let mut roots_used = None;
         let client = match address.route() {
             Route::Socket(dir) => {
                 config
@@ -177,15 +179,38 @@ impl PgStore {
                 config.connect(NoTls)
             }
             Route::Tcp(host) => {
-                config.host(host).ssl_mode(match address.sslmode() {
-                    SslMode::Disable => postgres::config::SslMode::Disable,
-                    SslMode::Prefer => postgres::config::SslMode::Prefer,
-                    SslMode::Require => postgres::config::SslMode::Require,
-                });
-                config.connect(tls::unverified_connector()?)
+                config.host(host);
+                let connector = match address.tls_check() {
+                    TlsCheck::None => {
+                        config.ssl_mode(postgres::config::SslMode::Disable);
+                        tls::unverified_connector()?
+                    }
+                    TlsCheck::EncryptOnly { required } => {
+                        config.ssl_mode(if required {
+                            postgres::config::SslMode::Require
+                        } else {
+                            postgres::config::SslMode::Prefer
+                        });
+                        tls::unverified_connector()?
+                    }
+                    TlsCheck::Chain { roots, host } => {
+                        config.ssl_mode(postgres::config::SslMode::Require);
+                        let connector = tls::verifying_connector(&roots, host, &shown)?;
+                        roots_used = Some(roots);
+                        connector
+                    }
+                    TlsCheck::MissingRoots { looked_for } => {
+                        return Err(missing_roots(
+                            &shown,
+                            address.sslmode(),
+                            looked_for.as_deref(),
+                        ))
+                    }
+                };
+                config.connect(connector)
             }
         }
-        .map_err(|err| connect_error(&err, &shown))?;
+        .map_err(|err| connect_error(&err, &shown, roots_used.as_deref()))?;
         let mut store = PgStore {
             conn: RefCell::new(Conn {
                 client,
