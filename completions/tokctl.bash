@@ -925,7 +925,7 @@ _tokctl() {
             return 0
             ;;
         tokctl__subcmd__create)
-            opts="-q -h --name --description --scope --resource --expires --org --user --org-token --clamp-expiry --format --db --as --color --quiet --wide --keyring --help"
+            opts="-q -h --name --description --scope --resource --expires --org --user --org-token --clamp-expiry --count --format --db --as --color --quiet --wide --keyring --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -956,6 +956,10 @@ _tokctl() {
                     return 0
                     ;;
                 --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
