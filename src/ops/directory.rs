@@ -49,7 +49,7 @@ impl Session {
             })?;
             Ok(Some(Bootstrapped {
                 org: DEFAULT_ORG.to_owned(),
-                owner: actor,
+                owner: actor.clone(),
             }))
         })
     }

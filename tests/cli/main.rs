@@ -30,6 +30,7 @@ mod serve_team;
 mod snapshots;
 mod store_security;
 mod team_enforcement;
+mod team_faults;
 mod team_store;
 mod team_tls;
 mod token_text;

@@ -109,9 +109,7 @@ fn classify(err: &postgres::Error) -> StoreError {
         };
         return StoreError::new(kind, one_line(db.message()));
     }
-    let lost = err.is_closed()
-        || std::error::Error::source(err).is_some_and(|source| source.is::<std::io::Error>());
-    if lost {
+    if lost_connection(err) {
         return StoreError::new(
             StoreErrorKind::Unavailable,
             one_line(&format!(
@@ -121,6 +119,27 @@ fn classify(err: &postgres::Error) -> StoreError {
         );
     }
     StoreError::new(StoreErrorKind::Other, one_line(&describe(err)))
+}
+
+/// Whether the connection is gone (closed, or an I/O error on its socket).
+pub(super) fn lost_connection(err: &postgres::Error) -> bool {
+    err.is_closed()
+        || std::error::Error::source(err).is_some_and(|source| source.is::<std::io::Error>())
+}
+
+/// The connection was lost while the server was committing: whether it did
+/// cannot be known from here. The transaction is all there or not at all;
+/// the message says to look before doing it again.
+pub(super) fn commit_unknown(err: &postgres::Error) -> Error {
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        one_line(&format!(
+            "lost the connection to the team store while committing, so the change was made \
+             in full or not at all (check before running it again): {}",
+            describe(err)
+        )),
+    )
+    .into()
 }
 
 /// Server messages may span lines; tokctl's errors never do.
