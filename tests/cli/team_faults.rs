@@ -179,3 +179,316 @@ fn a_deadlock_is_retried_and_the_command_succeeds_once() {
     }
     env.ok("olive", &["audit", "verify"]);
 }
+
+/// What a worker knows of one token it made.
+#[derive(Debug, Clone)]
+struct Tracked {
+    name: String,
+    secret: String,
+    status: &'static str,
+    uses: u64,
+}
+
+/// What one worker did.
+#[derive(Debug, Default)]
+struct WorkerLog {
+    tokens: Vec<Tracked>,
+    /// Commands run, by kind ("create", "verify", …).
+    ran: BTreeMap<&'static str, u64>,
+    /// Verifications refused as they should be (deactivated, revoked).
+    refused: u64,
+}
+
+/// A small deterministic generator: each worker's run can be repeated.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// `tokctl ARGS` as `login`, keyring off (several processes at once would
+/// race on the test keyring's one file), stdin if given; must exit `code`.
+fn must(env: &Env, login: &str, args: &[&str], stdin: Option<&str>, code: i32) -> String {
+    let mut cmd = env.cmd(login, args);
+    cmd.env("TOKCTL_KEYRING", "off");
+    if let Some(stdin) = stdin {
+        cmd.write_stdin(stdin.to_owned());
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{login}: tokctl {args:?}: {}",
+        stderr(&out)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `ops` mixed commands by `login` on tokens of its own (names `w{index}-…`):
+/// create, list, revoke, rotate, edit, deactivate and activate, verify (as
+/// itself or as the verifier vera). Every command must do what the worker
+/// expects of the tokens it made, whatever the others do meanwhile.
+fn worker(env: &Env, index: usize, login: &str, ops: usize) -> WorkerLog {
+    let mut log = WorkerLog::default();
+    let mut rng =
+        Xorshift(0x9e37_79b9_7f4a_7c15 ^ (index as u64 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
+    for _ in 0..ops {
+        let live: Vec<usize> = (0..log.tokens.len())
+            .filter(|&i| log.tokens[i].status != "revoked")
+            .collect();
+        let mut kind = match rng.below(20) {
+            0..=3 => "create",
+            4..=9 => "verify",
+            10..=11 => "list",
+            12 => "revoke",
+            13..=14 => "rotate",
+            15..=16 => "edit",
+            _ => "switch",
+        };
+        if live.is_empty() && kind != "list" {
+            kind = "create";
+        }
+        *log.ran.entry(kind).or_default() += 1;
+        let pick = if live.is_empty() {
+            0
+        } else {
+            live[rng.below(live.len())]
+        };
+        match kind {
+            "create" => {
+                let name = format!("w{index}-{}", log.tokens.len());
+                let secret = must(
+                    env,
+                    login,
+                    &[
+                        "create",
+                        "--name",
+                        &name,
+                        "--scope",
+                        "repo:read",
+                        "--expires",
+                        "30d",
+                    ],
+                    None,
+                    0,
+                );
+                log.tokens.push(Tracked {
+                    name,
+                    secret: secret.trim_end().to_owned(),
+                    status: "active",
+                    uses: 0,
+                });
+            }
+            "verify" => {
+                // Now and then a revoked one, which must stay refused.
+                let target = if rng.below(8) == 0 {
+                    rng.below(log.tokens.len())
+                } else {
+                    pick
+                };
+                let token = &mut log.tokens[target];
+                let verifier = if rng.below(2) == 0 { "vera" } else { login };
+                let expected = match token.status {
+                    "active" => 0,
+                    "deactivated" => 15,
+                    _ => 12,
+                };
+                must(env, verifier, &["verify"], Some(&token.secret), expected);
+                if expected == 0 {
+                    token.uses += 1;
+                } else {
+                    log.refused += 1;
+                }
+            }
+            "list" => {
+                let listed: serde_json::Value = serde_json::from_str(&must(
+                    env,
+                    login,
+                    &["list", "--all", "--format", "json"],
+                    None,
+                    0,
+                ))
+                .unwrap();
+                let seen: BTreeMap<&str, &str> = listed
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| (t["name"].as_str().unwrap(), t["status"].as_str().unwrap()))
+                    .collect();
+                for token in &log.tokens {
+                    assert_eq!(
+                        seen.get(token.name.as_str()),
+                        Some(&token.status),
+                        "{login} lists {}",
+                        token.name
+                    );
+                }
+            }
+            "revoke" => {
+                let token = &mut log.tokens[pick];
+                must(env, login, &["revoke", &token.name, "--yes"], None, 0);
+                token.status = "revoked";
+            }
+            "rotate" => {
+                // Active or deactivated: either gets a new secret.
+                let token = &mut log.tokens[pick];
+                let secret = must(env, login, &["rotate", &token.name], None, 0);
+                token.secret = secret.trim_end().to_owned();
+            }
+            "edit" => {
+                let token = &log.tokens[pick];
+                let description = format!("edited by {login} #{}", rng.below(1000));
+                must(
+                    env,
+                    login,
+                    &["edit", &token.name, "--description", &description],
+                    None,
+                    0,
+                );
+            }
+            _ => {
+                let token = &mut log.tokens[pick];
+                let (command, after) = if token.status == "active" {
+                    ("deactivate", "deactivated")
+                } else {
+                    ("activate", "active")
+                };
+                must(env, login, &[command, &token.name], None, 0);
+                token.status = after;
+            }
+        }
+    }
+    log
+}
+
+/// 8 processes at once, 200 mixed commands each, as four different logins
+/// (an owner, an admin, two members; the verifier verifies): afterwards no
+/// token is lost or duplicated, every token's status and use count is what
+/// its worker made it, the trail holds one event per change and one use
+/// event per verification, and `audit verify` finds the chain intact.
+#[test]
+fn eight_processes_of_mixed_commands_lose_nothing() {
+    let Some(cluster) = Cluster::get("eight_processes") else {
+        return;
+    };
+    let mut env = Env::team(&cluster, "eight_processes");
+    env.ok("olive", &["org", "list"]);
+    for user in ["adam", "mia", "max"] {
+        env.ok("olive", &["user", "add", user]);
+    }
+    for (user, role) in [("adam", "admin"), ("mia", "member"), ("max", "member")] {
+        env.ok(
+            "olive",
+            &[
+                "member", "add", "--org", "default", "--user", user, "--role", role,
+            ],
+        );
+    }
+    let ops: usize = std::env::var("TOKCTL_TEST_FAULT_OPS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(200);
+    let logins = ["olive", "adam", "mia", "max", "olive", "adam", "mia", "max"];
+    let started = Instant::now();
+    let env_ref = &env;
+    let logs: Vec<WorkerLog> = std::thread::scope(|scope| {
+        let workers: Vec<_> = logins
+            .iter()
+            .enumerate()
+            .map(|(index, login)| scope.spawn(move || worker(env_ref, index, login, ops)))
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let elapsed = started.elapsed();
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("8 x {ops} commands in {:.1} s\n", elapsed.as_secs_f64()).as_bytes(),
+    );
+    let mut total: BTreeMap<&str, u64> = BTreeMap::new();
+    for log in &logs {
+        for (kind, count) in &log.ran {
+            *total.entry(kind).or_default() += count;
+        }
+    }
+    let tracked: BTreeMap<&str, &Tracked> = logs
+        .iter()
+        .flat_map(|log| log.tokens.iter())
+        .map(|token| (token.name.as_str(), token))
+        .collect();
+    assert_eq!(
+        tracked.len() as u64,
+        total["create"],
+        "every create made one token"
+    );
+    let listed: serde_json::Value =
+        serde_json::from_str(&env.ok("olive", &["list", "--all", "--format", "json"])).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(
+        listed.len(),
+        tracked.len(),
+        "tokens created = tokens listed"
+    );
+    let mut uses = 0;
+    for token in listed {
+        let name = token["name"].as_str().unwrap();
+        let expected = tracked
+            .get(name)
+            .unwrap_or_else(|| panic!("unknown token {name}"));
+        assert_eq!(token["status"], expected.status, "{name}");
+        assert_eq!(
+            token["use_count"], expected.uses,
+            "{name}: use count = verifications"
+        );
+        uses += expected.uses;
+    }
+    // The trail: one event per change, one use event per verification that
+    // passed, one refusal event per one that did not.
+    let db = env.team.as_ref().unwrap().name.clone();
+    let mut admin = cluster.admin(&db);
+    let counted: BTreeMap<String, i64> = admin
+        .query(
+            "SELECT action, count(*) FROM tokctl.audit_events GROUP BY action",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let events = |action: &str| counted.get(action).copied().unwrap_or(0) as u64;
+    assert_eq!(events("token.create"), total["create"]);
+    assert_eq!(
+        events("token.revoke"),
+        total.get("revoke").copied().unwrap_or(0)
+    );
+    assert_eq!(
+        events("token.rotate"),
+        total.get("rotate").copied().unwrap_or(0)
+    );
+    assert_eq!(
+        events("token.edit"),
+        total.get("edit").copied().unwrap_or(0)
+    );
+    assert_eq!(
+        events("token.deactivate") + events("token.activate"),
+        total.get("switch").copied().unwrap_or(0)
+    );
+    assert_eq!(
+        events("token.use"),
+        uses,
+        "one use event per verification that passed"
+    );
+    let refused: u64 = logs.iter().map(|log| log.refused).sum();
+    assert_eq!(
+        events("token.verify"),
+        refused,
+        "one refusal event per refused verification"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&env.ok("olive", &["audit", "verify", "--format", "json"])).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+}
