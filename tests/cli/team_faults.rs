@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use super::team_store::{Cluster, Env};
+use super::team_store::{assert_one_error, Cluster, Env};
 
 /// The writers' advisory lock every tokctl write transaction takes first.
 const WRITE_LOCK: &str = "pg_advisory_xact_lock(1953459043, 1)";
@@ -491,4 +491,328 @@ fn eight_processes_of_mixed_commands_lose_nothing() {
     let report: serde_json::Value =
         serde_json::from_str(&env.ok("olive", &["audit", "verify", "--format", "json"])).unwrap();
     assert_eq!(report["ok"], true, "{report}");
+}
+
+/// A PostgreSQL cluster of this test's own (`scripts/pg-cluster start`),
+/// which it may crash: stopped at once (`-m immediate`) and its files
+/// removed when dropped, also when the test fails.
+struct PrivateCluster {
+    dir: tempfile::TempDir,
+    cluster: Cluster,
+}
+
+impl PrivateCluster {
+    fn start() -> PrivateCluster {
+        let dir = tempfile::tempdir().unwrap();
+        let out = pg_cluster(&["start"], dir.path());
+        assert!(out.status.success(), "a private cluster: {}", stderr(&out));
+        let line = String::from_utf8(out.stdout).unwrap();
+        PrivateCluster {
+            cluster: Cluster::parse(line.trim()),
+            dir,
+        }
+    }
+
+    /// The server stops at once: to its data, a crash.
+    fn crash(&self) {
+        let out = pg_cluster(&["crash"], self.dir.path());
+        assert!(out.status.success(), "crash: {}", stderr(&out));
+    }
+
+    /// Starts again after a crash (recovery from the WAL).
+    fn restart(&self) {
+        let out = pg_cluster(&["restart"], self.dir.path());
+        assert!(out.status.success(), "restart: {}", stderr(&out));
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = pg_cluster(&["remove"], self.dir.path());
+    }
+}
+
+/// `scripts/pg-cluster ARGS DIR`.
+fn pg_cluster(args: &[&str], dir: &std::path::Path) -> Output {
+    std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg-cluster"))
+        .args(args)
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+/// Waits until tokctl, connected to `db`, has written inside its
+/// transaction (the server gave it a transaction id); false if the command
+/// ended first.
+fn await_tokctl_writing(admin: &mut postgres::Client, db: &str, done: &dyn Fn() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let writing: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
+                 AND application_name = 'tokctl' AND backend_xid IS NOT NULL",
+                &[&db],
+            )
+            .unwrap()
+            .get(0);
+        if writing > 0 {
+            return true;
+        }
+        if done() {
+            return false;
+        }
+        assert!(Instant::now() < deadline, "tokctl never started writing");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// How many tokens named `prefix-…` there are, and how many are revoked, as
+/// the superuser sees them.
+fn count_named(cluster: &Cluster, db: &str, prefix: &str) -> (i64, i64) {
+    let row = cluster
+        .admin(db)
+        .query_one(
+            "SELECT count(*), count(revoked_at) FROM tokctl.tokens WHERE name LIKE $1 || '-%'",
+            &[&prefix],
+        )
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+/// The server crashes (`pg_ctl stop -m immediate`) in the middle of a bulk
+/// create and of a bulk revoke, 10 times each, on a private cluster: the
+/// command under way exits 6 with one line, and after a restart its change
+/// is all there or not at all (a bulk create of N: N tokens or none, with
+/// their events; a bulk revoke: every token or none), and the audit chain
+/// is intact.
+#[test]
+fn a_crash_mid_bulk_change_leaves_all_or_nothing() {
+    if Cluster::get("crash").is_none() {
+        return;
+    }
+    let started = Instant::now();
+    // Declared first, dropped last: the database goes before the server.
+    let private = PrivateCluster::start();
+    let cluster = private.cluster.clone();
+    let mut env = Env::team(&cluster, "crash");
+    env.ok("olive", &["org", "list"]);
+    let db = env.team.as_ref().unwrap().name.clone();
+    const BATCH: usize = 150;
+    let batch = BATCH.to_string();
+    let mut interrupted = 0;
+    let mut messages = BTreeSet::new();
+    for round in 0..20 {
+        let bulk_create = round % 2 == 0;
+        let prefix = format!("r{round}");
+        if !bulk_create {
+            // Tokens for the bulk revoke to crash in, made beforehand.
+            must(
+                &env,
+                "olive",
+                &[
+                    "create",
+                    "--count",
+                    &batch,
+                    "--name",
+                    &prefix,
+                    "--scope",
+                    "repo:read",
+                    "--expires",
+                    "30d",
+                ],
+                None,
+                0,
+            );
+        }
+        let args: Vec<String> = if bulk_create {
+            [
+                "create",
+                "--count",
+                &batch,
+                "--name",
+                &prefix,
+                "--scope",
+                "repo:read",
+                "--expires",
+                "30d",
+            ]
+            .map(str::to_owned)
+            .to_vec()
+        } else {
+            vec![
+                "revoke".into(),
+                "--name".into(),
+                format!("{prefix}-*"),
+                "--yes".into(),
+            ]
+        };
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut admin = cluster.admin(&db);
+        let finished = std::sync::atomic::AtomicBool::new(false);
+        let env_ref = &env;
+        let out = std::thread::scope(|scope| {
+            let command = scope.spawn(|| {
+                let out = env_ref
+                    .cmd("olive", &args)
+                    .env("TOKCTL_KEYRING", "off")
+                    .output()
+                    .unwrap();
+                finished.store(true, std::sync::atomic::Ordering::SeqCst);
+                out
+            });
+            if await_tokctl_writing(&mut admin, &db, &|| {
+                finished.load(std::sync::atomic::Ordering::SeqCst)
+            }) {
+                // Somewhere inside the transaction, not always at its start.
+                std::thread::sleep(Duration::from_millis((round as u64 * 7) % 40));
+                private.crash();
+            }
+            command.join().unwrap()
+        });
+        drop(admin);
+        if out.status.code() == Some(6) {
+            interrupted += 1;
+            assert_one_error(&out, 6, "lost the connection to the team store");
+            let message = stderr(&out);
+            assert!(
+                message.contains("so none of it was made")
+                    || message.contains("made in full or not at all"),
+                "the line says what became of the change: {message}"
+            );
+            messages.insert(message.trim_end().to_owned());
+            assert!(
+                out.stdout.is_empty(),
+                "no secret of a token that may not exist"
+            );
+        } else {
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        }
+        private.restart();
+        let (made, revoked) = count_named(&cluster, &db, &prefix);
+        if bulk_create {
+            assert!(
+                made == 0 || made == BATCH as i64,
+                "round {round}: a bulk create of {BATCH} left {made} tokens"
+            );
+            assert_eq!(revoked, 0);
+        } else {
+            assert_eq!(made, BATCH as i64);
+            assert!(
+                revoked == 0 || revoked == BATCH as i64,
+                "round {round}: a bulk revoke of {BATCH} revoked {revoked}"
+            );
+        }
+        let report: serde_json::Value = serde_json::from_str(&must(
+            &env,
+            "olive",
+            &["audit", "verify", "--format", "json"],
+            None,
+            0,
+        ))
+        .unwrap();
+        assert_eq!(report["ok"], true, "round {round}: {report}");
+    }
+    // Events match rows: one create event per token, one revoke event per revocation.
+    let mut admin = cluster.admin(&db);
+    let row = admin
+        .query_one(
+            "SELECT (SELECT count(*) FROM tokctl.tokens),
+                    (SELECT count(*) FROM tokctl.audit_events WHERE action = 'token.create'),
+                    (SELECT count(revoked_at) FROM tokctl.tokens),
+                    (SELECT count(*) FROM tokctl.audit_events WHERE action = 'token.revoke')",
+            &[],
+        )
+        .unwrap();
+    let (tokens, creates, revoked, revokes): (i64, i64, i64, i64) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
+    assert_eq!(
+        tokens, creates,
+        "a create event for every token and no other"
+    );
+    assert_eq!(
+        revoked, revokes,
+        "a revoke event for every revocation and no other"
+    );
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!(
+            "20 crashes, {interrupted} of them mid-command, in {:.1} s; messages: {messages:?}\n",
+            started.elapsed().as_secs_f64()
+        )
+        .as_bytes(),
+    );
+    assert!(
+        interrupted >= 10,
+        "only {interrupted} of 20 crashes hit a command under way"
+    );
+    drop(env);
+    drop(private);
+}
+
+/// A connection the server drops mid-change (`pg_terminate_backend`, as an
+/// administrator or a failover would): one line, exit 6, saying nothing was
+/// made, and nothing was; the next command works.
+#[test]
+fn a_dropped_connection_mid_change_exits_6_and_changes_nothing() {
+    let Some(cluster) = Cluster::get("dropped") else {
+        return;
+    };
+    let mut env = Env::team(&cluster, "dropped");
+    env.ok("olive", &["org", "list"]);
+    let db = env.team.as_ref().unwrap().name.clone();
+    let mut admin = cluster.admin(&db);
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let env_ref = &env;
+    let out = std::thread::scope(|scope| {
+        let command = scope.spawn(|| {
+            let out = env_ref
+                .cmd(
+                    "olive",
+                    &[
+                        "create",
+                        "--count",
+                        "300",
+                        "--name",
+                        "drop",
+                        "--scope",
+                        "repo:read",
+                        "--expires",
+                        "30d",
+                    ],
+                )
+                .env("TOKCTL_KEYRING", "off")
+                .output()
+                .unwrap();
+            finished.store(true, std::sync::atomic::Ordering::SeqCst);
+            out
+        });
+        assert!(
+            await_tokctl_writing(&mut admin, &db, &|| finished
+                .load(std::sync::atomic::Ordering::SeqCst)),
+            "the bulk create ended before it could be dropped"
+        );
+        admin
+            .batch_execute(&format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{db}' AND application_name = 'tokctl'"
+            ))
+            .unwrap();
+        command.join().unwrap()
+    });
+    assert_one_error(&out, 6, "so none of it was made");
+    assert!(out.stdout.is_empty());
+    assert_eq!(count_named(&cluster, &db, "drop"), (0, 0));
+    env.ok("olive", &["audit", "verify"]);
+    env.ok(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "after",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
 }

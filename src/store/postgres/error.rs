@@ -127,6 +127,36 @@ pub(super) fn lost_connection(err: &postgres::Error) -> bool {
         || std::error::Error::source(err).is_some_and(|source| source.is::<std::io::Error>())
 }
 
+/// Whether the server's session is over: the connection is gone, or the
+/// server ended it (shutting down, 57P0x; a connection failure, 08xxx).
+/// What was not committed is rolled back.
+pub(super) fn session_ended(err: &postgres::Error) -> bool {
+    match err.as_db_error() {
+        Some(db) => {
+            let code = db.code().code();
+            code.starts_with("57P0") || code.starts_with("08")
+        }
+        None => lost_connection(err),
+    }
+}
+
+/// A write transaction whose session ended before its COMMIT: the server
+/// rolls it back, so none of the change was made, and the one line says so.
+pub(super) fn rolled_back_by_loss(err: &postgres::Error) -> Error {
+    let reason = match err.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => describe(err),
+    };
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        one_line(&format!(
+            "lost the connection to the team store before the change was committed, so none \
+             of it was made: {reason}"
+        )),
+    )
+    .into()
+}
+
 /// The connection was lost while the server was committing: whether it did
 /// cannot be known from here. The transaction is all there or not at all;
 /// the message says to look before doing it again.

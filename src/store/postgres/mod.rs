@@ -32,7 +32,8 @@ use crate::store::Tx;
 use address::Route;
 pub use address::{Host, ServerAddress, SslMode, TlsCheck};
 use error::{
-    commit_unknown, connect_error, is_retryable, lost_connection, missing_roots, query_error,
+    commit_unknown, connect_error, is_retryable, missing_roots, query_error, rolled_back_by_loss,
+    session_ended,
 };
 pub use team::{TeamAdmin, TeamInit, TeamRole};
 
@@ -86,6 +87,13 @@ pub struct PgStore {
     /// serialization failure or a deadlock: the transaction is then over,
     /// whatever the work made of the error, and runs again.
     conflicted: Cell<bool>,
+    /// The error that ended the session in the current write transaction,
+    /// before its COMMIT: what is reported instead of whatever the work made
+    /// of it, since it says that nothing was changed.
+    lost: RefCell<Option<Error>>,
+    /// Whether a write transaction is under way, up to its COMMIT (a cell of
+    /// its own: statements fail while the connection is borrowed).
+    writing: Cell<bool>,
 }
 
 /// The connection, its prepared statements, and whether a transaction is open.
@@ -234,6 +242,8 @@ impl PgStore {
             session_user: String::new(),
             walks: Cell::new(0),
             conflicted: Cell::new(false),
+            lost: RefCell::new(None),
+            writing: Cell::new(false),
         };
         let row = store.read().one("SELECT session_user::text", &[])?;
         store.session_user = row.try_get(0).map_err(query_error)?;
@@ -354,20 +364,26 @@ impl PgStore {
         work: &mut impl FnMut(&Queries<'_>) -> Result<T>,
     ) -> Result<T> {
         self.conflicted.set(false);
-        self.begin_write()?;
-        let result = work(&self.read());
+        *self.lost.borrow_mut() = None;
+        self.writing.set(true);
+        let result = self.begin_write().and_then(|()| work(&self.read()));
+        self.writing.set(false);
+        let lost = self.lost.borrow_mut().take();
         let mut conn = self.conn.borrow_mut();
-        conn.in_transaction = false;
+        // False when BEGIN or the lock failed (begin_write rolled back).
+        let began = std::mem::replace(&mut conn.in_transaction, false);
         match result {
             // A statement failed and the work went on regardless: the server
             // has aborted the transaction, and its COMMIT would roll back.
-            Ok(_) if self.conflicted.get() => {
+            Ok(_) if lost.is_some() || self.conflicted.get() => {
                 let _ = conn.client.batch_execute("ROLLBACK");
-                Err(crate::store::StoreError::new(
-                    crate::store::StoreErrorKind::Busy,
-                    "the transaction was ended by a conflict with another one",
-                )
-                .into())
+                Err(lost.unwrap_or_else(|| {
+                    crate::store::StoreError::new(
+                        crate::store::StoreErrorKind::Busy,
+                        "the transaction was ended by a conflict with another one",
+                    )
+                    .into()
+                }))
             }
             Ok(value) => {
                 conn.client
@@ -376,10 +392,13 @@ impl PgStore {
                 Ok(value)
             }
             Err(err) => {
-                // The error that ended the work is the one to report; a
+                // The error that ended the work is the one to report (or
+                // that the session ended, which says nothing was changed); a
                 // connection that is gone rolls back by itself.
-                let _ = conn.client.batch_execute("ROLLBACK");
-                Err(err)
+                if began {
+                    let _ = conn.client.batch_execute("ROLLBACK");
+                }
+                Err(lost.unwrap_or(err))
             }
         }
     }
@@ -402,10 +421,17 @@ impl PgStore {
         }
     }
 
-    /// A failed statement as the library's error, noting a conflict.
+    /// A failed statement as the library's error, noting a conflict, or
+    /// the end of the session inside a write transaction.
     fn failed(&self, err: postgres::Error) -> Error {
         if is_retryable(&err) {
             self.conflicted.set(true);
+        }
+        if self.writing.get() && session_ended(&err) {
+            let mut lost = self.lost.borrow_mut();
+            if lost.is_none() {
+                *lost = Some(rolled_back_by_loss(&err));
+            }
         }
         query_error(err)
     }
@@ -414,7 +440,7 @@ impl PgStore {
     /// again); a lost connection leaves unknown whether it committed, and
     /// the message says so: the change is all there or not at all.
     fn commit_failed(&self, err: postgres::Error) -> Error {
-        if err.as_db_error().is_none() && lost_connection(&err) {
+        if session_ended(&err) {
             return commit_unknown(&err);
         }
         self.failed(err)
