@@ -68,7 +68,7 @@ complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l resource -d 'Na
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l expires -d 'When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l org -d 'The org [default: the config file\'s org, else your only org]' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l user -d 'Mint a personal token for this user instead of yourself (needs admin)' -r
-complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l count -d 'Mint N tokens alike in one go, all or none (named NAME-1 … NAME-N with --name); their secrets print one per line, in order' -r
+complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l count -d 'Mint N tokens alike in one go, all or none (named NAME-1 to NAME-N with --name); their secrets print one per line, in order' -r
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l format -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'Stable JSON for scripts (see docs/json.md)'"
 complete -c tokctl -n "__fish_tokctl_using_subcommand create" -l db -d 'The store file, or a team store\'s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file\'s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]' -r -F

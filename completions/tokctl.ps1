@@ -69,7 +69,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokctl' -ScriptBlock {
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When it expires: a duration (12h, 90d, 2w, 6mo, 1y), a date (2027-01-31), an RFC 3339 time, or never')
             [CompletionResult]::new('--org', '--org', [CompletionResultType]::ParameterName, 'The org [default: the config file''s org, else your only org]')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Mint a personal token for this user instead of yourself (needs admin)')
-            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Mint N tokens alike in one go, all or none (named NAME-1 … NAME-N with --name); their secrets print one per line, in order')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Mint N tokens alike in one go, all or none (named NAME-1 to NAME-N with --name); their secrets print one per line, in order')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The store file, or a team store''s postgres://USER@HOST[:PORT]/DB URL (password from PGPASSWORD or ~/.pgpass, never in the URL) [default: the config file''s db, else the platform data directory, e.g. ~/.local/share/tokctl/tokctl.db]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this tokctl user [default: your login name]')

@@ -51,7 +51,7 @@ pub struct CreateArgs {
     #[arg(long)]
     clamp_expiry: bool,
 
-    /// Mint N tokens alike in one go, all or none (named NAME-1 … NAME-N with --name); their secrets print one per line, in order
+    /// Mint N tokens alike in one go, all or none (named NAME-1 to NAME-N with --name); their secrets print one per line, in order
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1000))]
     count: u16,
 
