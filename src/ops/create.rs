@@ -5,7 +5,9 @@
 //! open; only then does the transaction commit. A keyring failure in
 //! `required` mode rolls the row back; a failed commit deletes the keyring
 //! entry again. So there is never a keyring entry for a token that was not
-//! stored, nor (in `required` mode) a stored token without its entry.
+//! stored, nor (in `required` mode) a stored token without its entry. When
+//! the store runs the transaction again after a conflict, the entries of the
+//! run that rolled back are deleted first.
 
 use super::Session;
 use crate::audit::action;
@@ -129,6 +131,13 @@ impl Session {
         }
         let mut keyring_written = Vec::new();
         let result = self.write_as_actor(|q, ctx, actor| {
+            // Run again after a conflict: the earlier run rolled back, so its
+            // keyring entries name tokens that do not exist, and its
+            // `keyring.failure` event is gone with it.
+            for entry in keyring_written.drain(..) {
+                let _ = ctx.keyring.delete(&entry);
+            }
+            ctx.forget_keyring_audit();
             let created = checked
                 .iter()
                 .map(|item| ctx.mint(q, actor, item, now, &mut keyring_written))

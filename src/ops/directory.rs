@@ -214,7 +214,7 @@ impl Session {
             })?;
             Ok(Some(Bootstrapped {
                 org: DEFAULT_ORG.to_owned(),
-                owner: actor,
+                owner: actor.clone(),
             }))
         })
     }

@@ -212,9 +212,12 @@ impl Session {
     }
 
     /// Runs `work` in a write transaction with the actor resolved inside it.
+    /// As with [`Store::write`], `work` runs again when the store retries the
+    /// transaction after a conflict: what it changed outside the transaction
+    /// it undoes at its start.
     fn write_as_actor<T>(
         &mut self,
-        work: impl FnOnce(&dyn Tx, &Ctx, Actor) -> Result<T>,
+        mut work: impl FnMut(&dyn Tx, &Ctx, Actor) -> Result<T>,
     ) -> Result<T> {
         let ctx = &self.ctx;
         self.store.write(|q| {
@@ -433,6 +436,23 @@ impl Ctx {
     /// Forgets what an earlier operation learnt about the keyring.
     fn start_keyring_operation(&self) {
         *self.keyring_state() = KeyringState::default();
+    }
+
+    /// Forgets that this operation audited a keyring failure: its event
+    /// was in a transaction that rolled back and runs again.
+    fn forget_keyring_audit(&self) {
+        self.keyring_state().audited = false;
+    }
+
+    /// Gives a keyring entry back what it held before a change that did not
+    /// commit (`None`: it did not exist). Best effort: the store is right
+    /// either way, and `tokctl secret` refuses a secret the store does not
+    /// accept.
+    fn put_back(&self, entry: &KeyringEntry, before: Option<&crate::secret::Secret>) {
+        let _ = match before {
+            Some(old) => self.keyring.put(entry, old),
+            None => self.keyring.delete(entry),
+        };
     }
 
     /// Calls the keyring, unless an earlier call of this operation found it

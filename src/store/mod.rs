@@ -24,7 +24,7 @@ use crate::error::Result;
 pub use crate::audit::Checkpoint;
 pub use error::{StoreError, StoreErrorKind};
 pub use postgres::{
-    Host, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole,
+    Host, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole, TlsCheck,
     SCHEMA_VERSION as TEAM_SCHEMA_VERSION,
 };
 pub use records::{
@@ -224,7 +224,14 @@ impl Store {
     /// Runs `work` in one write transaction (taking the write lock at once,
     /// so two writers queue instead of failing midway). Commits only if
     /// `work` returns `Ok`.
-    pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
+    ///
+    /// `work` may run more than once: a team store runs the whole
+    /// transaction again (a few times, after a short random pause) when the
+    /// server ends it with a serialization failure or a deadlock. A run is
+    /// repeated only after its transaction rolled back, so whatever `work`
+    /// did outside it (the keyring) must be undone at the start of the next
+    /// run; its changes through the [`Tx`] are gone by then.
+    pub fn write<T>(&mut self, work: impl FnMut(&dyn Tx) -> Result<T>) -> Result<T> {
         match &mut self.backend {
             Backend::Sqlite(store) => store.write(work),
             Backend::Postgres(store) => store.write(work),

@@ -19,7 +19,8 @@ use tempfile::TempDir;
 const NOW: &str = "2026-11-22T10:00:00Z";
 
 /// The throwaway cluster scripts/test made, from `TOKCTL_TEST_PG`
-/// (`host=… port=… socket=… passfile=… superuser=…`).
+/// (`host=… port=… socket=… passfile=… superuser=… ca=… wrong_ca=…
+/// other_host=…`, see scripts/pg-cluster).
 #[derive(Debug, Clone)]
 pub struct Cluster {
     pub host: String,
@@ -27,6 +28,12 @@ pub struct Cluster {
     pub socket: PathBuf,
     pub passfile: PathBuf,
     pub superuser: String,
+    /// The certificate authority that signed the server's certificate.
+    pub ca: PathBuf,
+    /// An authority that signed nothing of this server's.
+    pub wrong_ca: PathBuf,
+    /// Another address of the server that its certificate does not name.
+    pub other_host: String,
 }
 
 impl Cluster {
@@ -44,26 +51,40 @@ impl Cluster {
             );
             return None;
         };
+        Some(Cluster::parse(&text))
+    }
+
+    /// The cluster a line in `TOKCTL_TEST_PG`'s form describes (what
+    /// `scripts/pg-cluster start` prints).
+    pub fn parse(text: &str) -> Cluster {
         let field = |name: &str| {
             text.split_whitespace()
                 .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
                 .unwrap_or_else(|| panic!("TOKCTL_TEST_PG lacks {name}"))
                 .to_owned()
         };
-        Some(Cluster {
+        Cluster {
             host: field("host"),
             port: field("port").parse().unwrap(),
             socket: field("socket").into(),
             passfile: field("passfile").into(),
             superuser: field("superuser"),
-        })
+            ca: field("ca").into(),
+            wrong_ca: field("wrong_ca").into(),
+            other_host: field("other_host"),
+        }
     }
 
     /// The superuser's password, from the pgpass file.
     pub fn superuser_password(&self) -> String {
+        self.password_of(&self.superuser)
+    }
+
+    /// The password of `login`, from the pgpass file.
+    pub fn password_of(&self, login: &str) -> String {
         let text = std::fs::read_to_string(&self.passfile).unwrap();
         text.lines()
-            .find_map(|line| line.strip_prefix(&format!("*:*:*:{}:", self.superuser)))
+            .find_map(|line| line.strip_prefix(&format!("*:*:*:{login}:")))
             .unwrap()
             .to_owned()
     }
@@ -81,10 +102,13 @@ impl Cluster {
 
     /// The store URL of `user` in `dbname`, over TCP.
     pub fn url(&self, user: &str, dbname: &str) -> String {
-        format!(
-            "postgres://{user}@{}:{}/{dbname}?sslmode=disable",
-            self.host, self.port
-        )
+        self.url_at(&self.host, user, dbname, "sslmode=disable")
+    }
+
+    /// The store URL of `user` in `dbname` at `host` (this server's port),
+    /// with `query` as its parameters.
+    pub fn url_at(&self, host: &str, user: &str, dbname: &str, query: &str) -> String {
+        format!("postgres://{user}@{host}:{}/{dbname}?{query}", self.port)
     }
 }
 

@@ -1,7 +1,11 @@
 //! Opening a team store (a `postgres://` URL given to `--db`): the acting
 //! user is the database user, so `--as` is refused; the password comes from
 //! `PGPASSWORD` or the pgpass file (`PGPASSFILE`, else `~/.pgpass`), never
-//! from the command line, and is never shown.
+//! from the command line, and is never shown. The root certificate for
+//! `sslmode` verify-ca and verify-full is the URL's `sslrootcert`, else
+//! libpq's `~/.postgresql/root.crt`; like every other part of the address,
+//! it is not read from libpq's variables (`PGSSLMODE`, `PGSSLROOTCERT`):
+//! the URL names the store.
 
 use std::path::PathBuf;
 
@@ -28,7 +32,7 @@ pub fn connect(
         )
         .into());
     }
-    let address = address.with_default_user(login);
+    let address = with_defaults(address, login);
     let password = password_for(&address)?;
     Ok(Store::connect(
         &address,
@@ -61,7 +65,7 @@ pub fn connect_admin(global: &GlobalArgs, login: &str) -> anyhow::Result<TeamAdm
         )
         .into());
     }
-    let address = address.with_default_user(login);
+    let address = with_defaults(address, login);
     let password = password_for(&address)?;
     Ok(TeamAdmin::connect(
         &address,
@@ -81,6 +85,16 @@ pub fn connect_target(url: &str, login: &str) -> anyhow::Result<Store> {
         .into());
     };
     Ok(connect(address, None, login)?.store)
+}
+
+/// libpq's defaults for what the URL leaves out: the login name as the
+/// user, `~/.postgresql/root.crt` as the root certificate.
+fn with_defaults(address: ServerAddress, login: &str) -> ServerAddress {
+    let address = address.with_default_user(login);
+    match dirs::home_dir() {
+        Some(home) => address.with_default_root_cert(home.join(".postgresql").join("root.crt")),
+        None => address,
+    }
 }
 
 /// `PGPASSWORD`, else the matching line of the pgpass file, as libpq reads them.

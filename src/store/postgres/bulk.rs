@@ -31,12 +31,25 @@ impl PgStore {
     /// writers' lock, acting as the schema's owner role, once this login
     /// may and the store is found empty; commits only if `work` returns
     /// `Ok` (and called [`Loader::finish`], or the database refuses).
+    ///
+    /// Unlike other writes, a load is not run again after a deadlock or a
+    /// serialization failure: `work` reads its source once. It holds the
+    /// writers' lock and the tables, so neither should happen; if one did,
+    /// the copy fails whole and can be run again.
     pub fn load<T>(&mut self, work: impl FnOnce(&dyn Tx, &dyn Loader) -> Result<T>) -> Result<T> {
+        let mut work = Some(work);
         self.transaction(|q| {
             q.require_owner_role()?;
             q.batch(&format!("SET LOCAL ROLE {OWNER_ROLE}"))?;
             self.require_empty(q)?;
             q.run("SELECT tokctl.begin_load()", &[])?;
+            let Some(work) = work.take() else {
+                return Err(crate::Error::request(
+                    "the copy was interrupted by a conflict with another session; nothing was \
+                     written: run it again",
+                    crate::error::RequestProblem::Other,
+                ));
+            };
             work(q, q)
         })
     }

@@ -76,7 +76,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     (config::CONFIG_VAR, "The config file to read instead of the default location; it must exist."),
     ("TOKCTL_TOKEN", "The token verify and inspect check, instead of stdin; removed from the process environment at start."),
     ("XDG_CONFIG_HOME", "Where the config file is looked for: $XDG_CONFIG_HOME/tokctl/config.toml (default ~/.config)."),
-    ("HOME", "The home directory: the default config file, the default store, ~/.pgpass."),
+    ("HOME", "The home directory: the default config file, the default store, ~/.pgpass, ~/.postgresql/root.crt."),
     ("NO_COLOR", "When set and not empty, no colour with --color auto."),
     ("COLUMNS", "The table width when stdout is not a terminal."),
     ("PGPASSWORD", "A team store's password (never in the URL)."),
@@ -89,6 +89,7 @@ const FILES: &[(&str, &str)] = &[
     ("~/.local/share/tokctl/tokctl.db", "The default local store (the platform data directory), unless --db, TOKCTL_DB or the config file names another."),
     ("~/.config/tokctl/config.toml", "The config file: db, org, keyring, color, and [create] expires and scopes. Flags and the environment win over it."),
     ("~/.pgpass", "Team store passwords, as libpq reads them."),
+    ("~/.postgresql/root.crt", "The certificate authority a team store's certificate is checked against when the URL names no sslrootcert, as in libpq."),
     ("OS keyring, service tokctl", "One entry per token secret, account STORE-ID/TOKEN-ID."),
 ];
 
