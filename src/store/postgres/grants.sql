@@ -60,6 +60,7 @@ $$;
 -- Used by the row-level security policies, so callable by the users they check.
 GRANT EXECUTE ON FUNCTION tokctl.me(), tokctl.role_in(bigint), tokctl.administers(bigint),
     tokctl.administers_any(), tokctl.may_manage(bigint, bigint),
+    tokctl.administered_orgs(), tokctl.member_orgs(),
     tokctl.org_has_no_members(bigint), tokctl.public_token_id(bigint),
     tokctl.scramble(bigint, numeric, numeric)
     TO tokctl_user;

@@ -47,7 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_enforce.sql"),
     include_str!("migrations/0004_service_accounts.sql"),
     include_str!("migrations/0005_load.sql"),
-    include_str!("migrations/0006_lookup_plans.sql"),
+    include_str!("migrations/0006_fast_reads.sql"),
 ];
 
 /// The schema version this build writes in a team store.
