@@ -14,6 +14,7 @@ mod audit;
 mod directory;
 mod error;
 mod policies;
+mod reminders;
 mod team;
 mod tls;
 mod tokens;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_deactivation.sql"),
     include_str!("migrations/0003_enforce.sql"),
     include_str!("migrations/0004_service_accounts.sql"),
+    include_str!("migrations/0005_reminders.sql"),
 ];
 
 /// The schema version this build writes in a team store.
