@@ -15,6 +15,7 @@ pub mod edit;
 pub mod inspect;
 pub mod list;
 pub mod member;
+pub mod notify;
 pub mod org;
 pub mod policy;
 pub mod prune;
@@ -118,6 +119,20 @@ pub enum Command {
         Exit codes: 0 nothing found, 20 expiring found, 21 stale found, 22 both"
     )]
     Check(check::CheckArgs),
+
+    /// Remind the people who look after tokens expiring soon: one message each, by mail or as JSON Lines
+    #[command(
+        after_help = "Examples:\n  tokctl notify --expiring 7d --dry-run\n  \
+        tokctl notify --expiring 7d --sendmail '/usr/sbin/sendmail -t' --from tokctl@example.com\n  \
+        tokctl notify --expiring 7d --format jsonl > reminders.jsonl\n\n\
+        A personal token's owner hears about it; an org token's admins and owners do.\n\
+        Each reminder (token, expiry, threshold, person) is sent once and remembered;\n\
+        a failed one is not, so the next run tries it again. People without an e-mail\n\
+        address are named in a warning and skipped by --sendmail.\n\n\
+        Exit codes: 0 every reminder handed over (or nothing due)  2 bad usage, a mail\n  \
+        program that does not exist  5 not an admin  25 the mail program refused some"
+    )]
+    Notify(notify::NotifyArgs),
 
     /// Delete the rows of tokens revoked or expired before a time (the audit trail stays)
     #[command(after_help = "Example:\n  tokctl prune --before 90d --dry-run")]
@@ -270,6 +285,7 @@ pub fn run_command(
         Command::Deactivate(args) => deactivate::run_deactivate(&ui, &mut session, args),
         Command::Activate(args) => deactivate::run_activate(&ui, &mut session, args),
         Command::Check(args) => check::run(&ui, &session, args),
+        Command::Notify(args) => notify::run(&ui, &mut session, args),
         Command::Prune(args) => prune::run(&ui, &mut session, args),
         Command::Audit(args) => audit::run(&ui, &mut session, args),
         Command::Backup(args) => backup::run(&ui, &mut session, args),
