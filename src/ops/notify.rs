@@ -16,9 +16,7 @@ use crate::clock::{rfc3339, Timestamp};
 use crate::duration::Span;
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenId, TokenKind, TokenStatus, User};
-use crate::store::{
-    OrgKey, SentReminder, TokenFilter, TokenSort, Tx, UserKey, Visibility,
-};
+use crate::store::{OrgKey, SentReminder, TokenFilter, TokenSort, Tx, UserKey, Visibility};
 
 /// What to remind of.
 #[derive(Debug, Clone)]
@@ -142,7 +140,8 @@ impl Session {
         let threshold = request.within.to_string();
         let orgs: Vec<(OrgKey, String)> = match &request.org {
             Some(name) => vec![(
-                self.ctx.org_with_role(q, actor, name, Role::Admin, ACTION)?,
+                self.ctx
+                    .org_with_role(q, actor, name, Role::Admin, ACTION)?,
                 name.clone(),
             )],
             None => administered_orgs(q, actor)?,

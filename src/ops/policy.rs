@@ -271,7 +271,11 @@ pub(super) fn member_roles(q: &dyn Tx, org: OrgKey) -> Result<HashMap<String, Ro
 
 /// The rules of `policy` that `token` breaks (none for a policy that allows
 /// everything). `roles`: the org's members' roles, for the member-tokens rule.
-pub(super) fn violations(policy: &Policy, roles: &HashMap<String, Role>, token: &Token) -> Vec<Violation> {
+pub(super) fn violations(
+    policy: &Policy,
+    roles: &HashMap<String, Role>,
+    token: &Token,
+) -> Vec<Violation> {
     let held_by_plain_member = token
         .owner
         .as_ref()

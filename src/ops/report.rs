@@ -112,7 +112,10 @@ pub struct OrgReport {
 }
 
 /// A time in JSON: RFC 3339, UTC, whole seconds.
-fn as_rfc3339<S: Serializer>(at: &Timestamp, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+fn as_rfc3339<S: Serializer>(
+    at: &Timestamp,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
     serializer.serialize_str(&rfc3339(*at))
 }
 

@@ -88,8 +88,22 @@ fn team() -> TestEnv {
     env.ok(&[
         "member", "add", "--org", "default", "--user", "bob", "--role", "member",
     ]);
-    env.create(&["--name", "a-soon", "--scope", "repo:read", "--expires", "3d"]);
-    env.create(&["--name", "a-later", "--scope", "repo:read", "--expires", "60d"]);
+    env.create(&[
+        "--name",
+        "a-soon",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "3d",
+    ]);
+    env.create(&[
+        "--name",
+        "a-later",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "60d",
+    ]);
     env.create(&[
         "--name",
         "b-soon",
@@ -137,7 +151,10 @@ fn each_owner_gets_one_message_through_the_mail_program() {
     // The program's own stdout went to stderr: stdout is tokctl's table.
     assert!(!stdout.contains("queued"), "{stdout}");
     assert!(stderr.contains("queued"), "{stderr}");
-    assert!(stdout.contains("alice") && stdout.contains("sent"), "{stdout}");
+    assert!(
+        stdout.contains("alice") && stdout.contains("sent"),
+        "{stdout}"
+    );
     assert!(
         stderr.contains("warning: bob has no e-mail address: not reminded of 1 token"),
         "{stderr}"
@@ -238,7 +255,10 @@ fn a_refused_message_is_retried_next_run_and_the_sent_ones_are_not_repeated() {
         ),
         "{stderr}"
     );
-    assert!(stderr.contains("1 failed (tried again next run)"), "{stderr}");
+    assert!(
+        stderr.contains("1 failed (tried again next run)"),
+        "{stderr}"
+    );
     // alice's went out and was remembered with its events; carol's was not.
     assert_eq!(received(env.dir.path()).len(), 2);
     let events = env.json(&["audit", "--action", "notify.sent", "--format", "json"]);
@@ -316,7 +336,12 @@ fn a_dry_run_shows_who_would_hear_and_sends_and_remembers_nothing() {
     let rows: Vec<Vec<&str>> = stdout
         .lines()
         .skip(1)
-        .map(|line| line.split("  ").filter(|c| !c.is_empty()).map(str::trim).collect())
+        .map(|line| {
+            line.split("  ")
+                .filter(|c| !c.is_empty())
+                .map(str::trim)
+                .collect()
+        })
         .collect();
     assert_eq!(
         rows,
@@ -331,7 +356,14 @@ fn a_dry_run_shows_who_would_hear_and_sends_and_remembers_nothing() {
     assert!(received(env.dir.path()).is_empty());
     // Without --sendmail too.
     env.ok(&["notify", "--expiring", "7d", "--dry-run"]);
-    env.ok(&["notify", "--expiring", "7d", "--dry-run", "--format", "jsonl"]);
+    env.ok(&[
+        "notify",
+        "--expiring",
+        "7d",
+        "--dry-run",
+        "--format",
+        "jsonl",
+    ]);
     assert_eq!(env.store_bytes(), before, "a dry run writes nothing");
 }
 
@@ -379,7 +411,9 @@ fn json_lines_hand_one_reminder_per_person_to_another_notifier() {
     let again = env.ok(&["notify", "--expiring", "7d", "--format", "jsonl"]);
     let people: Vec<String> = again
         .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["recipient"].to_string())
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["recipient"].to_string()
+        })
         .collect();
     assert_eq!(people, ["\"bob\""]);
 }
@@ -491,7 +525,14 @@ fn report_formats_stay_readable_and_complete() {
             "member", "add", "--org", "default", "--user", &name, "--role", "member",
         ]);
         env.create(&[
-            "--name", "t", "--user", &name, "--scope", "repo:read", "--expires", "30d",
+            "--name",
+            "t",
+            "--user",
+            &name,
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
         ]);
     }
     env.ok(&["org", "policy", "default", "--max-lifetime", "7d"]);

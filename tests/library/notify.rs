@@ -76,9 +76,7 @@ impl Store {
 fn store() -> Store {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.db");
-    let clock = Arc::new(FixedClock::new(
-        parse_time("2026-11-22T10:00:00Z").unwrap(),
-    ));
+    let clock = Arc::new(FixedClock::new(parse_time("2026-11-22T10:00:00Z").unwrap()));
     let mut alice = session_on(&path, &clock, "alice");
     alice
         .edit_user(
@@ -174,10 +172,7 @@ fn owners_hear_of_their_tokens_and_admins_of_org_tokens_each_once() {
         reasons,
         [ReminderReason::OwnToken, ReminderReason::OrgOwner]
     );
-    assert_eq!(
-        plan.reminders[2].tokens[0].reason,
-        ReminderReason::OrgAdmin
-    );
+    assert_eq!(plan.reminders[2].tokens[0].reason, ReminderReason::OrgAdmin);
     // bob is in the plan, with nowhere to mail it: the caller says so.
     assert_eq!(plan.reminders[1].address(), None);
     assert_eq!(plan.reminders[3].address(), Some("mia@example.com"));
@@ -216,7 +211,12 @@ fn what_was_handed_over_is_not_repeated_but_the_rest_is() {
 
     // Another threshold is another reminder; a longer one reaches a-later too.
     let month = alice.plan_reminders(&within("30d")).unwrap();
-    assert_eq!(month.reminders[0].tokens.len(), 3, "{:?}", who_hears(&month));
+    assert_eq!(
+        month.reminders[0].tokens.len(),
+        3,
+        "{:?}",
+        who_hears(&month)
+    );
 
     // A day later the same plan still leaves out what went out.
     store.clock.advance(chrono::Duration::days(1));
@@ -305,12 +305,16 @@ fn only_admins_remind_and_only_of_their_orgs() {
     // An org where alice is not a member: its tokens and people are not hers to remind.
     let mut carol = store.session("carol");
     carol.add_org("other").unwrap();
-    carol.create_token(CreateRequest {
-        org: Some("other".into()),
-        ..request("other-soon", &["repo:read"], "1d")
-    })
-    .unwrap();
-    let plan = store.session("alice").plan_reminders(&within("7d")).unwrap();
+    carol
+        .create_token(CreateRequest {
+            org: Some("other".into()),
+            ..request("other-soon", &["repo:read"], "1d")
+        })
+        .unwrap();
+    let plan = store
+        .session("alice")
+        .plan_reminders(&within("7d"))
+        .unwrap();
     assert!(plan
         .reminders
         .iter()
@@ -325,7 +329,11 @@ fn only_admins_remind_and_only_of_their_orgs() {
     // Remembering a plan of an org where the actor is no admin is refused.
     let mut mia = store.session("mia");
     let err = mia
-        .remember_reminders(&only_other, &[&only_other.reminders[0]], ReminderChannel::Mail)
+        .remember_reminders(
+            &only_other,
+            &[&only_other.reminders[0]],
+            ReminderChannel::Mail,
+        )
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
 }
@@ -394,7 +402,10 @@ fn a_pruned_token_leaves_nothing_to_remember_and_its_reminders_go_with_it() {
     // Long after they expired, the rows are pruned; the reminders go by cascade.
     store.clock.advance(chrono::Duration::days(400));
     let prune = alice
-        .plan_prune("30d".parse::<tokctl::duration::PointInTime>().unwrap(), None)
+        .plan_prune(
+            "30d".parse::<tokctl::duration::PointInTime>().unwrap(),
+            None,
+        )
         .unwrap();
     alice.prune_planned(&prune).unwrap();
     let conn = rusqlite::Connection::open(&store.path).unwrap();

@@ -121,8 +121,7 @@ pub enum Command {
     Check(check::CheckArgs),
 
     /// Remind the people who look after tokens expiring soon: one message each, by mail or as JSON Lines
-    #[command(
-        after_help = "Examples:\n  tokctl notify --expiring 7d --dry-run\n  \
+    #[command(after_help = "Examples:\n  tokctl notify --expiring 7d --dry-run\n  \
         tokctl notify --expiring 7d --sendmail '/usr/sbin/sendmail -t' --from tokctl@example.com\n  \
         tokctl notify --expiring 7d --format jsonl > reminders.jsonl\n\n\
         A personal token's owner hears about it; an org token's admins and owners do.\n\
@@ -130,8 +129,7 @@ pub enum Command {
         a failed one is not, so the next run tries it again. People without an e-mail\n\
         address are named in a warning and skipped by --sendmail.\n\n\
         Exit codes: 0 every reminder handed over (or nothing due)  2 bad usage, a mail\n  \
-        program that does not exist  5 not an admin  25 the mail program refused some"
-    )]
+        program that does not exist  5 not an admin  25 the mail program refused some")]
     Notify(notify::NotifyArgs),
 
     /// Delete the rows of tokens revoked or expired before a time (the audit trail stays)

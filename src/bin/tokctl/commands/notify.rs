@@ -184,9 +184,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: NotifyArgs) -> anyhow::Result<u
                     .iter()
                     .map(|reminder| match reminder.address() {
                         None => Outcome::NoAddress,
-                        Some(address) if !mail::usable_address(address) => {
-                            Outcome::UnusableAddress
-                        }
+                        Some(address) if !mail::usable_address(address) => Outcome::UnusableAddress,
                         Some(_) => Outcome::WouldSend,
                     })
                     .collect(),
@@ -276,7 +274,9 @@ fn write_jsonl(
         plural(distinct_tokens(&handed), "token")
     );
     if dry_run {
-        ui.note(format!("dry run: would hand over {what}; nothing remembered"));
+        ui.note(format!(
+            "dry run: would hand over {what}; nothing remembered"
+        ));
     } else {
         session.remember_reminders(plan, &handed, ReminderChannel::JsonLines)?;
         ui.note(format!("handed over {what}"));
