@@ -273,7 +273,13 @@ fn write_jsonl(
         plural(handed.len(), "reminder"),
         plural(distinct_tokens(&handed), "token")
     );
-    if dry_run {
+    if handed.is_empty() {
+        ui.note(format!(
+            "nothing to hand over: no active token expires within {} \
+             that its people (with an address) were not reminded of",
+            plan.threshold
+        ));
+    } else if dry_run {
         ui.note(format!(
             "dry run: would hand over {what}; nothing remembered"
         ));
