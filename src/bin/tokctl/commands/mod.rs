@@ -120,7 +120,7 @@ pub enum Command {
     )]
     Check(check::CheckArgs),
 
-    /// Remind the people who look after tokens expiring soon: one message each, by mail or as JSON Lines
+    /// Mail each owner one reminder of their tokens expiring soon (or write JSON Lines)
     #[command(after_help = "Examples:\n  tokctl notify --expiring 7d --dry-run\n  \
         tokctl notify --expiring 7d --sendmail '/usr/sbin/sendmail -t' --from tokctl@example.com\n  \
         tokctl notify --expiring 7d --format jsonl > reminders.jsonl\n\n\
@@ -141,8 +141,9 @@ pub enum Command {
         tokctl audit --since 7d --action token.revoke --format jsonl\n  tokctl audit verify")]
     Audit(audit::AuditArgs),
 
-    /// Usage report per org: status, owners, last use, expiring, most used
-    #[command(after_help = "Example:\n  tokctl report --org acme --format json")]
+    /// Usage report per org: status, owners, last use, expiring, most used, policy
+    #[command(after_help = "Examples:\n  tokctl report --org acme --format json\n  \
+        tokctl report --format csv > report.csv\n  tokctl report --top 25")]
     Report(report::ReportArgs),
 
     /// Check a token read from stdin or TOKCTL_TOKEN (never from an argument)
