@@ -254,6 +254,38 @@ pub fn span_words(span: &Span) -> String {
     format!("{amount} {unit}{plural}")
 }
 
+/// Text as one line of the body: a control character (a line break
+/// among them, in a store edited by hand) becomes a space, so no stored
+/// text can start a line of its own, such as the lone `.` that ends a
+/// message for a sendmail run without `-i`.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Words in lines of at most `width` characters (a longer word on a line of
+/// its own, cut at 900 characters: RFC 5322 allows 998 per line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let word: String = word.chars().take(900).collect();
+        let needed = line.chars().count() + 1 + word.chars().count();
+        if !line.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// What a message needs besides the reminder.
 #[derive(Debug, Clone)]
 pub struct Envelope<'a> {
@@ -341,7 +373,7 @@ pub fn body(reminder: &Reminder, envelope: &Envelope<'_>) -> String {
     let recipient = &reminder.recipient;
     let name = recipient.display_name.as_deref().unwrap_or(&recipient.name);
     let count = reminder.tokens.len();
-    let mut text = format!("Hello {name},\n\n");
+    let mut text = format!("Hello {},\n\n", one_line(name));
     text.push_str(&if count == 1 {
         format!(
             "a token you look after expires within {}:\n",
@@ -356,7 +388,11 @@ pub fn body(reminder: &Reminder, envelope: &Envelope<'_>) -> String {
     for reminded in &reminder.tokens {
         let token = &reminded.token;
         text.push('\n');
-        text.push_str(&format!("  {} (org {})\n", token.name, token.org));
+        text.push_str(&format!(
+            "  {} (org {})\n",
+            one_line(&token.name),
+            one_line(&token.org)
+        ));
         if let Some(expires) = token.expires_at {
             text.push_str(&format!(
                 "    expires {} ({})\n",
@@ -377,7 +413,9 @@ pub fn body(reminder: &Reminder, envelope: &Envelope<'_>) -> String {
         };
         text.push_str(&format!("    id {}, {whose}\n", token.id));
         if let Some(description) = &token.description {
-            text.push_str(&format!("    {description}\n"));
+            for line in wrap(&one_line(description), 72) {
+                text.push_str(&format!("    {line}\n"));
+            }
         }
         text.push_str(&format!(
             "    keep it working: tokctl rotate {} --expires 90d\n",
@@ -400,7 +438,21 @@ pub fn body(reminder: &Reminder, envelope: &Envelope<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{phrase, span_words, usable_address, MailProgram, ProgramProblem};
+    use super::{one_line, phrase, span_words, usable_address, wrap, MailProgram, ProgramProblem};
+
+    #[test]
+    fn stored_text_never_starts_a_line_of_its_own_nor_runs_past_998_characters() {
+        assert_eq!(one_line("deploy\n.\nBcc: x"), "deploy . Bcc: x");
+        let long = format!("{} short words", "x".repeat(1000));
+        let lines = wrap(&long, 72);
+        assert_eq!(lines, ["x".repeat(900), "short words".to_owned()]);
+        let prose = "CI deploys of the api service to staging and production, \
+                     every weekday, from the release branch only";
+        for line in wrap(prose, 72) {
+            assert!(line.chars().count() <= 72, "{line}");
+        }
+        assert_eq!(wrap(prose, 72).join(" "), prose);
+    }
 
     #[test]
     fn thresholds_read_as_words() {
