@@ -120,6 +120,9 @@ pub mod action {
     pub const AUDIT_PRUNE: &str = "audit.prune";
     /// The keyring failed while the store change went through.
     pub const KEYRING_FAILURE: &str = "keyring.failure";
+    /// An expiry reminder about a token was handed over (`notify`; details:
+    /// the recipient, the threshold, the expiry, how it went out).
+    pub const NOTIFY_SENT: &str = "notify.sent";
 }
 
 /// An event to append. Never holds a secret.

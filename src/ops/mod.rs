@@ -15,6 +15,7 @@ mod edit;
 mod import;
 mod inspect;
 mod list;
+mod notify;
 mod offboard;
 mod policy;
 mod prune;
@@ -38,6 +39,9 @@ pub use edit::{EditRequest, Edited};
 pub use import::{DirectoryChange, ImportCounts, ImportPlan};
 pub use inspect::{Inspection, SecretMatch};
 pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
+pub use notify::{
+    RemindedToken, Reminder, ReminderChannel, ReminderPlan, ReminderReason, ReminderRequest,
+};
 pub use offboard::{OffboardPlan, Offboarded};
 pub use policy::{policy_json, Clamped, PlannedClamp, PolicyFinding};
 pub use prune::{BulkPruned, PrunePlan, Pruned};

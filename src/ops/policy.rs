@@ -262,7 +262,7 @@ impl OrgRules {
 }
 
 /// The role of each member of `org`, by user name.
-fn member_roles(q: &dyn Tx, org: OrgKey) -> Result<HashMap<String, Role>> {
+pub(super) fn member_roles(q: &dyn Tx, org: OrgKey) -> Result<HashMap<String, Role>> {
     Ok(q.memberships(Some(org))?
         .into_iter()
         .map(|membership| (membership.user, membership.role))
@@ -271,7 +271,11 @@ fn member_roles(q: &dyn Tx, org: OrgKey) -> Result<HashMap<String, Role>> {
 
 /// The rules of `policy` that `token` breaks (none for a policy that allows
 /// everything). `roles`: the org's members' roles, for the member-tokens rule.
-fn violations(policy: &Policy, roles: &HashMap<String, Role>, token: &Token) -> Vec<Violation> {
+pub(super) fn violations(
+    policy: &Policy,
+    roles: &HashMap<String, Role>,
+    token: &Token,
+) -> Vec<Violation> {
     let held_by_plain_member = token
         .owner
         .as_ref()

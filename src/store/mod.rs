@@ -35,8 +35,8 @@ pub use seam::{DumpSink, Loader, StoreAdmin, Tx};
 pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference, SCHEMA_VERSION};
 pub use target::StoreTarget;
 pub use types::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter, TokenRow,
-    TokenSort, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow, Visibility,
+    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, SentReminder, TokenEdit, TokenFilter,
+    TokenRow, TokenSort, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow, Visibility,
 };
 
 /// Where a local store lives and whether tokctl may create its directory.

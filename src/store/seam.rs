@@ -11,8 +11,8 @@ use std::ops::ControlFlow;
 
 use super::{
     Checkpoint, EventFilter, LoadEnd, NewToken, OrgKey, RecordBatch, RetiredSecret, Rotation,
-    StoreFacts, StoreRecord, TokenEdit, TokenFilter, TokenRow, UsagePeriod, UsageUpdate, UserKey,
-    UserStanding, VerifyRow,
+    SentReminder, StoreFacts, StoreRecord, TokenEdit, TokenFilter, TokenRow, UsagePeriod,
+    UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
 use crate::audit::{Event, NewEvent};
 use crate::clock::Timestamp;
@@ -297,6 +297,22 @@ pub trait Tx {
 
     /// Deletes use history from hours that ended before `cutoff` (audit retention).
     fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64>;
+
+    // Expiry reminders
+
+    /// The reminders remembered for `threshold` about expiries after
+    /// `expiring_after` (earlier ones are about tokens that have expired),
+    /// of the tokens the caller administers.
+    fn reminders_sent(
+        &self,
+        threshold: &str,
+        expiring_after: Timestamp,
+    ) -> Result<Vec<SentReminder>>;
+
+    /// Remembers a reminder as handed over (again: its time is updated).
+    /// Call inside the write transaction that appends its `notify.sent`
+    /// event. A token's reminders go when its row is pruned.
+    fn remember_reminder(&self, reminder: &SentReminder) -> Result<()>;
 
     // Streaming reads, object-safe; callers use the generic wrappers on `dyn Tx`.
 

@@ -288,3 +288,22 @@ pub struct Rotation<'a> {
     /// The token's expiry from now on.
     pub expires_at: Option<Timestamp>,
 }
+
+/// An expiry reminder remembered as handed over: about which token at which
+/// expiry, for which threshold (a span's text, `7d`), to whom and when. One
+/// row per recipient, so a failed delivery to one of an org token's admins
+/// is retried without repeating it to the others; the expiry is part of it,
+/// so a token given a new expiry (rotated, edited) is reminded of again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentReminder {
+    /// The token.
+    pub token: TokenId,
+    /// The threshold it was sent for, as the span is written (`7d`).
+    pub threshold: String,
+    /// The expiry the reminder was about.
+    pub expires_at: Timestamp,
+    /// Who got it.
+    pub user: UserKey,
+    /// When it was handed over.
+    pub sent_at: Timestamp,
+}

@@ -23,6 +23,7 @@ mod interactive;
 mod keyring;
 mod lifecycle;
 mod man_pages;
+mod notify;
 mod os_user;
 mod output;
 mod secret_service;

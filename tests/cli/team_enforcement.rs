@@ -1223,3 +1223,138 @@ fn a_member_cannot_mark_herself_a_service_account_and_removed_users_are_no_one()
         "{stderr}"
     );
 }
+
+#[test]
+fn reminders_are_read_and_written_only_by_the_admins_of_their_org() {
+    let Some(mut team) = Team::new("remind") else {
+        return;
+    };
+    for user in ["olive", "adam", "max"] {
+        let email = format!("{user}@example.com");
+        team.env
+            .ok("olive", &["user", "edit", user, "--email", &email]);
+    }
+    // max is a member of `default` and owns `other`, with a token there.
+    team.env.ok("max", &["org", "add", "other"]);
+    team.env.ok(
+        "max",
+        &[
+            "create",
+            "--org",
+            "other",
+            "--name",
+            "other-tok",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    // olive reminds for `default` (bot to olive and adam, max-tok to max;
+    // mia has no address), max for `other`.
+    team.env.ok(
+        "olive",
+        &["notify", "--expiring", "30d", "--format", "jsonl"],
+    );
+    team.env.ok(
+        "max",
+        &[
+            "notify",
+            "--expiring",
+            "30d",
+            "--org",
+            "other",
+            "--format",
+            "jsonl",
+        ],
+    );
+    let names =
+        "SELECT coalesce(string_agg(t.name || '>' || u.name, ',' ORDER BY t.name, u.name), '')
+                 FROM tokctl.reminders r JOIN tokctl.users u ON u.id = r.user_id
+                 JOIN tokctl.tokens t ON t.id = r.token_id";
+    assert_eq!(
+        team.fact(names),
+        "bot>adam,bot>olive,max-tok>max,other-tok>max"
+    );
+    let plain = "SELECT count(*) FROM tokctl.reminders";
+    // Reads: a member sees none of her org's, not even about her own token;
+    // an owner of another org sees only that org's; an admin his org's.
+    assert_eq!(team.allowed("mia", plain), "0");
+    assert_eq!(
+        team.allowed(
+            "max",
+            "SELECT string_agg(threshold || ':' || token_id, ',') FROM tokctl.reminders"
+        ),
+        format!(
+            "30d:{}",
+            team.fact("SELECT id FROM tokctl.tokens WHERE name = 'other-tok'")
+        )
+    );
+    assert_eq!(team.allowed("adam", plain), "3");
+    team.refused("vera", plain, "permission denied");
+
+    // Writes: remembering (or forging) a reminder about a token of an org
+    // one does not administer is refused, with its event or without.
+    let bot = team.fact("SELECT id FROM tokctl.tokens WHERE name = 'bot'");
+    let other = team.fact("SELECT id FROM tokctl.tokens WHERE name = 'other-tok'");
+    let insert = |token: &str, user: &str| {
+        format!(
+            "INSERT INTO tokctl.reminders (token_id, threshold, expires_at, user_id, sent_at)
+             VALUES ({token}, '1d', 1797592000, (SELECT id FROM tokctl.users WHERE name = '{user}'), 1795000000)"
+        )
+    };
+    for (login, token) in [("mia", &bot), ("max", &bot), ("adam", &other)] {
+        team.refused(
+            login,
+            &format!(
+                "BEGIN; {}; {}; COMMIT",
+                own_event(login, "notify.sent"),
+                insert(token, login)
+            ),
+            "row-level security",
+        );
+    }
+    // Changing another org's: no row to change (hidden), so nothing changes.
+    let sent = "SELECT string_agg(sent_at::text, ',' ORDER BY user_id) FROM tokctl.reminders r
+                JOIN tokctl.tokens t ON t.id = r.token_id WHERE t.name = 'bot'";
+    let before = team.fact(sent);
+    team.allowed(
+        "max",
+        &format!(
+            "BEGIN; {}; UPDATE tokctl.reminders SET sent_at = 0; COMMIT",
+            own_event("max", "notify.sent")
+        ),
+    );
+    team.allowed(
+        "mia",
+        &format!(
+            "BEGIN; {}; UPDATE tokctl.reminders SET sent_at = 0; COMMIT",
+            own_event("mia", "notify.sent")
+        ),
+    );
+    assert_eq!(team.fact(sent), before);
+    // Nobody deletes a reminder (they go with their token); only the time
+    // of one changes.
+    team.refused("adam", "DELETE FROM tokctl.reminders", "permission denied");
+    team.refused(
+        "adam",
+        "UPDATE tokctl.reminders SET threshold = '1y'",
+        "permission denied",
+    );
+    // Even an admin remembers a reminder only with its audit event.
+    team.refused(
+        "adam",
+        &insert(&bot, "mia"),
+        "a change to reminders needs its audit event",
+    );
+    assert_eq!(team.fact("SELECT count(*) FROM tokctl.reminders"), "4");
+    team.allowed(
+        "adam",
+        &format!(
+            "BEGIN; {}; {}; COMMIT",
+            own_event("adam", "notify.sent"),
+            insert(&bot, "mia")
+        ),
+    );
+    assert_eq!(team.fact("SELECT count(*) FROM tokctl.reminders"), "5");
+}

@@ -1085,6 +1085,161 @@ fn edit_deactivate_and_activate_are_the_same_on_both_stores() {
     same_on_both("admin", edit_and_deactivate);
 }
 
+/// Expiry reminders: the same people hear of the same tokens on both
+/// stores, a refused message is retried by the next run, what went out is
+/// not repeated (whoever of the admins runs it), a member may not remind,
+/// a prune takes the reminders with the tokens; and the report's formats.
+/// The mail program is a script at one path for both runs (a command's
+/// arguments are part of the transcript).
+fn reminders_and_report_formats(env: &mut Env) {
+    let dir = std::env::temp_dir().join(format!("tokctl-team-notify-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sendmail = format!("{} -t", super::notify::fake_sendmail(&dir).display());
+    env.ok("olive", &["org", "list"]);
+    env.ok(
+        "olive",
+        &["user", "edit", "olive", "--email", "olive@example.com"],
+    );
+    env.ok(
+        "olive",
+        &[
+            "user",
+            "add",
+            "adam",
+            "--display-name",
+            "Adam Åberg",
+            "--email",
+            "adam@example.com",
+        ],
+    );
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "adam", "--role", "admin",
+        ],
+    );
+    env.ok("olive", &["user", "add", "mia"]);
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "mia", "--role", "member",
+        ],
+    );
+    env.secret(
+        "mia",
+        &[
+            "create",
+            "--name",
+            "mine",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "3d",
+        ],
+    );
+    env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "bot",
+            "--org-token",
+            "--scope",
+            "repo:write",
+            "--expires",
+            "5d",
+        ],
+    );
+    env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "later",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "60d",
+        ],
+    );
+    env.ok("olive", &["notify", "--expiring", "7d", "--dry-run"]);
+    env.ok(
+        "olive",
+        &[
+            "notify",
+            "--expiring",
+            "7d",
+            "--dry-run",
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(
+        env.run("mia", &["notify", "--expiring", "7d", "--dry-run"]),
+        5
+    );
+    // adam's mailbox refuses: olive's goes out, adam's is retried.
+    std::fs::write(dir.join("fail-for"), "adam").unwrap();
+    assert_eq!(
+        env.run(
+            "olive",
+            &["notify", "--expiring", "7d", "--sendmail", &sendmail]
+        ),
+        25
+    );
+    std::fs::remove_file(dir.join("fail-for")).unwrap();
+    env.ok(
+        "adam",
+        &["notify", "--expiring", "7d", "--sendmail", &sendmail],
+    );
+    let messages = super::notify::received(&dir);
+    let to: Vec<String> = messages
+        .iter()
+        .map(|(_, message)| message.lines().next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        to,
+        [
+            "To: =?UTF-8?B?QWRhbSDDhWJlcmc=?= <adam@example.com>",
+            "To: olive@example.com",
+            "To: =?UTF-8?B?QWRhbSDDhWJlcmc=?= <adam@example.com>",
+        ]
+    );
+    // Nothing new; mia (no address) is handed over as JSON but not remembered.
+    env.ok(
+        "olive",
+        &["notify", "--expiring", "7d", "--sendmail", &sendmail],
+    );
+    env.ok(
+        "olive",
+        &["notify", "--expiring", "7d", "--format", "jsonl"],
+    );
+    env.ok(
+        "olive",
+        &["notify", "--expiring", "7d", "--format", "jsonl"],
+    );
+    env.ok(
+        "olive",
+        &["audit", "--action", "notify.sent", "--format", "jsonl"],
+    );
+    env.ok("olive", &["report"]);
+    env.ok("olive", &["report", "--top", "1"]);
+    env.ok("olive", &["report", "--format", "csv"]);
+    env.ok("olive", &["report", "--format", "jsonl"]);
+    // A year on, the expired tokens are pruned and their reminders go with them.
+    env.at("2027-12-01T10:00:00Z");
+    env.ok("olive", &["prune", "--before", "30d", "--yes"]);
+    env.ok("olive", &["notify", "--expiring", "7d", "--dry-run"]);
+    env.ok("olive", &["audit", "verify"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn reminders_and_report_formats_are_the_same_on_both_stores() {
+    same_on_both("notify", reminders_and_report_formats);
+}
+
 #[test]
 fn doctor_and_backup_on_a_team_store() {
     let Some(cluster) = Cluster::get("doctor") else {

@@ -12,6 +12,7 @@ mod bulk_revoke;
 mod directory_import;
 mod library;
 mod library_keyring;
+mod notify;
 mod plan_apply;
 mod properties;
 mod rotation;

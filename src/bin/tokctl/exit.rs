@@ -52,6 +52,10 @@ pub const POLICY_VIOLATIONS: u8 = 23;
 /// or schema objects tokctl did not create.
 pub const STORE_UNSAFE: u8 = 24;
 
+/// notify: the mail program did not take some reminders (they are tried
+/// again next run); the others went out.
+pub const NOTIFY_FAILED: u8 = 25;
+
 /// Ctrl-C at a prompt (128 + SIGINT, as shells report it): nothing changed.
 pub const INTERRUPTED: u8 = 130;
 
@@ -98,6 +102,7 @@ Exit codes (docs/exit-codes.md):
           15 deactivated
   check: 20 expiring  21 stale  22 both;  policy check: 23 violations found
   24 store refused as unsafe (other users' access, schema objects tokctl did not create)
+  25 notify: the mail program refused some reminders (tried again next run)
   130 interrupted at a prompt (Ctrl-C): nothing changed
 
 The secret is shown once and kept in the OS keyring; the store holds only its hash.

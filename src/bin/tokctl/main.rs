@@ -7,6 +7,7 @@ mod config;
 mod exit;
 mod hints;
 mod input;
+mod mail;
 mod output;
 mod selection;
 mod team_store;

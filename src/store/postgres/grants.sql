@@ -26,6 +26,10 @@ GRANT SELECT ON tokctl.token_usage, tokctl.audit_events TO tokctl_user;
 GRANT INSERT, DELETE ON tokctl.tokens TO tokctl_user;
 GRANT INSERT ON tokctl.retired_secrets TO tokctl_user;
 GRANT UPDATE (valid_until) ON tokctl.retired_secrets TO tokctl_user;
+-- What `notify` remembers (row-level security: the org's admins and owners);
+-- a reminder is remembered again by updating its time, never deleted.
+GRANT SELECT, INSERT ON tokctl.reminders TO tokctl_user;
+GRANT UPDATE (sent_at) ON tokctl.reminders TO tokctl_user;
 
 -- Column lists from the catalog: every column but the digests to read;
 -- every column but what identifies a token and its use counts to change.

@@ -15,6 +15,7 @@ mod bulk;
 mod directory;
 mod error;
 mod policies;
+mod reminders;
 mod team;
 mod tls;
 mod tokens;
@@ -48,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_service_accounts.sql"),
     include_str!("migrations/0005_load.sql"),
     include_str!("migrations/0006_fast_reads.sql"),
+    include_str!("migrations/0007_reminders.sql"),
 ];
 
 /// The schema version this build writes in a team store.

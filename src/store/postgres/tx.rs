@@ -12,8 +12,8 @@ use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit, TokenFilter,
-    TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
+    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, SentReminder, StoreAdmin, TokenEdit,
+    TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
 
 impl StoreAdmin for PgStore {
@@ -269,6 +269,18 @@ impl Tx for Queries<'_> {
 
     fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64> {
         Queries::prune_usage_before(self, cutoff)
+    }
+
+    fn reminders_sent(
+        &self,
+        threshold: &str,
+        expiring_after: Timestamp,
+    ) -> Result<Vec<SentReminder>> {
+        Queries::reminders_sent(self, threshold, expiring_after)
+    }
+
+    fn remember_reminder(&self, reminder: &SentReminder) -> Result<()> {
+        Queries::remember_reminder(self, reminder)
     }
 
     fn visit_tokens(

@@ -7,6 +7,7 @@ mod directory;
 mod error;
 mod files;
 mod policies;
+mod reminders;
 mod schema;
 mod tokens;
 mod tx;
@@ -35,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_os_user.sql"),
     include_str!("migrations/0008_deactivation.sql"),
     include_str!("migrations/0009_service_accounts.sql"),
+    include_str!("migrations/0010_reminders.sql"),
 ];
 
 /// The schema version this build writes.

@@ -15,8 +15,8 @@ use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
     EventFilter, LoadEnd, Loader, NewToken, OrgKey, RecordBatch, RetiredSecret, Rotation,
-    StoreAdmin, TokenEdit, TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey,
-    UserStanding, VerifyRow,
+    SentReminder, StoreAdmin, TokenEdit, TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate,
+    UserKey, UserStanding, VerifyRow,
 };
 
 /// SQLite loads with prepared inserts inside the write transaction: it has
@@ -302,6 +302,18 @@ impl Tx for Queries<'_> {
 
     fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64> {
         Ok(Queries::prune_usage_before(self, cutoff)?)
+    }
+
+    fn reminders_sent(
+        &self,
+        threshold: &str,
+        expiring_after: Timestamp,
+    ) -> Result<Vec<SentReminder>> {
+        Ok(Queries::reminders_sent(self, threshold, expiring_after)?)
+    }
+
+    fn remember_reminder(&self, reminder: &SentReminder) -> Result<()> {
+        Ok(Queries::remember_reminder(self, reminder)?)
     }
 
     fn visit_tokens(

@@ -81,6 +81,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("COLUMNS", "The table width when stdout is not a terminal."),
     ("PGPASSWORD", "A team store's password (never in the URL)."),
     ("PGPASSFILE", "The pgpass file to read a team store's password from (default ~/.pgpass)."),
+    ("PATH", "Where notify --sendmail looks for a mail program named without a path (give cron jobs the full path: /usr/sbin is seldom on their PATH)."),
     (crate::completion::VAR, "Set by the completion scripts (to bash, zsh, fish, ...) when they ask tokctl for candidates; tokctl then prints them and does nothing else."),
 ];
 

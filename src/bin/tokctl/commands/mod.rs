@@ -15,6 +15,7 @@ pub mod edit;
 pub mod inspect;
 pub mod list;
 pub mod member;
+pub mod notify;
 pub mod org;
 pub mod policy;
 pub mod prune;
@@ -121,6 +122,18 @@ pub enum Command {
     )]
     Check(check::CheckArgs),
 
+    /// Mail each owner one reminder of their tokens expiring soon (or write JSON Lines)
+    #[command(after_help = "Examples:\n  tokctl notify --expiring 7d --dry-run\n  \
+        tokctl notify --expiring 7d --sendmail '/usr/sbin/sendmail -t' --from tokctl@example.com\n  \
+        tokctl notify --expiring 7d --format jsonl > reminders.jsonl\n\n\
+        A personal token's owner hears about it; an org token's admins and owners do.\n\
+        Each reminder (token, expiry, threshold, person) is sent once and remembered;\n\
+        a failed one is not, so the next run tries it again. People without an e-mail\n\
+        address are named in a warning and skipped by --sendmail.\n\n\
+        Exit codes: 0 every reminder handed over (or nothing due)  2 bad usage, a mail\n  \
+        program that does not exist  5 not an admin  25 the mail program refused some")]
+    Notify(notify::NotifyArgs),
+
     /// Delete the rows of tokens revoked or expired before a time (the audit trail stays)
     #[command(after_help = "Example:\n  tokctl prune --before 90d --dry-run")]
     Prune(prune::PruneArgs),
@@ -130,8 +143,9 @@ pub enum Command {
         tokctl audit --since 7d --action token.revoke --format jsonl\n  tokctl audit verify")]
     Audit(audit::AuditArgs),
 
-    /// Usage report per org: status, owners, last use, expiring, most used
-    #[command(after_help = "Example:\n  tokctl report --org acme --format json")]
+    /// Usage report per org: status, owners, last use, expiring, most used, policy
+    #[command(after_help = "Examples:\n  tokctl report --org acme --format json\n  \
+        tokctl report --format csv > report.csv\n  tokctl report --top 25")]
     Report(report::ReportArgs),
 
     /// Check a token read from stdin or TOKCTL_TOKEN (never from an argument)
@@ -287,6 +301,7 @@ pub fn run_command(
         Command::Deactivate(args) => deactivate::run_deactivate(&ui, &mut session, args),
         Command::Activate(args) => deactivate::run_activate(&ui, &mut session, args),
         Command::Check(args) => check::run(&ui, &session, args),
+        Command::Notify(args) => notify::run(&ui, &mut session, args),
         Command::Prune(args) => prune::run(&ui, &mut session, args),
         Command::Audit(args) => audit::run(&ui, &mut session, args),
         Command::Backup(args) => backup::run(&ui, &mut session, args),
