@@ -14,6 +14,7 @@ mod library_keyring;
 mod plan_apply;
 mod properties;
 mod rotation;
+mod scan;
 mod usage_history;
 mod verdict;
 mod verify_attacks;
