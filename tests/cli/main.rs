@@ -24,6 +24,7 @@ mod lifecycle;
 mod man_pages;
 mod os_user;
 mod output;
+mod scan;
 mod secret_service;
 mod serve;
 mod serve_team;
