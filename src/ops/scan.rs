@@ -21,7 +21,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::model::{Token, TokenId, TokenStatus};
 use crate::scan::{Finding, FoundToken, Origin};
-use crate::secret::{redact_tokens, SecretHash};
+use crate::secret::{hashes_match, redact_tokens, SecretHash};
 use crate::store::{TokenRow, Tx};
 
 /// What a found token is to this store.
@@ -115,6 +115,10 @@ pub struct PlannedRevocation {
 pub struct FoundRevokePlan {
     /// The tokens, in the order they were first found.
     pub tokens: Vec<PlannedRevocation>,
+    /// Live tokens found that this store does not let the actor revoke: a
+    /// team store's own rules (row-level security) hide and protect the
+    /// tokens of orgs the actor does not administer, secret or not.
+    pub not_permitted: Vec<TokenId>,
 }
 
 /// Longest path a revoke reason quotes (the reason holds 500 characters).
@@ -140,8 +144,8 @@ impl Session {
                 out.push(identified.clone());
                 continue;
             }
-            let identified = match match_digest(q, token.kind, token.id, token.digest(), now)? {
-                Some((row, secret)) if secret != SecretMatch::NotThisToken => {
+            let identified = match match_digest(q, token.kind, token.id, token.digest(), now) {
+                Ok(Some((row, secret))) if secret != SecretMatch::NotThisToken => {
                     let visible = may_see(&self.ctx, q, actor, &row)?;
                     Identified {
                         status: status_of(&row.token, secret, now),
@@ -150,7 +154,12 @@ impl Session {
                     }
                 }
                 // The id is this store's, the secret is not: another store's token.
-                _ => Identified::unknown(),
+                Ok(_) => Identified::unknown(),
+                // A team store hides the rows of tokens the actor may not
+                // manage; the verify read, open to every login, still says
+                // what the secret is to its token.
+                Err(Error::Forbidden { .. }) => identify_hidden(q, token, now)?,
+                Err(other) => return Err(other),
             };
             known.insert(key, identified.clone());
             out.push(identified);
@@ -179,14 +188,24 @@ impl Session {
                 }
                 continue;
             }
-            let live = match match_digest(q, token.kind, token.id, token.digest(), now)? {
-                Some((row, secret))
+            let live = match match_digest(q, token.kind, token.id, token.digest(), now) {
+                Ok(Some((row, secret)))
                     if secret != SecretMatch::NotThisToken
                         && status_of(&row.token, secret, now).may_work() =>
                 {
                     Some(row)
                 }
-                _ => None,
+                Ok(_) => None,
+                // A team store's row this actor may not read, so may not revoke.
+                Err(Error::Forbidden { .. }) => {
+                    if identify_hidden(q, token, now)?.status.may_work()
+                        && !plan.not_permitted.contains(&token.id)
+                    {
+                        plan.not_permitted.push(token.id);
+                    }
+                    None
+                }
+                Err(other) => return Err(other),
             };
             let Some(row) = live else {
                 seen.insert(key, None);
@@ -242,6 +261,33 @@ impl Session {
     }
 }
 
+/// What a found secret is to a token whose row the actor may not read,
+/// from the verify read: the current secret's comparison, the retired
+/// secrets' and the token's end, no details.
+fn identify_hidden(q: &dyn Tx, token: &FoundToken, now: Timestamp) -> Result<Identified> {
+    let Some(row) = q
+        .verify_row(token.id, token.digest())?
+        .filter(|row| row.kind == token.kind)
+    else {
+        return Ok(Identified::unknown());
+    };
+    let secret = if hashes_match(&row.hash, token.digest()) {
+        SecretMatch::Current
+    } else {
+        match q.retired_match(token.id, token.digest())? {
+            Some(until) if until > now => SecretMatch::OldStillValid { until },
+            Some(ended) => SecretMatch::OldEnded { ended },
+            None => return Ok(Identified::unknown()),
+        }
+    };
+    let token_status = TokenStatus::at(row.revoked_at, row.expires_at, row.deactivated_at, now);
+    Ok(Identified {
+        status: found_status(token_status, secret),
+        secret: Some(secret),
+        token: None,
+    })
+}
+
 /// Whether `actor` (none: not a user of this store) may see the token's
 /// details: its owner, or an admin of its org, as for `inspect`.
 fn may_see(ctx: &Ctx, q: &dyn Tx, actor: Option<Actor>, row: &TokenRow) -> Result<bool> {
@@ -258,7 +304,12 @@ fn may_see(ctx: &Ctx, q: &dyn Tx, actor: Option<Actor>, row: &TokenRow) -> Resul
 /// What a found secret is, given what it is to its token and the token's
 /// status: the token's end wins over the secret's.
 fn status_of(token: &Token, secret: SecretMatch, now: Timestamp) -> FoundStatus {
-    match token.status(now) {
+    found_status(token.status(now), secret)
+}
+
+/// The token's end wins over the secret's; then whether the secret opens it.
+fn found_status(token: TokenStatus, secret: SecretMatch) -> FoundStatus {
+    match token {
         TokenStatus::Revoked => FoundStatus::Revoked,
         TokenStatus::Expired => FoundStatus::Expired,
         _ if !secret.opens_the_token() => FoundStatus::Rotated,

@@ -787,3 +787,114 @@ fn json_and_sarif_describe_the_whole_scan() {
         .contains(&shown(&secret)));
     assert!(!out.stdout.contains(&secret[15..59]));
 }
+
+/// On a team store the database hides tokens a member may not manage: the
+/// scan still says their status (through the verify read every login may
+/// make), shows no details, and `--revoke` leaves them, with a warning, to
+/// someone the store lets revoke them.
+#[test]
+fn on_a_team_store_a_member_sees_statuses_and_revokes_only_what_the_store_allows() {
+    use crate::team_store::{Cluster, Env};
+    let Some(cluster) = Cluster::get("scan_team") else {
+        return;
+    };
+    let mut env = Env::team(&cluster, "scan_team");
+    env.ok("olive", &["org", "list"]);
+    env.ok("olive", &["user", "add", "max"]);
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "max", "--role", "member",
+        ],
+    );
+    let ci = env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "ci",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    let old = env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "old",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    env.ok("olive", &["revoke", "old"]);
+    let mine = env.secret(
+        "max",
+        &[
+            "create",
+            "--name",
+            "mine",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    let log = format!("{ci}\n{old}\n{mine}\n");
+
+    let scan = |env: &mut Env, user: &str, args: &[&str]| {
+        let mut full = vec!["scan", "-"];
+        full.extend_from_slice(args);
+        Scanned::from(env.run_with(user, &full, Some(&log)))
+    };
+    let seen = scan(&mut env, "max", &["--format", "jsonl"]);
+    assert_eq!(seen.code, 26, "{}", seen.stderr);
+    let statuses: Vec<(String, bool)> = seen
+        .findings()
+        .iter()
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap().to_owned(),
+                f["token"].is_object(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("live".into(), false),
+            ("revoked".into(), false),
+            ("live".into(), true)
+        ]
+    );
+    seen.reveals_none(&[&ci, &old, &mine]);
+
+    let by_max = scan(&mut env, "max", &["--revoke", "--yes"]);
+    assert_eq!(by_max.code, 26, "{}", by_max.stderr);
+    assert!(
+        by_max.stderr.contains("revoked token 'mine'"),
+        "{}",
+        by_max.stderr
+    );
+    assert!(
+        by_max.stderr.contains(&format!(
+            "warning: token {} works, but this team store does not let you revoke it",
+            &ci[4..15]
+        )),
+        "{}",
+        by_max.stderr
+    );
+    let by_olive = scan(
+        &mut env,
+        "olive",
+        &["--revoke", "--yes", "--format", "jsonl"],
+    );
+    assert_eq!(by_olive.code, 26, "{}", by_olive.stderr);
+    assert_eq!(by_olive.findings()[0]["token"]["name"], "ci");
+    assert_eq!(by_olive.findings()[0]["revoke"], "revoked");
+    assert_eq!(scan(&mut env, "max", &[]).code, 25);
+}

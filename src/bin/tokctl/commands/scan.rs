@@ -269,8 +269,16 @@ fn print_findings(
 
 /// The plan on stderr: one line per token, with the reason it will record.
 fn describe_plan(ui: &Ui, plan: &FoundRevokePlan, dry_run: bool) {
+    for id in &plan.not_permitted {
+        ui.warning(format!(
+            "token {id} works, but this team store does not let you revoke it: \
+             its owner or an admin of its org can (tokctl scan --revoke, or tokctl revoke {id})"
+        ));
+    }
     if plan.tokens.is_empty() {
-        ui.note("no token found works or may work again: nothing to revoke");
+        if plan.not_permitted.is_empty() {
+            ui.note("no token found works or may work again: nothing to revoke");
+        }
         return;
     }
     let verb = if dry_run { "would revoke" } else { "to revoke" };
