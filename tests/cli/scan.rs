@@ -898,3 +898,45 @@ fn on_a_team_store_a_member_sees_statuses_and_revokes_only_what_the_store_allows
     assert_eq!(by_olive.findings()[0]["revoke"], "revoked");
     assert_eq!(scan(&mut env, "max", &[]).code, 25);
 }
+
+/// At a terminal `--revoke` asks, after showing what it found and planned;
+/// declining changes nothing.
+#[test]
+fn revoke_at_a_terminal_asks_first() {
+    use rexpect::session::spawn_command;
+    let env = TestEnv::new();
+    let secret = env.create(&["--name", "ci", "--scope", "repo:read", "--expires", "30d"]);
+    let file = env.dir.path().join("found.txt");
+    write(&file, format!("token: {secret}\n"));
+    let spawn = || {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("tokctl"));
+        command
+            .args(["scan", "--revoke"])
+            .arg(&file)
+            .env_clear()
+            .env("TERM", "xterm")
+            .env("TOKCTL_DB", env.db())
+            .env("TOKCTL_TEST_KEYRING", env.keyring_file())
+            .env("TOKCTL_TEST_NOW", &env.now)
+            .env("TOKCTL_USER", &env.user);
+        spawn_command(command, Some(20_000)).unwrap()
+    };
+    let status = || env.json(&["show", "ci", "--format", "json"])["status"].clone();
+
+    let mut pty = spawn();
+    pty.exp_string("found.txt:1:8").unwrap();
+    pty.exp_string("to revoke token 'ci'").unwrap();
+    pty.exp_string("Revoke 1 token(s)?").unwrap();
+    pty.send("n").unwrap();
+    pty.flush().unwrap();
+    pty.exp_eof().unwrap();
+    assert_eq!(status(), "active", "declined: nothing changed");
+
+    let mut pty = spawn();
+    pty.exp_string("Revoke 1 token(s)?").unwrap();
+    pty.send("y").unwrap();
+    pty.flush().unwrap();
+    pty.exp_string("revoked token 'ci'").unwrap();
+    pty.exp_eof().unwrap();
+    assert_eq!(status(), "revoked");
+}

@@ -169,7 +169,8 @@ pub enum Command {
         tokctl scan --staged                       (in .git/hooks/pre-commit)\n  \
         tokctl scan logs/ --revoke\n\n\
         Only strings with a valid checksum count. Each is looked up read-only: no use is\n\
-        counted, nothing is written. The secret is never printed, only tkp_ID…last4.\n\
+        counted, nothing is written. The secret is never printed: only its prefix, id\n\
+        and last four characters.\n\
         Exit codes: 0 nothing found  25 only dead tokens (revoked, expired, rotated away)\n  \
         26 a live or deactivated token, or one this store does not know\n  \
         27 incomplete: a path could not be read (and nothing live found)\n  \

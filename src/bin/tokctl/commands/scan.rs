@@ -92,6 +92,13 @@ pub enum ScanFormat {
 /// `session` is `None` when there is no store to ask (a local store file
 /// that does not exist): every token found is then unknown.
 pub fn run(ui: &Ui, session: Option<Session>, args: ScanArgs) -> anyhow::Result<u8> {
+    if args.revoke && session.is_none() {
+        // Said before scanning, which may take long, not after.
+        anyhow::bail!(crate::hints::Usage::new(
+            "there is no store here to revoke tokens in",
+            "name the store with --db (or TOKCTL_DB)",
+        ));
+    }
     let finder = Finder::new();
     let report = collect(&finder, &args)?;
     for problem in &report.problems {
@@ -120,13 +127,8 @@ pub fn run(ui: &Ui, session: Option<Session>, args: ScanArgs) -> anyhow::Result<
 
     let mut outcomes: HashMap<TokenId, &'static str> = HashMap::new();
     let mut declined = false;
-    if args.revoke {
-        let Some(mut session) = session else {
-            anyhow::bail!(crate::hints::Usage::new(
-                "there is no store here to revoke tokens in",
-                "name the store with --db (or TOKCTL_DB)",
-            ));
-        };
+    // --revoke without a store was refused above.
+    if let (true, Some(mut session)) = (args.revoke, session) {
         let plan = session.plan_revoke_found(&report.findings)?;
         if args.format == ScanFormat::Table {
             print_findings(ui, &report, &identified, &outcomes, args.format, now)?;
