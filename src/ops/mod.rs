@@ -22,6 +22,7 @@ mod prune;
 mod report;
 mod revoke;
 mod rotate;
+mod scan;
 mod secret;
 mod verify;
 
@@ -48,6 +49,7 @@ pub use prune::{BulkPruned, PrunePlan, Pruned};
 pub use report::{DayUses, LastUseBuckets, OrgReport, StatusCounts, UsedToken, USAGE_DAYS};
 pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, Revoked, SkipReason};
 pub use rotate::{RotateRequest, Rotated};
+pub use scan::{FoundRevokePlan, FoundStatus, Identified, PlannedRevocation};
 pub use verify::{PendingUsage, Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};
 
 use crate::audit::{NewEvent, Outcome};

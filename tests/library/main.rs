@@ -16,6 +16,7 @@ mod notify;
 mod plan_apply;
 mod properties;
 mod rotation;
+mod scan;
 mod service_accounts;
 mod store_copy;
 mod usage_history;

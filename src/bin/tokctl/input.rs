@@ -200,9 +200,10 @@ impl std::fmt::Debug for SecretInput {
     }
 }
 
-/// One read from stdin into `buf`: the bytes read (0 at the end).
+/// One read from stdin into `buf`: the bytes read (0 at the end). By file
+/// descriptor, so no copy lands in std's stdin buffer, which is never wiped.
 #[cfg(unix)]
-fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
+pub fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
     loop {
         match rustix::io::read(rustix::stdio::stdin(), &mut *buf) {
             Err(rustix::io::Errno::INTR) => continue,
@@ -214,7 +215,7 @@ fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
 /// One read from stdin into `buf`: the bytes read (0 at the end). `buf` is
 /// larger than std's stdin buffer, which such reads bypass.
 #[cfg(not(unix))]
-fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
+pub fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
     use std::io::Read;
     loop {
         match std::io::stdin().lock().read(buf) {

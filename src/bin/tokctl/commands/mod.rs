@@ -22,6 +22,7 @@ pub mod prune;
 pub mod report;
 pub mod revoke;
 pub mod rotate;
+pub mod scan;
 pub mod secret;
 pub mod serve;
 pub mod show;
@@ -177,6 +178,22 @@ pub enum Command {
         5 not yours to see  2 bad usage  6 store unusable")]
     Inspect(inspect::InspectArgs),
 
+    /// Find tokens in files, stdin, git history or staged changes; say which they are
+    #[command(
+        after_help = "Examples:\n  tokctl scan\n  tokctl scan src/ config/ --format sarif > tokens.sarif\n  \
+        kubectl logs deploy/web | tokctl scan -\n  tokctl scan --git --since origin/main\n  \
+        tokctl scan --staged                       (in .git/hooks/pre-commit)\n  \
+        tokctl scan logs/ --revoke\n\n\
+        Only strings with a valid checksum count. Each is looked up read-only: no use is\n\
+        counted, nothing is written. The secret is never printed: only its prefix, id\n\
+        and last four characters.\n\
+        Exit codes: 0 nothing found  25 only dead tokens (revoked, expired, rotated away)\n  \
+        26 a live or deactivated token, or one this store does not know\n  \
+        27 incomplete: a path could not be read (and nothing live found)\n  \
+        8 --revoke outside a terminal without --yes, or declined  2 bad usage"
+    )]
+    Scan(scan::ScanArgs),
+
     /// Print a token's secret from the OS keyring, and nothing else
     #[command(after_help = "Example:\n  TOKEN=$(tokctl secret deploy-bot)")]
     Secret(secret::SecretArgs),
@@ -265,6 +282,8 @@ pub fn run_command(
             let default_db = default_store_path().ok();
             return config::run(&ui, &global, resolved, default_db.as_deref(), command);
         }
+        // A scan needs no store: without one, every token is unknown.
+        Command::Scan(args) => return scan::run(&ui, open_existing_session(&ui, &global)?, args),
         // Setting up a team store connects as the database's owner, who
         // need not be a tokctl user.
         Command::Team(command) => {
@@ -319,7 +338,8 @@ pub fn run_command(
         | Command::Man(_)
         | Command::Team(_)
         | Command::Config(_)
-        | Command::Store(_) => {
+        | Command::Store(_)
+        | Command::Scan(_) => {
             unreachable!("handled before the store is opened")
         }
     }
@@ -408,6 +428,30 @@ fn open_session(ui: &Ui, global: &GlobalArgs, inspect: bool) -> anyhow::Result<S
         ));
     }
     Ok(session)
+}
+
+/// The session `scan` asks which tokens it found: the store `global` names,
+/// opened as for any command, unless it is a local file that does not exist
+/// (a scan in CI or in a pre-commit hook creates no store): then `None`.
+fn open_existing_session(ui: &Ui, global: &GlobalArgs) -> anyhow::Result<Option<Session>> {
+    let missing = match &global.db {
+        Some(value) => match StoreTarget::parse(value.as_os_str())? {
+            StoreTarget::Server(_) => None,
+            StoreTarget::File(path) => (!path.exists()).then_some(path),
+        },
+        None => {
+            let path = default_store_path()?;
+            (!path.exists()).then_some(path)
+        }
+    };
+    if let Some(path) = missing {
+        ui.note(format!(
+            "note: no store at {}: every token found is reported as unknown",
+            path.display()
+        ));
+        return Ok(None);
+    }
+    open_session(ui, global, false).map(Some)
 }
 
 /// The session a completion reads candidates from: the store `global`
