@@ -97,64 +97,46 @@ fn set_up(home: &Path, shell: &str) {
     );
 }
 
-/// Types the start of a token name, Tab, then Enter: `tokctl show` of the
-/// completed name prints it.
-fn tab_completes_a_token_name(pty: &mut PtySession) {
-    pty.send("tokctl show deploy-b\t").unwrap();
+/// Types `partial`, Tab, then Enter, and expects `shown`: what the command
+/// prints only when Tab completed the last word from the store.
+fn tab_then_enter(pty: &mut PtySession, partial: &str, shown: &str) {
+    pty.send(&format!("{partial}\t")).unwrap();
     pty.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
     pty.send("\r").unwrap();
     pty.flush().unwrap();
-    pty.exp_string("name:       deploy-bot").unwrap();
+    pty.exp_string(shown)
+        .unwrap_or_else(|err| panic!("{partial}<TAB>: {err}"));
 }
 
-fn tab_completes_an_org(pty: &mut PtySession) {
-    pty.send("tokctl org policy ac\t").unwrap();
-    pty.flush().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    pty.send("\r").unwrap();
-    pty.flush().unwrap();
-    // "ac" alone is no org: only the completed name shows a policy.
-    pty.exp_string("allowed scopes:").unwrap();
+/// In `shell`, set up as the guide says: Tab completes a token name (`show`
+/// prints it) and an org ("ac" alone is no org: only the completed name
+/// shows a policy).
+fn completes_token_names_and_orgs_in(shell: &str) {
+    let env = store();
+    set_up(env.dir.path(), shell);
+    let Some(mut pty) = spawn_shell(&env, shell, &["-i"]) else {
+        return;
+    };
+    tab_then_enter(&mut pty, "tokctl show deploy-b", "name:       deploy-bot");
+    tab_then_enter(&mut pty, "tokctl org policy ac", "allowed scopes:");
+    pty.send_line("exit").unwrap();
+    let _ = pty.exp_eof();
 }
 
 #[test]
 fn bash_completes_token_names_and_orgs_from_the_store() {
-    let env = store();
-    set_up(env.dir.path(), "bash");
-    let Some(mut pty) = spawn_shell(&env, "bash", &["-i"]) else {
-        return;
-    };
-    tab_completes_a_token_name(&mut pty);
-    tab_completes_an_org(&mut pty);
-    pty.send_line("exit").unwrap();
-    let _ = pty.exp_eof();
+    completes_token_names_and_orgs_in("bash");
 }
 
 #[test]
 fn zsh_completes_token_names_and_orgs_from_the_store() {
-    let env = store();
-    set_up(env.dir.path(), "zsh");
-    let Some(mut pty) = spawn_shell(&env, "zsh", &["-i"]) else {
-        return;
-    };
-    tab_completes_a_token_name(&mut pty);
-    tab_completes_an_org(&mut pty);
-    pty.send_line("exit").unwrap();
-    let _ = pty.exp_eof();
+    completes_token_names_and_orgs_in("zsh");
 }
 
 #[test]
 fn fish_completes_token_names_and_orgs_from_the_store() {
-    let env = store();
-    set_up(env.dir.path(), "fish");
-    let Some(mut pty) = spawn_shell(&env, "fish", &["-i"]) else {
-        return;
-    };
-    tab_completes_a_token_name(&mut pty);
-    tab_completes_an_org(&mut pty);
-    pty.send_line("exit").unwrap();
-    let _ = pty.exp_eof();
+    completes_token_names_and_orgs_in("fish");
 }
 
 /// A completion never prints an error into the prompt and never creates
