@@ -13,14 +13,12 @@ use std::sync::OnceLock;
 
 use clap::{Arg, ArgMatches, Command, FromArgMatches};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
-use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 use tokctl::ops::{Selection, Session};
 
 use crate::cli::args::GlobalArgs;
 use crate::config;
 
-/// The environment variable the scripts set when they ask for candidates.
-pub const VAR: &str = "COMPLETE";
+use crate::commands::completions::COMPLETE_VAR as VAR;
 
 /// The words typed so far (`tokctl revoke dep`), when completing.
 static WORDS: OnceLock<Vec<OsString>> = OnceLock::new();
@@ -41,21 +39,6 @@ pub fn answer_if_asked(app: fn() -> Command) {
         .bin("tokctl")
         .completer("tokctl")
         .complete();
-}
-
-/// The script that registers tokctl's completions with `shell`: it calls
-/// `tokctl` (found on PATH) for the candidates each time.
-pub fn registration(shell: &str) -> std::io::Result<Vec<u8>> {
-    let completer: &dyn EnvCompleter = match shell {
-        "bash" => &Bash,
-        "zsh" => &Zsh,
-        "fish" => &Fish,
-        "elvish" => &Elvish,
-        _ => &Powershell,
-    };
-    let mut script = Vec::new();
-    completer.write_registration(VAR, "tokctl", "tokctl", "tokctl", &mut script)?;
-    Ok(script)
 }
 
 /// What an argument's candidates are.

@@ -49,8 +49,29 @@ pub fn run(ui: &Ui, args: CompletionsArgs) -> anyhow::Result<u8> {
         .to_possible_value()
         .map(|value| value.get_name().to_owned())
         .unwrap_or_default();
-    ui.print_bytes(&crate::completion::registration(&shell)?)?;
+    ui.print_bytes(&registration(&shell)?)?;
     Ok(exit::SUCCESS)
+}
+
+/// The environment variable the scripts set when they ask tokctl for
+/// candidates (answered by `crate::completion`).
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+/// The script that registers tokctl's completions with `shell`: it calls
+/// `tokctl` (found on PATH) with [`COMPLETE_VAR`] set for the candidates
+/// each time.
+fn registration(shell: &str) -> std::io::Result<Vec<u8>> {
+    use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+    let completer: &dyn EnvCompleter = match shell {
+        "bash" => &Bash,
+        "zsh" => &Zsh,
+        "fish" => &Fish,
+        "elvish" => &Elvish,
+        _ => &Powershell,
+    };
+    let mut script = Vec::new();
+    completer.write_registration(COMPLETE_VAR, "tokctl", "tokctl", "tokctl", &mut script)?;
+    Ok(script)
 }
 
 #[derive(Debug, Args)]
@@ -82,7 +103,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("PGPASSWORD", "A team store's password (never in the URL)."),
     ("PGPASSFILE", "The pgpass file to read a team store's password from (default ~/.pgpass)."),
     ("PATH", "Where notify --sendmail looks for a mail program named without a path (give cron jobs the full path: /usr/sbin is seldom on their PATH)."),
-    (crate::completion::VAR, "Set by the completion scripts (to bash, zsh, fish, ...) when they ask tokctl for candidates; tokctl then prints them and does nothing else."),
+    (COMPLETE_VAR, "Set by the completion scripts (to bash, zsh, fish, ...) when they ask tokctl for candidates; tokctl then prints them and does nothing else."),
 ];
 
 /// The FILES section of each page.
