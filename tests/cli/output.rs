@@ -296,3 +296,48 @@ fn the_created_secret_message_says_one_true_thing() {
         );
     }
 }
+
+/// Every example in every command's help fits 80 columns as written (long
+/// ones are continued with `\`), so a terminal of 80 never breaks one in
+/// the middle of a flag.
+#[test]
+fn every_help_example_fits_80_columns() {
+    let env = TestEnv::empty();
+    let help = |words: &[&str]| {
+        let mut args = words.to_vec();
+        args.push("--help");
+        let out = env.cmd(&args).env("COLUMNS", "200").output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let subcommands = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip_while(|line| !line.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|line| !line.is_empty())
+            .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+            .filter(|name| name != "help")
+            .collect()
+    };
+    let mut checked = 0;
+    for command in subcommands(&help(&[])) {
+        let text = help(&[&command]);
+        let mut pages = vec![(command.clone(), text.clone())];
+        for sub in subcommands(&text) {
+            pages.push((format!("{command} {sub}"), help(&[&command, &sub])));
+        }
+        for (name, page) in pages {
+            for line in page
+                .lines()
+                .skip_while(|line| !line.starts_with("Example"))
+                .take_while(|line| !line.is_empty())
+            {
+                checked += 1;
+                assert!(
+                    line.chars().count() <= 80,
+                    "tokctl {name} --help: an example over 80 columns:\n{line}"
+                );
+            }
+        }
+    }
+    assert!(checked > 50, "examples found: {checked}");
+}

@@ -54,8 +54,10 @@ pub enum Command {
     /// Mint a token; the secret is printed once, to stdout
     #[command(
         after_help = "Examples:\n  tokctl create --scope repo:read --expires 90d\n  \
-        tokctl create --name deploy-bot --org-token --scope repo:write --expires 1y --description 'CI deploys'\n  \
-        tokctl create --scope repo:read --resource repo=base,node --scope repo:write --resource repo=web --expires 30d\n\n\
+        tokctl create --name deploy-bot --org-token --scope repo:write --expires 1y \\\n      \
+        --description 'CI deploys'\n  \
+        tokctl create --scope repo:read --resource repo=base,node \\\n      \
+        --scope repo:write --resource repo=web --expires 30d\n\n\
         Each --resource narrows the nearest --scope before it on that resource."
     )]
     Create(create::CreateArgs),
@@ -125,7 +127,8 @@ pub enum Command {
 
     /// Mail each owner one reminder of their tokens expiring soon (or write JSON Lines)
     #[command(after_help = "Examples:\n  tokctl notify --expiring 7d --dry-run\n  \
-        tokctl notify --expiring 7d --sendmail '/usr/sbin/sendmail -t' --from tokctl@example.com\n  \
+        tokctl notify --expiring 7d --sendmail '/usr/sbin/sendmail -t' \\\n      \
+        --from tokctl@example.com\n  \
         tokctl notify --expiring 7d --format jsonl > reminders.jsonl\n\n\
         A personal token's owner hears about it; an org token's admins and owners do.\n\
         Each reminder (token, expiry, threshold, person) is sent once and remembered;\n\

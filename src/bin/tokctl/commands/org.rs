@@ -23,8 +23,9 @@ pub enum OrgCommand {
     List(FormatArg),
     /// Show an org's token policy, or change it (owner only)
     #[command(after_help = "Examples:\n  tokctl org policy acme\n  \
-        tokctl org policy acme --max-lifetime 1y --require-expiry --member-tokens deny \\\n      \
-        --allowed-scopes 'repo:*,issues:read' --max-tokens 100\n  \
+        tokctl org policy acme --max-lifetime 1y --require-expiry \\\n      \
+        --member-tokens deny --allowed-scopes 'repo:*,issues:read' \\\n      \
+        --max-tokens 100\n  \
         tokctl org policy acme --member-tokens deny-except-service-accounts\n\n\
         Tokens that already exist are not changed: 'tokctl policy check' lists those that now break it.")]
     Policy(PolicyArgs),

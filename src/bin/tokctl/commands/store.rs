@@ -16,7 +16,8 @@ pub enum StoreCommand {
     /// Copy this local store into an empty team store: tokens (hashes), their state and history, the audit trail
     #[command(
         after_help = "Examples:\n  tokctl store copy --to postgres://postgres@db.internal/tokens --dry-run\n  \
-        tokctl --db ~/old/tokctl.db store copy --to postgres://postgres@db.internal/tokens\n\n\
+        tokctl --db ~/old/tokctl.db store copy \\\n      \
+        --to postgres://postgres@db.internal/tokens\n\n\
         Run it as the team store's database owner or a superuser, after 'tokctl team init',\n\
         into a store nobody has used yet. Everything goes in one transaction: a copy that\n\
         fails leaves the team store empty, so it can simply be run again. The local store\n\
