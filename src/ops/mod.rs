@@ -159,21 +159,20 @@ impl Session {
 
     /// Replaces this session's store connection with a new one if the
     /// server closed it (a restarted server, an ended session); usage held
-    /// in memory stays. Returns whether the session can be used: `false`
-    /// while the server cannot be reached, and the next call tries again.
-    pub fn reconnect_if_lost(&mut self) -> bool {
+    /// in memory stays. `Ok(true)`: a new connection was made; `Ok(false)`:
+    /// the connection is fine; an error: the server cannot be reached yet,
+    /// and the next call tries again.
+    pub fn reconnect_if_lost(&mut self) -> Result<bool> {
         if !self.store.connection_lost() {
-            return true;
+            return Ok(false);
         }
-        let Ok(store) = self.store.reopen() else {
-            return false;
-        };
-        if self.throughput_preferred && store.admin().prefer_throughput().is_err() {
-            return false;
+        let store = self.store.reopen()?;
+        if self.throughput_preferred {
+            store.admin().prefer_throughput()?;
         }
         self.store = store;
         self.names = verify::NameCache::default();
-        true
+        Ok(true)
     }
 
     /// Whether the store answers a read: what a service's health check asks.

@@ -23,21 +23,28 @@ pub fn connect(
     acting_user: Option<&str>,
     login: &str,
 ) -> anyhow::Result<Opened> {
-    if acting_user.is_some() {
-        // One line, no hint: the advice is in it.
-        return Err(tokctl::Error::request(
-            "--as (and TOKCTL_USER) cannot pick the user in a team store: you act as the \
-             database user you connect as; name another in the URL (postgres://USER@HOST/DB)",
-            tokctl::error::RequestProblem::Other,
-        )
-        .into());
-    }
+    refuse_acting_user(acting_user)?;
     let address = with_defaults(address, login);
     let password = password_for(&address)?;
     Ok(Store::connect(
         &address,
         password.as_deref().map(String::as_str),
     )?)
+}
+
+/// A team store's user is the database login: `--as` (or `TOKCTL_USER`)
+/// naming one is refused before connecting, in one line whose advice needs
+/// no hint.
+fn refuse_acting_user(acting_user: Option<&str>) -> anyhow::Result<()> {
+    if acting_user.is_none() {
+        return Ok(());
+    }
+    Err(tokctl::Error::request(
+        "--as (and TOKCTL_USER) cannot pick the user in a team store: you act as the \
+         database user you connect as; name another in the URL (postgres://USER@HOST/DB)",
+        tokctl::error::RequestProblem::Other,
+    )
+    .into())
 }
 
 /// Connects to the team store `--db` names as the database's owner or a
@@ -57,14 +64,7 @@ pub fn connect_admin(global: &GlobalArgs, login: &str) -> anyhow::Result<TeamAdm
         )
         .into());
     };
-    if global.actor.is_some() {
-        return Err(tokctl::Error::request(
-            "--as (and TOKCTL_USER) cannot pick the user in a team store: you act as the \
-             database user you connect as; name another in the URL (postgres://USER@HOST/DB)",
-            tokctl::error::RequestProblem::Other,
-        )
-        .into());
-    }
+    refuse_acting_user(global.actor.as_deref())?;
     let address = with_defaults(address, login);
     let password = password_for(&address)?;
     Ok(TeamAdmin::connect(

@@ -11,7 +11,10 @@ use crate::clock::{from_unix, Timestamp};
 use crate::model::TokenId;
 use crate::store::{EventFilter, RetiredSecret, Rotation};
 
-fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+/// An event from the columns `id, at, actor, action, outcome, org,
+/// token_id, target, details, hash, os_user`, in that order (listings and
+/// dumps select them so).
+pub(super) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     Ok(Event {
         id: row.get(0)?,
         at: from_unix(row.get(1)?),

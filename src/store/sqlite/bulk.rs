@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::error::SqlResult as Result;
 use super::Queries;
-use crate::audit::{Checkpoint, Event};
+use crate::audit::Checkpoint;
 use crate::clock::from_unix;
 use crate::model::TokenId;
 use crate::scope::ScopeSet;
@@ -57,22 +57,6 @@ fn token_record(row: &Row<'_>) -> rusqlite::Result<TokenRecord> {
         deactivated_at: time(row, 17)?,
         deactivated_by: row.get(18)?,
         deactivate_reason: row.get(19)?,
-    })
-}
-
-fn event_record(row: &Row<'_>) -> rusqlite::Result<Event> {
-    Ok(Event {
-        id: row.get(0)?,
-        at: from_unix(row.get(1)?),
-        actor: row.get(2)?,
-        action: row.get(3)?,
-        outcome: row.get(4)?,
-        org: row.get(5)?,
-        token_id: row.get(6)?,
-        target: row.get(7)?,
-        details: row.get(8)?,
-        hash: row.get(9)?,
-        os_user: row.get(10)?,
     })
 }
 
@@ -162,7 +146,7 @@ const TABLES: &[(&str, Mapping)] = &[
     (
         "SELECT id, at, actor, action, outcome, org, token_id, target, details, hash, os_user
          FROM audit_events ORDER BY id",
-        |row| Ok(StoreRecord::Event(event_record(row)?)),
+        |row| Ok(StoreRecord::Event(super::audit::event_from_row(row)?)),
     ),
 ];
 

@@ -12,7 +12,7 @@ use crate::cli::args::{Format, ListFormat};
 use crate::exit;
 use crate::input::confirm;
 use crate::output::outcomes::{
-    outcome_format, print_outcomes, revoke_keyring_word, warn_skipped, OutcomeJson,
+    outcome_format, print_outcomes, revoked_outcomes, warn_skipped, OutcomeJson,
 };
 use crate::output::time_format::rfc3339;
 use crate::output::ui::Ui;
@@ -329,22 +329,7 @@ fn remove(
     if !done.unplanned_tokens.is_empty() || !done.unplanned_orgs.is_empty() {
         ui.hint(format!("run 'tokctl user remove {}' again", done.user));
     }
-    let mut outcomes: Vec<OutcomeJson<'_>> = done
-        .revoked
-        .iter()
-        .map(|item| OutcomeJson {
-            keyring: Some(revoke_keyring_word(&item.keyring)),
-            ..OutcomeJson::new(
-                &item.token,
-                if item.newly { "revoked" } else { "unchanged" },
-            )
-        })
-        .collect();
-    outcomes.extend(
-        done.skipped
-            .iter()
-            .map(|(token, why)| OutcomeJson::skipped(token, *why)),
-    );
+    let mut outcomes = revoked_outcomes(&done.revoked, &done.skipped);
     outcomes.extend(
         done.unplanned_tokens
             .iter()
