@@ -162,3 +162,24 @@ fn completing_without_a_store_offers_nothing_and_creates_nothing() {
     );
     assert!(!env.db().exists());
 }
+
+/// `COMPLETE` naming a shell tokctl has no script for is bad input: one
+/// line, exit 2, and no store made.
+#[test]
+fn an_unknown_shell_is_one_line_and_exit_2() {
+    let env = TestEnv::empty();
+    let out = env
+        .cmd(&["--", "tokctl", "sh"])
+        .env("COMPLETE", "tcsh")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: unknown shell `tcsh`"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with('\n'), "{stderr:?}");
+    assert!(!env.db().exists());
+}

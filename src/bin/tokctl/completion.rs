@@ -34,11 +34,28 @@ pub fn answer_if_asked(app: fn() -> Command) {
         .skip(1)
         .collect();
     let _ = WORDS.set(words);
-    clap_complete::CompleteEnv::with_factory(move || with_store_candidates(app()))
+    let current_dir = std::env::current_dir().ok();
+    let answered = clap_complete::CompleteEnv::with_factory(move || with_store_candidates(app()))
         .var(VAR)
         .bin("tokctl")
         .completer("tokctl")
-        .complete();
+        .try_complete(std::env::args_os(), current_dir.as_deref());
+    match answered {
+        Ok(true) => std::process::exit(i32::from(crate::exit::SUCCESS)),
+        // COMPLETE was set to something that is no request: a normal run.
+        Ok(false) => {}
+        // A shell tokctl does not know, or a call not made by a script: one
+        // line, as for any bad input (the scripts ignore it).
+        Err(err) => {
+            let message = err.to_string();
+            let line = message
+                .lines()
+                .next()
+                .unwrap_or("error: invalid completion request");
+            eprintln!("{}", line.trim_end());
+            std::process::exit(i32::from(crate::exit::USAGE));
+        }
+    }
 }
 
 /// What an argument's candidates are.

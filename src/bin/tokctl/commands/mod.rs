@@ -253,7 +253,11 @@ pub enum Command {
 
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish
     #[command(
-        after_help = "Example:\n  tokctl completions bash > ~/.local/share/bash-completion/completions/tokctl"
+        after_help = "Examples:\n  echo 'source <(tokctl completions bash)' >> ~/.bashrc\n  \
+        tokctl completions fish > ~/.config/fish/completions/tokctl.fish\n\n\
+        The script asks tokctl for what it offers as you type: token names and ids, \
+        orgs, users and the scopes an org allows, from the store the command line names. \
+        Set-up for each shell: docs/GUIDE.md."
     )]
     Completions(completions::CompletionsArgs),
 
@@ -437,17 +441,7 @@ fn open_session(ui: &Ui, global: &GlobalArgs, inspect: bool) -> anyhow::Result<S
 /// opened as for any command, unless it is a local file that does not exist
 /// (a scan in CI or in a pre-commit hook creates no store): then `None`.
 fn open_existing_session(ui: &Ui, global: &GlobalArgs) -> anyhow::Result<Option<Session>> {
-    let missing = match &global.db {
-        Some(value) => match StoreTarget::parse(value.as_os_str())? {
-            StoreTarget::Server(_) => None,
-            StoreTarget::File(path) => (!path.exists()).then_some(path),
-        },
-        None => {
-            let path = default_store_path()?;
-            (!path.exists()).then_some(path)
-        }
-    };
-    if let Some(path) = missing {
+    if let Some(path) = missing_local_store(global)? {
         ui.note(format!(
             "note: no store at {}: every token found is reported as unknown",
             path.display()
@@ -457,6 +451,19 @@ fn open_existing_session(ui: &Ui, global: &GlobalArgs) -> anyhow::Result<Option<
     open_session(ui, global, false).map(Some)
 }
 
+/// The local store file `global` names (or the default one) when it does
+/// not exist yet; `None` for a team store or a file that exists.
+fn missing_local_store(global: &GlobalArgs) -> anyhow::Result<Option<PathBuf>> {
+    let path = match &global.db {
+        Some(value) => match StoreTarget::parse(value.as_os_str())? {
+            StoreTarget::Server(_) => return Ok(None),
+            StoreTarget::File(path) => path,
+        },
+        None => default_store_path()?,
+    };
+    Ok((!path.exists()).then_some(path))
+}
+
 /// The session a completion reads candidates from: the store `global`
 /// names, opened as a command would open it, except that a local store
 /// that does not exist is not created, an empty one is not set up, and the
@@ -464,6 +471,9 @@ fn open_existing_session(ui: &Ui, global: &GlobalArgs) -> anyhow::Result<Option<
 pub fn open_for_completion(global: &GlobalArgs) -> Option<Session> {
     let account = OsAccount::current();
     let login = account.login.clone().unwrap_or_else(whoami::username);
+    if missing_local_store(global).ok()?.is_some() {
+        return None;
+    }
     let target = match &global.db {
         Some(value) => StoreTarget::parse(value.as_os_str()).ok()?,
         None => StoreTarget::File(default_store_path().ok()?),
@@ -475,9 +485,6 @@ pub fn open_for_completion(global: &GlobalArgs) -> Option<Session> {
             (opened.store, actor)
         }
         StoreTarget::File(path) => {
-            if !path.is_file() {
-                return None;
-            }
             let location = StoreLocation {
                 path,
                 create_dirs: false,
