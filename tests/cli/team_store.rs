@@ -477,6 +477,20 @@ fn core_flow(env: &mut Env) {
         "wrong secret"
     );
     assert_eq!(env.verify("vera", "tkp_not-a-token", &[]), 10);
+    // Well-formed tokens with ids the store does not hold: the lowest key
+    // (no row at or below it, so the database answers a row of NULLs) and
+    // the highest.
+    for key in [1, i64::MAX] {
+        let id = tokctl::model::TokenId::from_key(key).expect("a key in range");
+        let minted = tokctl::secret::Generator::default()
+            .mint(tokctl::model::TokenKind::Personal, id)
+            .expect("mint");
+        assert_eq!(
+            env.verify("vera", minted.secret.expose(), &[]),
+            10,
+            "an id the store does not hold (key {key})"
+        );
+    }
     assert_eq!(env.verify("vera", &bot, &["--scope", "repo:write"]), 0);
     let batch = format!("{deploy}\n{bot}\ntkp_garbage\n");
     env.run_with(

@@ -273,14 +273,16 @@ impl Queries<'_> {
     /// scopes and times come back only when `presented` is the token's
     /// current or a retired secret.
     pub fn verify_row(&self, id: TokenId, presented: &SecretHash) -> Result<Option<VerifyRow>> {
-        let row = self.opt(
+        let row = self.one(
             "SELECT id, kind, current, expires_at, revoked_at, scopes, org_id, owner_user_id, name,
                 deactivated_at
              FROM tokctl.verify_lookup($1, $2)",
             &[&id.key(), &&presented[..]],
         )?;
-        let Some(row) = row else { return Ok(None) };
-        let key: i64 = get(&row, 0)?;
+        // One row, all NULL when no token has a key at or below the id.
+        let Some(key) = get::<Option<i64>>(&row, 0)? else {
+            return Ok(None);
+        };
         let kind = match get::<&str>(&row, 1)? {
             "org" => TokenKind::Org,
             "personal" => TokenKind::Personal,
