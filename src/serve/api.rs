@@ -244,15 +244,17 @@ async fn verify_one(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         let required = required_scope(body.scope.as_deref(), body.resource.as_deref())?;
         Ok((body, required))
     });
-    let answer = shared.with_session(|session| {
-        shared
-            .check_caller(session, bearer(&headers))
-            .map_err(|refused| ApiError::caller(&shared, refused))?;
-        let (body, required) = parsed?;
-        session
-            .verify(&body.token.0, required.as_ref())
-            .map_err(|_| ApiError::store(&shared))
-    });
+    let answer = shared
+        .with_snapshot(|session| {
+            shared
+                .check_caller(session, bearer(&headers))
+                .map_err(|refused| ApiError::caller(&shared, refused))?;
+            let (body, required) = parsed?;
+            session
+                .verify(&body.token.0, required.as_ref())
+                .map_err(|_| ApiError::store(&shared))
+        })
+        .unwrap_or_else(|_| Err(ApiError::store(&shared)));
     match answer {
         Ok(verdict) => {
             shared
@@ -291,20 +293,22 @@ async fn verify_batch(
         let required = required_scope(body.scope.as_deref(), body.resource.as_deref())?;
         Ok((body, required))
     });
-    let answer = shared.with_session(|session| {
-        shared
-            .check_caller(session, bearer(&headers))
-            .map_err(|refused| ApiError::caller(&shared, refused))?;
-        let (body, required) = parsed?;
-        let mut verdicts = Vec::with_capacity(body.tokens.len());
-        for token in &body.tokens {
-            let verdict = session
-                .verify(&token.0, required.as_ref())
-                .map_err(|_| ApiError::store(&shared))?;
-            verdicts.push(verdict);
-        }
-        Ok::<_, ApiError>(verdicts)
-    });
+    let answer = shared
+        .with_snapshot(|session| {
+            shared
+                .check_caller(session, bearer(&headers))
+                .map_err(|refused| ApiError::caller(&shared, refused))?;
+            let (body, required) = parsed?;
+            let mut verdicts = Vec::with_capacity(body.tokens.len());
+            for token in &body.tokens {
+                let verdict = session
+                    .verify(&token.0, required.as_ref())
+                    .map_err(|_| ApiError::store(&shared))?;
+                verdicts.push(verdict);
+            }
+            Ok::<_, ApiError>(verdicts)
+        })
+        .unwrap_or_else(|_| Err(ApiError::store(&shared)));
     match answer {
         Ok(verdicts) => {
             for verdict in &verdicts {

@@ -100,6 +100,14 @@ impl Shared {
         }
     }
 
+    /// [`Shared::with_session`] with the caller's check and the
+    /// verifications of one request reading one snapshot of the store
+    /// ([`Session::reading_together`]). `Err` when the store could not
+    /// give one: the request failed as a failed read would.
+    pub(super) fn with_snapshot<T>(&self, work: impl FnOnce(&mut Session) -> T) -> Result<T> {
+        self.with_session(|session| session.reading_together(work))
+    }
+
     fn with_free_session<T>(&self, work: impl FnOnce(&mut Session) -> T) -> T {
         let count = self.verifiers.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed) % count;

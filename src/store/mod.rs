@@ -221,6 +221,26 @@ impl Store {
         Reader { inner }
     }
 
+    /// Makes the reads until [`Store::end_shared_read`] one read
+    /// transaction, where that is cheaper than one per read: on a local
+    /// store it takes the file locks once. A team store reads each
+    /// statement on its own as before (a transaction there would add two
+    /// round trips). No write may come in between.
+    pub(crate) fn begin_shared_read(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(store) => store.begin_shared_read().map_err(Into::into),
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Ends what [`Store::begin_shared_read`] began.
+    pub(crate) fn end_shared_read(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(store) => store.end_shared_read().map_err(Into::into),
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Runs `work` in one write transaction (taking the write lock at once,
     /// so two writers queue instead of failing midway). Commits only if
     /// `work` returns `Ok`.

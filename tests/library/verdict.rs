@@ -128,3 +128,92 @@ fn unreadable_input_is_a_malformed_refusal_counted_like_any_other() {
     assert_eq!(details[0]["reason"], "malformed");
     assert_eq!(details[0]["count"], 1);
 }
+
+/// A session on a store file of its own in `dir`, with `clock`.
+fn file_session(
+    dir: &std::path::Path,
+    clock: &std::sync::Arc<tokctl::clock::FixedClock>,
+) -> tokctl::ops::Session {
+    let location = tokctl::store::StoreLocation {
+        path: dir.join("tokctl.db"),
+        create_dirs: false,
+    };
+    let mut session = tokctl::ops::Session::new(
+        tokctl::store::Store::open(&location).unwrap().store,
+        clock.clone(),
+        Box::new(tokctl::keyring::MemoryKeyring::default()),
+        tokctl::keyring::KeyringMode::Off,
+        "alice",
+    );
+    session.bootstrap_if_empty().unwrap();
+    session
+}
+
+#[test]
+fn verifications_read_together_share_one_snapshot_and_the_next_sees_a_revocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(tokctl::clock::FixedClock::new(
+        tokctl::duration::parse_time("2026-11-22T10:00:00Z").unwrap(),
+    ));
+    let mut admin = file_session(dir.path(), &clock);
+    let caller = admin
+        .create_token(request("gateway", &["tokctl:read"], "30d"))
+        .unwrap();
+    let token = admin
+        .create_token(request("web-ci", &["repo:read"], "30d"))
+        .unwrap();
+    let mut verifier = admin.sibling().unwrap();
+    verifier.hold_usage();
+
+    let answers = verifier
+        .reading_together(|session| {
+            let first = session.verify(token.secret.expose(), None);
+            // Another connection revokes it meanwhile: this snapshot began
+            // before, so the rest of this request still sees it valid...
+            revoke_named(&mut admin, &["web-ci".to_owned()], None, None).unwrap();
+            let again = session.verify(token.secret.expose(), None);
+            let caller = session.verify(caller.secret.expose(), None);
+            (first, again, caller)
+        })
+        .unwrap();
+    verified(answers.0);
+    verified(answers.1);
+    verified(answers.2);
+    // ...and the next one, a new snapshot, refuses it.
+    let next = verifier
+        .reading_together(|session| session.verify(token.secret.expose(), None))
+        .unwrap();
+    assert_eq!(rejection(next), Rejection::Revoked);
+
+    // The uses counted inside are written like any others.
+    verifier.flush_usage().unwrap();
+    let shown = admin.show_token("gateway", None).unwrap();
+    assert_eq!(shown.use_count, 1);
+}
+
+#[test]
+fn a_session_that_writes_its_usage_reads_each_time_inside_reading_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(tokctl::clock::FixedClock::new(
+        tokctl::duration::parse_time("2026-11-22T10:00:00Z").unwrap(),
+    ));
+    let mut session = file_session(dir.path(), &clock);
+    let token = session
+        .create_token(request("web-ci", &["repo:read"], "30d"))
+        .unwrap();
+    // Not held: a verification may write its usage (here, after the
+    // coalescing window), which a shared read would not allow.
+    let secret = token.secret.expose().to_owned();
+    for _ in 0..3 {
+        let verdict = session
+            .reading_together(|session| {
+                clock.advance(Duration::minutes(10));
+                session.verify(&secret, None)
+            })
+            .unwrap();
+        verified(verdict);
+    }
+    session.flush_usage().unwrap();
+    let shown = session.show_token("web-ci", None).unwrap();
+    assert_eq!(shown.use_count, 3);
+}

@@ -347,6 +347,26 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Opens a read transaction that the reads until
+    /// [`SqliteStore::end_shared_read`] share: one snapshot, and the file
+    /// locks taken once instead of once per statement. A transaction left
+    /// open by a caller that never ended it is rolled back first.
+    pub fn begin_shared_read(&self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.prepare_cached("ROLLBACK")?.execute([])?;
+        }
+        self.conn.prepare_cached("BEGIN")?.execute([])?;
+        Ok(())
+    }
+
+    /// Ends what [`SqliteStore::begin_shared_read`] opened.
+    pub fn end_shared_read(&self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
+        }
+        Ok(())
+    }
+
     /// Read access outside a transaction.
     pub fn read(&self) -> Queries<'_> {
         Queries { conn: &self.conn }
