@@ -1,19 +1,23 @@
-//! `tokctl serve` under load: verifications per second and p50/p99 latency
-//! at 1, 16 and 64 connections, measured with `wrk` against the library's
-//! server and, in the same run, against a hello-world endpoint on the same
-//! stack (tokio, hyper's HTTP/1.1 connection, an axum router), so the ratio
-//! says what verifying costs over serving HTTP at all. Prints one table.
+//! `tokctl serve` under load, on a local store of 1M tokens: verifications
+//! per second and p50/p99 latency at 1, 16 and 64 connections, measured with
+//! `wrk` against the library's server and, in the same run, against a
+//! hello-world endpoint on the same stack (tokio, hyper's HTTP/1.1
+//! connection, an axum router), so the ratio says what verifying costs over
+//! serving HTTP at all; then the spawn-per-request path (a `tokctl verify`
+//! process per token) and resident memory over two minutes at full load.
+//! Prints the rows and a table of the targets.
 //!
-//! `cargo bench --bench serve` (5 s per row), or `-- --smoke` (1 s per row:
-//! CI keeps it working). Needs `wrk` (Debian package `wrk`); without it the
-//! run says so and exits 0 (1 when CI=true). These are measurements, not
-//! tests: nothing here fails on a slow machine.
+//! `cargo bench --bench serve` (5 s per row; a target missed makes the run
+//! exit 1), or `-- --smoke` (2,000 tokens, 1 s per row, no memory run,
+//! informational: CI keeps it working). Needs `wrk` (Debian package `wrk`);
+//! without it the run says so and exits 0 (1 when CI=true).
 
+use std::io::Write;
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -24,6 +28,13 @@ use tokctl::serve::{CallerAuth, ServeConfig, Server};
 use tokctl::store::{Store, StoreLocation};
 
 const CONNECTIONS: [usize; 3] = [1, 16, 64];
+/// Tokens in the store of a full run, and of a smoke run.
+const FULL_SIZE: usize = 1_000_000;
+const SMOKE_SIZE: usize = 2_000;
+/// Tokens the load generator picks from at random for each request.
+const PICKED: usize = 10_000;
+/// Tokens minted per bulk call while seeding.
+const BATCH: usize = 20_000;
 
 fn main() {
     let smoke = std::env::args().any(|arg| arg == "--smoke");
@@ -33,9 +44,16 @@ fn main() {
         std::process::exit(if ci { 1 } else { 0 });
     }
     let seconds = if smoke { 1 } else { 5 };
+    let size = if smoke { SMOKE_SIZE } else { FULL_SIZE };
     let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("temp dir: {err}"));
-    let (session, token, caller) = seeded_session(&dir.path().join("tokctl.db"));
+    let store_path = dir.path().join("tokctl.db");
+    eprintln!("seeding {size} tokens…");
+    let Seeded {
+        session,
+        picked,
+        caller,
+    } = seed(&store_path, size);
 
     let mut config = ServeConfig::new("127.0.0.1:0".parse().unwrap_or_else(|_| unreachable!()));
     config.stop_on_signals = false;
@@ -52,41 +70,28 @@ fn main() {
     let open_server = Server::start(open, sibling).unwrap_or_else(|err| panic!("serve: {err}"));
     let open_url = format!("http://{}/v1/verify", open_server.local_addr());
     let verify_url = format!("http://{}/v1/verify", server.local_addr());
+    // One script for every endpoint, so wrk does the same work for each:
+    // a random token of the picked ones per request (hello world ignores
+    // the body and the header).
     let script = dir.path().join("verify.lua");
-    std::fs::write(
-        &script,
-        format!(
-            "wrk.method = \"POST\"\n\
-             wrk.body = '{{\"token\":\"{token}\",\"scope\":\"repo:read\"}}'\n\
-             wrk.headers[\"Content-Type\"] = \"application/json\"\n\
-             wrk.headers[\"Authorization\"] = \"Bearer {caller}\"\n"
-        ),
-    )
-    .unwrap_or_else(|err| panic!("script: {err}"));
-    let open_script = dir.path().join("verify-open.lua");
-    std::fs::write(
-        &open_script,
-        format!(
-            "wrk.method = \"POST\"\n\
-             wrk.body = '{{\"token\":\"{token}\",\"scope\":\"repo:read\"}}'\n\
-             wrk.headers[\"Content-Type\"] = \"application/json\"\n"
-        ),
-    )
-    .unwrap_or_else(|err| panic!("script: {err}"));
-
+    write_script(&script, &picked, &caller);
     let hello = HelloWorld::start(workers);
     let hello_url = format!("http://{}/hello", hello.addr);
 
     println!(
-        "tokctl serve, {workers} workers, {seconds} s per row; caller authentication on (two verifications a request) unless the row says off"
+        "tokctl serve on a local store of {size} tokens, {workers} workers, {seconds} s per row; \
+         each request verifies a random one of {} tokens; caller authentication on \
+         (two verifications a request) unless the row says off",
+        picked.len()
     );
     println!("| connections | endpoint | requests/s | p50 | p99 | vs hello world |");
     println!("|---|---|---|---|---|---|");
+    let mut at_64 = None;
     for connections in CONNECTIONS {
-        // Interleaved, so both see the same machine.
-        let base = wrk(&hello_url, None, connections, seconds);
-        let served = wrk(&verify_url, Some(&script), connections, seconds);
-        let open = wrk(&open_url, Some(&open_script), connections, seconds);
+        // Interleaved, so all three see the same machine.
+        let base = wrk(&hello_url, &script, connections, seconds);
+        let served = wrk(&verify_url, &script, connections, seconds);
+        let open = wrk(&open_url, &script, connections, seconds);
         println!(
             "| {connections} | hello world | {:.0} | {} | {} | |",
             base.rate,
@@ -107,6 +112,50 @@ fn main() {
             micros(open.p99),
             open.rate / base.rate
         );
+        if connections == 64 {
+            at_64 = Some((base, served));
+        }
+    }
+    let spawned = spawn_per_request(&store_path, &picked, if smoke { 20 } else { 400 });
+    let memory = (!smoke).then(|| memory_under_load(&verify_url, &script, 120));
+
+    let (base, served) = at_64.unwrap_or_else(|| unreachable!());
+    println!();
+    println!("| target (64 connections, caller authentication on) | measured | |");
+    println!("|---|---|---|");
+    let ratio = served.rate / base.rate;
+    let mut met = true;
+    met &= target_row("≥ 0.5x hello world", &format!("{ratio:.2}x"), ratio >= 0.5);
+    met &= target_row(
+        "≥ 20,000 verifications/s",
+        &format!("{:.0}/s", served.rate),
+        served.rate >= 20_000.0,
+    );
+    met &= target_row(
+        "p99 < 5 ms",
+        &micros(served.p99),
+        served.p99 < Duration::from_millis(5),
+    );
+    let versus_spawn = served.rate / spawned;
+    met &= target_row(
+        "≥ 40x the spawn-per-request path",
+        &format!("{versus_spawn:.0}x ({spawned:.0} tokctl verify processes/s, 2 at a time)"),
+        versus_spawn >= 40.0,
+    );
+    if let Some(memory) = memory {
+        let growth = memory.last / memory.first;
+        met &= target_row(
+            "memory flat over 2 minutes at full load",
+            &format!(
+                "RSS {:.1} MiB after 10 s, {:.1} MiB at 2 min ({:+.1}%), peak {:.1} MiB; {:.0} requests/s",
+                memory.first,
+                memory.last,
+                (growth - 1.0) * 100.0,
+                memory.peak,
+                memory.rate
+            ),
+            growth <= 1.10,
+        );
     }
     open_server.stopper().stop();
     let _ = open_server.wait();
@@ -116,10 +165,32 @@ fn main() {
         "written at the stop: {} uses in {} writes",
         summary.uses_written, summary.flushes
     );
+    if smoke {
+        println!("(a smoke run: informational, the targets are judged in a full run)");
+    } else if !met {
+        std::process::exit(1);
+    }
 }
 
-/// A store with a token to verify and an org token for the caller.
-fn seeded_session(path: &Path) -> (Session, String, String) {
+fn target_row(target: &str, measured: &str, met: bool) -> bool {
+    println!(
+        "| {target} | {measured} | {} |",
+        if met { "ok" } else { "MISS" }
+    );
+    met
+}
+
+struct Seeded {
+    session: Session,
+    /// The secrets the load generator picks from.
+    picked: Vec<String>,
+    /// An org token holding `tokctl:read`, for the caller check.
+    caller: String,
+}
+
+/// A store of `size` org tokens on `repo:read`, minted through the bulk
+/// path, and an org token for the caller.
+fn seed(path: &Path, size: usize) -> Seeded {
     let location = StoreLocation {
         path: path.to_owned(),
         create_dirs: false,
@@ -137,23 +208,152 @@ fn seeded_session(path: &Path) -> (Session, String, String) {
     session
         .bootstrap_if_empty()
         .unwrap_or_else(|err| panic!("bootstrap: {err}"));
-    let mint = |session: &mut Session, name: &str, scope: &str, owner: OwnerChoice| {
-        session
-            .create_token(CreateRequest {
-                name: Some(name.into()),
-                owner,
-                scopes: vec![scope.parse().unwrap_or_else(|_| unreachable!())],
-                expiry: Some("30d".parse().unwrap_or_else(|_| unreachable!())),
-                ..CreateRequest::default()
-            })
-            .unwrap_or_else(|err| panic!("create: {err}"))
-            .secret
-            .expose()
-            .to_owned()
+    let request = |name: String, scope: &str| CreateRequest {
+        name: Some(name),
+        owner: OwnerChoice::Org,
+        scopes: vec![scope.parse().unwrap_or_else(|_| unreachable!())],
+        expiry: Some("30d".parse().unwrap_or_else(|_| unreachable!())),
+        ..CreateRequest::default()
     };
-    let token = mint(&mut session, "web-ci", "repo:read", OwnerChoice::Me);
-    let caller = mint(&mut session, "gateway", "tokctl:read", OwnerChoice::Org);
-    (session, token, caller)
+    let caller = session
+        .create_token(request("gateway".into(), "tokctl:read"))
+        .unwrap_or_else(|err| panic!("create: {err}"))
+        .secret
+        .expose()
+        .to_owned();
+    // Every `size / PICKED`-th token, so the picked ones lie all over the table.
+    let every = (size / PICKED).max(1);
+    let mut picked = Vec::with_capacity(PICKED);
+    for start in (0..size).step_by(BATCH) {
+        let requests = (start..(start + BATCH).min(size))
+            .map(|i| request(format!("svc-{i:07}"), "repo:read"))
+            .collect();
+        let created = session
+            .create_tokens(requests)
+            .unwrap_or_else(|err| panic!("bulk create: {err}"));
+        for (offset, token) in created.into_iter().enumerate() {
+            if (start + offset) % every == 0 && picked.len() < PICKED {
+                picked.push(token.secret.expose().to_owned());
+            }
+        }
+    }
+    Seeded {
+        session,
+        picked,
+        caller,
+    }
+}
+
+/// A wrk script posting a random one of `tokens` per request, with the
+/// caller's token as the bearer.
+fn write_script(path: &Path, tokens: &[String], caller: &str) {
+    let mut script = String::from("local tokens = {\n");
+    for token in tokens {
+        script.push_str(&format!("  \"{token}\",\n"));
+    }
+    script.push_str(&format!(
+        "}}\n\
+         wrk.method = \"POST\"\n\
+         wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+         wrk.headers[\"Authorization\"] = \"Bearer {caller}\"\n\
+         request = function()\n\
+         \x20 local body = '{{\"token\":\"' .. tokens[math.random(#tokens)] .. '\",\"scope\":\"repo:read\"}}'\n\
+         \x20 return wrk.format(nil, nil, nil, body)\n\
+         end\n"
+    ));
+    std::fs::write(path, script).unwrap_or_else(|err| panic!("script: {err}"));
+}
+
+/// Verifications per second when each is a `tokctl verify` process (the
+/// token on stdin), two at a time on the same machine: what a service
+/// without `serve` would do.
+fn spawn_per_request(store: &Path, tokens: &[String], count: usize) -> f64 {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_tokctl"));
+    let began = Instant::now();
+    std::thread::scope(|scope| {
+        for lane in 0..2 {
+            let bin = &bin;
+            scope.spawn(move || {
+                for i in (lane..count).step_by(2) {
+                    let mut child = Command::new(bin)
+                        .args(["verify", "--scope", "repo:read"])
+                        .env_clear()
+                        .env("TOKCTL_DB", store)
+                        .env("TOKCTL_KEYRING", "off")
+                        .stdin(Stdio::piped())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .spawn()
+                        .unwrap_or_else(|err| panic!("spawn tokctl: {err}"));
+                    if let Some(mut stdin) = child.stdin.take() {
+                        let _ = writeln!(stdin, "{}", tokens[i % tokens.len()]);
+                    }
+                    let status = child.wait().unwrap_or_else(|err| panic!("wait: {err}"));
+                    assert!(status.success(), "tokctl verify refused a seeded token");
+                }
+            });
+        }
+    });
+    count as f64 / began.elapsed().as_secs_f64()
+}
+
+/// Resident memory (MiB) of this process, which runs the servers.
+fn resident_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+struct Memory {
+    first: f64,
+    last: f64,
+    peak: f64,
+    rate: f64,
+}
+
+/// `seconds` of wrk at 64 connections, resident memory sampled every
+/// second: after the first 10 s (warm), at the end, and the peak.
+fn memory_under_load(url: &str, script: &Path, seconds: u64) -> Memory {
+    let (first, last, peak, measured) = std::thread::scope(|scope| {
+        let load = scope.spawn(|| wrk(url, script, 64, seconds));
+        let mut first = 0.0;
+        let mut peak: f64 = 0.0;
+        let mut last = 0.0;
+        let began = Instant::now();
+        while !load.is_finished() {
+            std::thread::sleep(Duration::from_secs(1));
+            let now = resident_mib();
+            if began.elapsed() < Duration::from_secs(seconds) {
+                last = now;
+            }
+            peak = peak.max(now);
+            if first == 0.0 && began.elapsed() >= Duration::from_secs(10) {
+                first = now;
+            }
+        }
+        (
+            first,
+            last,
+            peak,
+            load.join().unwrap_or_else(|_| panic!("wrk thread")),
+        )
+    });
+    Memory {
+        first,
+        last,
+        peak,
+        rate: measured.rate,
+    }
 }
 
 struct Measured {
@@ -172,7 +372,7 @@ fn micros(duration: Duration) -> String {
 }
 
 /// Runs wrk and reads requests/s and the 50th and 99th percentiles.
-fn wrk(url: &str, script: Option<&Path>, connections: usize, seconds: u64) -> Measured {
+fn wrk(url: &str, script: &Path, connections: usize, seconds: u64) -> Measured {
     let threads = connections.min(2);
     let mut command = Command::new("wrk");
     command
@@ -180,9 +380,7 @@ fn wrk(url: &str, script: Option<&Path>, connections: usize, seconds: u64) -> Me
         .arg(format!("-c{connections}"))
         .arg(format!("-d{seconds}s"))
         .arg("--latency");
-    if let Some(script) = script {
-        command.arg("-s").arg(script);
-    }
+    command.arg("-s").arg(script);
     let out = command
         .arg(url)
         .output()
@@ -248,7 +446,7 @@ impl HelloWorld {
         let addr = listener
             .local_addr()
             .unwrap_or_else(|err| panic!("addr: {err}"));
-        let router = axum::Router::new().route("/hello", axum::routing::get(|| async { "hello" }));
+        let router = axum::Router::new().route("/hello", axum::routing::any(|| async { "hello" }));
         runtime.spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
