@@ -1,5 +1,6 @@
 //! Progress of long commands: at a terminal (a real pseudo-terminal) a bar
-//! on stderr while a bulk revoke, prune, policy fix or import runs, a
+//! on stderr while a bulk revoke, prune, policy fix, import or store copy
+//! (into the team store `scripts/test` starts) runs, a
 //! counter while `verify --batch` reads a file, and a total with the time
 //! it took; piped, none of it: stdout is byte for byte what a terminal run
 //! writes, stderr holds no escape code, and taking the bar and the time out
@@ -14,6 +15,7 @@ use regex::Regex;
 use rexpect::session::spawn_command;
 
 use crate::common::TestEnv;
+use crate::team_store::{Cluster, TeamDb};
 
 /// Where a terminal run's stdin comes from and stdout goes; stderr (and
 /// whatever is not redirected) is the pseudo-terminal.
@@ -483,4 +485,76 @@ fn verify_batch_fed_by_a_pipe_or_answering_on_the_terminal_shows_no_counter() {
     assert!(!on_terminal.contains("verifying"), "{on_terminal:?}");
     assert!(!on_terminal.contains('\x1b'), "{on_terminal:?}");
     assert_eq!(on_terminal.lines().count(), 51, "{on_terminal:?}");
+}
+
+/// `store copy` into a team store (the cluster `scripts/test` starts): the
+/// dry run and the copy draw a bar at a terminal and time their totals; the
+/// dry run piped is the terminal's without them.
+#[test]
+fn a_store_copy_draws_its_bar_at_a_terminal() {
+    let Some(cluster) = Cluster::get("progress_store_copy") else {
+        return;
+    };
+    let local = TestEnv::empty().as_user("olive");
+    local.ok(&["org", "list"]);
+    let names: Vec<String> = (0..20).map(|n| format!("copied-{n}")).collect();
+    local.bulk_create(&names);
+    let team = TeamDb::new(&cluster, "progress_store_copy");
+    let url = cluster.url(&cluster.superuser, &team.name);
+    let passfile = cluster.passfile.to_str().unwrap();
+    let dry_run = [
+        "store",
+        "copy",
+        "--to",
+        &url,
+        "--dry-run",
+        "--format",
+        "json",
+    ];
+
+    let piped = local
+        .cmd(&dry_run)
+        .env("PGPASSFILE", passfile)
+        .output()
+        .unwrap();
+    assert!(piped.status.success(), "{piped:?}");
+    assert_plain(&piped.stderr);
+    let out = file_in(&local, "dry-run.json");
+    let terminal = at_terminal(
+        &local,
+        &dry_run,
+        &Redirect {
+            stdout: Some(&out),
+            env: vec![("PGPASSFILE", passfile)],
+            ..Redirect::default()
+        },
+    );
+    assert_bar(&terminal, "copying rows");
+    assert!(
+        Regex::new(r"would copy 20 tokens, [^\n]* in [0-9.]+s; nothing was written\n")
+            .unwrap()
+            .is_match(&terminal),
+        "{terminal:?}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), piped.stdout);
+    assert_eq!(
+        without_progress(&terminal),
+        String::from_utf8(piped.stderr).unwrap()
+    );
+
+    let terminal = at_terminal(
+        &local,
+        &["store", "copy", "--to", &url],
+        &Redirect {
+            env: vec![("PGPASSFILE", passfile)],
+            ..Redirect::default()
+        },
+    );
+    assert_bar(&terminal, "copying rows");
+    assert!(
+        Regex::new(r"\ncopied 20 tokens, [^\n]* in [0-9.]+s\n")
+            .unwrap()
+            .is_match(&terminal),
+        "{terminal:?}"
+    );
 }
