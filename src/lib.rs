@@ -24,6 +24,7 @@ pub mod keyring;
 pub mod model;
 pub mod ops;
 pub mod policy;
+pub mod progress;
 pub mod scan;
 pub mod scope;
 pub mod secret;

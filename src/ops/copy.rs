@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 use super::Session;
 use crate::audit::{action, hex, ChainReport, ChainWalker, Checkpoint, NewEvent};
 use crate::error::{Error, Result};
+use crate::progress::{units, NoProgress, Progress, Stage};
 use crate::store::{
     DumpSink, LoadEnd, Loader, RecordBatch, RecordCounts, Store, StoreError, StoreFacts,
     StoreRecord, Tx,
@@ -56,6 +57,18 @@ impl Session {
     /// says. With `dry_run`, the same checks run and the rows are counted,
     /// and nothing is written.
     pub fn copy_store(&self, target: &mut Store, dry_run: bool) -> Result<StoreCopy> {
+        self.copy_store_with_progress(target, dry_run, &NoProgress)
+    }
+
+    /// [`Session::copy_store`], reporting to `progress`: the stage
+    /// [`Stage::Copying`], one unit per row read (and, unless a dry run,
+    /// loaded), counted as each batch goes in.
+    pub fn copy_store_with_progress(
+        &self,
+        target: &mut Store,
+        dry_run: bool,
+        progress: &dyn Progress,
+    ) -> Result<StoreCopy> {
         if !self.store.file_owned_by_running_user() {
             let q: &dyn Tx = &*self.store.read();
             let actor = self.ctx.actor(q)?;
@@ -63,17 +76,18 @@ impl Session {
         }
         target.check_load()?;
         if dry_run {
-            let mut sink = CopySink::new(None);
+            let mut sink = CopySink::new(None, progress);
             self.store.dump(&mut sink)?;
             let (counts, facts, report) = sink.end()?;
+            progress.finish();
             return Ok(StoreCopy::new(true, counts, facts, &report, None));
         }
         let actor = target
             .server_user()
             .map_or_else(|| self.ctx.actor.clone(), str::to_owned);
         let source_path = self.store.path().map(|path| path.display().to_string());
-        target.load(|q, loader| {
-            let mut sink = CopySink::new(Some(loader));
+        let copy = target.load(|q, loader| {
+            let mut sink = CopySink::new(Some(loader), progress);
             self.store.dump(&mut sink)?;
             let (counts, facts, report) = sink.end()?;
             loader.finish(&LoadEnd {
@@ -97,7 +111,9 @@ impl Session {
             q.append_event(&event)?;
             let copy_event = q.audit_head()?;
             Ok(StoreCopy::new(false, counts, facts, &report, copy_event))
-        })
+        })?;
+        progress.finish();
+        Ok(copy)
     }
 }
 
@@ -124,6 +140,7 @@ impl StoreCopy {
 /// dry run) loaded in batches.
 struct CopySink<'l> {
     loader: Option<&'l dyn Loader>,
+    progress: &'l dyn Progress,
     batch: RecordBatch,
     counts: RecordCounts,
     facts: Option<StoreFacts>,
@@ -132,9 +149,10 @@ struct CopySink<'l> {
 }
 
 impl<'l> CopySink<'l> {
-    fn new(loader: Option<&'l dyn Loader>) -> Self {
+    fn new(loader: Option<&'l dyn Loader>, progress: &'l dyn Progress) -> Self {
         CopySink {
             loader,
+            progress,
             batch: RecordBatch::default(),
             counts: RecordCounts::default(),
             facts: None,
@@ -151,6 +169,7 @@ impl<'l> CopySink<'l> {
             }
         }
         self.counts.add(self.batch.counts());
+        self.progress.advance(units(self.batch.len()));
         self.batch.clear();
         Ok(())
     }
@@ -180,6 +199,7 @@ impl<'l> CopySink<'l> {
 
 impl DumpSink for CopySink<'_> {
     fn facts(&mut self, facts: &StoreFacts) {
+        self.progress.start(Stage::Copying, Some(facts.rows));
         self.walker = Some(ChainWalker::new(facts.checkpoint.clone()));
         self.facts = Some(facts.clone());
     }

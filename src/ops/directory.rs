@@ -7,6 +7,7 @@ use crate::model::{
     validate_display_name, validate_email, validate_name, Membership, Org, Role, User, UserKind,
     UserStatus,
 };
+use crate::progress::NoProgress;
 use crate::store::{Tx, UserKey};
 
 /// What the first-use bootstrap created.
@@ -413,7 +414,7 @@ impl Session {
             })?;
             Ok(revoked)
         })?;
-        Ok(self.finish_revocations(results).len())
+        Ok(self.finish_revocations(results, &NoProgress).len())
     }
 
     /// Memberships, of one org or of every org the actor belongs to.

@@ -20,6 +20,7 @@ use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result, RowProblem};
 use crate::import::{DirectoryRow, ParsedDirectory};
 use crate::model::{Role, User, UserKind};
+use crate::progress::{units, NoProgress, Progress, Stage};
 use crate::store::{OrgKey, Tx};
 
 /// One change an import makes.
@@ -170,8 +171,19 @@ impl Session {
     /// would now do something else, nothing is written
     /// ([`Error::PlanOutdated`]). Returns the changes made.
     pub fn apply_import(&mut self, plan: &ImportPlan) -> Result<Vec<DirectoryChange>> {
+        self.apply_import_with_progress(plan, &NoProgress)
+    }
+
+    /// [`Session::apply_import`], reporting to `progress`: the stage
+    /// [`Stage::Importing`], one unit per row of the file.
+    pub fn apply_import_with_progress(
+        &mut self,
+        plan: &ImportPlan,
+        progress: &dyn Progress,
+    ) -> Result<Vec<DirectoryChange>> {
         let now = self.ctx.clock.now();
-        self.write_as_actor(|q, ctx, actor| {
+        let changes = self.write_as_actor(|q, ctx, actor| {
+            progress.start(Stage::Importing, Some(units(plan.rows.len())));
             let parsed = ParsedDirectory {
                 rows: plan.rows.clone(),
                 problems: Vec::new(),
@@ -196,6 +208,7 @@ impl Session {
             }
             let mut orgs: HashMap<&str, OrgKey> = HashMap::new();
             for row in &plan.rows {
+                progress.advance(1);
                 let Some(changes) = by_line.remove(&row.line) else {
                     continue;
                 };
@@ -267,7 +280,9 @@ impl Session {
                 ..ctx.event(action::USER_IMPORT)
             })?;
             Ok(plan.changes.clone())
-        })
+        })?;
+        progress.finish();
+        Ok(changes)
     }
 }
 

@@ -15,6 +15,7 @@ use super::{require_role, Actor, Ctx, Session};
 use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenId, TokenStatus};
+use crate::progress::NoProgress;
 use crate::store::{OrgKey, TokenFilter, Tx, UserKey};
 
 /// What offboarding a user will do, fixed when it is planned.
@@ -105,6 +106,7 @@ impl Session {
                     still,
                     SkipReason::NoLongerMatches,
                     now,
+                    &NoProgress,
                 )?;
                 for (org, _) in &memberships {
                     q.delete_membership(*org, user_key)?;
@@ -147,7 +149,7 @@ impl Session {
                 }
                 Ok((orgs, revoked, skipped, unplanned_tokens, unplanned_orgs))
             })?;
-        let revoked = self.finish_revocations(results);
+        let revoked = self.finish_revocations(results, &NoProgress);
         Ok(Offboarded {
             user: user.to_owned(),
             orgs,

@@ -13,6 +13,7 @@ use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenStatus, UserKind};
 use crate::policy::{Candidate, Policy, PolicyChange, Violation};
+use crate::progress::{units, NoProgress, Progress, Stage};
 use crate::store::{OrgKey, TokenEdit, TokenFilter, Tx, Visibility};
 
 /// A live token that breaks its org's current policy.
@@ -74,12 +75,23 @@ impl Session {
     /// brought into line in the meantime is skipped and reported; no token
     /// outside the findings is touched. Needs admin in each token's org.
     pub fn revoke_noncompliant(&mut self, findings: &[PolicyFinding]) -> Result<BulkRevoked> {
+        self.revoke_noncompliant_with_progress(findings, &NoProgress)
+    }
+
+    /// [`Session::revoke_noncompliant`], reporting to `progress` as a bulk
+    /// revoke does ([`Session::revoke_planned_with_progress`]).
+    pub fn revoke_noncompliant_with_progress(
+        &mut self,
+        findings: &[PolicyFinding],
+        progress: &dyn Progress,
+    ) -> Result<BulkRevoked> {
         let now = self.ctx.clock.now();
         let planned: Vec<Token> = findings
             .iter()
             .map(|finding| finding.token.clone())
             .collect();
         let (results, skipped) = self.write_as_actor(|q, ctx, actor| {
+            progress.start(Stage::Revoking, Some(units(planned.len())));
             let mut rules = OrgRules::default();
             let mut still = StillQualifying::with_capacity(planned.len());
             for token in &planned {
@@ -106,10 +118,19 @@ impl Session {
                     still.insert(row.token.id, (row, Some(reason)));
                 }
             }
-            ctx.revoke_each_planned(q, actor, &planned, still, SkipReason::Complies, now)
+            ctx.revoke_each_planned(
+                q,
+                actor,
+                &planned,
+                still,
+                SkipReason::Complies,
+                now,
+                progress,
+            )
         })?;
+        progress.finish();
         Ok(BulkRevoked {
-            revoked: self.finish_revocations(results),
+            revoked: self.finish_revocations(results, progress),
             skipped,
         })
     }
@@ -165,14 +186,26 @@ impl Session {
     /// revoked, expired, pruned or brought into line in the meantime is
     /// skipped. Needs admin in each token's org.
     pub fn clamp_planned(&mut self, plan: &[PlannedClamp]) -> Result<Clamped> {
+        self.clamp_planned_with_progress(plan, &NoProgress)
+    }
+
+    /// [`Session::clamp_planned`], reporting to `progress`: the stage
+    /// [`Stage::Clamping`], one unit per planned token.
+    pub fn clamp_planned_with_progress(
+        &mut self,
+        plan: &[PlannedClamp],
+        progress: &dyn Progress,
+    ) -> Result<Clamped> {
         let now = self.ctx.clock.now();
-        self.write_as_actor(|q, ctx, actor| {
+        let done = self.write_as_actor(|q, ctx, actor| {
+            progress.start(Stage::Clamping, Some(units(plan.len())));
             let mut rules = OrgRules::default();
             let mut done = Clamped {
                 edited: Vec::new(),
                 skipped: Vec::new(),
             };
             for planned in plan {
+                progress.advance(1);
                 let Some(row) = q.token(planned.token.id)? else {
                     done.skipped.push((planned.token.clone(), SkipReason::Gone));
                     continue;
@@ -220,7 +253,9 @@ impl Session {
                 });
             }
             Ok(done)
-        })
+        })?;
+        progress.finish();
+        Ok(done)
     }
 }
 

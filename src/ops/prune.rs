@@ -20,6 +20,7 @@ use crate::duration::PointInTime;
 use crate::error::Result;
 use crate::keyring::KeyringEntry;
 use crate::model::{Role, Token, TokenId};
+use crate::progress::{units, NoProgress, Progress, Stage};
 use crate::store::{TokenFilter, TokenRow, Tx, Visibility};
 
 /// The tokens a prune will delete, fixed when it is planned.
@@ -91,7 +92,19 @@ impl Session {
     /// tokens are deleted after the commit. Losing the admin role over a
     /// planned token's org in the meantime is refused, and nothing changes.
     pub fn prune_planned(&mut self, plan: &PrunePlan) -> Result<BulkPruned> {
+        self.prune_planned_with_progress(plan, &NoProgress)
+    }
+
+    /// [`Session::prune_planned`], reporting to `progress`: the stage
+    /// [`Stage::Pruning`] (one unit per planned token), then
+    /// [`Stage::KeyringCleanup`] when keyring entries are to be deleted.
+    pub fn prune_planned_with_progress(
+        &mut self,
+        plan: &PrunePlan,
+        progress: &dyn Progress,
+    ) -> Result<BulkPruned> {
         let (rows, skipped) = self.write_as_actor(|q, ctx, actor| {
+            progress.start(Stage::Pruning, Some(units(plan.tokens.len())));
             let filter = ctx.prunable(q, actor, plan.before, plan.org.as_deref())?;
             let ids: Vec<TokenId> = plan.tokens.iter().map(|token| token.id).collect();
             let mut still: HashMap<TokenId, TokenRow> = HashMap::with_capacity(ids.len());
@@ -107,6 +120,7 @@ impl Session {
             let mut pruned = Vec::with_capacity(still.len());
             let mut skipped = Vec::new();
             for planned in &plan.tokens {
+                progress.advance(1);
                 let Some(row) = still.remove(&planned.id) else {
                     skipped.push((planned.clone(), ctx.why_not_prunable(q, actor, planned)?));
                     continue;
@@ -115,14 +129,18 @@ impl Session {
             }
             Ok((pruned, skipped))
         })?;
+        progress.finish();
         self.ctx.start_keyring_operation();
+        let cleanup = self.keyring_cleanup(rows.len(), progress);
         let pruned: Vec<Pruned> = rows
             .into_iter()
-            .map(|(token, entry)| Pruned {
-                keyring: self.delete_keyring_entry(&entry),
-                token,
+            .map(|(token, entry)| {
+                let keyring = self.delete_keyring_entry(&entry);
+                cleanup.advance(1);
+                Pruned { keyring, token }
             })
             .collect();
+        cleanup.finish();
         self.audit_failed_deletions(pruned.iter().map(|item| (&item.token, &item.keyring)));
         Ok(BulkPruned { pruned, skipped })
     }

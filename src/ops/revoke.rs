@@ -23,6 +23,7 @@ use crate::error::{Error, Rejection, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode};
 
 use crate::model::{Token, TokenId, TokenStatus};
+use crate::progress::{units, NoProgress, Progress, Stage};
 use crate::secret;
 use crate::store::{TokenRow, Tx};
 
@@ -260,11 +261,24 @@ impl Session {
         plan: &RevokePlan,
         reason: Option<&str>,
     ) -> Result<BulkRevoked> {
+        self.revoke_planned_with_progress(plan, reason, &NoProgress)
+    }
+
+    /// [`Session::revoke_planned`], reporting to `progress`: the stage
+    /// [`Stage::Revoking`] (one unit per planned token), then
+    /// [`Stage::KeyringCleanup`] when keyring entries are to be deleted.
+    pub fn revoke_planned_with_progress(
+        &mut self,
+        plan: &RevokePlan,
+        reason: Option<&str>,
+        progress: &dyn Progress,
+    ) -> Result<BulkRevoked> {
         if let Some(reason) = reason {
             validate_reason(reason)?;
         }
         let now = self.ctx.clock.now();
         let (results, skipped) = self.write_as_actor(|q, ctx, actor| {
+            progress.start(Stage::Revoking, Some(units(plan.tokens.len())));
             let mut still = StillQualifying::with_capacity(plan.tokens.len());
             match &plan.basis {
                 PlanBasis::Selection(selection) => {
@@ -296,26 +310,35 @@ impl Session {
                 still,
                 SkipReason::NoLongerMatches,
                 now,
+                progress,
             )
         })?;
+        progress.finish();
         Ok(BulkRevoked {
-            revoked: self.finish_revocations(results),
+            revoked: self.finish_revocations(results, progress),
             skipped,
         })
     }
 
     /// After the revocations committed: deletes the keyring entries of the
-    /// newly revoked tokens and reports each token.
+    /// newly revoked tokens and reports each token. The deletions are a
+    /// stage of their own ([`Stage::KeyringCleanup`]): each can be a round
+    /// trip to the Secret Service, often slower than the revocation.
     pub(super) fn finish_revocations(
         &mut self,
         results: Vec<(Token, bool, KeyringEntry)>,
+        progress: &dyn Progress,
     ) -> Vec<Revoked> {
         self.ctx.start_keyring_operation();
+        let deletions = results.iter().filter(|(_, newly, _)| *newly).count();
+        let cleanup = self.keyring_cleanup(deletions, progress);
         let revoked: Vec<Revoked> = results
             .into_iter()
             .map(|(token, newly, entry)| {
                 let keyring = if newly {
-                    self.delete_keyring_entry(&entry)
+                    let outcome = self.delete_keyring_entry(&entry);
+                    cleanup.advance(1);
+                    outcome
                 } else {
                     RevokeOutcome::Untouched
                 };
@@ -326,8 +349,25 @@ impl Session {
                 }
             })
             .collect();
+        cleanup.finish();
         self.audit_failed_deletions(revoked.iter().map(|item| (&item.token, &item.keyring)));
         revoked
+    }
+
+    /// Where the keyring deletions after a bulk change report: `progress`,
+    /// as [`Stage::KeyringCleanup`] of `deletions` entries, unless the
+    /// keyring is off or there is nothing to delete (then nowhere: a
+    /// stage that does nothing is not worth showing).
+    pub(super) fn keyring_cleanup<'p>(
+        &self,
+        deletions: usize,
+        progress: &'p dyn Progress,
+    ) -> &'p dyn Progress {
+        if deletions == 0 || self.ctx.keyring_mode == KeyringMode::Off {
+            return &NoProgress;
+        }
+        progress.start(Stage::KeyringCleanup, Some(units(deletions)));
+        progress
     }
 
     /// Audits the keyring deletions of one operation that failed (one event
@@ -377,6 +417,8 @@ impl Ctx {
     /// token found in `still` (re-checked in this transaction), in plan
     /// order, and skips the others with why: gone, revoked in the meantime,
     /// or else `otherwise`. Tokens outside the plan are never touched.
+    /// Each planned token, revoked or skipped, is one unit of `progress`.
+    #[allow(clippy::too_many_arguments)] // the plan's parts, as every caller holds them
     pub(super) fn revoke_each_planned(
         &self,
         q: &dyn Tx,
@@ -385,10 +427,12 @@ impl Ctx {
         mut still: StillQualifying,
         otherwise: SkipReason,
         now: Timestamp,
+        progress: &dyn Progress,
     ) -> Result<AppliedRevocations> {
         let mut results = Vec::with_capacity(still.len());
         let mut skipped = Vec::new();
         for token in planned {
+            progress.advance(1);
             let Some((row, reason)) = still.remove(&token.id) else {
                 let why = match q.token(token.id)? {
                     None => SkipReason::Gone,

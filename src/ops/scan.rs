@@ -20,6 +20,7 @@ use super::{Actor, Ctx, Session};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
 use crate::model::{Token, TokenId, TokenStatus};
+use crate::progress::NoProgress;
 use crate::scan::{Finding, FoundToken, Origin};
 use crate::secret::{hashes_match, redact_tokens, SecretHash};
 use crate::store::{TokenRow, Tx};
@@ -259,10 +260,10 @@ impl Session {
                     still.insert(row.token.id, (row, Some(item.reason.clone())));
                 }
             }
-            ctx.revoke_each_planned(q, actor, &tokens, still, SkipReason::Gone, now)
+            ctx.revoke_each_planned(q, actor, &tokens, still, SkipReason::Gone, now, &NoProgress)
         })?;
         Ok(BulkRevoked {
-            revoked: self.finish_revocations(results),
+            revoked: self.finish_revocations(results, &NoProgress),
             skipped,
         })
     }

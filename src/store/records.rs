@@ -300,6 +300,9 @@ pub struct StoreFacts {
     pub next_token_key: i64,
     /// Where its chain starts after a retention prune.
     pub checkpoint: Option<Checkpoint>,
+    /// How many rows (of every table) the dump sends after these facts:
+    /// what a copy's progress counts towards.
+    pub rows: u64,
 }
 
 /// What ends a load: the counter and the chain's start, so that new tokens

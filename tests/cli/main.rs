@@ -26,6 +26,7 @@ mod man_pages;
 mod notify;
 mod os_user;
 mod output;
+mod progress;
 mod scan;
 mod secret_service;
 mod serve;

@@ -14,6 +14,7 @@ mod library;
 mod library_keyring;
 mod notify;
 mod plan_apply;
+mod progress;
 mod properties;
 mod rotation;
 mod scan;

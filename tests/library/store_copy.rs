@@ -114,6 +114,9 @@ fn a_copy_holds_every_row_as_it_was_and_the_chain_runs_on() {
     assert_ne!(from.store_id, to.store_id);
     assert_eq!(from.next_token_key, to.next_token_key);
     assert_eq!(from.checkpoint, to.checkpoint);
+    // The facts say how many rows follow them.
+    assert_eq!(from.rows as usize, source.records.len());
+    assert_eq!(to.rows as usize, copied.records.len());
 
     let mut there = session_on(target, &h);
     verified(there.verify(&secrets[0], None));

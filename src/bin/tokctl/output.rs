@@ -2,11 +2,13 @@
 //! `time_format`, `token_rows` (a token as JSON, a row, fields),
 //! `row_writer` (streamed listings: table, JSON, JSON Lines, CSV), and
 //! `outcomes` (what commands that change tokens say about it), `findings`
-//! (what `scan` found: table, JSON, SARIF). Stable JSON
+//! (what `scan` found: table, JSON, SARIF), `progress` (long commands'
+//! bars and totals at a terminal). Stable JSON
 //! shapes are documented in docs/json.md.
 
 pub mod findings;
 pub mod outcomes;
+pub mod progress;
 pub mod row_writer;
 pub mod secret_print;
 pub mod table_fit;

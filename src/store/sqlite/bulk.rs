@@ -60,6 +60,13 @@ fn token_record(row: &Row<'_>) -> rusqlite::Result<TokenRecord> {
     })
 }
 
+/// How many rows the tables of [`TABLES`] hold together (in the dump's
+/// snapshot: the same read transaction).
+const ROW_COUNT: &str = "SELECT (SELECT count(*) FROM orgs) + (SELECT count(*) FROM users)
+    + (SELECT count(*) FROM memberships) + (SELECT count(*) FROM org_policies)
+    + (SELECT count(*) FROM tokens) + (SELECT count(*) FROM retired_secrets)
+    + (SELECT count(*) FROM token_usage) + (SELECT count(*) FROM audit_events)";
+
 /// Every table a dump reads, in the order a load needs them, with how its
 /// rows become records.
 type Mapping = fn(&Row<'_>) -> rusqlite::Result<StoreRecord>;
@@ -179,10 +186,12 @@ impl Queries<'_> {
             )
             .optional()?
             .unwrap_or(1);
+        let rows: i64 = self.conn.query_row(ROW_COUNT, [], |row| row.get(0))?;
         Ok(StoreFacts {
             store_id: self.store_id()?,
             next_token_key,
             checkpoint: self.audit_checkpoint()?,
+            rows: rows.max(0) as u64,
         })
     }
 

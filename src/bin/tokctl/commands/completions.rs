@@ -100,6 +100,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("HOME", "The home directory: the default config file, the default store, ~/.pgpass, ~/.postgresql/root.crt."),
     ("NO_COLOR", "When set and not empty, no colour with --color auto."),
     ("COLUMNS", "The table width when stdout is not a terminal."),
+    ("TERM", "When dumb, long commands draw no progress on stderr (it could not be redrawn in place)."),
     ("PGPASSWORD", "A team store's password (never in the URL)."),
     ("PGPASSFILE", "The pgpass file to read a team store's password from (default ~/.pgpass)."),
     ("PATH", "Where notify --sendmail looks for a mail program named without a path (give cron jobs the full path: /usr/sbin is seldom on their PATH)."),

@@ -9,7 +9,10 @@ use tokctl::ops::Session;
 use crate::cli::args::{Format, ListFormat};
 use crate::exit;
 use crate::input::confirm;
-use crate::output::outcomes::{print_outcomes, revoked_outcomes, warn_skipped, OutcomeJson};
+use crate::output::outcomes::{
+    print_outcomes, print_outcomes_timed, revoked_outcomes, warn_skipped, OutcomeJson,
+};
+use crate::output::progress::Meter;
 use crate::output::time_format::rfc3339;
 use crate::output::token_rows::TokenJson;
 use crate::output::ui::Ui;
@@ -141,10 +144,12 @@ pub fn run(ui: &Ui, session: &mut Session, command: PolicyCommand) -> anyhow::Re
     }
     // The findings shown and counted are the plan: exactly those are
     // revoked, each only if it still breaks the policy.
-    let done = session.revoke_noncompliant(&findings)?;
+    let meter = Meter::new(ui);
+    let done = session.revoke_noncompliant_with_progress(&findings, &meter)?;
+    let took = meter.took();
     warn_skipped(ui, &done.skipped);
     ui.note(format!(
-        "revoked {} token(s) that broke policy",
+        "revoked {} token(s) that broke policy{took}",
         done.revoked.len()
     ));
     let outcomes = revoked_outcomes(&done.revoked, &done.skipped);
@@ -197,7 +202,8 @@ fn fix(
     )? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
-    let done = session.clamp_planned(&plan)?;
+    let meter = Meter::new(ui);
+    let done = session.clamp_planned_with_progress(&plan, &meter)?;
     warn_skipped(ui, &done.skipped);
     for edited in &done.edited {
         let token = &edited.after;
@@ -219,7 +225,13 @@ fn fix(
             .iter()
             .map(|(token, why)| OutcomeJson::skipped(token, *why)),
     );
-    print_outcomes(ui, json_only(args.format), &outcomes, "clamped")?;
+    print_outcomes_timed(
+        ui,
+        json_only(args.format),
+        &outcomes,
+        "clamped",
+        Some(&meter),
+    )?;
     Ok(if unfixable > 0 {
         exit::POLICY_VIOLATIONS
     } else {

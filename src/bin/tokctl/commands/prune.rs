@@ -10,6 +10,7 @@ use crate::input::confirm;
 use crate::output::outcomes::{
     print_outcomes, report_keyring_failures, revoke_keyring_word, warn_skipped, OutcomeJson,
 };
+use crate::output::progress::Meter;
 use crate::output::token_rows::TokenWriter;
 use crate::output::ui::Ui;
 
@@ -64,7 +65,9 @@ pub fn run(ui: &Ui, session: &mut Session, args: PruneArgs) -> anyhow::Result<u8
     )? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
-    let done = session.prune_planned(&plan)?;
+    let meter = Meter::new(ui);
+    let done = session.prune_planned_with_progress(&plan, &meter)?;
+    let took = meter.took();
     warn_skipped(ui, &done.skipped);
     let pruned = &done.pruned;
     if matches!(args.format, ListFormat::Table | ListFormat::Csv) {
@@ -92,7 +95,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: PruneArgs) -> anyhow::Result<u8
         .collect();
     report_keyring_failures(ui, &failed, "the pruning");
     ui.note(format!(
-        "pruned {} token(s); their audit events are kept",
+        "pruned {} token(s){took}; their audit events are kept",
         pruned.len()
     ));
     let format = match args.format {

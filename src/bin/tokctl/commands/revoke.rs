@@ -13,8 +13,10 @@ use crate::cli::args::ListFormat;
 use crate::exit;
 use crate::input::{at_terminal, confirm, read_secret};
 use crate::output::outcomes::{
-    outcome_format, print_outcomes, report_keyring_failures, revoked_outcomes, warn_skipped,
+    outcome_format, print_outcomes, print_outcomes_timed, report_keyring_failures,
+    revoked_outcomes, warn_skipped,
 };
+use crate::output::progress::Meter;
 use crate::output::token_rows::TokenWriter;
 use crate::output::ui::Ui;
 use crate::selection::SelectionArgs;
@@ -81,7 +83,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u
         let done = session.revoke_planned(&plan, reason)?;
         warn_skipped(ui, &done.skipped);
         report(ui, &done.revoked, false)?;
-        return print_revoked(ui, format, &done);
+        return print_revoked(ui, format, &done, None);
     }
     if args.is_bulk() {
         if !args.tokens.is_empty() {
@@ -127,7 +129,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: RevokeArgs) -> anyhow::Result<u
     let done = session.revoke_planned(&plan, reason)?;
     warn_skipped(ui, &done.skipped);
     report(ui, &done.revoked, false)?;
-    print_revoked(ui, format, &done)
+    print_revoked(ui, format, &done, None)
 }
 
 fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result<u8> {
@@ -160,16 +162,26 @@ fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result
     )? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
-    let done = session.revoke_planned(&plan, args.reason.as_deref())?;
+    // Thousands of tokens take a while (each keyring entry is a round
+    // trip): at a terminal a bar shows how far it got.
+    let meter = Meter::new(ui);
+    let done = session.revoke_planned_with_progress(&plan, args.reason.as_deref(), &meter)?;
     warn_skipped(ui, &done.skipped);
     report(ui, &done.revoked, false)?;
-    print_revoked(ui, format, &done)
+    print_revoked(ui, format, &done, Some(&meter))
 }
 
-/// What a real revoke did, as JSON or JSON Lines with the total on stderr.
-fn print_revoked(ui: &Ui, format: Option<ListFormat>, done: &BulkRevoked) -> anyhow::Result<u8> {
+/// What a real revoke did, as JSON or JSON Lines with the total on stderr;
+/// after a bulk revoke at a terminal, the total also in `table` format,
+/// with the time it took.
+fn print_revoked(
+    ui: &Ui,
+    format: Option<ListFormat>,
+    done: &BulkRevoked,
+    meter: Option<&Meter>,
+) -> anyhow::Result<u8> {
     let outcomes = revoked_outcomes(&done.revoked, &done.skipped);
-    print_outcomes(ui, format, &outcomes, "revoked")?;
+    print_outcomes_timed(ui, format, &outcomes, "revoked", meter)?;
     Ok(exit::SUCCESS)
 }
 

@@ -9,6 +9,7 @@ use tokctl::store::{RecordCounts, Store};
 
 use crate::cli::args::Format;
 use crate::exit;
+use crate::output::progress::Meter;
 use crate::output::ui::Ui;
 
 #[derive(Debug, Subcommand)]
@@ -66,7 +67,9 @@ pub fn run(
 }
 
 fn run_copy(ui: &Ui, session: &Session, target: &mut Store, args: &CopyArgs) -> anyhow::Result<u8> {
-    let copy = session.copy_store(target, args.dry_run)?;
+    let meter = Meter::new(ui);
+    let copy = session.copy_store_with_progress(target, args.dry_run, &meter)?;
+    let took = meter.took();
     let address = target
         .server_address()
         .map_or_else(|| args.to.clone(), ToString::to_string);
@@ -77,11 +80,11 @@ fn run_copy(ui: &Ui, session: &Session, target: &mut Store, args: &CopyArgs) -> 
     let totals = totals(&copy.counts);
     if copy.dry_run {
         ui.note(format!(
-            "would copy {totals} into {address}; nothing was written"
+            "would copy {totals} into {address}{took}; nothing was written"
         ));
         return Ok(exit::SUCCESS);
     }
-    ui.note(format!("copied {totals} into {address}"));
+    ui.note(format!("copied {totals} into {address}{took}"));
     if let Some(event) = &copy.copy_event {
         ui.note(format!(
             "note: the team store's audit chain goes on from the copied one with store.copy event {}; \

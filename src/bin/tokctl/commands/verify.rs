@@ -1,9 +1,10 @@
 //! `tokctl verify`: check a presented token. The token comes from
 //! `TOKCTL_TOKEN` or stdin, never from argv (where `ps` would show it).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use clap::Args;
+use indicatif::HumanCount;
 use tokctl::error::Rejection;
 use tokctl::ops::Session;
 use tokctl::scope::{compose_scopes, CompositionError, Scope, ScopePart};
@@ -14,6 +15,7 @@ use zeroize::Zeroizing;
 use crate::cli::args::{parse_resource, parse_scope, Format};
 use crate::exit;
 use crate::input::{read_secret, SecretInput, MAX_SECRET_INPUT_BYTES, TOKEN_ENV};
+use crate::output::progress::{counted, Meter};
 use crate::output::time_format::rfc3339;
 use crate::output::ui::Ui;
 
@@ -62,7 +64,7 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     // Usage counters may lose their last seconds on a power cut; revocations never.
     session.prefer_throughput()?;
     if args.batch {
-        return run_batch(session, scope.as_ref());
+        return run_batch(ui, session, scope.as_ref());
     }
     let presented = match read_secret("Token", Some(TOKEN_ENV)) {
         Ok(presented) => presented,
@@ -146,15 +148,54 @@ fn is_malformed(err: &anyhow::Error) -> bool {
 /// bounded: a line longer than a token can be is one malformed result, the
 /// rest of it skipped unread into memory; uses and refusals are counted and
 /// written coalesced, also when the output is closed early.
-fn run_batch(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<u8> {
-    let checked = check_lines(session, scope);
+///
+/// A file read in at a terminal gets a counter on stderr and a total at the
+/// end. Not a pipe: a program keeping tokctl open as a co-process sends its
+/// lines down a pipe, and a counter would draw over whatever that program
+/// writes to the terminal they share. Not answers on the terminal either,
+/// which the counter would draw over.
+fn run_batch(ui: &Ui, session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<u8> {
+    let meter = Meter::shown_if(ui, stdin_is_file() && !std::io::stdout().is_terminal());
+    meter.start_counter("verifying tokens");
+    let checked = check_lines(session, scope, &meter);
     let recorded = session.flush_usage();
-    checked?;
+    let tally = checked?;
     recorded?;
+    if meter.is_shown() {
+        ui.note(format!(
+            "verified {}{}: {} valid, {} refused",
+            counted(tally.answered(), "token", "tokens"),
+            meter.took(),
+            HumanCount(tally.valid),
+            HumanCount(tally.refused),
+        ));
+    }
     Ok(exit::SUCCESS)
 }
 
-fn check_lines(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<()> {
+/// How many answers of a batch were valid and how many refusals.
+#[derive(Debug, Default)]
+struct Tally {
+    valid: u64,
+    refused: u64,
+}
+
+impl Tally {
+    fn answered(&self) -> u64 {
+        self.valid + self.refused
+    }
+}
+
+/// Lines between two updates of the counter when answers go out in bulk
+/// (one is also made at every flush): counting then costs nothing per line.
+const COUNT_EVERY: u64 = 1024;
+
+fn check_lines(
+    session: &mut Session,
+    scope: Option<&Scope>,
+    meter: &Meter,
+) -> anyhow::Result<Tally> {
+    let mut tally = Tally::default();
     let mut input = SecretInput::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // Room for the longest line kept, so it never reallocates (leaving a copy).
@@ -185,12 +226,33 @@ fn check_lines(session: &mut Session, scope: Option<&Scope>) -> anyhow::Result<(
         };
         serde_json::to_writer(&mut out, &verdict.in_batch(number))?;
         out.write_all(b"\n")?;
+        match verdict {
+            Verdict::Valid(_) => tally.valid += 1,
+            Verdict::Refused(_) => tally.refused += 1,
+        }
         // Answer what was asked before waiting for more: a caller may send
         // one line and wait for its result.
         if !input.has_buffered() {
             out.flush()?;
+            meter.set_count(tally.answered());
+        } else if tally.answered() % COUNT_EVERY == 0 {
+            meter.set_count(tally.answered());
         }
     }
     out.flush()?;
-    Ok(())
+    Ok(tally)
+}
+
+/// Whether stdin is a regular file (`< tokens.txt`), not a terminal, pipe
+/// or socket.
+#[cfg(unix)]
+fn stdin_is_file() -> bool {
+    use rustix::fs::{fstat, FileType};
+    fstat(std::io::stdin())
+        .is_ok_and(|stat| FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile)
+}
+
+#[cfg(not(unix))]
+fn stdin_is_file() -> bool {
+    false
 }

@@ -9,6 +9,7 @@ use tokctl::keyring::KeyringError;
 use tokctl::model::Token;
 use tokctl::ops::{KeyringOutcome, SkipReason};
 
+use super::progress::{counted, Meter};
 use super::ui::Ui;
 use crate::cli::args::ListFormat;
 use crate::hints::UNLOCK_KEYRING;
@@ -194,6 +195,24 @@ pub fn print_outcomes(
     outcomes: &[OutcomeJson<'_>],
     verb: &str,
 ) -> anyhow::Result<()> {
+    print_outcomes_timed(ui, format, outcomes, verb, None)
+}
+
+/// [`print_outcomes`] after a change whose progress `meter` showed: at a
+/// terminal the total says how long it took (`revoked 35 tokens in 0.4s`),
+/// and `table` gets that line too, as a note. Piped, exactly
+/// [`print_outcomes`].
+pub fn print_outcomes_timed(
+    ui: &Ui,
+    format: Option<ListFormat>,
+    outcomes: &[OutcomeJson<'_>],
+    verb: &str,
+    meter: Option<&Meter>,
+) -> anyhow::Result<()> {
+    let done = outcomes
+        .iter()
+        .filter(|outcome| outcome.outcome == verb)
+        .count();
     match format {
         Some(ListFormat::Json) => ui.print_json(&outcomes)?,
         Some(ListFormat::Jsonl) => {
@@ -201,13 +220,15 @@ pub fn print_outcomes(
                 ui.print_line(serde_json::to_string(outcome)?)?;
             }
         }
-        _ => return Ok(()),
+        _ => {
+            if let Some(meter) = meter {
+                meter.total(ui, format!("{verb} {}", counted(done, "token", "tokens")));
+            }
+            return Ok(());
+        }
     }
-    let done = outcomes
-        .iter()
-        .filter(|outcome| outcome.outcome == verb)
-        .count();
     let plural = if done == 1 { "" } else { "s" };
-    ui.stderr_line(format!("{verb} {done} token{plural}"));
+    let took = meter.map(Meter::took).unwrap_or_default();
+    ui.stderr_line(format!("{verb} {done} token{plural}{took}"));
     Ok(())
 }

@@ -28,6 +28,11 @@ pub struct Style {
     pub width: Option<u16>,
     /// `--wide`: never cut a cell or drop a column.
     pub wide: bool,
+    /// Whether long commands draw their progress on stderr: it is a
+    /// terminal (not `TERM=dumb`) and `--quiet` is off.
+    pub progress: bool,
+    /// Colour on stderr (the progress bar's).
+    pub stderr_color: bool,
 }
 
 /// The user interface of one tokctl process.
@@ -54,11 +59,14 @@ impl Ui {
         // what was decided, so `--color always` wins over it (and `never`
         // over CLICOLOR_FORCE). Prompts and warnings go to stderr.
         crossterm::style::force_color_output(color);
+        let stderr_terminal = std::io::stderr().is_terminal();
         let color_on_stderr = match choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stderr().is_terminal() && !no_color,
+            ColorChoice::Auto => stderr_terminal && !no_color,
         };
+        // As cargo does: a dumb terminal cannot redraw a line in place.
+        let dumb = std::env::var_os("TERM").is_some_and(|term| term == "dumb");
         dialoguer::console::set_colors_enabled(color);
         dialoguer::console::set_colors_enabled_stderr(color_on_stderr);
         let width = if terminal {
@@ -73,6 +81,8 @@ impl Ui {
             quiet,
             width,
             wide,
+            progress: stderr_terminal && !quiet && !dumb,
+            stderr_color: color_on_stderr,
         })
     }
 
@@ -82,6 +92,11 @@ impl Ui {
             style,
             keyring_warned: Cell::new(false),
         }
+    }
+
+    /// The settings decided at start.
+    pub fn style(&self) -> Style {
+        self.style
     }
 
     /// A status line on stderr for people; `--quiet` drops it. Warnings and

@@ -14,6 +14,7 @@ use tokctl::Error;
 use crate::cli::args::Format;
 use crate::exit;
 use crate::input::confirm;
+use crate::output::progress::Meter;
 use crate::output::ui::Ui;
 
 #[derive(Debug, Args)]
@@ -197,11 +198,16 @@ pub fn run(ui: &Ui, session: &mut Session, args: ImportArgs) -> anyhow::Result<u
     if !confirm(ui, args.yes, &summary)? {
         return Ok(exit::CONFIRMATION_REQUIRED);
     }
-    let done = session.apply_import(&plan)?;
+    let meter = Meter::new(ui);
+    let done = session.apply_import_with_progress(&plan, &meter)?;
+    let took = meter.took();
     if args.format == Format::Json {
         print_changes(ui, args.format, &done)?;
     }
-    ui.note(format!("imported {source}: {}", past_summary(&counts)));
+    ui.note(format!(
+        "imported {source}{took}: {}",
+        past_summary(&counts)
+    ));
     Ok(exit::SUCCESS)
 }
 
