@@ -489,6 +489,29 @@ impl Session {
         };
     }
 
+    /// As [`Session::absorb_usage`], keeping at most `max_token_hours`
+    /// token-hours of uses waiting: uses of token-hours beyond them that are
+    /// not waiting already are dropped (refusals stay bounded as always).
+    /// Returns the uses dropped. For a writer that cannot write for a while
+    /// (its server is down) and must not grow without bound meanwhile.
+    pub fn absorb_usage_within(&mut self, mut taken: PendingUsage, max_token_hours: usize) -> u64 {
+        let mut room = max_token_hours.saturating_sub(self.usage.pending.len());
+        let mut dropped = 0;
+        taken.pending.retain(|slot, pending| {
+            if self.usage.pending.contains_key(slot) {
+                return true;
+            }
+            if room > 0 {
+                room -= 1;
+                return true;
+            }
+            dropped += pending.uses;
+            false
+        });
+        self.absorb_usage(taken);
+        dropped
+    }
+
     /// Writes all buffered usage and refusal counts in one transaction.
     pub fn flush_usage(&mut self) -> Result<()> {
         let updates: Vec<UsageUpdate> = self
@@ -689,6 +712,39 @@ mod tests {
         writer.flush_usage().unwrap();
         assert_eq!(writer.show_token(&id, None).unwrap().use_count, 8);
         assert!(writer.take_usage().is_empty());
+    }
+
+    /// A writer that cannot write keeps at most so many token-hours: uses
+    /// of a token already waiting still add up, a new token's beyond the
+    /// bound are dropped and counted as such; refusals are kept.
+    #[test]
+    fn usage_absorbed_within_a_bound_keeps_waiting_tokens_and_drops_new_ones() {
+        let mut writer = session();
+        let first = mint(&mut writer, "first");
+        let second = mint(&mut writer, "second");
+        writer.hold_usage();
+        let verify = |writer: &mut Session, secret: &str, times: usize| {
+            for _ in 0..times {
+                let _counted = writer.verify(secret, None).unwrap();
+            }
+        };
+        verify(&mut writer, first.secret.expose(), 2);
+        let earlier = writer.take_usage();
+        verify(&mut writer, first.secret.expose(), 1);
+        verify(&mut writer, second.secret.expose(), 3);
+        verify(&mut writer, "garbage", 1);
+        let later = writer.take_usage();
+        assert_eq!(writer.absorb_usage_within(earlier, 1), 0);
+        assert_eq!(writer.absorb_usage_within(later, 1), 3);
+        let waiting = writer.take_usage();
+        assert_eq!((waiting.uses(), waiting.refusals()), (3, 1));
+        writer.absorb_usage(waiting);
+        writer.flush_usage().unwrap();
+        let count = |writer: &Session, id: &crate::model::TokenId| {
+            writer.show_token(&id.to_string(), None).unwrap().use_count
+        };
+        assert_eq!(count(&writer, &first.token.id), 3);
+        assert_eq!(count(&writer, &second.token.id), 0);
     }
 
     /// A deactivated token's refusal is decided from the row the verify

@@ -92,6 +92,25 @@ const RETRY_PAUSE_MAX: Duration = Duration::from_millis(500);
 /// Rows fetched per round trip by the streaming reads.
 const WALK_BATCH: i64 = 500;
 
+/// Where a server is in its write-ahead log, as a byte position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalPosition {
+    /// A primary (not in recovery): how far its log is flushed to disk. A
+    /// transaction that committed durably (`synchronous_commit` on) ends
+    /// at or before it.
+    Primary {
+        /// The flushed position.
+        flushed: u64,
+    },
+    /// A hot standby: how far it has replayed the primary's log; every
+    /// transaction whose commit record ends at or before it is visible to
+    /// its reads. `None` before it has replayed anything.
+    Replica {
+        /// The replayed position.
+        replayed: Option<u64>,
+    },
+}
+
 /// An open team store: one connection.
 pub struct PgStore {
     conn: RefCell<Conn>,
@@ -330,6 +349,30 @@ impl PgStore {
     /// The store's address, for messages.
     pub fn address(&self) -> &ServerAddress {
         &self.address
+    }
+
+    /// Where the server is in its write-ahead log ([`WalPosition`]).
+    pub fn wal_position(&self) -> Result<WalPosition> {
+        // Only the branch for the server's role is evaluated: the other
+        // function fails there ("recovery is in progress").
+        let row = self.read().one(
+            "SELECT pg_catalog.pg_is_in_recovery(),
+                    CASE WHEN pg_catalog.pg_is_in_recovery()
+                         THEN pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_replay_lsn(), '0/0')
+                         ELSE pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_flush_lsn(), '0/0')
+                    END::bigint",
+            &[],
+        )?;
+        let replica: bool = get(&row, 0)?;
+        let lsn: Option<i64> = get(&row, 1)?;
+        let lsn = lsn.map(|lsn| u64::try_from(lsn).unwrap_or(0));
+        Ok(if replica {
+            WalPosition::Replica { replayed: lsn }
+        } else {
+            WalPosition::Primary {
+                flushed: lsn.unwrap_or(0),
+            }
+        })
     }
 
     /// The schema version, 0 before the first migration.
