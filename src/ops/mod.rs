@@ -140,8 +140,15 @@ impl Session {
     /// verifies on several threads (a `Session` holds one connection and is
     /// not `Sync`).
     pub fn sibling(&self) -> Result<Session> {
-        Ok(Session {
-            store: self.store.reopen()?,
+        Ok(self.sibling_on(self.store.reopen()?))
+    }
+
+    /// A session of the same actor, with the same clock, keyring and OS
+    /// account, on `store` (another connection to the same store: a service
+    /// verifying on a replica of its team store), nothing counted yet.
+    pub fn sibling_on(&self, store: Store) -> Session {
+        Session {
+            store,
             ctx: Ctx {
                 clock: Arc::clone(&self.ctx.clock),
                 keyring: Arc::clone(&self.ctx.keyring),
@@ -154,7 +161,7 @@ impl Session {
             usage: verify::UsageBuffer::default(),
             names: verify::NameCache::default(),
             throughput_preferred: false,
-        })
+        }
     }
 
     /// Replaces this session's store connection with a new one if the

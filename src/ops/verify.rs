@@ -462,15 +462,29 @@ impl Session {
     /// which on a local store takes its file locks once instead of once per
     /// read. Only for a session that holds its usage
     /// ([`Session::hold_usage`]): a session that may write during `work`
-    /// runs it with a read each, as outside.
-    pub fn reading_together<T>(&mut self, work: impl FnOnce(&mut Session) -> T) -> Result<T> {
-        if !self.usage.held {
-            return Ok(work(self));
-        }
-        self.store.begin_shared_read()?;
+    /// runs it with a read each, as outside. So does a store that cannot
+    /// give a snapshot: its reads then fail, or not, on their own.
+    pub fn reading_together<T>(&mut self, work: impl FnOnce(&mut Session) -> T) -> T {
+        let shared = self.begin_shared_read();
         let value = work(self);
-        self.store.end_shared_read()?;
-        Ok(value)
+        if shared {
+            self.end_shared_read();
+        }
+        value
+    }
+
+    /// Opens what [`Session::reading_together`] shares, for a caller whose
+    /// work cannot be a closure over this session; `false` when it did not
+    /// (usage not held, or the store could not).
+    pub(crate) fn begin_shared_read(&mut self) -> bool {
+        self.usage.held && self.store.begin_shared_read().is_ok()
+    }
+
+    /// Ends what [`Session::begin_shared_read`] opened. A failure to end a
+    /// read-only transaction loses nothing: the next one rolls it back
+    /// before it begins.
+    pub(crate) fn end_shared_read(&mut self) {
+        let _ = self.store.end_shared_read();
     }
 
     /// Takes out what this session counted and has not written, leaving it
@@ -503,6 +517,29 @@ impl Session {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+    }
+
+    /// As [`Session::absorb_usage`], keeping at most `max_token_hours`
+    /// token-hours of uses waiting: uses of token-hours beyond them that are
+    /// not waiting already are dropped (refusals stay bounded as always).
+    /// Returns the uses dropped. For a writer that cannot write for a while
+    /// (its server is down) and must not grow without bound meanwhile.
+    pub fn absorb_usage_within(&mut self, mut taken: PendingUsage, max_token_hours: usize) -> u64 {
+        let mut room = max_token_hours.saturating_sub(self.usage.pending.len());
+        let mut dropped = 0;
+        taken.pending.retain(|slot, pending| {
+            if self.usage.pending.contains_key(slot) {
+                return true;
+            }
+            if room > 0 {
+                room -= 1;
+                return true;
+            }
+            dropped += pending.uses;
+            false
+        });
+        self.absorb_usage(taken);
+        dropped
     }
 
     /// Writes all buffered usage and refusal counts in one transaction.
@@ -705,6 +742,39 @@ mod tests {
         writer.flush_usage().unwrap();
         assert_eq!(writer.show_token(&id, None).unwrap().use_count, 8);
         assert!(writer.take_usage().is_empty());
+    }
+
+    /// A writer that cannot write keeps at most so many token-hours: uses
+    /// of a token already waiting still add up, a new token's beyond the
+    /// bound are dropped and counted as such; refusals are kept.
+    #[test]
+    fn usage_absorbed_within_a_bound_keeps_waiting_tokens_and_drops_new_ones() {
+        let mut writer = session();
+        let first = mint(&mut writer, "first");
+        let second = mint(&mut writer, "second");
+        writer.hold_usage();
+        let verify = |writer: &mut Session, secret: &str, times: usize| {
+            for _ in 0..times {
+                let _counted = writer.verify(secret, None).unwrap();
+            }
+        };
+        verify(&mut writer, first.secret.expose(), 2);
+        let earlier = writer.take_usage();
+        verify(&mut writer, first.secret.expose(), 1);
+        verify(&mut writer, second.secret.expose(), 3);
+        verify(&mut writer, "garbage", 1);
+        let later = writer.take_usage();
+        assert_eq!(writer.absorb_usage_within(earlier, 1), 0);
+        assert_eq!(writer.absorb_usage_within(later, 1), 3);
+        let waiting = writer.take_usage();
+        assert_eq!((waiting.uses(), waiting.refusals()), (3, 1));
+        writer.absorb_usage(waiting);
+        writer.flush_usage().unwrap();
+        let count = |writer: &Session, id: &crate::model::TokenId| {
+            writer.show_token(&id.to_string(), None).unwrap().use_count
+        };
+        assert_eq!(count(&writer, &first.token.id), 3);
+        assert_eq!(count(&writer, &second.token.id), 0);
     }
 
     /// A deactivated token's refusal is decided from the row the verify

@@ -23,8 +23,8 @@ use serde::{Deserialize, Deserializer};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::metrics::Outcome;
-use super::state::{CallerRefused, Shared};
-use super::{MAX_BATCH_TOKENS, MAX_BODY_BYTES, REQUEST_TIMEOUT};
+use super::state::{CallerRefused, Reads, Shared};
+use super::{CallerAuth, MAX_BATCH_TOKENS, MAX_BODY_BYTES, REQUEST_TIMEOUT};
 use crate::scope::{compose_scopes, Scope, ScopePart};
 use crate::secret::redact_tokens;
 use crate::verdict::Verdict;
@@ -244,17 +244,13 @@ async fn verify_one(State(shared): State<Arc<Shared>>, headers: HeaderMap, body:
         let required = required_scope(body.scope.as_deref(), body.resource.as_deref())?;
         Ok((body, required))
     });
-    let answer = shared
-        .with_snapshot(|session| {
-            shared
-                .check_caller(session, bearer(&headers))
-                .map_err(|refused| ApiError::caller(&shared, refused))?;
-            let (body, required) = parsed?;
-            session
-                .verify(&body.token.0, required.as_ref())
-                .map_err(|_| ApiError::store(&shared))
-        })
-        .unwrap_or_else(|_| Err(ApiError::store(&shared)));
+    let answer = shared.with_reads(|reads| {
+        check_caller(&shared, reads, &headers)?;
+        let (body, required) = parsed?;
+        reads
+            .run(|session| session.verify(&body.token.0, required.as_ref()))
+            .map_err(|_| ApiError::store(&shared))
+    });
     match answer {
         Ok(verdict) => {
             shared
@@ -293,22 +289,18 @@ async fn verify_batch(
         let required = required_scope(body.scope.as_deref(), body.resource.as_deref())?;
         Ok((body, required))
     });
-    let answer = shared
-        .with_snapshot(|session| {
-            shared
-                .check_caller(session, bearer(&headers))
-                .map_err(|refused| ApiError::caller(&shared, refused))?;
-            let (body, required) = parsed?;
-            let mut verdicts = Vec::with_capacity(body.tokens.len());
-            for token in &body.tokens {
-                let verdict = session
-                    .verify(&token.0, required.as_ref())
-                    .map_err(|_| ApiError::store(&shared))?;
-                verdicts.push(verdict);
-            }
-            Ok::<_, ApiError>(verdicts)
-        })
-        .unwrap_or_else(|_| Err(ApiError::store(&shared)));
+    let answer = shared.with_reads(|reads| {
+        check_caller(&shared, reads, &headers)?;
+        let (body, required) = parsed?;
+        let mut verdicts = Vec::with_capacity(body.tokens.len());
+        for token in &body.tokens {
+            let verdict = reads
+                .run(|session| session.verify(&token.0, required.as_ref()))
+                .map_err(|_| ApiError::store(&shared))?;
+            verdicts.push(verdict);
+        }
+        Ok::<_, ApiError>(verdicts)
+    });
     match answer {
         Ok(verdicts) => {
             for verdict in &verdicts {
@@ -334,6 +326,22 @@ async fn verify_batch(
     }
 }
 
+/// The caller check as a read of its own (none when callers are not
+/// checked), so that a failure of the token's read after it does not run
+/// it again.
+fn check_caller(
+    shared: &Shared,
+    reads: &mut Reads<'_>,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    if shared.caller_auth == CallerAuth::Off {
+        return Ok(());
+    }
+    reads
+        .run(|session| shared.check_caller(session, bearer(headers)))
+        .map_err(|refused| ApiError::caller(shared, refused))
+}
+
 fn verdict_response(verdict: &Verdict, outcome: Outcome) -> Response {
     match serde_json::to_vec(verdict) {
         Ok(body) => {
@@ -355,9 +363,10 @@ fn internal_error() -> Response {
     .into_response()
 }
 
-/// `GET /healthz`: 200 when the store answers a read, else 503.
+/// `GET /healthz`: 200 when the store that would answer a verification
+/// answers a read, else 503.
 async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
-    match shared.with_session(|session| session.check_store()) {
+    match shared.with_reads(|reads| reads.run(|session| session.check_store())) {
         Ok(()) => {
             let mut response = json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec());
             response.extensions_mut().insert(Outcome::Ok);
@@ -369,7 +378,7 @@ async fn healthz(State(shared): State<Arc<Shared>>) -> Response {
 
 /// `GET /metrics`: the Prometheus text exposition.
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
-    let mut response = Response::new(Body::from(shared.metrics.render()));
+    let mut response = Response::new(Body::from(shared.render_metrics()));
     response.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

@@ -42,6 +42,8 @@ pub(super) struct Run {
     pub(super) stopper: Arc<watch::Sender<Option<&'static str>>>,
     pub(super) signals: Option<Signals>,
     pub(super) flush_interval: Duration,
+    /// How often the replica's staleness is measured (when there is one).
+    pub(super) probe_interval: Duration,
     pub(super) max_connections: usize,
 }
 
@@ -57,6 +59,7 @@ impl Run {
             stopper,
             signals,
             flush_interval,
+            probe_interval,
             max_connections,
         } = self;
         if let Some(signals) = signals {
@@ -77,6 +80,13 @@ impl Run {
             flush_interval,
             stop.clone(),
         ));
+        let prober = shared.replication.is_some().then(|| {
+            tokio::spawn(probe_periodically(
+                Arc::clone(&shared),
+                probe_interval,
+                stop.clone(),
+            ))
+        });
         let permits = Arc::new(Semaphore::new(max_connections));
         let overflow = Arc::new(Semaphore::new(OVERFLOW_CONNECTIONS));
         let service = router(Arc::clone(&shared));
@@ -146,6 +156,9 @@ impl Run {
         }
         // The timer's last write (if one is under way) ends before the final one.
         let _ = flusher.await;
+        if let Some(prober) = prober {
+            let _ = prober.await;
+        }
         let last = Arc::clone(&shared);
         let flushed = tokio::task::spawn_blocking(move || last.flush())
             .await
@@ -175,6 +188,27 @@ async fn flush_periodically(
         if let Ok(Err(error)) = flushed {
             shared.report(ServeEvent::FlushFailed { error });
         }
+    }
+}
+
+/// Measures the replica's staleness once per interval until the service
+/// stops. The first probe runs at once, so reads go to the replica as soon
+/// as it is found complete.
+async fn probe_periodically(
+    shared: Arc<Shared>,
+    interval: Duration,
+    mut stop: watch::Receiver<Option<&'static str>>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.wait_for(Option::is_some) => return,
+        }
+        let prober = Arc::clone(&shared);
+        // Two round trips, and a connection made again after a restart.
+        let _ = tokio::task::spawn_blocking(move || prober.probe()).await;
     }
 }
 

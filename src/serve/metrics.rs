@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
+use super::replica::ReadPath;
 use crate::error::Rejection;
 
 /// How a request ended: the `outcome` label of `tokctl_serve_requests_total`.
@@ -106,6 +107,9 @@ pub(super) struct Metrics {
     refusals_written: AtomicU64,
     store_errors: AtomicU64,
     store_reconnects: AtomicU64,
+    /// Reads answered, per [`ReadPath`].
+    reads: [AtomicU64; 3],
+    uses_dropped: AtomicU64,
     connections_open: AtomicI64,
     connections_closed_at_once: AtomicU64,
 }
@@ -149,6 +153,16 @@ impl Metrics {
         self.store_errors.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A read answered by the store `path` names.
+    pub(super) fn read(&self, path: ReadPath) {
+        self.reads[path.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Uses counted that could not be kept while writes failed.
+    pub(super) fn uses_dropped(&self, uses: u64) {
+        self.uses_dropped.fetch_add(uses, Ordering::Relaxed);
+    }
+
     /// A store connection the server had closed, replaced by a new one.
     pub(super) fn reconnected(&self) {
         self.store_reconnects.fetch_add(1, Ordering::Relaxed);
@@ -176,12 +190,16 @@ impl Metrics {
             .sum()
     }
 
-    /// The Prometheus text exposition of every counter.
-    pub(super) fn render(&self) -> String {
+    /// The Prometheus text exposition of every counter, and of the
+    /// replica's state when reads may go to one.
+    pub(super) fn render(&self, replica: Option<ReplicaGauges>) -> String {
         let mut out = String::with_capacity(4096);
         let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         // Writing to a String cannot fail.
         let _ = self.render_into(&mut out, load);
+        if let Some(replica) = replica {
+            let _ = replica.render_into(&mut out);
+        }
         out
     }
 
@@ -281,6 +299,23 @@ impl Metrics {
             "tokctl_serve_store_reconnects_total {}",
             load(&self.store_reconnects)
         )?;
+        writeln!(out, "# HELP tokctl_serve_store_reads_total Store reads answered (caller checks, verifications, health checks), by the store that answered.")?;
+        writeln!(out, "# TYPE tokctl_serve_store_reads_total counter")?;
+        for path in ReadPath::ALL {
+            writeln!(
+                out,
+                "tokctl_serve_store_reads_total{{path=\"{}\"}} {}",
+                path.as_str(),
+                load(&self.reads[path.index()])
+            )?;
+        }
+        writeln!(out, "# HELP tokctl_serve_uses_dropped_total Successful verifications not kept while usage could not be written (beyond the bound held in memory).")?;
+        writeln!(out, "# TYPE tokctl_serve_uses_dropped_total counter")?;
+        writeln!(
+            out,
+            "tokctl_serve_uses_dropped_total {}",
+            load(&self.uses_dropped)
+        )?;
         writeln!(
             out,
             "# HELP tokctl_serve_connections_open Connections being served."
@@ -301,6 +336,62 @@ impl Metrics {
     }
 }
 
+/// The replica's state for the exposition, as the last probe found it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ReplicaGauges {
+    /// How long ago the replica was last known complete (`None`: not known).
+    pub(super) staleness: Option<Duration>,
+    /// The bound beyond which reads go to the primary.
+    pub(super) max_staleness: Duration,
+    pub(super) primary_up: bool,
+    pub(super) replica_up: bool,
+    /// WAL the primary had flushed and the replica had not replayed.
+    pub(super) lag_bytes: u64,
+}
+
+impl ReplicaGauges {
+    fn render_into(&self, out: &mut String) -> std::fmt::Result {
+        writeln!(out, "# HELP tokctl_serve_replica_staleness_seconds Time since the replica was last known to hold every transaction the primary had committed (+Inf: not known).")?;
+        writeln!(out, "# TYPE tokctl_serve_replica_staleness_seconds gauge")?;
+        match self.staleness {
+            Some(stale) => writeln!(
+                out,
+                "tokctl_serve_replica_staleness_seconds {}",
+                stale.as_secs_f64()
+            )?,
+            None => writeln!(out, "tokctl_serve_replica_staleness_seconds +Inf")?,
+        }
+        writeln!(out, "# HELP tokctl_serve_replica_max_staleness_seconds The staleness beyond which reads go to the primary.")?;
+        writeln!(
+            out,
+            "# TYPE tokctl_serve_replica_max_staleness_seconds gauge"
+        )?;
+        writeln!(
+            out,
+            "tokctl_serve_replica_max_staleness_seconds {}",
+            self.max_staleness.as_secs_f64()
+        )?;
+        writeln!(out, "# HELP tokctl_serve_replica_lag_bytes WAL the primary had flushed that the replica had not replayed, at the last probe.")?;
+        writeln!(out, "# TYPE tokctl_serve_replica_lag_bytes gauge")?;
+        writeln!(out, "tokctl_serve_replica_lag_bytes {}", self.lag_bytes)?;
+        writeln!(
+            out,
+            "# HELP tokctl_serve_store_up Whether each store answered the last probe."
+        )?;
+        writeln!(out, "# TYPE tokctl_serve_store_up gauge")?;
+        writeln!(
+            out,
+            "tokctl_serve_store_up{{store=\"primary\"}} {}",
+            u8::from(self.primary_up)
+        )?;
+        writeln!(
+            out,
+            "tokctl_serve_store_up{{store=\"replica\"}} {}",
+            u8::from(self.replica_up)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,7 +402,22 @@ mod tests {
         metrics.request(Outcome::Valid, Duration::from_micros(300));
         metrics.request(Outcome::Unauthenticated, Duration::from_secs(30));
         metrics.verdict(false, Some(Rejection::Revoked));
-        let text = metrics.render();
+        metrics.read(ReadPath::Replica);
+        let text = metrics.render(None);
+        assert!(text.contains("tokctl_serve_store_reads_total{path=\"replica\"} 1\n"));
+        assert!(text.contains("tokctl_serve_store_reads_total{path=\"primary\"} 0\n"));
+        assert!(!text.contains("tokctl_serve_replica_staleness_seconds"));
+        let replica = ReplicaGauges {
+            staleness: None,
+            max_staleness: Duration::from_millis(1500),
+            primary_up: true,
+            replica_up: false,
+            lag_bytes: 7,
+        };
+        let with_replica = metrics.render(Some(replica));
+        assert!(with_replica.contains("tokctl_serve_replica_staleness_seconds +Inf\n"));
+        assert!(with_replica.contains("tokctl_serve_replica_max_staleness_seconds 1.5\n"));
+        assert!(with_replica.contains("tokctl_serve_store_up{store=\"replica\"} 0\n"));
         assert!(text.contains("tokctl_serve_requests_total{outcome=\"valid\"} 1\n"));
         assert!(text.contains("tokctl_serve_requests_total{outcome=\"unauthenticated\"} 1\n"));
         assert!(text.contains("tokctl_serve_verifications_total{result=\"revoked\"} 1\n"));

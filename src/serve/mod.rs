@@ -21,10 +21,17 @@
 //! into its own, so they stay exact. Nothing positive is cached: every
 //! request reads the token's row, so a revocation or rotation committed by
 //! another process is seen by the next request.
+//!
+//! With a replica of the team store ([`Server::start_with_read_replica`]),
+//! each worker also has a session on the replica, reads go there while a
+//! background probe finds it complete up to within
+//! [`ReplicaReads::max_staleness`] (`replica.rs`), and usage is still
+//! written to the primary.
 
 mod api;
 mod listener;
 mod metrics;
+mod replica;
 mod state;
 
 use std::net::SocketAddr;
@@ -37,6 +44,7 @@ use tokio::sync::watch;
 use crate::error::{Error, RequestProblem, Result};
 use crate::ops::Session;
 use crate::scope::Scope;
+use crate::store::{Store, WalPosition};
 
 pub use crate::verdict::Verdict;
 
@@ -61,6 +69,13 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 /// At shutdown, requests in flight get this long to finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How stale a replica may be and still answer, unless configured otherwise.
+pub const DEFAULT_MAX_STALENESS: Duration = Duration::from_secs(1);
+/// While usage cannot be written (the primary is down), at most this many
+/// token-hours of uses wait in memory; uses of further tokens are dropped
+/// and counted (`tokctl_serve_uses_dropped_total`). Refusals are bounded
+/// by their counters anyway.
+pub const MAX_HELD_TOKEN_HOURS: usize = crate::ops::MAX_PENDING_TOKENS;
 
 /// How the service is to run.
 #[derive(Debug, Clone)]
@@ -83,6 +98,33 @@ pub struct ServeConfig {
     pub max_connections: usize,
     /// Stop on SIGTERM or SIGINT (Ctrl-C).
     pub stop_on_signals: bool,
+    /// How reads use a replica, when the service is started with one
+    /// ([`Server::start_with_read_replica`]).
+    pub replica_reads: ReplicaReads,
+}
+
+/// How a service reads from a replica of its team store: token lookups go
+/// to the replica while it is known to hold every transaction the primary
+/// committed up to `max_staleness` ago, else to the primary; usage is
+/// always written to the primary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicaReads {
+    /// The staleness beyond which reads go to the primary: a revocation
+    /// committed on the primary is refused by every request that starts
+    /// at least this long after its commit, whichever store answers it.
+    pub max_staleness: Duration,
+    /// When the primary is down, answer from the replica however stale it
+    /// is, instead of 503.
+    pub allow_stale_reads: bool,
+}
+
+impl Default for ReplicaReads {
+    fn default() -> Self {
+        ReplicaReads {
+            max_staleness: DEFAULT_MAX_STALENESS,
+            allow_stale_reads: false,
+        }
+    }
 }
 
 impl ServeConfig {
@@ -105,6 +147,7 @@ impl ServeConfig {
             flush_interval: Duration::from_secs(crate::ops::COALESCE_WINDOW_SECONDS as u64),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             stop_on_signals: true,
+            replica_reads: ReplicaReads::default(),
         }
     }
 
@@ -166,6 +209,15 @@ pub enum StartupNote {
     CallerAuthOff,
     /// Plain HTTP on an address other than loopback.
     InsecureListen,
+    /// Reads go to a replica while it is at most `max_staleness` behind.
+    ReadReplica {
+        /// The replica's address.
+        replica: String,
+        /// The bound.
+        max_staleness: Duration,
+        /// Whether the replica answers beyond it while the primary is down.
+        allow_stale_reads: bool,
+    },
 }
 
 /// What happened while serving.
@@ -183,6 +235,12 @@ pub enum ServeEvent {
     FlushFailed {
         /// Why.
         error: Error,
+    },
+    /// Writes have been failing for so long that the counts kept in memory
+    /// reached [`MAX_HELD_TOKEN_HOURS`]: these uses were not kept.
+    UsageDropped {
+        /// How many.
+        uses: u64,
     },
 }
 
@@ -235,6 +293,24 @@ impl Server {
     /// usage) and starts serving on threads of its own. Errors come before
     /// anything is served.
     pub fn start(config: ServeConfig, session: Session) -> Result<Server> {
+        Server::start_on(config, session, None)
+    }
+
+    /// As [`Server::start`], with token lookups on `replica`, a hot
+    /// standby of `session`'s team store (the primary), as
+    /// `config.replica_reads` says; usage is written to the primary. Both
+    /// must be team stores, the replica in recovery and holding the same
+    /// store (its store id), else nothing starts.
+    pub fn start_with_read_replica(
+        config: ServeConfig,
+        session: Session,
+        replica: Store,
+    ) -> Result<Server> {
+        check_replica(&session, &replica)?;
+        Server::start_on(config, session, Some(replica))
+    }
+
+    fn start_on(config: ServeConfig, session: Session, replica: Option<Store>) -> Result<Server> {
         config.check()?;
         let tls = config
             .tls
@@ -248,7 +324,15 @@ impl Server {
         if !config.listen.ip().is_loopback() && config.tls.is_none() {
             notes.push(StartupNote::InsecureListen);
         }
-        let shared = state::Shared::open(&config, session)?;
+        if let Some(address) = replica.as_ref().and_then(Store::server_address) {
+            notes.push(StartupNote::ReadReplica {
+                replica: address.to_string(),
+                max_staleness: config.replica_reads.max_staleness,
+                allow_stale_reads: config.replica_reads.allow_stale_reads,
+            });
+        }
+        let probe_interval = replica::probe_interval(config.replica_reads.max_staleness);
+        let shared = state::Shared::open(&config, session, replica)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.workers.max(1))
             .thread_name("tokctl-serve")
@@ -290,6 +374,7 @@ impl Server {
             stopper: Arc::clone(&stopper.stop),
             signals,
             flush_interval: config.flush_interval,
+            probe_interval,
             max_connections: config.max_connections.max(1),
         };
         let thread = std::thread::Builder::new()
@@ -351,6 +436,34 @@ impl Server {
             Err(panic) => std::panic::resume_unwind(panic),
         }
     }
+}
+
+/// Refuses a replica that is not one of the primary's: both must be team
+/// stores, the replica a server in recovery, with the primary's store id.
+fn check_replica(primary: &Session, replica: &Store) -> Result<()> {
+    let refuse = |why: String| Err(Error::request(why, RequestProblem::Other));
+    let (Some(primary_address), Some(replica_address)) =
+        (primary.store().server_address(), replica.server_address())
+    else {
+        return refuse(
+            "reading from a replica needs a team store (PostgreSQL) for both the store and its replica"
+                .into(),
+        );
+    };
+    if !matches!(replica.wal_position()?, Some(WalPosition::Replica { .. })) {
+        return refuse(format!(
+            "{replica_address} is not a replica: the server is not in recovery (a hot standby is)"
+        ));
+    }
+    let primary_id = primary.store().read().store_id()?;
+    let replica_id = replica.read().store_id()?;
+    if primary_id != replica_id {
+        return refuse(format!(
+            "{replica_address} holds another store than {primary_address} (its store id differs): \
+             it is no replica of it"
+        ));
+    }
+    Ok(())
 }
 
 /// Binds the listening socket (inside the runtime).

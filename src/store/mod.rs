@@ -24,7 +24,7 @@ use crate::error::Result;
 pub use crate::audit::Checkpoint;
 pub use error::{StoreError, StoreErrorKind};
 pub use postgres::{
-    Host, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole, TlsCheck,
+    Host, PoolMode, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole, TlsCheck, WalPosition,
     SCHEMA_VERSION as TEAM_SCHEMA_VERSION,
 };
 pub use records::{
@@ -203,6 +203,17 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(_) => None,
             Backend::Postgres(store) => Some(store.address()),
+        }
+    }
+
+    /// Where a team store's server is in its write-ahead log: a primary's
+    /// flushed position, or how far a replica has replayed the primary's
+    /// (what a service reading from a replica compares to know how stale
+    /// it is). `None` for a local store, which has no log to compare.
+    pub fn wal_position(&self) -> Result<Option<WalPosition>> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(store) => store.wal_position().map(Some),
         }
     }
 

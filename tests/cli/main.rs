@@ -41,5 +41,6 @@ mod team_faults;
 mod team_store;
 mod team_tls;
 mod token_text;
+mod topology;
 mod trust;
 mod verify_attacks;

@@ -34,6 +34,11 @@ pub struct Cluster {
     pub wrong_ca: PathBuf,
     /// Another address of the server that its certificate does not name.
     pub other_host: String,
+    /// The port of PgBouncer in transaction mode in front of this server on
+    /// 127.0.0.1 (`tests/cli/topology.rs`): store URLs then go through it,
+    /// with `pool_mode=transaction`. The superuser's own connections
+    /// (`admin`) still go to the server.
+    pub pooler: Option<u16>,
 }
 
 impl Cluster {
@@ -72,6 +77,7 @@ impl Cluster {
             ca: field("ca").into(),
             wrong_ca: field("wrong_ca").into(),
             other_host: field("other_host"),
+            pooler: None,
         }
     }
 
@@ -108,7 +114,12 @@ impl Cluster {
     /// The store URL of `user` in `dbname` at `host` (this server's port),
     /// with `query` as its parameters.
     pub fn url_at(&self, host: &str, user: &str, dbname: &str, query: &str) -> String {
-        format!("postgres://{user}@{host}:{}/{dbname}?{query}", self.port)
+        match self.pooler {
+            None => format!("postgres://{user}@{host}:{}/{dbname}?{query}", self.port),
+            Some(port) => {
+                format!("postgres://{user}@127.0.0.1:{port}/{dbname}?{query}&pool_mode=transaction")
+            }
+        }
     }
 }
 
@@ -348,9 +359,15 @@ pub fn same_on_both(test: &str, case: fn(&mut Env)) {
     let Some(cluster) = Cluster::get(test) else {
         return;
     };
+    same_on_local_and(&cluster, test, case);
+}
+
+/// Runs `case` on a local store and on a team store of `cluster` and
+/// asserts the two transcripts are equal, step by step.
+pub fn same_on_local_and(cluster: &Cluster, test: &str, case: fn(&mut Env)) {
     let mut local = Env::local();
     case(&mut local);
-    let mut team = Env::team(&cluster, test);
+    let mut team = Env::team(cluster, test);
     case(&mut team);
     assert_eq!(local.steps.len(), team.steps.len());
     for (index, (l, t)) in local.steps.iter().zip(&team.steps).enumerate() {
@@ -366,7 +383,7 @@ fn wrong_secret(secret: &str, other: &str) -> String {
     format!("{}{}", &secret[..15], &other[15..])
 }
 
-fn core_flow(env: &mut Env) {
+pub fn core_flow(env: &mut Env) {
     env.ok("olive", &["org", "list"]);
     let deploy = env.secret(
         "olive",
@@ -577,7 +594,7 @@ fn the_core_flow_is_the_same_on_both_stores() {
     same_on_both("core", core_flow);
 }
 
-fn directory_and_policy(env: &mut Env) {
+pub fn directory_and_policy(env: &mut Env) {
     env.ok("olive", &["org", "list"]);
     for user in ["adam", "mia", "max"] {
         env.ok("olive", &["user", "add", user]);
@@ -950,7 +967,7 @@ fn service_accounts_removed_users_and_import_are_the_same_on_both_stores() {
     same_on_both("service", service_accounts_and_import);
 }
 
-fn audit_trail(env: &mut Env) {
+pub fn audit_trail(env: &mut Env) {
     env.ok("olive", &["org", "list"]);
     env.ok("olive", &["user", "add", "mia"]);
     env.ok(
@@ -1008,7 +1025,7 @@ fn the_audit_trail_and_report_are_the_same_on_both_stores() {
 }
 
 /// `doctor` reports no store files for a team store, and `backup` points to pg_dump.
-fn edit_and_deactivate(env: &mut Env) {
+pub fn edit_and_deactivate(env: &mut Env) {
     env.ok("olive", &["org", "list"]);
     env.ok("olive", &["user", "add", "mia"]);
     env.ok(

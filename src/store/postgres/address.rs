@@ -1,6 +1,7 @@
 //! Where a team store lives: a `postgres://` (or `postgresql://`) URL read
 //! the way libpq reads one (host, a Unix-socket directory as host, port,
-//! dbname, user, sslmode, sslrootcert), and the password looked up in a
+//! dbname, user, sslmode, sslrootcert), tokctl's own `pool_mode` (what a
+//! connection pooler in front allows), and the password looked up in a
 //! pgpass file.
 //! A password in the URL itself is refused: a URL is passed on command
 //! lines and kept in shell histories, where others can read it.
@@ -94,6 +95,32 @@ pub enum TlsCheck {
     },
 }
 
+/// What the server connection behind a client connection is to tokctl: the
+/// URL's `pool_mode`, named after PgBouncer's setting of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PoolMode {
+    /// One server session for the whole connection: the server itself, or
+    /// a pooler in session mode. Statements are prepared once per
+    /// connection and kept.
+    #[default]
+    Session,
+    /// A pooler in transaction mode (PgBouncer's `pool_mode = transaction`):
+    /// between transactions the server session may be another client's, so
+    /// tokctl keeps nothing on it: no prepared statement outlives its
+    /// message, no setting outlives its transaction.
+    Transaction,
+}
+
+impl PoolMode {
+    /// The `pool_mode` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoolMode::Session => "session",
+            PoolMode::Transaction => "transaction",
+        }
+    }
+}
+
 /// How a connection reaches the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route<'a> {
@@ -118,6 +145,7 @@ pub struct ServerAddress {
     /// which the caller names: the library reads no environment.
     default_root_cert: Option<PathBuf>,
     connect_timeout: Duration,
+    pool_mode: PoolMode,
 }
 
 impl ServerAddress {
@@ -126,8 +154,9 @@ impl ServerAddress {
     /// the host may be a percent-encoded socket directory (`%2Frun%2Fpg`)
     /// and the parameters are `host`, `port`, `dbname`, `user`, `sslmode`
     /// (`disable`, `prefer`, `require`, `verify-ca`, `verify-full`),
-    /// `sslrootcert` (a PEM file of root certificates) and
-    /// `connect_timeout` (seconds).
+    /// `sslrootcert` (a PEM file of root certificates), `connect_timeout`
+    /// (seconds), and tokctl's own `pool_mode` (`session`, the default, or
+    /// `transaction` behind a pooler in transaction mode).
     /// A password (`user:secret@` or `password=`) is refused without being
     /// repeated in the error.
     pub fn parse(url: &str) -> Result<ServerAddress> {
@@ -155,6 +184,7 @@ impl ServerAddress {
             sslrootcert: None,
             default_root_cert: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            pool_mode: PoolMode::default(),
         };
         let host_port = match authority.rsplit_once('@') {
             Some((userinfo, host_port)) => {
@@ -200,9 +230,10 @@ impl ServerAddress {
                     address.connect_timeout =
                         Duration::from_secs(if seconds == 0 { 86_400 } else { seconds.max(2) });
                 }
+                "pool_mode" => address.pool_mode = pool_mode_of(&value)?,
                 other => {
                     return Err(bad_url(&format!(
-                        "unknown parameter '{}' (known: host, port, dbname, user, sslmode, sslrootcert, connect_timeout)",
+                        "unknown parameter '{}' (known: host, port, dbname, user, sslmode, sslrootcert, connect_timeout, pool_mode)",
                         crate::error::quote_for_message(other)
                     )))
                 }
@@ -281,6 +312,11 @@ impl ServerAddress {
     /// How long connecting may take.
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
+    }
+
+    /// What the connection's server session allows ([`PoolMode`]).
+    pub fn pool_mode(&self) -> PoolMode {
+        self.pool_mode
     }
 
     /// Uses `file` as the root certificate when the URL names none: libpq's
@@ -412,8 +448,8 @@ impl ServerAddress {
 }
 
 impl fmt::Display for ServerAddress {
-    /// The URL again, without parameters other than a non-default sslmode:
-    /// what messages show. There is never a password to hide.
+    /// The URL again, without parameters other than a non-default sslmode
+    /// and pool_mode: what messages show. There is never a password to hide.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("postgres://")?;
         if let Some(user) = &self.user {
@@ -431,8 +467,13 @@ impl fmt::Display for ServerAddress {
         if let Some(dbname) = &self.dbname {
             write!(f, "/{}", encode(dbname))?;
         }
+        let mut separator = '?';
         if self.sslmode != SslMode::default() {
-            write!(f, "?sslmode={}", self.sslmode.as_str())?;
+            write!(f, "{separator}sslmode={}", self.sslmode.as_str())?;
+            separator = '&';
+        }
+        if self.pool_mode != PoolMode::default() {
+            write!(f, "{separator}pool_mode={}", self.pool_mode.as_str())?;
         }
         Ok(())
     }
@@ -521,6 +562,24 @@ fn sslmode_of(text: &str) -> Result<SslMode> {
     }
 }
 
+/// `pool_mode=`: `session` or `transaction`. PgBouncer's statement mode
+/// ends a server session's turn after every statement, which no
+/// transaction of tokctl's survives.
+fn pool_mode_of(text: &str) -> Result<PoolMode> {
+    match text {
+        "session" => Ok(PoolMode::Session),
+        "transaction" => Ok(PoolMode::Transaction),
+        "statement" => Err(bad_url(
+            "pool_mode statement is not supported: tokctl's changes are transactions of several \
+             statements (put it behind a pool in transaction or session mode)",
+        )),
+        other => Err(bad_url(&format!(
+            "unknown pool_mode '{}' (use session or transaction)",
+            crate::error::quote_for_message(other)
+        ))),
+    }
+}
+
 /// `sslrootcert=`: a file. libpq's `system` (the OS's trusted roots) needs
 /// a source of those roots tokctl does not carry.
 fn root_cert_of(text: &str) -> Result<PathBuf> {
@@ -593,6 +652,28 @@ mod tests {
     }
 
     #[test]
+    fn pool_mode_says_whether_a_pooler_in_transaction_mode_is_in_front() {
+        let direct = ServerAddress::parse("postgres://olive@db/team").unwrap();
+        assert_eq!(direct.pool_mode(), PoolMode::Session);
+        let pooled =
+            ServerAddress::parse("postgres://olive@db:6432/team?pool_mode=transaction").unwrap();
+        assert_eq!(pooled.pool_mode(), PoolMode::Transaction);
+        assert_eq!(
+            pooled.to_string(),
+            "postgres://olive@db:6432/team?pool_mode=transaction"
+        );
+        let both =
+            ServerAddress::parse("postgres://olive@db/team?pool_mode=transaction&sslmode=require")
+                .unwrap();
+        assert_eq!(
+            both.to_string(),
+            "postgres://olive@db/team?sslmode=require&pool_mode=transaction"
+        );
+        let session = ServerAddress::parse("postgres://olive@db/team?pool_mode=session").unwrap();
+        assert_eq!(session, direct);
+    }
+
+    #[test]
     fn a_socket_directory_is_a_host() {
         let encoded = ServerAddress::parse("postgresql://%2Fvar%2Frun%2Fpg/team").unwrap();
         assert_eq!(encoded.host(), &Host::Socket("/var/run/pg".into()));
@@ -638,6 +719,8 @@ mod tests {
             ("postgres://db/x?sslrootcert=", "no file"),
             ("postgres://db/x?sslmode=sometimes", "unknown sslmode"),
             ("postgres://db/x?options=-c", "unknown parameter 'options'"),
+            ("postgres://db/x?pool_mode=statement", "not supported"),
+            ("postgres://db/x?pool_mode=txn", "unknown pool_mode"),
             ("postgres://a,b/x", "several hosts"),
             ("postgres://db/x%zz", "percent-encoding"),
         ];

@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use postgres::types::ToSql;
 use postgres::Row;
 
-use super::{get, Queries};
+use super::{get, Param, Queries};
 use crate::audit::{Checkpoint, Event, NewEvent};
 use crate::clock::{from_unix, Timestamp};
 use crate::error::Result;
@@ -83,8 +82,8 @@ impl Queries<'_> {
         each: &mut dyn FnMut(Event) -> ControlFlow<()>,
     ) -> Result<()> {
         let mut clauses: Vec<String> = Vec::new();
-        let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::new();
-        let mut bind = |value: Box<dyn ToSql + Sync>| {
+        let mut values: Vec<Box<dyn Param>> = Vec::new();
+        let mut bind = |value: Box<dyn Param>| {
             values.push(value);
             format!("${}", values.len())
         };
@@ -137,7 +136,7 @@ impl Queries<'_> {
             sql.push_str(&clauses.join(" AND "));
         }
         sql.push_str(" ORDER BY id");
-        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
+        let params: Vec<&dyn Param> = values.iter().map(|value| &**value).collect();
         self.walk(&sql, &params, &mut |row| Ok(each(event_from_row(row)?)))
     }
 

@@ -68,13 +68,7 @@ impl PgStore {
 
     /// Runs `work` in a read-only transaction of its own.
     fn read_transaction<T>(&self, work: impl FnOnce(&Queries<'_>) -> Result<T>) -> Result<T> {
-        {
-            let mut conn = self.conn.borrow_mut();
-            conn.client
-                .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .map_err(query_error)?;
-            conn.in_transaction = true;
-        }
+        self.begin_snapshot(&mut self.conn.borrow_mut())?;
         let result = work(&self.read());
         let mut conn = self.conn.borrow_mut();
         conn.in_transaction = false;

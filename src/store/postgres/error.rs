@@ -21,14 +21,51 @@ pub(super) fn query_error(err: postgres::Error) -> Error {
     classify(&err).into()
 }
 
+/// What a pooler in transaction mode does to a connection that prepares
+/// statements: the statement named on one server session is missing on
+/// the next (26000) or another client's is there already (42P05). Said
+/// with the cure, since the server's words do not name the pooler.
+const POOLED_ADVICE: &str = "a connection pooler in transaction mode seems to be in front of the \
+     server (PgBouncer's pool_mode = transaction): add pool_mode=transaction to the store URL";
+
+/// The connection acts as another login than the URL's: a pooler that logs
+/// every client in to the server as one login (PgBouncer's `user=` in a
+/// `[databases]` entry). On a team store the login is the acting user, so
+/// such a connection would act in someone else's name.
+pub(super) fn pooled_identity(address: &str, user: &str, session_user: &str) -> Error {
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        one_line(&format!(
+            "refusing the team store at {address}: the connection for '{user}' acts as the \
+             database login '{session_user}', so something in between (a connection pooler \
+             that logs every client in as one login, such as PgBouncer's user= setting for the \
+             database) would have tokctl act in another's name: each login needs server \
+             connections of its own"
+        )),
+    )
+    .into()
+}
+
 /// A failure while connecting to `address`: every failure to reach the
 /// server or to be let in (refused, no socket, a timeout, a certificate that
 /// does not pass the check `sslmode` asks for, authentication, no such
 /// database or no right to connect to it) makes the store unavailable.
 /// `roots` is the root certificate file the certificate was checked
 /// against, if any.
-pub(super) fn connect_error(err: &postgres::Error, address: &str, roots: Option<&Path>) -> Error {
+///
+/// PgBouncer refuses the start-up parameter that carries a direct
+/// connection's session settings; `pooled` says whether this connection
+/// sent it (it does not with `pool_mode=transaction`).
+pub(super) fn connect_error(
+    err: &postgres::Error,
+    address: &str,
+    roots: Option<&Path>,
+    pooled: bool,
+) -> Error {
     let reason = match err.as_db_error() {
+        Some(db) if !pooled && db.message().contains("unsupported startup parameter") => {
+            format!("{} ({POOLED_ADVICE})", db.message())
+        }
         Some(db) => db.message().to_owned(),
         None => match tls_error(err).and_then(|tls| certificate_problem(tls, roots)) {
             Some(problem) => problem,
@@ -101,6 +138,13 @@ fn classify(err: &postgres::Error) -> StoreError {
                 )
             }
             "XX001" | "XX002" => StoreErrorKind::Corrupt,
+            // A prepared statement missing, or another's in its place.
+            "26000" | "42P05" => {
+                return StoreError::new(
+                    StoreErrorKind::Unavailable,
+                    one_line(&format!("{} ({POOLED_ADVICE})", db.message())),
+                )
+            }
             // The server is shutting down or cannot accept the connection.
             "57P01" | "57P02" | "57P03" => StoreErrorKind::Unavailable,
             _ if code.starts_with("23") => StoreErrorKind::Constraint,

@@ -8,6 +8,14 @@
 //! ([`crate::store::Tx`]) then hold across machines. Write transactions run
 //! at READ COMMITTED, so every statement after the lock sees what the
 //! previous writer committed.
+//!
+//! Behind a pooler in transaction mode (the URL's `pool_mode=transaction`),
+//! the server session between two transactions may be another client's, so
+//! the connection keeps no state there: statements go unnamed (parsed and
+//! run in one message, never prepared and cached), the session settings
+//! that a direct connection sends at start-up are set per transaction
+//! (`SET LOCAL`), and no lock, cursor or setting outlives its transaction
+//! (docs/team.md, "Through a connection pooler").
 
 mod address;
 mod audit;
@@ -26,16 +34,16 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Row, Statement};
 
 use crate::error::{Error, Result};
 use crate::store::Tx;
 use address::Route;
-pub use address::{Host, ServerAddress, SslMode, TlsCheck};
+pub use address::{Host, PoolMode, ServerAddress, SslMode, TlsCheck};
 use error::{
-    commit_unknown, connect_error, is_retryable, missing_roots, query_error, rolled_back_by_loss,
-    session_ended,
+    commit_unknown, connect_error, is_retryable, missing_roots, pooled_identity, query_error,
+    rolled_back_by_loss, session_ended,
 };
 pub use team::{TeamAdmin, TeamInit, TeamRole};
 
@@ -65,6 +73,11 @@ const WRITE_LOCK: i32 = 1;
 /// busy, as SQLite's busy timeout.
 const LOCK_TIMEOUT: &str = "10s";
 
+/// The search path of every statement: every name tokctl uses is
+/// schema-qualified, and nothing resolves through a schema another user
+/// could write (`pg_temp` last, so no temporary table shadows a name).
+const SEARCH_PATH: &str = "pg_catalog, pg_temp";
+
 /// How many times a write transaction runs at most when the server ends it
 /// with a serialization failure (40001) or a deadlock (40P01): those say
 /// nothing about the work, only that another transaction got in its way,
@@ -79,6 +92,25 @@ const RETRY_PAUSE_MAX: Duration = Duration::from_millis(500);
 
 /// Rows fetched per round trip by the streaming reads.
 const WALK_BATCH: i64 = 500;
+
+/// Where a server is in its write-ahead log, as a byte position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalPosition {
+    /// A primary (not in recovery): how far its log is flushed to disk. A
+    /// transaction that committed durably (`synchronous_commit` on) ends
+    /// at or before it.
+    Primary {
+        /// The flushed position.
+        flushed: u64,
+    },
+    /// A hot standby: how far it has replayed the primary's log; every
+    /// transaction whose commit record ends at or before it is visible to
+    /// its reads. `None` before it has replayed anything.
+    Replica {
+        /// The replayed position.
+        replayed: Option<u64>,
+    },
+}
 
 /// An open team store: one connection.
 pub struct PgStore {
@@ -101,6 +133,9 @@ pub struct PgStore {
     /// Whether a write transaction is under way, up to its COMMIT (a cell of
     /// its own: statements fail while the connection is borrowed).
     writing: Cell<bool>,
+    /// Whether write transactions commit without waiting for the WAL to
+    /// reach the disk ([`PgStore::relax_durability`]).
+    relaxed: Cell<bool>,
 }
 
 /// The connection, its prepared statements, and whether a transaction is open.
@@ -108,6 +143,8 @@ struct Conn {
     client: Client,
     statements: HashMap<String, Statement>,
     in_transaction: bool,
+    /// Behind a pooler in transaction mode: no statement is prepared.
+    pooled: bool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -137,6 +174,37 @@ impl Conn {
         let statement = self.client.prepare(sql)?;
         self.statements.insert(key.to_owned(), statement.clone());
         Ok(statement)
+    }
+}
+
+impl Conn {
+    /// The rows of `sql`: a statement prepared once per connection, or on a
+    /// pooled connection an unnamed one parsed with the parameters' types
+    /// and run in the same message, so that nothing is left on a server
+    /// session that may be another client's next.
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &Params<'_>,
+    ) -> std::result::Result<Vec<Row>, postgres::Error> {
+        if self.pooled {
+            return self.client.query_typed(sql, &typed(params));
+        }
+        let statement = self.statement(sql)?;
+        self.client.query(&statement, &untyped(params))
+    }
+
+    /// Runs `sql`; how many rows it changed. Unnamed on a pooled connection.
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &Params<'_>,
+    ) -> std::result::Result<u64, postgres::Error> {
+        if self.pooled {
+            return self.client.execute_typed(sql, &typed(params));
+        }
+        let statement = self.statement(sql)?;
+        self.client.execute(&statement, &untyped(params))
     }
 }
 
@@ -185,17 +253,23 @@ impl PgStore {
                 crate::error::RequestProblem::Other,
             )
         })?;
+        let pooled = address.pool_mode() == PoolMode::Transaction;
         let mut config = postgres::Config::new();
         config
             .user(user)
             .port(address.port())
             .connect_timeout(address.connect_timeout())
-            .application_name("tokctl")
-            // Every name tokctl uses is schema-qualified; nothing resolves
-            // through a schema another user could write.
-            .options(&format!(
-                "-c search_path=pg_catalog,pg_temp -c lock_timeout={LOCK_TIMEOUT}"
+            .application_name("tokctl");
+        if !pooled {
+            // For the whole session. A pooler hands the session to others,
+            // and PgBouncer refuses the start-up parameter besides
+            // ("unsupported startup parameter: options"): a pooled
+            // connection sets both per transaction instead.
+            config.options(&format!(
+                "-c search_path={} -c lock_timeout={LOCK_TIMEOUT}",
+                SEARCH_PATH.replace(' ', "")
             ));
+        }
         if let Some(dbname) = address.dbname() {
             config.dbname(dbname);
         }
@@ -243,12 +317,13 @@ impl PgStore {
                 config.connect(connector)
             }
         }
-        .map_err(|err| connect_error(&err, &shown, roots_used.as_deref()))?;
+        .map_err(|err| connect_error(&err, &shown, roots_used.as_deref(), pooled))?;
         let mut store = PgStore {
             conn: RefCell::new(Conn {
                 client,
                 statements: HashMap::new(),
                 in_transaction: false,
+                pooled,
             }),
             address: address.clone(),
             password: password.map(|password| zeroize::Zeroizing::new(password.to_owned())),
@@ -257,9 +332,13 @@ impl PgStore {
             conflicted: Cell::new(false),
             lost: RefCell::new(None),
             writing: Cell::new(false),
+            relaxed: Cell::new(false),
         };
         let row = store.read().one("SELECT session_user::text", &[])?;
         store.session_user = row.try_get(0).map_err(query_error)?;
+        if store.session_user != user {
+            return Err(pooled_identity(&shown, user, &store.session_user));
+        }
         Ok(store)
     }
 
@@ -271,6 +350,30 @@ impl PgStore {
     /// The store's address, for messages.
     pub fn address(&self) -> &ServerAddress {
         &self.address
+    }
+
+    /// Where the server is in its write-ahead log ([`WalPosition`]).
+    pub fn wal_position(&self) -> Result<WalPosition> {
+        // Only the branch for the server's role is evaluated: the other
+        // function fails there ("recovery is in progress").
+        let row = self.read().one(
+            "SELECT pg_catalog.pg_is_in_recovery(),
+                    CASE WHEN pg_catalog.pg_is_in_recovery()
+                         THEN pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_replay_lsn(), '0/0')
+                         ELSE pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_flush_lsn(), '0/0')
+                    END::bigint",
+            &[],
+        )?;
+        let replica: bool = get(&row, 0)?;
+        let lsn: Option<i64> = get(&row, 1)?;
+        let lsn = lsn.map(|lsn| u64::try_from(lsn).unwrap_or(0));
+        Ok(if replica {
+            WalPosition::Replica { replayed: lsn }
+        } else {
+            WalPosition::Primary {
+                flushed: lsn.unwrap_or(0),
+            }
+        })
     }
 
     /// The schema version, 0 before the first migration.
@@ -416,12 +519,17 @@ impl PgStore {
         }
     }
 
-    /// Begins a transaction and takes the writers' lock.
+    /// Begins a transaction and takes the writers' lock, in one round trip.
     fn begin_write(&self) -> Result<()> {
         let mut conn = self.conn.borrow_mut();
-        let begin = format!(
-            "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({LOCK_CLASS}, {WRITE_LOCK})"
-        );
+        let mut begin = String::from("BEGIN ISOLATION LEVEL READ COMMITTED; ");
+        begin.push_str(&self.transaction_settings(conn.pooled));
+        if self.relaxed.get() {
+            begin.push_str("SET LOCAL synchronous_commit = off; ");
+        }
+        begin.push_str(&format!(
+            "SELECT pg_advisory_xact_lock({LOCK_CLASS}, {WRITE_LOCK})"
+        ));
         match conn.client.batch_execute(&begin) {
             Ok(()) => {
                 conn.in_transaction = true;
@@ -459,11 +567,38 @@ impl PgStore {
         self.failed(err)
     }
 
-    /// Lets this connection's commits return before the WAL reaches the
-    /// disk (`synchronous_commit = off`): the last usage counts may be lost
-    /// on a crash of the server, never corrupted.
+    /// Lets this connection's write transactions commit before the WAL
+    /// reaches the disk (`synchronous_commit = off`): the last usage counts
+    /// may be lost on a crash of the server, never corrupted. Set per
+    /// transaction (`SET LOCAL`), so that behind a pooler it never reaches
+    /// another client's transactions.
     fn relax_durability(&self) -> Result<()> {
-        self.read().batch("SET synchronous_commit = off")
+        self.relaxed.set(true);
+        Ok(())
+    }
+
+    /// What a transaction sets first on a pooled connection: the session
+    /// settings a direct one sent at start-up, for this transaction only.
+    /// Empty on a direct connection.
+    fn transaction_settings(&self, pooled: bool) -> String {
+        if pooled {
+            format!(
+                "SET LOCAL search_path = {SEARCH_PATH}; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; "
+            )
+        } else {
+            String::new()
+        }
+    }
+
+    /// `BEGIN` of a read-only snapshot, with the transaction's settings.
+    fn begin_snapshot(&self, conn: &mut Conn) -> Result<()> {
+        let begin = format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
+            self.transaction_settings(conn.pooled)
+        );
+        conn.client.batch_execute(&begin).map_err(query_error)?;
+        conn.in_transaction = true;
+        Ok(())
     }
 
     /// The schema version of the open store.
@@ -478,43 +613,118 @@ pub struct Queries<'s> {
     store: &'s PgStore,
 }
 
+/// A statement parameter: a value and the PostgreSQL type it is sent as.
+/// An unnamed statement (on a pooled connection) is parsed with its
+/// parameters' types in the same message, so each value names its type:
+/// the one the server infers for it where a prepared statement is used
+/// (which the driver checks there, so the two cannot differ unnoticed).
+pub(crate) trait Param: ToSql + Sync {
+    /// The type the value is sent as.
+    fn pg_type(&self) -> Type;
+}
+
+/// A Rust type always sent as one PostgreSQL type (also as `None`).
+pub(crate) trait PgTyped {
+    /// That type.
+    const PG_TYPE: Type;
+}
+
+impl<T: PgTyped + ToSql + Sync> Param for T {
+    fn pg_type(&self) -> Type {
+        T::PG_TYPE
+    }
+}
+
+/// Implements [`PgTyped`] for each Rust type and its PostgreSQL type.
+macro_rules! pg_typed {
+    ($($rust:ty => $pg:ident),* $(,)?) => {
+        $(impl PgTyped for $rust {
+            const PG_TYPE: Type = Type::$pg;
+        })*
+    };
+}
+
+pg_typed! {
+    bool => BOOL,
+    i32 => INT4,
+    i64 => INT8,
+    f64 => FLOAT8,
+    str => TEXT,
+    String => TEXT,
+    [u8] => BYTEA,
+    Vec<u8> => BYTEA,
+    Vec<String> => TEXT_ARRAY,
+    Vec<i64> => INT8_ARRAY,
+}
+
+impl<T: PgTyped + ?Sized> PgTyped for &T {
+    const PG_TYPE: Type = T::PG_TYPE;
+}
+
+impl<T: PgTyped> PgTyped for Option<T> {
+    const PG_TYPE: Type = T::PG_TYPE;
+}
+
 /// A statement's parameters.
-type Params<'p> = [&'p (dyn ToSql + Sync)];
+type Params<'p> = [&'p dyn Param];
+
+/// Parameters for a prepared statement (whose types the server gave).
+fn untyped<'p>(params: &'p Params<'_>) -> Vec<&'p (dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|param| *param as &(dyn ToSql + Sync))
+        .collect()
+}
+
+/// Parameters with their types, for an unnamed statement.
+fn typed<'p>(params: &'p Params<'_>) -> Vec<(&'p (dyn ToSql + Sync), Type)> {
+    params
+        .iter()
+        .map(|param| (*param as &(dyn ToSql + Sync), param.pg_type()))
+        .collect()
+}
 
 impl Queries<'_> {
     /// Every row of a query.
     fn all(&self, sql: &str, params: &Params<'_>) -> Result<Vec<Row>> {
         let mut conn = self.store.conn.borrow_mut();
-        let statement = conn.statement(sql).map_err(|err| self.store.failed(err))?;
-        conn.client
-            .query(&statement, params)
+        conn.query(sql, params)
             .map_err(|err| self.store.failed(err))
     }
 
     /// The one row a query returns.
     fn one(&self, sql: &str, params: &Params<'_>) -> Result<Row> {
-        let mut conn = self.store.conn.borrow_mut();
-        let statement = conn.statement(sql).map_err(|err| self.store.failed(err))?;
-        conn.client
-            .query_one(&statement, params)
-            .map_err(|err| self.store.failed(err))
+        let mut rows = self.all(sql, params)?;
+        if rows.len() != 1 {
+            return Err(crate::store::StoreError::new(
+                crate::store::StoreErrorKind::Other,
+                format!("a query that returns one row returned {}", rows.len()),
+            )
+            .into());
+        }
+        Ok(rows.remove(0))
     }
 
     /// The row a query returns, if any (at most one).
     fn opt(&self, sql: &str, params: &Params<'_>) -> Result<Option<Row>> {
-        let mut conn = self.store.conn.borrow_mut();
-        let statement = conn.statement(sql).map_err(|err| self.store.failed(err))?;
-        conn.client
-            .query_opt(&statement, params)
-            .map_err(|err| self.store.failed(err))
+        let mut rows = self.all(sql, params)?;
+        if rows.len() > 1 {
+            return Err(crate::store::StoreError::new(
+                crate::store::StoreErrorKind::Other,
+                format!(
+                    "a query that returns at most one row returned {}",
+                    rows.len()
+                ),
+            )
+            .into());
+        }
+        Ok(rows.pop())
     }
 
     /// Runs a statement; returns how many rows it changed.
     fn run(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
         let mut conn = self.store.conn.borrow_mut();
-        let statement = conn.statement(sql).map_err(|err| self.store.failed(err))?;
-        conn.client
-            .execute(&statement, params)
+        conn.execute(sql, params)
             .map_err(|err| self.store.failed(err))
     }
 
@@ -541,10 +751,7 @@ impl Queries<'_> {
             if conn.in_transaction {
                 false
             } else {
-                conn.client
-                    .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .map_err(query_error)?;
-                conn.in_transaction = true;
+                self.store.begin_snapshot(&mut conn)?;
                 true
             }
         };
@@ -580,12 +787,13 @@ impl Queries<'_> {
         'batches: loop {
             let rows = {
                 let mut conn = self.store.conn.borrow_mut();
-                let statement = conn
-                    .statement_for(&fetch_key, &fetch)
-                    .map_err(|err| self.store.failed(err))?;
-                conn.client
-                    .query(&statement, &[])
-                    .map_err(|err| self.store.failed(err))?
+                let fetched = if conn.pooled {
+                    conn.client.query_typed(&fetch, &[])
+                } else {
+                    conn.statement_for(&fetch_key, &fetch)
+                        .and_then(|statement| conn.client.query(&statement, &[]))
+                };
+                fetched.map_err(|err| self.store.failed(err))?
             };
             let complete = (rows.len() as i64) < WALK_BATCH;
             for row in &rows {

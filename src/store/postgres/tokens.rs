@@ -2,10 +2,9 @@
 
 use std::ops::ControlFlow;
 
-use postgres::types::ToSql;
 use postgres::Row;
 
-use super::{get, Queries};
+use super::{get, Param, Queries};
 use crate::clock::{from_unix, Timestamp};
 use crate::error::{Error, Result};
 use crate::model::{Role, Token, TokenId, TokenKind, TokenStatus};
@@ -169,7 +168,7 @@ impl Queries<'_> {
         each: &mut dyn FnMut(TokenRow) -> ControlFlow<()>,
     ) -> Result<()> {
         let (sql, values) = filter_sql(filter);
-        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
+        let params: Vec<&dyn Param> = values.iter().map(|value| &**value).collect();
         self.walk(&sql, &params, &mut |row| Ok(each(token_from_row(row)?)))
     }
 
@@ -181,7 +180,7 @@ impl Queries<'_> {
         each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
     ) -> Result<()> {
         let (sql, values) = filter_sql_from(NAME_SELECT, filter);
-        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
+        let params: Vec<&dyn Param> = values.iter().map(|value| &**value).collect();
         self.walk(&sql, &params, &mut |row| {
             let id = TokenId::from_key(get(row, 0)?)
                 .ok_or_else(|| StoreError::corrupt("an invalid token key"))?;
@@ -193,7 +192,7 @@ impl Queries<'_> {
     /// Every token the filter lets through.
     pub fn tokens(&self, filter: &TokenFilter) -> Result<Vec<TokenRow>> {
         let (sql, values) = filter_sql(filter);
-        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
+        let params: Vec<&dyn Param> = values.iter().map(|value| &**value).collect();
         self.all(&sql, &params)?
             .iter()
             .map(token_from_row)
@@ -477,9 +476,9 @@ fn push_class_char(out: &mut String, ch: char) {
 }
 
 /// The parameters of a built query, owned.
-type Values = Vec<Box<dyn ToSql + Sync>>;
+type Values = Vec<Box<dyn Param>>;
 
-fn bind(value: impl ToSql + Sync + 'static, values: &mut Values) -> String {
+fn bind(value: impl Param + 'static, values: &mut Values) -> String {
     values.push(Box::new(value));
     format!("${}", values.len())
 }

@@ -10,13 +10,16 @@ use clap::Args;
 use tokctl::ops::Session;
 use tokctl::scope::Scope;
 use tokctl::serve::{
-    CallerAuth, ServeConfig, ServeEvent, Server, StartupNote, TlsFiles, DEFAULT_CALLER_SCOPE,
-    DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS,
+    CallerAuth, ReplicaReads, ServeConfig, ServeEvent, Server, StartupNote, TlsFiles,
+    DEFAULT_CALLER_SCOPE, DEFAULT_LISTEN, DEFAULT_MAX_CONNECTIONS,
 };
+use tokctl::store::StoreTarget;
 
 use crate::cli::args::parse_scope;
 use crate::exit;
+use crate::hints::Usage;
 use crate::output::ui::Ui;
+use crate::team_store;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -63,6 +66,31 @@ pub struct ServeArgs {
     /// [default: one per CPU, at most 8]
     #[arg(long, value_name = "N", value_parser = parse_positive)]
     workers: Option<usize>,
+
+    /// Look tokens up on this replica of the team store (a postgres:// URL
+    /// of a hot standby of --db) while it is at most --max-staleness
+    /// behind; usage is still written to --db
+    #[arg(long, value_name = "URL")]
+    read_db: Option<String>,
+
+    /// With --read-db: read from --db instead while the replica is not
+    /// known to hold everything committed this many seconds ago (decimals
+    /// allowed)
+    #[arg(long, value_name = "SECONDS", default_value = "1", requires = "read_db",
+          value_parser = parse_seconds)]
+    max_staleness: Duration,
+
+    /// With --read-db: while --db is down, answer from the replica however
+    /// stale it is, instead of 503
+    #[arg(long, requires = "read_db")]
+    allow_stale_reads: bool,
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=3600.0).contains(&seconds) => Ok(Duration::from_secs_f64(seconds)),
+        _ => Err("expected a number of seconds from 0 to 3600".into()),
+    }
 }
 
 fn parse_positive(text: &str) -> Result<usize, String> {
@@ -91,8 +119,28 @@ pub fn run(ui: &Ui, session: Session, args: ServeArgs) -> anyhow::Result<u8> {
     if let Some(workers) = args.workers {
         config.workers = workers;
     }
+    config.replica_reads = ReplicaReads {
+        max_staleness: args.max_staleness,
+        allow_stale_reads: args.allow_stale_reads,
+    };
     let caller_auth = config.caller_auth.clone();
-    let server = Server::start(config, session)?;
+    let server = match args.read_db {
+        None => Server::start(config, session)?,
+        Some(url) => {
+            let StoreTarget::Server(address) = StoreTarget::parse(std::ffi::OsStr::new(&url))?
+            else {
+                return Err(Usage::new(
+                    "--read-db must name a replica of the team store: a postgres:// URL",
+                    "name a hot standby of --db: tokctl --db postgres://USER@PRIMARY/DB serve --read-db postgres://USER@REPLICA/DB",
+                )
+                .into());
+            };
+            // The replica's login defaults to the primary's.
+            let login = session.actor_name().to_owned();
+            let replica = team_store::connect(address, None, &login)?.store;
+            Server::start_with_read_replica(config, session, replica)?
+        }
+    };
     let addr = server.local_addr();
     let scheme = if server.tls() { "https" } else { "http" };
     // Kept by --quiet: it says where the service is (port 0 picks one).
@@ -110,6 +158,19 @@ pub fn run(ui: &Ui, session: Session, args: ServeArgs) -> anyhow::Result<u8> {
             StartupNote::InsecureListen => ui.warning(format!(
                 "plain HTTP on {addr} (--insecure-listen): tokens cross the network in the clear unless a TLS proxy is in between"
             )),
+            StartupNote::ReadReplica {
+                replica,
+                max_staleness,
+                allow_stale_reads,
+            } => {
+                ui.note(format!(
+                    "note: token lookups go to the replica {replica} while it is at most {}s behind the primary; usage is written to the primary",
+                    max_staleness.as_secs_f64()
+                ));
+                if *allow_stale_reads {
+                    ui.note("note: while the primary is down, the replica answers however stale it is (--allow-stale-reads)");
+                }
+            }
             _ => {}
         }
     }
@@ -120,6 +181,9 @@ pub fn run(ui: &Ui, session: Session, args: ServeArgs) -> anyhow::Result<u8> {
             )),
             ServeEvent::FlushFailed { error } => ui.warning(format!(
                 "could not write usage counts (kept for the next write): {error}"
+            )),
+            ServeEvent::UsageDropped { uses } => ui.warning(format!(
+                "{uses} uses not kept: usage could not be written for so long that the counts held in memory reached their bound"
             )),
             _ => {}
         }
