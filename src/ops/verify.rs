@@ -28,13 +28,14 @@
 //! `MAX_REFUSAL_COUNTERS` + 6 refusal events per window.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Session;
 use crate::audit::{action, NewEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::error::{Rejection, Result};
 use crate::model::TokenId;
-use crate::scope::Scope;
+use crate::scope::{Scope, ScopeSet};
 use crate::secret::{self, SecretHash};
 use crate::store::{OrgKey, Tx, UsageUpdate, UserKey};
 use crate::verdict::{Refusal, Verdict};
@@ -130,7 +131,7 @@ impl Tally {
 /// reason.
 #[derive(Debug)]
 pub(super) struct UsageBuffer {
-    pending: HashMap<(TokenId, i64), Pending>,
+    pending: IdMap<(TokenId, i64), Pending>,
     refusals: HashMap<RefusalKey, Tally>,
     /// When the oldest waiting use or refusal happened.
     oldest: Option<Timestamp>,
@@ -146,7 +147,7 @@ pub(super) struct UsageBuffer {
 impl Default for UsageBuffer {
     fn default() -> Self {
         UsageBuffer {
-            pending: HashMap::new(),
+            pending: IdMap::default(),
             refusals: HashMap::new(),
             oldest: None,
             limit: MAX_PENDING_TOKENS,
@@ -190,7 +191,7 @@ impl UsageBuffer {
 /// adds counts, so they stay exact.
 #[derive(Debug, Default)]
 pub struct PendingUsage {
-    pending: HashMap<(TokenId, i64), Pending>,
+    pending: IdMap<(TokenId, i64), Pending>,
     refusals: HashMap<RefusalKey, Tally>,
     oldest: Option<Timestamp>,
 }
@@ -213,11 +214,75 @@ impl PendingUsage {
 }
 
 /// Org and user names by row id: they never change, so a session can keep
-/// them and the verify read touches only the token's row.
+/// them and the verify read touches only the token's row. Also the scopes
+/// of the tokens verified, parsed, by their stored text: a token's scopes
+/// change only by an edit, which changes the text, and most tokens of a
+/// store share a few scope lists.
 #[derive(Debug, Default)]
 pub(super) struct NameCache {
-    orgs: HashMap<OrgKey, String>,
-    users: HashMap<UserKey, String>,
+    orgs: IdMap<OrgKey, String>,
+    users: IdMap<UserKey, String>,
+    scopes: HashMap<String, ScopeSet>,
+}
+
+/// At most this many distinct scope lists are kept parsed; past it the
+/// cache starts again (memory stays bounded whatever the store holds).
+const MAX_CACHED_SCOPE_LISTS: usize = 4_096;
+
+impl NameCache {
+    /// The scopes stored as `text`, parsed once per session.
+    fn scopes(&mut self, text: &str) -> Result<ScopeSet> {
+        if let Some(scopes) = self.scopes.get(text) {
+            return Ok(scopes.clone());
+        }
+        let parsed = ScopeSet::parse_stored(text)
+            .map_err(|_| crate::store::StoreError::corrupt("invalid scopes"))?;
+        if self.scopes.len() >= MAX_CACHED_SCOPE_LISTS {
+            self.scopes.clear();
+        }
+        self.scopes.insert(text.to_owned(), parsed.clone());
+        Ok(parsed)
+    }
+}
+
+/// A map keyed by row ids, token ids and hours on the verify path, hashed
+/// with one multiplication per word instead of SipHash: its keys come from
+/// rows a presented secret proved (a token, its org and owner), never from
+/// what a caller can choose freely, so there is no flooding to resist.
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// See [`IdMap`]: a multiplicative hash of integer words (as in FxHash).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct IdHasher(u64);
+
+impl IdHasher {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
 }
 
 /// A refusal as the verify path found it: what the caller is told, and the
@@ -378,7 +443,7 @@ impl Session {
         if row.deactivated_at.is_some() {
             return refuse(Rejection::Deactivated);
         }
-        let scopes = row.scope_set()?;
+        let scopes = self.names.scopes(&row.scopes)?;
         if required.is_some_and(|wanted| !scopes.allows(wanted)) {
             return refuse(Rejection::InsufficientScope);
         }
@@ -559,7 +624,7 @@ fn retired_match(q: &dyn Tx, id: TokenId, presented: &SecretHash) -> Result<Opti
 
 /// A name from the session's cache, read from the store the first time.
 fn cached_name<K: Copy + Eq + std::hash::Hash>(
-    cache: &mut HashMap<K, String>,
+    cache: &mut IdMap<K, String>,
     key: K,
     load: impl FnOnce(K) -> Result<String>,
 ) -> Result<String> {
