@@ -26,8 +26,23 @@
 //! denied `token.verify` event per refusal counter, with its count. However
 //! much garbage is presented, a session appends at most
 //! `MAX_REFUSAL_COUNTERS` + 6 refusal events per window.
+//!
+//! The deferral rule: a session told to ([`Session::defer_usage`]: the CLI's
+//! one-shot `tokctl verify`) does not write a flush that holds only
+//! successful uses when the store keeps a usage journal (a local store): it
+//! appends them there as one small record, without a transaction, and the
+//! next write of usage by any session of the store folds the journal in,
+//! exactly once ([`crate::store::Tx::take_deferred_usage`]), each record as
+//! its own flush would have been written: its uses and one `token.use`
+//! event with its actor, OS account and time, ahead of anything the folding
+//! session writes (so the trail reads as if it had been written at once,
+//! and as on a team store, which keeps no journal). The CLI folds it when it
+//! opens the store for any other command, so what they read includes every
+//! use; a one-shot verification that finds the journal past
+//! [`JOURNAL_FOLD_BYTES`] folds it itself. Refusals are always written at
+//! once: they are what an audit of an attack looks for.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Session;
@@ -37,7 +52,7 @@ use crate::error::{Rejection, Result};
 use crate::model::TokenId;
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::{self, SecretHash};
-use crate::store::{OrgKey, Tx, UsageUpdate, UserKey};
+use crate::store::{DeferredUsage, OrgKey, Tx, UsageUpdate, UserKey};
 use crate::verdict::{Refusal, Verdict};
 // Re-exported as `ops::Verified`, where it lived before verdicts had a module.
 pub use crate::verdict::Verified;
@@ -51,6 +66,12 @@ pub const MAX_PENDING_TOKENS: usize = 100_000;
 /// window, so at most this many refusal events per write, plus one per
 /// reason for the refusals counted beyond it.
 pub const MAX_REFUSAL_COUNTERS: usize = 1_000;
+
+/// A session that defers its usage ([`Session::defer_usage`]) appends to
+/// the store's usage journal while the journal stays at most this size
+/// (about 800 one-shot verifications); past it, it folds the journal, its
+/// own record included, in one write.
+pub const JOURNAL_FOLD_BYTES: u64 = 64 * 1024;
 
 /// What the presented secret of an id the store does not hold is compared
 /// with. No secret hashes to it (that would be a SHA-256 preimage), and such
@@ -142,6 +163,8 @@ pub(super) struct UsageBuffer {
     /// Written only by an explicit [`Session::flush_usage`]: the caller
     /// (a service) times the writes itself ([`Session::hold_usage`]).
     held: bool,
+    /// Uses alone go to the store's usage journal ([`Session::defer_usage`]).
+    defer: bool,
 }
 
 impl Default for UsageBuffer {
@@ -153,6 +176,7 @@ impl Default for UsageBuffer {
             limit: MAX_PENDING_TOKENS,
             refusal_limit: MAX_REFUSAL_COUNTERS,
             held: false,
+            defer: false,
         }
     }
 }
@@ -554,10 +578,58 @@ impl Session {
         };
     }
 
-    /// Writes all buffered usage and refusal counts in one transaction.
+    /// From now on, a flush of this session's counts that holds only
+    /// successful uses is appended to the store's usage journal instead of
+    /// written, when the store keeps one (a local store; see the module
+    /// docs). For a process that verifies once and exits: an append costs a
+    /// tenth of a write transaction and adds nothing to the WAL that every
+    /// later process reads when it opens the store. Refusals are still
+    /// written at once.
+    pub fn defer_usage(&mut self) {
+        self.usage.defer = true;
+    }
+
+    /// Writes the uses waiting in the store's usage journal into the store,
+    /// in one transaction, if there are any (a `stat` when there are none).
+    /// Call before reading usage (counts, last use, history, `token.use`
+    /// events) that one-shot verifications may have recorded there.
+    pub fn fold_deferred_usage(&mut self) -> Result<()> {
+        if self.store.admin().deferred_usage_waiting()? {
+            self.write_usage()?;
+        }
+        Ok(())
+    }
+
+    /// Writes all buffered usage and refusal counts in one transaction
+    /// (with whatever waits in the store's usage journal), or, for a
+    /// session that defers its usage and counted only uses, appends them
+    /// to the journal (see [`Session::defer_usage`]).
     pub fn flush_usage(&mut self) -> Result<()> {
-        let updates: Vec<UsageUpdate> = self
-            .usage
+        if self.usage.pending.is_empty() && self.usage.refusals.is_empty() {
+            return Ok(());
+        }
+        if self.usage.defer && self.usage.refusals.is_empty() {
+            let deferred = DeferredUsage {
+                actor: self.ctx.actor.clone(),
+                os_user: self.ctx.os_user.clone(),
+                uses: self.pending_updates(),
+            };
+            // A journal that cannot be written (a full disk) is no reason
+            // to lose the count: the write below records it, or fails with
+            // the store's own error.
+            if let Ok(Some(size)) = self.store.admin().defer_usage(&deferred) {
+                self.clear_usage();
+                if size <= JOURNAL_FOLD_BYTES {
+                    return Ok(());
+                }
+            }
+        }
+        self.write_usage()
+    }
+
+    /// The buffered uses, one update per token and hour.
+    fn pending_updates(&self) -> Vec<UsageUpdate> {
+        self.usage
             .pending
             .iter()
             .map(|((id, _hour), pending)| UsageUpdate {
@@ -565,32 +637,42 @@ impl Session {
                 uses: pending.uses,
                 last_used_at: pending.last_used_at,
             })
-            .collect();
+            .collect()
+    }
+
+    fn clear_usage(&mut self) {
+        self.usage.pending.clear();
+        self.usage.refusals.clear();
+        self.usage.oldest = None;
+    }
+
+    /// One transaction: the usage journal's records and this session's
+    /// counts. Each journal record is one process's flush and is written as
+    /// that flush would have been: its uses, and one `token.use` event with
+    /// its actor, OS account and time, before anything newer; then this
+    /// session's uses (one event) and one denied `token.verify` event per
+    /// refusal counter.
+    fn write_usage(&mut self) -> Result<()> {
+        let updates = self.pending_updates();
         let mut refusals: Vec<(&RefusalKey, &Tally)> = self.usage.refusals.iter().collect();
-        if updates.is_empty() && refusals.is_empty() {
-            return Ok(());
-        }
         // A stable order: by reason, then token, then scope.
         refusals.sort_by(|a, b| a.0.cmp(b.0));
-        let uses: u64 = updates.iter().map(|update| update.uses).sum();
-        let tokens = updates
-            .iter()
-            .map(|update| update.id)
-            .collect::<std::collections::HashSet<_>>()
-            .len();
-        let use_event = NewEvent {
-            details: serde_json::json!({ "tokens": tokens, "uses": uses }),
-            ..self.ctx.event(action::TOKEN_USE)
-        };
-        let refused = NewEvent {
-            outcome: Outcome::Denied,
-            ..self.ctx.event(action::TOKEN_VERIFY)
-        };
+        let ctx = &self.ctx;
         self.store.write(|q| {
-            if !updates.is_empty() {
-                q.apply_usage(&updates)?;
-                q.append_event(&use_event)?;
+            for deferred in q.take_deferred_usage()? {
+                let at = deferred.uses.iter().map(|update| update.last_used_at).max();
+                write_uses(q, &deferred.uses, || NewEvent {
+                    at: at.unwrap_or_else(|| ctx.clock.now()),
+                    actor: Some(deferred.actor.clone()),
+                    os_user: deferred.os_user.clone(),
+                    ..ctx.event(action::TOKEN_USE)
+                })?;
             }
+            write_uses(q, &updates, || ctx.event(action::TOKEN_USE))?;
+            let refused = NewEvent {
+                outcome: Outcome::Denied,
+                ..ctx.event(action::TOKEN_VERIFY)
+            };
             for (key, tally) in &refusals {
                 // Labelled now, not per refusal: the verify path reads no names.
                 let (org, target) = match key.token {
@@ -607,11 +689,30 @@ impl Session {
             }
             Ok(())
         })?;
-        self.usage.pending.clear();
-        self.usage.refusals.clear();
-        self.usage.oldest = None;
+        self.clear_usage();
         Ok(())
     }
+}
+
+/// Adds `updates` to their tokens and history with one `token.use` event
+/// saying how many tokens and uses they hold (the event as `event` makes
+/// it); nothing for no uses.
+fn write_uses(q: &dyn Tx, updates: &[UsageUpdate], event: impl FnOnce() -> NewEvent) -> Result<()> {
+    let uses: u64 = updates.iter().map(|update| update.uses).sum();
+    if uses == 0 {
+        return Ok(());
+    }
+    let tokens = updates
+        .iter()
+        .map(|update| update.id)
+        .collect::<HashSet<_>>()
+        .len();
+    q.apply_usage(updates)?;
+    q.append_event(&NewEvent {
+        details: serde_json::json!({ "tokens": tokens, "uses": uses }),
+        ..event()
+    })?;
+    Ok(())
 }
 
 /// When the retired secret of `id` that `presented` hashes to stops

@@ -30,8 +30,8 @@ pub use seam::{StoreAdmin, Tx};
 pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference, SCHEMA_VERSION};
 pub use target::StoreTarget;
 pub use types::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter, TokenRow,
-    TokenSort, UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
+    DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter,
+    TokenRow, TokenSort, UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
 };
 
 /// Where a local store lives and whether tokctl may create its directory.
@@ -54,8 +54,10 @@ pub struct Store {
 /// with the seam's guarantees in mind ([`Tx`]).
 #[derive(Debug)]
 enum Backend {
-    /// The local SQLite file (the default).
-    Sqlite(sqlite::SqliteStore),
+    /// The local SQLite file (the default; boxed: it carries what a write
+    /// transaction keeps in memory and the usage journal besides its
+    /// connection).
+    Sqlite(Box<sqlite::SqliteStore>),
     /// A team store on a PostgreSQL server (boxed: its connection and
     /// statement cache are large, and a store is moved around whole).
     Postgres(Box<postgres::PgStore>),
@@ -203,7 +205,7 @@ impl Store {
 
     fn sqlite(store: sqlite::SqliteStore) -> Store {
         Store {
-            backend: Backend::Sqlite(store),
+            backend: Backend::Sqlite(Box::new(store)),
         }
     }
 
@@ -229,7 +231,7 @@ impl Store {
     /// Durability, backups and health: what the backend does its own way.
     pub fn admin(&self) -> &dyn StoreAdmin {
         match &self.backend {
-            Backend::Sqlite(store) => store,
+            Backend::Sqlite(store) => &**store,
             Backend::Postgres(store) => &**store,
         }
     }

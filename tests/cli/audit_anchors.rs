@@ -185,8 +185,10 @@ fn a_cut_tail_passes_the_chain_alone_but_not_a_recorded_head() {
     assert_error(&out, 9, "the audit chain is broken");
 
     // The token works again, and using it writes on: the recorded event's
-    // id now holds another event, which hides nothing.
+    // id now holds another event, which hides nothing. (A one-shot verify
+    // leaves its use in the usage journal; the next command writes it.)
     assert_eq!(env.verify(&secret, &[]).0, 0);
+    env.ok(&["show", "deploy"]);
     assert!(env.count("SELECT max(id) FROM audit_events") >= revoke_event);
     let (code, report) = verify(&env, &["--expect", &recorded]);
     assert_eq!(code, 9, "{report}");

@@ -28,6 +28,7 @@ mod secret_service;
 mod serve;
 mod serve_team;
 mod snapshots;
+mod store_files;
 mod store_security;
 mod team_enforcement;
 mod team_store;

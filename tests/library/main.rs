@@ -15,5 +15,6 @@ mod plan_apply;
 mod properties;
 mod rotation;
 mod usage_history;
+mod usage_journal;
 mod verdict;
 mod verify_attacks;

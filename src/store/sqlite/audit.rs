@@ -31,7 +31,12 @@ impl Queries<'_> {
     /// Appends an event to the chain. Call inside the write transaction of
     /// the change it records, so both commit or neither does.
     pub fn append_event(&self, event: &NewEvent) -> Result<i64> {
-        let (prev_id, previous_hash) = match self.audit_head()? {
+        // The head this transaction appended last, else the stored one.
+        let head = match self.chain_head.and_then(|head| head.borrow().clone()) {
+            Some(head) => Some(head),
+            None => self.audit_head()?,
+        };
+        let (prev_id, previous_hash) = match head {
             Some(head) => (head.id, head.hash),
             None => (0, GENESIS.to_vec()),
         };
@@ -69,6 +74,12 @@ impl Queries<'_> {
                 &hash[..STORED_HASH_LEN],
                 fields.os_user,
             ])?;
+        if let Some(head) = self.chain_head {
+            head.replace(Some(Checkpoint {
+                id,
+                hash: hash[..STORED_HASH_LEN].to_vec(),
+            }));
+        }
         Ok(id)
     }
 
@@ -200,6 +211,10 @@ impl Queries<'_> {
     /// Deletes every event up to and including `checkpoint` and records it,
     /// so the remaining chain verifies from there. Returns how many went.
     pub fn prune_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
+        // The head is read from the store again after this.
+        if let Some(head) = self.chain_head {
+            head.replace(None);
+        }
         let removed = self
             .conn
             .prepare_cached("DELETE FROM audit_events WHERE id <= ?1")?

@@ -256,6 +256,14 @@ pub fn run_command(
     // doctor reports on an unsafe store instead of refusing it.
     let inspect = matches!(command, Command::Doctor(_));
     let mut session = open_session(&ui, &global, inspect)?;
+    // Uses one-shot verifications left in the usage journal go into the
+    // store before any command reads or changes it (a stale token must not
+    // look stale once it was used); a verification leaves them waiting,
+    // and doctor only reports.
+    let one_shot_verify = matches!(&command, Command::Verify(args) if !args.is_batch());
+    if !inspect && !one_shot_verify {
+        session.fold_deferred_usage()?;
+    }
     match command {
         Command::Create(args) => create::run(
             &ui,

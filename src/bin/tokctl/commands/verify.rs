@@ -36,6 +36,13 @@ pub struct VerifyArgs {
     format: Format,
 }
 
+impl VerifyArgs {
+    /// Whether this is `--batch` (many tokens, one write at the end).
+    pub fn is_batch(&self) -> bool {
+        self.batch
+    }
+}
+
 pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
     let scope = match (args.scope, args.resource) {
         (Some(scope), Some((resource, names))) => {
@@ -64,6 +71,9 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     if args.batch {
         return run_batch(session, scope.as_ref());
     }
+    // One verification: its use goes to the store's usage journal rather
+    // than into a write transaction; the next other command folds it in.
+    session.defer_usage();
     let presented = match read_secret("Token", Some(TOKEN_ENV)) {
         Ok(presented) => presented,
         Err(err) if is_malformed(&err) => {
