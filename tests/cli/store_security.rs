@@ -442,8 +442,9 @@ fn a_planted_trigger_that_deletes_revoke_events_is_refused() {
     let env = store_with_a_token();
     plant(
         &env,
-        "CREATE TRIGGER forget AFTER INSERT ON audit_events WHEN NEW.action = 'token.revoke' BEGIN
-             DELETE FROM audit_events WHERE id = NEW.id;
+        "CREATE TRIGGER forget AFTER INSERT ON audit_trail
+             WHEN NEW.action = (SELECT id FROM audit_names WHERE name = 'token.revoke') BEGIN
+             DELETE FROM audit_trail WHERE id = NEW.id;
          END;",
     );
     let events = env.count("SELECT count(*) FROM audit_events");

@@ -37,6 +37,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_usage_history.sql"),
     include_str!("migrations/0007_os_user.sql"),
     include_str!("migrations/0008_deactivation.sql"),
+    // Numbered 0010: 0009 (service accounts) is written at the same time.
+    include_str!("migrations/0010_audit_names.sql"),
 ];
 
 /// The schema version this build writes.
@@ -88,6 +90,45 @@ pub struct SqliteStore {
     /// yet stored (it is, before the commit); empty outside write
     /// transactions and until the transaction first allocates a key.
     next_token_key: Cell<Option<i64>>,
+    /// The numbers of audit names this connection has seen.
+    audit_names: AuditNameCache,
+}
+
+/// The numbers `audit_names` gives the names of events (actors, actions,
+/// outcomes, orgs, OS accounts): read once per connection, since a name's
+/// number never changes and names are never deleted. A name a write
+/// transaction added is kept aside until that transaction commits: rolled
+/// back, its number was never given.
+#[derive(Debug, Default)]
+pub(crate) struct AuditNameCache {
+    committed: RefCell<std::collections::HashMap<String, i64>>,
+    pending: RefCell<std::collections::HashMap<String, i64>>,
+}
+
+impl AuditNameCache {
+    fn get(&self, name: &str) -> Option<i64> {
+        let committed = self.committed.borrow().get(name).copied();
+        committed.or_else(|| self.pending.borrow().get(name).copied())
+    }
+
+    /// Records `name`'s number: read from the store (`committed`), or just
+    /// added by the open transaction.
+    fn remember(&self, name: &str, id: i64, committed: bool) {
+        let map = if committed {
+            &self.committed
+        } else {
+            &self.pending
+        };
+        map.borrow_mut().insert(name.to_owned(), id);
+    }
+
+    /// The open transaction ended: keep what it added only if it committed.
+    fn end_transaction(&self, committed: bool) {
+        let added = std::mem::take(&mut *self.pending.borrow_mut());
+        if committed {
+            self.committed.borrow_mut().extend(added);
+        }
+    }
 }
 
 /// Why a store is being opened.
@@ -184,6 +225,7 @@ impl SqliteStore {
             journal: Some(UsageJournal::beside(path)),
             chain_head: RefCell::new(None),
             next_token_key: Cell::new(None),
+            audit_names: AuditNameCache::default(),
         };
         store
             .prepare(purpose)
@@ -204,6 +246,7 @@ impl SqliteStore {
             journal: None,
             chain_head: RefCell::new(None),
             next_token_key: Cell::new(None),
+            audit_names: AuditNameCache::default(),
         };
         store.prepare(Purpose::Use)?;
         Ok(store)
@@ -404,6 +447,7 @@ impl SqliteStore {
             journal: self.journal.as_ref(),
             chain_head: None,
             next_token_key: None,
+            audit_names: Some(&self.audit_names),
         }
     }
 
@@ -442,6 +486,7 @@ impl SqliteStore {
             journal: self.journal.as_ref(),
             chain_head: Some(&self.chain_head),
             next_token_key: Some(&self.next_token_key),
+            audit_names: Some(&self.audit_names),
         };
         let worked = work(&queries).and_then(|value| {
             if let Some(next) = self.next_token_key.take() {
@@ -455,6 +500,7 @@ impl SqliteStore {
         });
         self.chain_head.replace(None);
         self.next_token_key.set(None);
+        self.audit_names.end_transaction(done.is_ok());
         // Records taken from the usage journal are emptied from it only
         // once the transaction that folded them has committed.
         if let Some(journal) = &self.journal {
@@ -539,6 +585,8 @@ pub struct Queries<'c> {
     /// Inside a write transaction: the token key counter it advanced (see
     /// `SqliteStore::next_token_key`).
     next_token_key: Option<&'c Cell<Option<i64>>>,
+    /// The numbers of audit names (see [`AuditNameCache`]).
+    audit_names: Option<&'c AuditNameCache>,
 }
 
 impl Queries<'_> {
