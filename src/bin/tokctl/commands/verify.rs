@@ -93,34 +93,32 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     match verdict {
         Verdict::Valid(verified) => {
             if args.format == Format::Table {
-                ui.print_table(
-                    ui.fields(&[
-                        ("valid", "yes".into()),
-                        ("id", verified.id.to_string()),
-                        ("name", verified.name.clone()),
-                        ("kind", verified.kind.as_str().into()),
-                        ("org", verified.org.clone()),
-                        (
-                            "owner",
-                            verified
-                                .owner
-                                .clone()
-                                .unwrap_or_else(|| "- (org token)".into()),
+                ui.print_fields(&[
+                    ("valid", "yes".into()),
+                    ("id", verified.id.to_string()),
+                    ("name", verified.name.clone()),
+                    ("kind", verified.kind.as_str().into()),
+                    ("org", verified.org.clone()),
+                    (
+                        "owner",
+                        verified
+                            .owner
+                            .clone()
+                            .unwrap_or_else(|| "- (org token)".into()),
+                    ),
+                    ("scopes", verified.scopes.to_string()),
+                    (
+                        "expires",
+                        verified.expires_at.map_or_else(|| "never".into(), rfc3339),
+                    ),
+                    (
+                        "secret",
+                        verified.old_secret_valid_until.map_or_else(
+                            || "current".into(),
+                            |until| format!("an old one, working until {}", rfc3339(until)),
                         ),
-                        ("scopes", verified.scopes.to_string()),
-                        (
-                            "expires",
-                            verified.expires_at.map_or_else(|| "never".into(), rfc3339),
-                        ),
-                        (
-                            "secret",
-                            verified.old_secret_valid_until.map_or_else(
-                                || "current".into(),
-                                |until| format!("an old one, working until {}", rfc3339(until)),
-                            ),
-                        ),
-                    ]),
-                )?;
+                    ),
+                ])?;
             }
             Ok(exit::SUCCESS)
         }
