@@ -715,6 +715,14 @@ fn run_size(
         verdict(create_process < Duration::from_millis(10)),
     );
 
+    let import = import_directory(&bin, store, IMPORT_USERS);
+    add(
+        &format!("tokctl user import, {IMPORT_USERS} new users with memberships (whole process)"),
+        ms(import),
+        "< 1 s",
+        verdict(import < Duration::from_secs(1)),
+    );
+
     for format in ["json", "table"] {
         let (seconds, peak_kib, rows) = list_stale(&bin, store, format);
         add(
@@ -736,6 +744,38 @@ fn run_size(
         "< 400 B/token",
         verdict(per_token < 400.0),
     );
+}
+
+/// How many people the directory import brings in: a mid-sized company's
+/// HR export.
+const IMPORT_USERS: usize = 1_200;
+
+/// Imports a CSV of `count` new people (display name, e-mail, a membership
+/// of org-000) with the real binary, planned and applied in one run; how
+/// long the whole process takes. Each size's store gets its own logins.
+fn import_directory(bin: &Path, store: &Path, count: usize) -> Duration {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("people.csv");
+    let mut csv = String::from("login,display_name,email,org,role,service\n");
+    for i in 0..count {
+        csv.push_str(&format!(
+            "hire{i:05},Hire {i},hire{i:05}@example.com,org-000,member,{}\n",
+            if i % 50 == 0 { "yes" } else { "" }
+        ));
+    }
+    std::fs::write(&file, csv).expect("write the directory file");
+    let file = file.to_str().expect("a UTF-8 temp path");
+    let mut command = tokctl(bin, store, &["user", "import", file, "--yes"]);
+    command.stderr(Stdio::piped());
+    let began = Instant::now();
+    let out = command.output().expect("run tokctl");
+    let elapsed = began.elapsed();
+    assert!(
+        out.status.success(),
+        "user import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    elapsed
 }
 
 fn tokctl(bin: &Path, store: &Path, args: &[&str]) -> Command {

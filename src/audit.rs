@@ -73,6 +73,9 @@ impl Outcome {
 pub mod action {
     /// A backup of the store was taken.
     pub const STORE_BACKUP: &str = "store.backup";
+    /// The store was copied in from another (`store copy`): the first event
+    /// after the copied ones, naming the source's head.
+    pub const STORE_COPY: &str = "store.copy";
     /// The first-use bootstrap.
     pub const STORE_BOOTSTRAP: &str = "store.bootstrap";
     /// An org was added.
@@ -81,6 +84,12 @@ pub mod action {
     pub const USER_ADD: &str = "user.add";
     /// A user was offboarded.
     pub const USER_REMOVE: &str = "user.remove";
+    /// A user's display name, e-mail address or kind changed, or a removed
+    /// user was restored (details: each changed field before and after).
+    pub const USER_EDIT: &str = "user.edit";
+    /// A directory was imported (details: how many users and memberships
+    /// changed; each change has its own `user.*` or `member.set` event).
+    pub const USER_IMPORT: &str = "user.import";
     /// An org's policy changed.
     pub const ORG_POLICY: &str = "org.policy";
     /// A member left an org.
@@ -111,6 +120,9 @@ pub mod action {
     pub const AUDIT_PRUNE: &str = "audit.prune";
     /// The keyring failed while the store change went through.
     pub const KEYRING_FAILURE: &str = "keyring.failure";
+    /// An expiry reminder about a token was handed over (`notify`; details:
+    /// the recipient, the threshold, the expiry, how it went out).
+    pub const NOTIFY_SENT: &str = "notify.sent";
 }
 
 /// An event to append. Never holds a secret.

@@ -127,8 +127,25 @@ pub enum RequestProblem {
     /// A service was to skip caller authentication on an address other
     /// than loopback.
     CallerAuthOffAwayFromLoopback,
+    /// A user edit changed nothing.
+    UserUnchanged,
+    /// A removed user was to be given a membership.
+    UserRemoved {
+        /// The user.
+        user: String,
+    },
     /// Anything else: nothing useful to suggest.
     Other,
+}
+
+/// What is wrong with one row of an input file (a directory to import):
+/// its line, and why, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The line the row starts on (1 is the first line of the file).
+    pub line: u64,
+    /// What is wrong with it.
+    pub message: String,
 }
 
 /// Why an org's policy refused a request.
@@ -189,6 +206,14 @@ pub enum Error {
         reason: RequestProblem,
     },
 
+    /// Rows of an input file are bad: every one is listed, and nothing was
+    /// written.
+    #[error("{} bad row(s); nothing was written", problems.len())]
+    BadRows {
+        /// One per bad row, in line order.
+        problems: Vec<RowProblem>,
+    },
+
     /// A named thing does not exist.
     #[error("{kind} '{name}' not found")]
     NotFound {
@@ -229,6 +254,14 @@ pub enum Error {
     /// The acting user is not registered in the store.
     #[error("user '{name}' is not registered in this store")]
     UnknownActor {
+        /// The login name tokctl acted as.
+        name: String,
+    },
+
+    /// The acting user was removed (offboarded): their row stays for the
+    /// record, but they may not act until an admin restores them.
+    #[error("user '{name}' was removed from this store and cannot act")]
+    RemovedActor {
         /// The login name tokctl acted as.
         name: String,
     },
@@ -331,6 +364,27 @@ pub enum Error {
     #[error("the store is locked by another process")]
     StoreBusy,
 
+    /// Rows were to be loaded into a store that holds some already: a load
+    /// (a copy of a whole store) goes only into an empty one, so nothing
+    /// is merged and no key or chain is mixed up.
+    #[error("{}", store_not_empty(store, found))]
+    StoreNotEmpty {
+        /// The store, as messages name it (a path or a server address).
+        store: String,
+        /// What it holds.
+        found: crate::store::Occupancy,
+    },
+
+    /// An audit chain that was to be carried on (copied into another
+    /// store) does not verify; nothing was written.
+    #[error("the audit chain is broken at event {event_id}: {problem}")]
+    AuditChainBroken {
+        /// The first event whose link does not hold.
+        event_id: i64,
+        /// What is wrong with it.
+        problem: String,
+    },
+
     /// Any other failure reported by the store's backend.
     #[error("store error: {0}")]
     Store(#[source] StoreError),
@@ -425,6 +479,8 @@ pub enum ErrorKind {
     Unsafe,
     /// A presented token was rejected, and why.
     Rejected(Rejection),
+    /// An audit chain does not verify.
+    ChainBroken,
     /// Anything else: I/O, randomness, unexpected database errors.
     Internal,
 }
@@ -435,14 +491,18 @@ impl Error {
         match self {
             Error::InvalidInput { .. }
             | Error::InvalidRequest { .. }
-            | Error::TokenInText { .. } => ErrorKind::Usage,
+            | Error::TokenInText { .. }
+            | Error::BadRows { .. } => ErrorKind::Usage,
             Error::NotFound { .. }
             | Error::SecretNotInKeyring { .. }
             | Error::SecretOutdatedInKeyring { .. } => ErrorKind::NotFound,
-            Error::Ambiguous { .. } | Error::AlreadyExists { .. } | Error::PlanOutdated { .. } => {
-                ErrorKind::Conflict
-            }
+            Error::Ambiguous { .. }
+            | Error::AlreadyExists { .. }
+            | Error::PlanOutdated { .. }
+            | Error::StoreNotEmpty { .. } => ErrorKind::Conflict,
+            Error::AuditChainBroken { .. } => ErrorKind::ChainBroken,
             Error::UnknownActor { .. }
+            | Error::RemovedActor { .. }
             | Error::Forbidden { .. }
             | Error::PolicyViolation { .. } => ErrorKind::Forbidden,
             Error::StoreNotDatabase { .. }
@@ -510,6 +570,14 @@ fn team_store_not_ready(address: &str, found: i64, supported: i64) -> String {
              tokctl's {supported}, and must be upgraded by its owner"
         )
     }
+}
+
+fn store_not_empty(store: &str, found: &crate::store::Occupancy) -> String {
+    format!(
+        "{store} is not empty ({} orgs, {} users, {} tokens, {} audit events): a whole store \
+         is copied only into an empty one",
+        found.orgs, found.users, found.tokens, found.events
+    )
 }
 
 /// Makes user input safe to echo in a one-line message: control characters

@@ -250,13 +250,167 @@ pub struct Org {
     pub created_at: Timestamp,
 }
 
+/// Who a user is: a person, or a service account (a pipeline, a bot) that
+/// holds tokens on the org's behalf and never leaves the way a person does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserKind {
+    /// A person (the default).
+    #[default]
+    Person,
+    /// A service account: offboarding a person never touches it, and an
+    /// org's policy may let it hold personal tokens where people may not.
+    Service,
+}
+
+impl UserKind {
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserKind::Person => "person",
+            UserKind::Service => "service",
+        }
+    }
+}
+
+impl FromStr for UserKind {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "person" => Ok(UserKind::Person),
+            "service" => Ok(UserKind::Service),
+            _ => Err(Error::invalid(
+                "user kind",
+                text,
+                "expected person or service",
+            )),
+        }
+    }
+}
+
+/// Whether a user still works here. A removed user (offboarded) keeps
+/// their row, so the tokens and events that name them still say who.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    /// Registered and able to act.
+    Active,
+    /// Offboarded: no memberships, cannot act, kept for the record.
+    Removed,
+}
+
+impl UserStatus {
+    /// The displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Removed => "removed",
+        }
+    }
+}
+
 /// A user known to the store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     /// Unique login name.
     pub name: String,
     /// When it was added.
     pub created_at: Timestamp,
+    /// A name for people to read ("Ada Lovelace"), if known.
+    pub display_name: Option<String>,
+    /// An e-mail address, if known.
+    pub email: Option<String>,
+    /// A person or a service account.
+    pub kind: UserKind,
+    /// When the user was removed (offboarded); `None` while active.
+    pub removed_at: Option<Timestamp>,
+}
+
+impl User {
+    /// An active person named `name`, added at `now`, with nothing else known.
+    pub fn new(name: &str, now: Timestamp) -> Self {
+        User {
+            name: name.to_owned(),
+            created_at: now,
+            display_name: None,
+            email: None,
+            kind: UserKind::Person,
+            removed_at: None,
+        }
+    }
+
+    /// Active, or removed.
+    pub fn status(&self) -> UserStatus {
+        match self.removed_at {
+            Some(_) => UserStatus::Removed,
+            None => UserStatus::Active,
+        }
+    }
+}
+
+/// The longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 100;
+
+/// The longest e-mail address, in characters (RFC 5321's limit on a path).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// Checks a display name: one printable line of at most
+/// [`MAX_DISPLAY_NAME_CHARS`] characters holding no token. Unlike a login
+/// it may start with any character a name can.
+pub fn validate_display_name(name: &str) -> Result<()> {
+    refuse_token_text("display name", name)?;
+    if name.trim().is_empty() {
+        return Err(Error::invalid("display name", name, "must not be empty"));
+    }
+    if name.trim() != name {
+        return Err(Error::invalid(
+            "display name",
+            name,
+            "must not start or end with white space",
+        ));
+    }
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(Error::invalid(
+            "display name",
+            name,
+            format!("longer than {MAX_DISPLAY_NAME_CHARS} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "display name",
+            name,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an e-mail address the way a directory needs it checked: one
+/// `local@domain` with no white space or control characters, a dot in the
+/// domain, at most [`MAX_EMAIL_CHARS`] characters. Whether the mailbox
+/// exists is not tokctl's to know.
+pub fn validate_email(email: &str) -> Result<()> {
+    refuse_token_text("e-mail address", email)?;
+    let invalid = |reason: &str| Error::invalid("e-mail address", email, reason.to_owned());
+    if email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(invalid("longer than 254 characters"));
+    }
+    if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid("must not contain white space"));
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return Err(invalid("expected name@domain"));
+    };
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@');
+    if local.is_empty() || !domain_ok || local.contains('@') {
+        return Err(invalid("expected name@domain"));
+    }
+    Ok(())
 }
 
 /// A user's membership in an org.
@@ -311,6 +465,10 @@ pub struct Token {
     pub deactivated_by: Option<String>,
     /// Why.
     pub deactivate_reason: Option<String>,
+    /// Whether the owner is a person or a service account (`None` for org tokens).
+    pub owner_kind: Option<UserKind>,
+    /// Whether the owner is still active or was removed (`None` for org tokens).
+    pub owner_status: Option<UserStatus>,
 }
 
 impl Token {

@@ -21,6 +21,10 @@ pub enum MemberTokens {
     Allow,
     /// They may not; owners and admins still may.
     Deny,
+    /// People who are plain members may not; service accounts may (a
+    /// pipeline's account is a member, but its tokens are how it works).
+    /// Owners and admins still may.
+    DenyExceptServiceAccounts,
 }
 
 impl FromStr for MemberTokens {
@@ -30,10 +34,11 @@ impl FromStr for MemberTokens {
         match text {
             "allow" => Ok(MemberTokens::Allow),
             "deny" => Ok(MemberTokens::Deny),
+            "deny-except-service-accounts" => Ok(MemberTokens::DenyExceptServiceAccounts),
             _ => Err(Error::invalid(
                 "member-tokens setting",
                 text,
-                "expected allow or deny",
+                "expected allow, deny or deny-except-service-accounts",
             )),
         }
     }
@@ -45,6 +50,18 @@ impl MemberTokens {
         match self {
             MemberTokens::Allow => "allow",
             MemberTokens::Deny => "deny",
+            MemberTokens::DenyExceptServiceAccounts => "deny-except-service-accounts",
+        }
+    }
+
+    /// Whether a plain member's personal token is refused: under `deny`
+    /// always, under `deny-except-service-accounts` unless its owner is a
+    /// service account.
+    pub fn refuses(self, held_by_service_account: bool) -> bool {
+        match self {
+            MemberTokens::Allow => false,
+            MemberTokens::Deny => true,
+            MemberTokens::DenyExceptServiceAccounts => !held_by_service_account,
         }
     }
 }
@@ -233,6 +250,8 @@ pub struct Candidate<'a> {
     pub expires_at: Option<Timestamp>,
     /// Whether it is the personal token of a plain member.
     pub held_by_plain_member: bool,
+    /// Whether its owner is a service account (false for org tokens).
+    pub held_by_service_account: bool,
 }
 
 /// The policy gate's answer for one token: the expiry it would have, and
@@ -314,7 +333,7 @@ impl Policy {
                 }
             }
         }
-        if self.member_tokens == MemberTokens::Deny && token.held_by_plain_member {
+        if token.held_by_plain_member && self.member_tokens.refuses(token.held_by_service_account) {
             found.push(Violation::MemberTokensDenied);
         }
         found
@@ -390,6 +409,7 @@ mod tests {
             issued_at: issued,
             expires_at: expires.map(|t| parse_time(t).unwrap()),
             held_by_plain_member: false,
+            held_by_service_account: false,
         };
         assert!(policy.violations(&candidate(Some("2027-01-01"))).is_empty());
         assert_eq!(
@@ -416,6 +436,7 @@ mod tests {
             issued_at: parse_time("2026-01-01").unwrap(),
             expires_at: None,
             held_by_plain_member: true,
+            held_by_service_account: false,
         });
         let rules: Vec<&str> = found.iter().map(Violation::rule).collect();
         assert_eq!(
@@ -429,6 +450,47 @@ mod tests {
         );
     }
 
+    #[test]
+    fn deny_except_service_accounts_refuses_people_only() {
+        let policy = Policy {
+            member_tokens: MemberTokens::DenyExceptServiceAccounts,
+            ..Policy::default()
+        };
+        let set = scopes(&["repo:read"]);
+        let rules = |plain_member: bool, service: bool| {
+            policy
+                .violations(&Candidate {
+                    scopes: &set,
+                    issued_at: parse_time("2026-01-01").unwrap(),
+                    expires_at: None,
+                    held_by_plain_member: plain_member,
+                    held_by_service_account: service,
+                })
+                .iter()
+                .map(Violation::rule)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rules(true, false), ["member_tokens"]);
+        assert!(rules(true, true).is_empty());
+        assert!(rules(false, false).is_empty());
+        let deny = Policy {
+            member_tokens: MemberTokens::Deny,
+            ..Policy::default()
+        };
+        assert!(!deny
+            .violations(&Candidate {
+                scopes: &set,
+                issued_at: parse_time("2026-01-01").unwrap(),
+                expires_at: None,
+                held_by_plain_member: true,
+                held_by_service_account: true,
+            })
+            .is_empty());
+        for value in ["allow", "deny", "deny-except-service-accounts"] {
+            assert_eq!(value.parse::<MemberTokens>().unwrap().as_str(), value);
+        }
+    }
+
     /// What `allows_never_expiring` answers is what the gate decides.
     #[test]
     fn never_expiring_is_allowed_exactly_when_the_gate_admits_it() {
@@ -438,6 +500,7 @@ mod tests {
             issued_at: parse_time("2026-01-01").unwrap(),
             expires_at: None,
             held_by_plain_member: false,
+            held_by_service_account: false,
         };
         for (max_lifetime, require_expiry) in [
             (None, false),
@@ -472,6 +535,7 @@ mod tests {
             issued_at,
             expires_at: None,
             held_by_plain_member: false,
+            held_by_service_account: false,
         };
         let refused = policy.admit(&never, false);
         assert!(!refused.is_admissible());

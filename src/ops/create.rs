@@ -5,7 +5,9 @@
 //! open; only then does the transaction commit. A keyring failure in
 //! `required` mode rolls the row back; a failed commit deletes the keyring
 //! entry again. So there is never a keyring entry for a token that was not
-//! stored, nor (in `required` mode) a stored token without its entry.
+//! stored, nor (in `required` mode) a stored token without its entry. When
+//! the store runs the transaction again after a conflict, the entries of the
+//! run that rolled back are deleted first.
 
 use std::collections::HashMap;
 
@@ -15,12 +17,14 @@ use crate::clock::Timestamp;
 use crate::duration::Expiry;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringError, KeyringMode};
-use crate::model::{refuse_token_text, validate_token_name, Role, Token, TokenKind};
+use crate::model::{
+    refuse_token_text, validate_token_name, Role, Token, TokenKind, UserKind, UserStatus,
+};
 use crate::policy::Policy;
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::Secret;
 use crate::store::NewToken;
-use crate::store::{OrgKey, Tx, UserKey};
+use crate::store::{OrgKey, Tx, UserKey, UserStanding};
 
 /// Who will own the new token.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -137,6 +141,14 @@ impl Session {
         }
         let mut keyring_written = Vec::new();
         let result = self.write_as_actor(|q, ctx, actor| {
+            // Run again after a conflict: the earlier run rolled back, so its
+            // keyring entries name tokens that do not exist, and its
+            // `keyring.failure` event is gone with it (and so is anything it
+            // read: `known` starts empty each run).
+            for entry in keyring_written.drain(..) {
+                let _ = ctx.keyring.delete(&entry);
+            }
+            ctx.forget_keyring_audit();
             let mut known = Known::default();
             let created = checked
                 .iter()
@@ -205,12 +217,14 @@ struct Placement {
     kind: TokenKind,
     owner: Option<UserKey>,
     owner_name: Option<String>,
+    /// A person or a service account, for a personal token.
+    owner_kind: Option<UserKind>,
     /// Whether the owner is a plain member (the policy's member-tokens rule).
     held_by_plain_member: bool,
 }
 
 /// What one create transaction already read: orgs by the name asked for
-/// (with the actor's membership checked), users by name, roles by org and
+/// (with the actor's membership checked), users' standing by name, roles by org and
 /// user, policies by org, placements by the org and owner asked for. Within
 /// the transaction none of it can change (it writes only tokens and
 /// events), so a batch of a thousand tokens reads each once instead of once
@@ -218,7 +232,7 @@ struct Placement {
 #[derive(Debug, Default)]
 struct Known {
     orgs: HashMap<Option<String>, (OrgKey, String)>,
-    users: HashMap<String, UserKey>,
+    users: HashMap<String, UserStanding>,
     roles: HashMap<(OrgKey, UserKey), Option<Role>>,
     policies: HashMap<OrgKey, Policy>,
     placements: HashMap<(Option<String>, OwnerChoice), Placement>,
@@ -234,11 +248,14 @@ impl Known {
         Ok(role)
     }
 
-    fn user(&mut self, q: &dyn Tx, name: &str) -> Result<UserKey> {
+    fn user(&mut self, q: &dyn Tx, name: &str) -> Result<UserStanding> {
         if let Some(user) = self.users.get(name) {
             return Ok(*user);
         }
-        let user = super::registered_user(q, name)?;
+        let user = q.user_standing(name)?.ok_or_else(|| Error::NotFound {
+            kind: "user",
+            name: name.to_owned(),
+        })?;
         self.users.insert(name.to_owned(), user);
         Ok(user)
     }
@@ -306,6 +323,7 @@ impl super::Ctx {
             kind,
             owner,
             owner_name,
+            owner_kind,
             held_by_plain_member,
         } = placement;
         let scopes = &item.scopes;
@@ -315,7 +333,10 @@ impl super::Ctx {
             org,
             &org_name,
             scopes,
-            held_by_plain_member,
+            Holder {
+                plain_member: held_by_plain_member,
+                service_account: owner_kind == Some(UserKind::Service),
+            },
             now,
             item.expires_at,
             request.clamp_expiry,
@@ -369,6 +390,9 @@ impl super::Ctx {
             deactivated_at: None,
             deactivated_by: None,
             deactivate_reason: None,
+            owner_kind,
+            // Only an active user can be a member, and only members hold tokens.
+            owner_status: owner_kind.map(|_| UserStatus::Active),
         };
         q.append_event(&self.token_event(
             action::TOKEN_CREATE,
@@ -400,11 +424,12 @@ impl super::Ctx {
         known: &mut Known,
     ) -> Result<Placement> {
         let (org, org_name) = known.org(q, self, actor, request.org.as_deref())?;
-        let (kind, owner, owner_name, owner_role) = match &request.owner {
+        let (kind, owner, owner_name, owner_kind, owner_role) = match &request.owner {
             OwnerChoice::Me => (
                 TokenKind::Personal,
                 Some(actor.key),
                 Some(self.actor.clone()),
+                Some(actor.kind),
                 known.role(q, org, actor.key)?,
             ),
             OwnerChoice::User(name) => {
@@ -416,7 +441,7 @@ impl super::Ctx {
                     "minting a token for another user",
                 )?;
                 let user = known.user(q, name)?;
-                let owner_role = known.role(q, org, user)?;
+                let owner_role = known.role(q, org, user.key)?;
                 if owner_role.is_none() {
                     return Err(Error::request(
                         format!("user '{name}' is not a member of org '{org_name}'"),
@@ -425,15 +450,16 @@ impl super::Ctx {
                 }
                 (
                     TokenKind::Personal,
-                    Some(user),
+                    Some(user.key),
                     Some(name.clone()),
+                    Some(user.kind),
                     owner_role,
                 )
             }
             OwnerChoice::Org => {
                 let role = known.role(q, org, actor.key)?;
                 super::role_suffices(role, &org_name, Role::Admin, "minting an org token")?;
-                (TokenKind::Org, None, None, None)
+                (TokenKind::Org, None, None, None, None)
             }
         };
         Ok(Placement {
@@ -442,11 +468,21 @@ impl super::Ctx {
             kind,
             owner,
             owner_name,
+            owner_kind,
             // The policy's member-tokens rule concerns personal tokens of
             // plain members (see `held_by_plain_member`).
             held_by_plain_member: owner.is_some() && owner_role == Some(Role::Member),
         })
     }
+}
+
+/// Who will hold a token, as the policy's member-tokens rule asks.
+#[derive(Debug, Clone, Copy)]
+struct Holder {
+    /// A plain member of the org (see [`held_by_plain_member`]).
+    plain_member: bool,
+    /// A service account.
+    service_account: bool,
 }
 
 /// Applies the org's policy to a token about to be minted: the quota, then
@@ -459,7 +495,7 @@ fn enforce_policy(
     org: OrgKey,
     org_name: &str,
     scopes: &ScopeSet,
-    held_by_plain_member: bool,
+    holder: Holder,
     now: crate::clock::Timestamp,
     expires_at: Option<crate::clock::Timestamp>,
     clamp: bool,
@@ -479,7 +515,8 @@ fn enforce_policy(
             scopes,
             issued_at: now,
             expires_at,
-            held_by_plain_member,
+            held_by_plain_member: holder.plain_member,
+            held_by_service_account: holder.service_account,
         },
         clamp,
     );

@@ -3,8 +3,11 @@
 use super::Session;
 use crate::audit::{action, NewEvent};
 use crate::error::{Error, Result};
-use crate::model::{validate_name, Membership, Org, Role, User};
-use crate::store::Tx;
+use crate::model::{
+    validate_display_name, validate_email, validate_name, Membership, Org, Role, User, UserKind,
+    UserStatus,
+};
+use crate::store::{Tx, UserKey};
 
 /// What the first-use bootstrap created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +20,169 @@ pub struct Bootstrapped {
 
 /// The name of the org created on first use.
 pub const DEFAULT_ORG: &str = "default";
-const MAX_NAME_CHARS: usize = 64;
+/// The longest org or user name, in characters.
+pub(super) const MAX_NAME_CHARS: usize = 64;
+
+/// What a new user is besides their login: everything optional, a person
+/// unless said otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserProfile {
+    /// A name for people to read.
+    pub display_name: Option<String>,
+    /// An e-mail address.
+    pub email: Option<String>,
+    /// A person or a service account.
+    pub kind: UserKind,
+}
+
+impl UserProfile {
+    fn validate(&self) -> Result<()> {
+        if let Some(name) = &self.display_name {
+            validate_display_name(name)?;
+        }
+        if let Some(email) = &self.email {
+            validate_email(email)?;
+        }
+        Ok(())
+    }
+}
+
+/// What to change about a user: each `Some` replaces the current value
+/// (`Some(None)` clears a display name or e-mail address).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserEdit {
+    /// A new display name, or none.
+    pub display_name: Option<Option<String>>,
+    /// A new e-mail address, or none.
+    pub email: Option<Option<String>>,
+    /// A person or a service account from now on.
+    pub kind: Option<UserKind>,
+    /// Make a removed user active again.
+    pub restore: bool,
+}
+
+impl UserEdit {
+    fn validate(&self) -> Result<()> {
+        if let Some(Some(name)) = &self.display_name {
+            validate_display_name(name)?;
+        }
+        if let Some(Some(email)) = &self.email {
+            validate_email(email)?;
+        }
+        Ok(())
+    }
+
+    /// The user as this edit leaves them.
+    pub(super) fn applied_to(&self, user: &User) -> User {
+        let mut after = user.clone();
+        if let Some(name) = &self.display_name {
+            after.display_name = name.clone();
+        }
+        if let Some(email) = &self.email {
+            after.email = email.clone();
+        }
+        if let Some(kind) = self.kind {
+            after.kind = kind;
+        }
+        if self.restore {
+            after.removed_at = None;
+        }
+        after
+    }
+}
+
+/// What a user edit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserEdited {
+    /// The user before.
+    pub before: User,
+    /// The user now.
+    pub after: User,
+    /// The fields that changed, in a fixed order: `display_name`, `email`,
+    /// `kind`, `status`.
+    pub changed: Vec<&'static str>,
+}
+
+/// The fields in which two versions of a user differ, in a fixed order.
+pub(super) fn user_changes(before: &User, after: &User) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    if before.display_name != after.display_name {
+        changed.push("display_name");
+    }
+    if before.email != after.email {
+        changed.push("email");
+    }
+    if before.kind != after.kind {
+        changed.push("kind");
+    }
+    if before.status() != after.status() {
+        changed.push("status");
+    }
+    changed
+}
+
+/// A `user.add` event's details: the kind, and what else was set.
+pub(super) fn user_added_details(user: &User) -> serde_json::Value {
+    serde_json::json!({
+        "kind": user.kind.as_str(),
+        "display_name": user.display_name,
+        "email": user.email,
+    })
+}
+
+/// A `user.edit` event's details: each changed field before and after.
+pub(super) fn user_edit_details(
+    before: &User,
+    after: &User,
+    changed: &[&'static str],
+) -> serde_json::Value {
+    let field = |user: &User, name: &str| -> serde_json::Value {
+        match name {
+            "display_name" => user.display_name.clone().into(),
+            "email" => user.email.clone().into(),
+            "kind" => user.kind.as_str().into(),
+            _ => user.status().as_str().into(),
+        }
+    };
+    let mut details = serde_json::json!({ "changed": changed });
+    for name in changed {
+        details[*name] = serde_json::json!({
+            "before": field(before, name),
+            "after": field(after, name),
+        });
+    }
+    details
+}
+
+/// Registering and changing users needs the admin role in some org.
+pub(super) fn require_user_admin(q: &dyn Tx, actor: super::Actor, action: &str) -> Result<()> {
+    if q.administers_any_org(actor.key)? {
+        return Ok(());
+    }
+    Err(Error::Forbidden {
+        action: action.into(),
+        needed: Role::Admin.as_str(),
+        org: "any".into(),
+    })
+}
+
+/// The key of the registered, active user `name`: a removed user is not
+/// given memberships until restored.
+pub(super) fn active_user(q: &dyn Tx, name: &str) -> Result<UserKey> {
+    match q.user_standing(name)? {
+        None => Err(Error::NotFound {
+            kind: "user",
+            name: name.to_owned(),
+        }),
+        Some(standing) if standing.status == UserStatus::Removed => Err(Error::request(
+            format!("user '{name}' was removed; restore them before adding them to an org"),
+            crate::error::RequestProblem::UserRemoved {
+                user: name.to_owned(),
+            },
+        )),
+        Some(standing) => Ok(standing.key),
+    }
+}
 
 impl Session {
     /// On a store with no users yet, creates the org `default` and registers
@@ -39,7 +204,7 @@ impl Session {
                 Some(org) => org,
                 None => q.insert_org(DEFAULT_ORG, now)?,
             };
-            let user = q.insert_user(&actor, now)?;
+            let user = q.insert_user(&User::new(&actor, now))?;
             q.upsert_membership(org, user, Role::Owner, now)?;
             q.append_event(&NewEvent {
                 org: Some(DEFAULT_ORG.to_owned()),
@@ -49,7 +214,7 @@ impl Session {
             })?;
             Ok(Some(Bootstrapped {
                 org: DEFAULT_ORG.to_owned(),
-                owner: actor,
+                owner: actor.clone(),
             }))
         })
     }
@@ -86,41 +251,91 @@ impl Session {
         q.orgs()
     }
 
-    /// Registers a user. Only admins and owners of some org may.
+    /// Registers a person. Only admins and owners of some org may.
     pub fn add_user(&mut self, name: &str) -> Result<User> {
+        self.add_user_with(name, &UserProfile::default())
+    }
+
+    /// Registers a user with a display name, an e-mail address and a kind
+    /// (a person or a service account). Only admins and owners of some org
+    /// may; the event records what was set.
+    pub fn add_user_with(&mut self, name: &str, profile: &UserProfile) -> Result<User> {
         validate_name("user name", name, MAX_NAME_CHARS)?;
+        profile.validate()?;
         let now = self.ctx.clock.now();
         self.write_as_actor(|q, ctx, actor| {
-            if !q.administers_any_org(actor.key)? {
-                return Err(Error::Forbidden {
-                    action: "adding a user".into(),
-                    needed: Role::Admin.as_str(),
-                    org: "any".into(),
-                });
-            }
-            if q.user_key(name)?.is_some() {
+            require_user_admin(q, actor, "adding a user")?;
+            if let Some((_, existing)) = q.user(name)? {
                 return Err(Error::AlreadyExists {
-                    kind: "user",
+                    kind: if existing.removed_at.is_some() {
+                        "removed user"
+                    } else {
+                        "user"
+                    },
                     name: name.to_owned(),
                 });
             }
-            q.insert_user(name, now)?;
+            let user = User {
+                display_name: profile.display_name.clone(),
+                email: profile.email.clone(),
+                kind: profile.kind,
+                ..User::new(name, now)
+            };
+            q.insert_user(&user)?;
             q.append_event(&NewEvent {
                 target: Some(name.to_owned()),
+                details: user_added_details(&user),
                 ..ctx.event(action::USER_ADD)
             })?;
-            Ok(User {
+            Ok(user)
+        })
+    }
+
+    /// Changes a user's display name, e-mail address or kind, or restores
+    /// a removed user (who may then act and be added to orgs again; their
+    /// memberships are not given back). Only admins and owners of some org
+    /// may: who is a service account decides what an org's policy lets
+    /// them hold. Audited as `user.edit` with each changed field before and
+    /// after; a change of nothing is refused.
+    pub fn edit_user(&mut self, name: &str, edit: &UserEdit) -> Result<UserEdited> {
+        edit.validate()?;
+        self.write_as_actor(|q, ctx, actor| {
+            require_user_admin(q, actor, "changing a user")?;
+            let (key, before) = q.user(name)?.ok_or_else(|| Error::NotFound {
+                kind: "user",
                 name: name.to_owned(),
-                created_at: now,
+            })?;
+            let after = edit.applied_to(&before);
+            let changed = user_changes(&before, &after);
+            if changed.is_empty() {
+                return Err(Error::request(
+                    format!("user '{name}' already is as asked: nothing to change"),
+                    crate::error::RequestProblem::UserUnchanged,
+                ));
+            }
+            q.update_user(key, &after)?;
+            q.append_event(&NewEvent {
+                target: Some(name.to_owned()),
+                details: user_edit_details(&before, &after, &changed),
+                ..ctx.event(action::USER_EDIT)
+            })?;
+            Ok(UserEdited {
+                before,
+                after,
+                changed,
             })
         })
     }
 
-    /// Every user.
-    pub fn list_users(&self) -> Result<Vec<User>> {
+    /// Every user: the active ones, or with `include_removed` the removed
+    /// ones as well.
+    pub fn list_users(&self, include_removed: bool) -> Result<Vec<User>> {
         let q: &dyn Tx = &*self.store.read();
         self.ctx.actor(q)?;
-        q.users()
+        Ok(q.users()?
+            .into_iter()
+            .filter(|user| include_removed || user.removed_at.is_none())
+            .collect())
     }
 
     /// Adds a user to an org or changes their role. Owner only; the last
@@ -129,7 +344,7 @@ impl Session {
         let now = self.ctx.clock.now();
         self.write_as_actor(|q, ctx, actor| {
             let org_key = ctx.org_with_role(q, actor, org, Role::Owner, "changing members")?;
-            let user_key = super::registered_user(q, user)?;
+            let user_key = active_user(q, user)?;
             let demotes_last_owner = role != Role::Owner
                 && q.role(org_key, user_key)? == Some(Role::Owner)
                 && q.owner_count(org_key)? == 1;

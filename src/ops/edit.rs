@@ -16,7 +16,7 @@ use crate::audit::action;
 use crate::clock::{rfc3339, Timestamp};
 use crate::duration::Expiry;
 use crate::error::{Error, RequestProblem, Result};
-use crate::model::{validate_token_name, Token, TokenStatus};
+use crate::model::{validate_token_name, Token, TokenStatus, UserKind};
 use crate::policy::Candidate;
 use crate::scope::{Scope, ScopeSet};
 use crate::store::TokenEdit;
@@ -142,6 +142,7 @@ impl Session {
                                 row.org_key,
                                 row.owner_key,
                             )?,
+                            held_by_service_account: before.owner_kind == Some(UserKind::Service),
                         },
                         request.clamp_expiry,
                     );

@@ -9,8 +9,8 @@ use super::Session;
 use crate::audit::{action, NewEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::error::{Error, Rejection, Result};
-use crate::model::{Token, TokenStatus};
-use crate::secret;
+use crate::model::{Token, TokenId, TokenKind, TokenStatus};
+use crate::secret::{self, SecretHash};
 use crate::store::{TokenRow, Tx};
 
 /// What an inspected secret is to the token its id names.
@@ -61,21 +61,32 @@ pub(super) fn match_presented(
     parsed: &secret::ParsedToken,
     now: Timestamp,
 ) -> Result<Option<(TokenRow, SecretMatch)>> {
-    let Some(row) = q.token(parsed.id)? else {
+    match_digest(q, parsed.kind, parsed.id, &parsed.hash(), now)
+}
+
+/// [`match_presented`] for a secret known by its digest (what a scan keeps
+/// of a token it found).
+pub(super) fn match_digest(
+    q: &dyn Tx,
+    kind: TokenKind,
+    id: TokenId,
+    presented_hash: &SecretHash,
+    now: Timestamp,
+) -> Result<Option<(TokenRow, SecretMatch)>> {
+    let Some(row) = q.token(id)? else {
         return Ok(None);
     };
-    if row.token.kind != parsed.kind {
+    if row.token.kind != kind {
         return Ok(None);
     }
-    let presented_hash = parsed.hash();
-    let current = q.secret_hash(parsed.id)?.unwrap_or_default();
-    if secret::hashes_match(&current, &presented_hash) {
+    let current = q.secret_hash(id)?.unwrap_or_default();
+    if secret::hashes_match(&current, presented_hash) {
         return Ok(Some((row, SecretMatch::Current)));
     }
     let old = q
-        .retired_secrets(parsed.id)?
+        .retired_secrets(id)?
         .into_iter()
-        .find(|old| secret::hashes_match(&old.hash, &presented_hash));
+        .find(|old| secret::hashes_match(&old.hash, presented_hash));
     let matched = match old {
         Some(old) if old.valid_until > now => SecretMatch::OldStillValid {
             until: old.valid_until,

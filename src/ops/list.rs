@@ -4,7 +4,7 @@ use super::{Actor, Ctx, Session};
 use crate::clock::Timestamp;
 use crate::duration::{PointInTime, Span};
 use crate::error::{Error, Result};
-use crate::model::{Role, Token, TokenKind, TokenStatus};
+use crate::model::{Role, Token, TokenId, TokenKind, TokenStatus};
 use crate::scope::Scope;
 use crate::store::{TokenFilter, TokenSort, Tx, UsagePeriod};
 
@@ -167,6 +167,22 @@ impl Session {
         let actor = self.ctx.actor(q)?;
         let filter = self.ctx.selection_filter(q, actor, selection)?;
         q.for_each_token(&filter, |row| each(&row.token))
+    }
+
+    /// Calls `each` with the id and name of every selected token the actor
+    /// may see: what a completion offers, read without the rest of the row.
+    pub fn list_token_names(
+        &self,
+        selection: &Selection,
+        mut each: impl FnMut(TokenId, &str),
+    ) -> Result<()> {
+        let q: &dyn Tx = &*self.store.read();
+        let actor = self.ctx.actor(q)?;
+        let filter = self.ctx.selection_filter(q, actor, selection)?;
+        q.visit_token_names(&filter, &mut |id, name| {
+            each(id, name);
+            std::ops::ControlFlow::Continue(())
+        })
     }
 
     /// The selected tokens, collected.

@@ -6,19 +6,23 @@
 mod audit;
 mod backup;
 mod check;
+mod copy;
 mod create;
 mod deactivate;
 mod directory;
 mod doctor;
 mod edit;
+mod import;
 mod inspect;
 mod list;
+mod notify;
 mod offboard;
 mod policy;
 mod prune;
 mod report;
 mod revoke;
 mod rotate;
+mod scan;
 mod secret;
 mod verify;
 
@@ -27,28 +31,34 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use crate::audit::{ChainReport, ExpectedHead};
 pub use audit::{AuditPrunePlan, AuditPruned, AuditQuery};
 pub use check::{CheckReport, CheckRequest};
+pub use copy::StoreCopy;
 pub use create::{CreateChoices, CreateRequest, Created, KeyringOutcome, OwnerChoice};
 pub use deactivate::{BulkSwitched, Switch, SwitchPlan, Switched};
-pub use directory::Bootstrapped;
+pub use directory::{Bootstrapped, UserEdit, UserEdited, UserProfile};
 pub use doctor::{DoctorReport, EntryListing, KeyringHealth, OrphanEntry};
 pub use edit::{EditRequest, Edited};
+pub use import::{DirectoryChange, ImportCounts, ImportPlan};
 pub use inspect::{Inspection, SecretMatch};
 pub use list::{OldSecret, Selection, StatusChoice, TokenDetails};
+pub use notify::{
+    RemindedToken, Reminder, ReminderChannel, ReminderPlan, ReminderReason, ReminderRequest,
+};
 pub use offboard::{OffboardPlan, Offboarded};
 pub use policy::{policy_json, Clamped, PlannedClamp, PolicyFinding};
 pub use prune::{BulkPruned, PrunePlan, Pruned};
 pub use report::{DayUses, LastUseBuckets, OrgReport, StatusCounts, UsedToken, USAGE_DAYS};
 pub use revoke::{BulkRevoked, RevokeOutcome, RevokePlan, Revoked, SkipReason};
 pub use rotate::{RotateRequest, Rotated};
+pub use scan::{FoundRevokePlan, FoundStatus, Identified, PlannedRevocation};
 pub use verify::{PendingUsage, Verified, COALESCE_WINDOW_SECONDS, MAX_PENDING_TOKENS};
 
 use crate::audit::{NewEvent, Outcome};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringError, KeyringMode, SecretKeeper};
-use crate::model::{Role, Token, TokenId};
+use crate::model::{Role, Token, TokenId, UserKind, UserStatus};
 use crate::secret::Generator;
-use crate::store::{OrgKey, Store, TokenFilter, TokenRow, Tx, UserKey, Visibility};
+use crate::store::{OrgKey, Store, TokenFilter, TokenRow, Tx, UserKey, UserStanding, Visibility};
 
 /// One actor working on one store.
 #[derive(Debug)]
@@ -94,6 +104,8 @@ struct KeyringState {
 #[derive(Debug, Clone, Copy)]
 struct Actor {
     key: UserKey,
+    /// A person or a service account (the policy's member-tokens rule asks).
+    kind: UserKind,
 }
 
 impl Session {
@@ -147,21 +159,20 @@ impl Session {
 
     /// Replaces this session's store connection with a new one if the
     /// server closed it (a restarted server, an ended session); usage held
-    /// in memory stays. Returns whether the session can be used: `false`
-    /// while the server cannot be reached, and the next call tries again.
-    pub fn reconnect_if_lost(&mut self) -> bool {
+    /// in memory stays. `Ok(true)`: a new connection was made; `Ok(false)`:
+    /// the connection is fine; an error: the server cannot be reached yet,
+    /// and the next call tries again.
+    pub fn reconnect_if_lost(&mut self) -> Result<bool> {
         if !self.store.connection_lost() {
-            return true;
+            return Ok(false);
         }
-        let Ok(store) = self.store.reopen() else {
-            return false;
-        };
-        if self.throughput_preferred && store.admin().prefer_throughput().is_err() {
-            return false;
+        let store = self.store.reopen()?;
+        if self.throughput_preferred {
+            store.admin().prefer_throughput()?;
         }
         self.store = store;
         self.names = verify::NameCache::default();
-        true
+        Ok(true)
     }
 
     /// Whether the store answers a read: what a service's health check asks.
@@ -206,9 +217,12 @@ impl Session {
     }
 
     /// Runs `work` in a write transaction with the actor resolved inside it.
+    /// As with [`Store::write`], `work` runs again when the store retries the
+    /// transaction after a conflict: what it changed outside the transaction
+    /// it undoes at its start.
     fn write_as_actor<T>(
         &mut self,
-        work: impl FnOnce(&dyn Tx, &Ctx, Actor) -> Result<T>,
+        mut work: impl FnMut(&dyn Tx, &Ctx, Actor) -> Result<T>,
     ) -> Result<T> {
         let ctx = &self.ctx;
         self.store.write(|q| {
@@ -251,9 +265,20 @@ impl Ctx {
         }
     }
 
+    /// The acting user, who must be registered and not removed: an
+    /// offboarded person keeps their row for the record, not their say.
     fn actor(&self, q: &dyn Tx) -> Result<Actor> {
-        match q.user_key(&self.actor)? {
-            Some(key) => Ok(Actor { key }),
+        match q.user_standing(&self.actor)? {
+            Some(UserStanding {
+                status: UserStatus::Removed,
+                ..
+            }) => Err(Error::RemovedActor {
+                name: self.actor.clone(),
+            }),
+            Some(standing) => Ok(Actor {
+                key: standing.key,
+                kind: standing.kind,
+            }),
             None => Err(Error::UnknownActor {
                 name: self.actor.clone(),
             }),
@@ -416,6 +441,23 @@ impl Ctx {
     /// Forgets what an earlier operation learnt about the keyring.
     fn start_keyring_operation(&self) {
         *self.keyring_state() = KeyringState::default();
+    }
+
+    /// Forgets that this operation audited a keyring failure: its event
+    /// was in a transaction that rolled back and runs again.
+    fn forget_keyring_audit(&self) {
+        self.keyring_state().audited = false;
+    }
+
+    /// Gives a keyring entry back what it held before a change that did not
+    /// commit (`None`: it did not exist). Best effort: the store is right
+    /// either way, and `tokctl secret` refuses a secret the store does not
+    /// accept.
+    fn put_back(&self, entry: &KeyringEntry, before: Option<&crate::secret::Secret>) {
+        let _ = match before {
+            Some(old) => self.keyring.put(entry, old),
+            None => self.keyring.delete(entry),
+        };
     }
 
     /// Calls the keyring, unless an earlier call of this operation found it

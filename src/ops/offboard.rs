@@ -128,6 +128,23 @@ impl Session {
                     .into_iter()
                     .map(|(_, name, _)| name)
                     .collect();
+                // The row stays, marked removed: tokens and events that name
+                // the user still say who, and the user can no longer act. A
+                // user who joined an org after the plan still belongs to it,
+                // so is not removed until offboarded again.
+                if unplanned_orgs.is_empty() {
+                    if let Some((key, record)) = q.user(user)? {
+                        if record.removed_at.is_none() {
+                            q.update_user(
+                                key,
+                                &crate::model::User {
+                                    removed_at: Some(now),
+                                    ..record
+                                },
+                            )?;
+                        }
+                    }
+                }
                 Ok((orgs, revoked, skipped, unplanned_tokens, unplanned_orgs))
             })?;
         let revoked = self.finish_revocations(results);

@@ -11,7 +11,7 @@ use super::{require_role, Actor, BulkRevoked, Ctx, Edited, Session, SkipReason};
 use crate::audit::{action, NewEvent};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result};
-use crate::model::{Role, Token, TokenStatus};
+use crate::model::{Role, Token, TokenStatus, UserKind};
 use crate::policy::{Candidate, Policy, PolicyChange, Violation};
 use crate::store::{OrgKey, TokenEdit, TokenFilter, Tx, Visibility};
 
@@ -262,7 +262,7 @@ impl OrgRules {
 }
 
 /// The role of each member of `org`, by user name.
-fn member_roles(q: &dyn Tx, org: OrgKey) -> Result<HashMap<String, Role>> {
+pub(super) fn member_roles(q: &dyn Tx, org: OrgKey) -> Result<HashMap<String, Role>> {
     Ok(q.memberships(Some(org))?
         .into_iter()
         .map(|membership| (membership.user, membership.role))
@@ -271,7 +271,11 @@ fn member_roles(q: &dyn Tx, org: OrgKey) -> Result<HashMap<String, Role>> {
 
 /// The rules of `policy` that `token` breaks (none for a policy that allows
 /// everything). `roles`: the org's members' roles, for the member-tokens rule.
-fn violations(policy: &Policy, roles: &HashMap<String, Role>, token: &Token) -> Vec<Violation> {
+pub(super) fn violations(
+    policy: &Policy,
+    roles: &HashMap<String, Role>,
+    token: &Token,
+) -> Vec<Violation> {
     let held_by_plain_member = token
         .owner
         .as_ref()
@@ -283,6 +287,7 @@ fn violations(policy: &Policy, roles: &HashMap<String, Role>, token: &Token) -> 
                 issued_at: token.issued_at,
                 expires_at: token.expires_at,
                 held_by_plain_member,
+                held_by_service_account: token.owner_kind == Some(UserKind::Service),
             },
             false,
         )

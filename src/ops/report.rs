@@ -1,12 +1,15 @@
 //! The usage report: per org, what the tokens are and whether anyone uses them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
+use super::policy::{member_roles, violations};
 use super::Session;
+use crate::clock::{rfc3339, Timestamp};
 use crate::error::{Error, Result};
-use crate::model::{Role, Token, TokenKind, TokenStatus};
+use crate::model::{Role, Token, TokenKind, TokenStatus, UserKind};
+use crate::policy::Policy;
 use crate::store::Tx;
 use crate::store::{TokenFilter, Visibility};
 
@@ -50,8 +53,26 @@ pub struct UsedToken {
     pub name: String,
     /// Owner, or `None` for org tokens.
     pub owner: Option<String>,
+    /// Whether the owner is a person or a service account (`None` for org tokens).
+    pub owner_kind: Option<UserKind>,
     /// Recorded uses.
     pub use_count: u64,
+}
+
+/// How the live tokens of an org stand against its current policy: what
+/// `policy check` would list, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyCompliance {
+    /// Whether the org has a policy (without one, nothing can break it).
+    pub set: bool,
+    /// Live tokens: active and deactivated.
+    pub live: u64,
+    /// Live tokens that break at least one rule.
+    pub breaking: u64,
+    /// Live tokens breaking each rule (`max_lifetime`, `require_expiry`,
+    /// `allowed_scopes`, `member_tokens`); a token breaking two rules
+    /// counts under both. Only rules something breaks are present.
+    pub by_rule: BTreeMap<String, u64>,
 }
 
 /// One org's figures.
@@ -59,6 +80,9 @@ pub struct UsedToken {
 pub struct OrgReport {
     /// The org.
     pub org: String,
+    /// When the figures were taken.
+    #[serde(serialize_with = "as_rfc3339")]
+    pub generated_at: Timestamp,
     /// Every token not yet pruned.
     pub total: u64,
     /// By status.
@@ -67,6 +91,9 @@ pub struct OrgReport {
     pub active_by_kind: BTreeMap<String, u64>,
     /// Active tokens by owner (`(org)` for org tokens).
     pub active_by_owner: BTreeMap<String, u64>,
+    /// Active tokens by who holds them: `person`, `service` (a service
+    /// account) or `org` (org tokens).
+    pub active_by_owner_kind: BTreeMap<String, u64>,
     /// Active tokens never used.
     pub never_used: u64,
     /// Active tokens by last use.
@@ -80,6 +107,22 @@ pub struct OrgReport {
     /// Uses per UTC day over the last [`USAGE_DAYS`] days, days with uses
     /// only, oldest first (tokens not yet pruned).
     pub uses_by_day: Vec<DayUses>,
+    /// The live tokens against the org's current policy.
+    pub policy: PolicyCompliance,
+}
+
+/// A time in JSON: RFC 3339, UTC, whole seconds.
+fn as_rfc3339<S: Serializer>(
+    at: &Timestamp,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_str(&rfc3339(*at))
+}
+
+/// An org's policy and its members' roles, read once per report.
+struct OrgRules {
+    policy: Policy,
+    roles: HashMap<String, Role>,
 }
 
 /// How many days of use history a report shows.
@@ -95,9 +138,22 @@ pub struct DayUses {
 }
 
 impl OrgReport {
-    fn add(&mut self, token: &Token, now: crate::clock::Timestamp) {
+    fn add(&mut self, token: &Token, now: Timestamp, rules: &OrgRules) {
         self.total += 1;
         let status = token.status(now);
+        if status.not_ended() {
+            self.policy.live += 1;
+            if self.policy.set {
+                let broken = violations(&rules.policy, &rules.roles, token);
+                if !broken.is_empty() {
+                    self.policy.breaking += 1;
+                }
+                let rules: BTreeSet<&'static str> = broken.iter().map(|v| v.rule()).collect();
+                for rule in rules {
+                    *self.policy.by_rule.entry(rule.to_owned()).or_default() += 1;
+                }
+            }
+        }
         match status {
             TokenStatus::Active => self.by_status.active += 1,
             TokenStatus::Deactivated => self.by_status.deactivated += 1,
@@ -109,6 +165,7 @@ impl OrgReport {
                 id: token.id.to_string(),
                 name: token.name.clone(),
                 owner: token.owner.clone(),
+                owner_kind: token.owner_kind,
                 use_count: token.use_count,
             });
             self.most_used
@@ -127,6 +184,14 @@ impl OrgReport {
             TokenKind::Personal => token.owner.clone().unwrap_or_default(),
         };
         *self.active_by_owner.entry(owner).or_default() += 1;
+        let holder = match token.owner_kind {
+            Some(kind) => kind.as_str(),
+            None => "org",
+        };
+        *self
+            .active_by_owner_kind
+            .entry(holder.to_owned())
+            .or_default() += 1;
         let days = |n| chrono::Duration::days(n);
         match token.last_used_at {
             None => {
@@ -187,8 +252,22 @@ impl Session {
         let now = self.ctx.clock.now();
         let mut reports = Vec::with_capacity(orgs.len());
         for (key, name) in orgs {
+            let policy = q.policy(key)?;
+            let rules = OrgRules {
+                roles: if policy == Policy::default() {
+                    HashMap::new()
+                } else {
+                    member_roles(q, key)?
+                },
+                policy,
+            };
             let mut report = OrgReport {
                 org: name,
+                generated_at: now,
+                policy: PolicyCompliance {
+                    set: rules.policy != Policy::default(),
+                    ..PolicyCompliance::default()
+                },
                 ..OrgReport::default()
             };
             let filter = TokenFilter {
@@ -201,7 +280,7 @@ impl Session {
                 ..TokenFilter::default()
             };
             q.for_each_token(&filter, |row| {
-                report.add(&row.token, now);
+                report.add(&row.token, now, &rules);
                 Ok::<(), Error>(())
             })?;
             let since = now - chrono::Duration::days(USAGE_DAYS);

@@ -5,7 +5,8 @@
 //! the old digest is kept in `retired_secrets` with its grace deadline, the
 //! event is appended, and the keyring entry is replaced; then it commits. If
 //! the commit fails, the keyring gets its old secret back (or loses the new
-//! one when there was none). In `auto` mode a keyring that cannot take the
+//! one when there was none), also before the store runs the transaction
+//! again after a conflict. In `auto` mode a keyring that cannot take the
 //! new secret has the old entry removed instead. `required` mode fails before
 //! any write when the keyring is unreachable or locked.
 
@@ -16,7 +17,7 @@ use crate::clock::Timestamp;
 use crate::duration::{Expiry, Span};
 use crate::error::{Error, Result};
 use crate::keyring::{KeyringEntry, KeyringMode};
-use crate::model::{Token, TokenStatus};
+use crate::model::{Token, TokenStatus, UserKind};
 use crate::policy::Candidate;
 use crate::secret::Secret;
 use crate::store::Rotation;
@@ -73,6 +74,11 @@ impl Session {
         // What the keyring held before, to put back if the commit fails.
         let mut previous_entry: Option<(KeyringEntry, Option<Secret>)> = None;
         let result = self.write_as_actor(|q, ctx, actor| {
+            // Run again after a conflict: the earlier run rolled back, so the
+            // keyring gets back what it held before it.
+            if let Some((entry, before)) = previous_entry.take() {
+                ctx.put_back(&entry, before.as_ref());
+            }
             let row = ctx.resolve_token(q, actor, &request.reference, request.org.as_deref())?;
             ctx.require_manage(q, actor, &row, "rotating this token")?;
             let mut token = row.token.clone();
@@ -104,6 +110,7 @@ impl Session {
                     issued_at: now,
                     expires_at,
                     held_by_plain_member: held_by_plain_member(q, row.org_key, row.owner_key)?,
+                    held_by_service_account: token.owner_kind == Some(UserKind::Service),
                 },
                 request.clamp_expiry,
             );
@@ -141,10 +148,7 @@ impl Session {
         });
         if let (Err(_), Some((entry, before))) = (&result, &previous_entry) {
             // The rotation did not commit: the keyring must hold the secret the store still accepts.
-            let _ = match before {
-                Some(old) => self.ctx.keyring.put(entry, old),
-                None => self.ctx.keyring.delete(entry),
-            };
+            self.ctx.put_back(entry, before.as_ref());
         }
         result
     }

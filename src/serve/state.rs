@@ -121,7 +121,8 @@ impl Shared {
     }
 
     fn reconnect(&self, session: &mut Session) {
-        if session.store().connection_lost() && session.reconnect_if_lost() {
+        // A server still away is seen by the request itself (a 503).
+        if let Ok(true) = session.reconnect_if_lost() {
             self.metrics.reconnected();
         }
     }

@@ -9,6 +9,7 @@
 
 mod error;
 mod postgres;
+mod records;
 mod seam;
 mod sql;
 mod sqlite;
@@ -23,15 +24,20 @@ use crate::error::Result;
 pub use crate::audit::Checkpoint;
 pub use error::{StoreError, StoreErrorKind};
 pub use postgres::{
-    Host, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole,
+    Host, ServerAddress, SslMode, TeamAdmin, TeamInit, TeamRole, TlsCheck,
     SCHEMA_VERSION as TEAM_SCHEMA_VERSION,
 };
-pub use seam::{StoreAdmin, Tx};
+pub use records::{
+    LoadEnd, MembershipRecord, Occupancy, OrgRecord, PolicyRecord, RecordBatch, RecordCounts,
+    RetiredRecord, StoreFacts, StoreRecord, TokenRecord, UsageRecord, UserRecord,
+};
+pub use seam::{DumpSink, Loader, StoreAdmin, Tx};
 pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference, SCHEMA_VERSION};
 pub use target::StoreTarget;
 pub use types::{
-    DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit, TokenFilter,
-    TokenRow, TokenSort, UsagePeriod, UsageUpdate, UserKey, VerifyRow, Visibility,
+    DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, SentReminder, TokenEdit,
+    TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
+    Visibility,
 };
 
 /// Where a local store lives and whether tokctl may create its directory.
@@ -221,10 +227,59 @@ impl Store {
     /// Runs `work` in one write transaction (taking the write lock at once,
     /// so two writers queue instead of failing midway). Commits only if
     /// `work` returns `Ok`.
-    pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
+    ///
+    /// `work` may run more than once: a team store runs the whole
+    /// transaction again (a few times, after a short random pause) when the
+    /// server ends it with a serialization failure or a deadlock. A run is
+    /// repeated only after its transaction rolled back, so whatever `work`
+    /// did outside it (the keyring) must be undone at the start of the next
+    /// run; its changes through the [`Tx`] are gone by then.
+    pub fn write<T>(&mut self, work: impl FnMut(&dyn Tx) -> Result<T>) -> Result<T> {
         match &mut self.backend {
             Backend::Sqlite(store) => store.write(work),
             Backend::Postgres(store) => store.write(work),
+        }
+    }
+
+    /// Sends the store's facts, then every row as stored (keys, digests,
+    /// actors, times, use counts, events with their hashes) in the order a
+    /// [`Loader`] needs them, to `sink` until it breaks; all from one
+    /// snapshot. Reads everything, whoever the caller acts as: `ops`
+    /// decides who may.
+    ///
+    /// A local store only, for now: a team store is copied with
+    /// PostgreSQL's own tools (`pg_dump`).
+    pub fn dump(&self, sink: &mut dyn DumpSink) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(store) => store.dump(sink),
+            Backend::Postgres(_) => Err(crate::Error::request(
+                "reading a team store row by row is not supported; copy it with pg_dump",
+                crate::error::RequestProblem::Other,
+            )),
+        }
+    }
+
+    /// Whether [`Store::load`] would start: the store is empty (else
+    /// [`crate::Error::StoreNotEmpty`]) and, on a team store, this login is
+    /// its database's owner or a superuser (else forbidden). Writes nothing.
+    pub fn check_load(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(store) => store.check_load(),
+            Backend::Postgres(store) => store.check_load(),
+        }
+    }
+
+    /// Runs `work` in one write transaction with a [`Loader`], the bulk
+    /// path that writes rows as they are (for a copy of a whole store, or
+    /// seeding a benchmark): refused unless [`Store::check_load`]'s checks
+    /// pass inside that transaction. `work` loads its batches, calls
+    /// [`Loader::finish`], and may then append events through the [`Tx`],
+    /// which link to the loaded chain. Commits only if `work` returns
+    /// `Ok`: a failure anywhere leaves the store as empty as it was.
+    pub fn load<T>(&mut self, work: impl FnOnce(&dyn Tx, &dyn Loader) -> Result<T>) -> Result<T> {
+        match &mut self.backend {
+            Backend::Sqlite(store) => store.load(work),
+            Backend::Postgres(store) => store.load(work),
         }
     }
 

@@ -3,13 +3,16 @@
 //! [`StoreAdmin`] what they ask of a store outside its transactions. The
 //! SQLite backend (`store/sqlite/tx.rs`) implements both; a second backend
 //! implements them in its own module, and `ops` does not change.
+//! [`Loader`] is the bulk path that moves a whole store into an empty one
+//! (`store copy`, seeding benchmarks).
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::{
-    Checkpoint, DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, TokenEdit,
-    TokenFilter, TokenRow, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    Checkpoint, DeferredUsage, EventFilter, LoadEnd, NewToken, OrgKey, RecordBatch, RetiredSecret,
+    Rotation, SentReminder, StoreFacts, StoreRecord, TokenEdit, TokenFilter, TokenRow, UsagePeriod,
+    UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
 use crate::audit::{Event, NewEvent};
 use crate::clock::Timestamp;
@@ -70,11 +73,25 @@ pub trait Tx {
     /// The row id of the user named `name`.
     fn user_key(&self, name: &str) -> Result<Option<UserKey>>;
 
-    /// Adds a user; the caller has checked the name is free.
-    fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey>;
+    /// Adds a user (name, creation time, display name, e-mail address,
+    /// kind, removal time as given); the caller has checked the name is free.
+    fn insert_user(&self, user: &User) -> Result<UserKey>;
 
-    /// Every user, by name.
+    /// Rewrites a user's display name, e-mail address, kind and removal
+    /// time from `user`; its name and creation time never change.
+    fn update_user(&self, key: UserKey, user: &User) -> Result<()>;
+
+    /// Every user, removed ones included, by name.
     fn users(&self) -> Result<Vec<User>>;
+
+    /// The user named `name`, with its key.
+    fn user(&self, name: &str) -> Result<Option<(UserKey, User)>>;
+
+    /// The key of the user named `name`, and whether they are active or
+    /// removed: what every command asks about its actor. Implementations
+    /// answer it also to callers who may read no table (a team store's
+    /// verifiers).
+    fn user_standing(&self, name: &str) -> Result<Option<UserStanding>>;
 
     /// The name of the user with this row id.
     fn user_name(&self, user: UserKey) -> Result<String>;
@@ -290,6 +307,22 @@ pub trait Tx {
     /// Deletes use history from hours that ended before `cutoff` (audit retention).
     fn prune_usage_before(&self, cutoff: Timestamp) -> Result<u64>;
 
+    // Expiry reminders
+
+    /// The reminders remembered for `threshold` about expiries after
+    /// `expiring_after` (earlier ones are about tokens that have expired),
+    /// of the tokens the caller administers.
+    fn reminders_sent(
+        &self,
+        threshold: &str,
+        expiring_after: Timestamp,
+    ) -> Result<Vec<SentReminder>>;
+
+    /// Remembers a reminder as handed over (again: its time is updated).
+    /// Call inside the write transaction that appends its `notify.sent`
+    /// event. A token's reminders go when its row is pruned.
+    fn remember_reminder(&self, reminder: &SentReminder) -> Result<()>;
+
     // Streaming reads, object-safe; callers use the generic wrappers on `dyn Tx`.
 
     /// Calls `each` for every token the filter lets through, in the
@@ -299,6 +332,15 @@ pub trait Tx {
         &self,
         filter: &TokenFilter,
         each: &mut dyn FnMut(TokenRow) -> ControlFlow<()>,
+    ) -> Result<()>;
+
+    /// Calls `each` with the id and name of every token the filter lets
+    /// through, in order, until `each` breaks: the walk of
+    /// [`Tx::visit_tokens`] without the rest of each row, for offering names.
+    fn visit_token_names(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
     ) -> Result<()>;
 
     /// Calls `each` for every event the filter lets through, in id order,
@@ -388,4 +430,48 @@ pub trait StoreAdmin {
 
     /// The schema version of the open store.
     fn schema_version(&self) -> Result<i64>;
+}
+
+/// Where [`super::Store::dump`] sends a store: its facts first (the
+/// checkpoint a chain walk starts from), then every row, all from one
+/// snapshot.
+pub trait DumpSink {
+    /// The store's own facts, before any row.
+    fn facts(&mut self, facts: &StoreFacts);
+
+    /// One row; `Break` stops the dump.
+    fn record(&mut self, record: StoreRecord) -> ControlFlow<()>;
+}
+
+/// The bulk path into an empty store, inside the one write transaction of
+/// [`super::Store::load`]: rows go in as they are, with their keys,
+/// digests, actors, times and use counts, past the checks a change by a
+/// user gets (who may act, the org's policy, an event per change), and
+/// fast (PostgreSQL: `COPY`). Nothing is visible to others until the
+/// transaction commits, and nothing is left if it does not.
+///
+/// What every implementation must guarantee:
+///
+/// - **Only into an empty store, only by whoever may.** `Store::load`
+///   checks both before the loader is handed out (a team store: its
+///   database's owner or a superuser; the database refuses anyone else).
+/// - **References hold.** Rows keep their keys; orgs and users are written
+///   before what names them, tokens before their retired secrets.
+/// - **The chain continues.** Events keep their ids and stored hashes;
+///   after [`Loader::finish`] the next [`Tx::append_event`] links to the
+///   last loaded event (or the checkpoint), so one chain runs through the
+///   loaded events into the new ones.
+/// - **Counters move past what was loaded**: the token-key counter (no
+///   key is handed out twice) and any row-id sequence.
+pub trait Loader {
+    /// Writes a batch of rows, each kind in dependency order. Events must
+    /// come in id order, continuing the previous batch's.
+    fn load(&self, batch: &RecordBatch) -> Result<()>;
+
+    /// Ends the load: checks that the loaded events run on from the
+    /// checkpoint (or event 1) without a gap, sets the chain's head to the
+    /// last of them, records the checkpoint, and moves the counters past
+    /// the loaded keys. Call it once, after the last batch and before
+    /// appending events.
+    fn finish(&self, end: &LoadEnd) -> Result<()>;
 }

@@ -6,6 +6,20 @@
 use crate::model::TokenStatus;
 use crate::store::TokenSort;
 
+/// A token owner's status from the owner columns of a token row: `None`
+/// when the token has no owner (an org token), else removed when the
+/// owner's `removed_at` is set. Both backends decode rows with it.
+pub(crate) fn owner_status(
+    has_owner: bool,
+    removed_at: Option<crate::clock::Timestamp>,
+) -> Option<crate::model::UserStatus> {
+    use crate::model::UserStatus;
+    has_owner.then_some(match removed_at {
+        Some(_) => UserStatus::Removed,
+        None => UserStatus::Active,
+    })
+}
+
 /// Seconds in an hour: use history is kept per hour.
 pub(crate) const SECONDS_PER_HOUR: i64 = 3600;
 

@@ -4,7 +4,7 @@
 
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::model::{Token, TokenId, TokenKind, TokenStatus};
+use crate::model::{Token, TokenId, TokenKind, TokenStatus, UserKind, UserStatus};
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::SecretHash;
 
@@ -38,6 +38,35 @@ impl UserKey {
     /// The number a backend stores.
     pub(crate) fn raw(self) -> i64 {
         self.0
+    }
+}
+
+/// What every command asks about its actor, and minting about a token's
+/// owner: the user's key, kind and status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserStanding {
+    /// The user's key.
+    pub key: UserKey,
+    /// A person or a service account.
+    pub kind: UserKind,
+    /// Active or removed.
+    pub status: UserStatus,
+}
+
+impl UserStanding {
+    /// A standing from the stored kind and whether `removed_at` is set.
+    pub(crate) fn new(key: UserKey, kind: &str, removed: bool) -> Result<Self> {
+        Ok(UserStanding {
+            key,
+            kind: kind
+                .parse()
+                .map_err(|_| super::StoreError::corrupt("an invalid user kind"))?,
+            status: if removed {
+                UserStatus::Removed
+            } else {
+                UserStatus::Active
+            },
+        })
     }
 }
 
@@ -272,4 +301,23 @@ pub struct Rotation<'a> {
     pub old_valid_until: Timestamp,
     /// The token's expiry from now on.
     pub expires_at: Option<Timestamp>,
+}
+
+/// An expiry reminder remembered as handed over: about which token at which
+/// expiry, for which threshold (a span's text, `7d`), to whom and when. One
+/// row per recipient, so a failed delivery to one of an org token's admins
+/// is retried without repeating it to the others; the expiry is part of it,
+/// so a token given a new expiry (rotated, edited) is reminded of again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentReminder {
+    /// The token.
+    pub token: TokenId,
+    /// The threshold it was sent for, as the span is written (`7d`).
+    pub threshold: String,
+    /// The expiry the reminder was about.
+    pub expires_at: Timestamp,
+    /// Who got it.
+    pub user: UserKey,
+    /// When it was handed over.
+    pub sent_at: Timestamp,
 }

@@ -304,6 +304,8 @@ fn json_shapes_are_stable() {
             "name",
             "org",
             "owner",
+            "owner_kind",
+            "owner_status",
             "revoke_reason",
             "revoked_at",
             "revoked_by",
@@ -314,6 +316,8 @@ fn json_shapes_are_stable() {
     );
     assert_eq!(created["token"]["expires_at"], "2027-01-01T00:00:00Z");
     assert_eq!(created["token"]["created_at"], common::NOW);
+    assert_eq!(created["token"]["owner_kind"], "person");
+    assert_eq!(created["token"]["owner_status"], "active");
     let listed = env.json(&["list", "--format", "json"]);
     assert_eq!(listed[0], created["token"]);
 }

@@ -76,7 +76,8 @@ fn committed_man_pages_match_the_cli() {
     }
 }
 
-/// What a real bash offers for `tokctl WORD<TAB>`, sorted.
+/// What a real bash offers for `tokctl WORD<TAB>` with the committed
+/// script (which calls the tokctl on PATH back), sorted.
 fn bash_completions(word: &str) -> Vec<String> {
     let script = root().join("completions/tokctl.bash");
     let line = format!("tokctl {word}");
@@ -84,12 +85,22 @@ fn bash_completions(word: &str) -> Vec<String> {
         .arg("-c")
         .arg(format!(
             "source '{}'; COMP_WORDS=(tokctl {word}); COMP_CWORD=1; COMP_LINE='{line}'; COMP_POINT={}; \
-             _tokctl tokctl {word} tokctl; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+             COMP_TYPE=9; _clap_complete_tokctl tokctl {word} tokctl; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
             script.display(),
             line.len()
         ))
         .env_clear()
-        .env("PATH", "/usr/bin:/bin")
+        .env(
+            "PATH",
+            format!(
+                "{}:/usr/bin:/bin",
+                assert_cmd::cargo::cargo_bin("tokctl")
+                    .parent()
+                    .unwrap()
+                    .display()
+            ),
+        )
+        .env("HOME", "/nonexistent")
         .output()
         .unwrap();
     assert!(

@@ -241,6 +241,10 @@ fn sigkill_at_any_moment_leaves_a_whole_store() {
         }
         assert_store_sound(&env, &format!("trial {trial} (killed after {delay:?})"));
         if trial % 4 == 3 && env.count("SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.name = 'bob'") == 0 {
+            // Offboarding marks bob removed: an admin restores him first.
+            if env.count("SELECT removed_at IS NOT NULL FROM users WHERE name = 'bob'") == 1 {
+                env.ok(&["user", "edit", "bob", "--restore"]);
+            }
             env.ok(&["member", "add", "--org", "default", "--user", "bob", "--role", "member"]);
         }
     }

@@ -523,3 +523,102 @@ fn check_exit_codes_say_what_was_found() {
     assert_eq!(json["stale"].as_array().unwrap().len(), 2);
     assert_error(&env.run(&["check"]), 2, "nothing to check");
 }
+
+/// `create --count N` mints N tokens alike in one transaction: named
+/// NAME-1 … NAME-N, a secret per line in order (each in the keyring), and
+/// all or none: a name taken or a quota reached part-way mints nothing and
+/// leaves no keyring entry behind.
+#[test]
+fn create_count_mints_all_or_none() {
+    let env = TestEnv::new();
+    let stdout = env.ok(&[
+        "create",
+        "--count",
+        "3",
+        "--name",
+        "bulk",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "30d",
+    ]);
+    let secrets: Vec<&str> = stdout.lines().collect();
+    assert_eq!(secrets.len(), 3, "{stdout}");
+    for (n, secret) in secrets.iter().enumerate() {
+        let (code, _) = env.verify(secret, &[]);
+        assert_eq!(code, 0);
+        let kept = env.ok(&["secret", &format!("bulk-{}", n + 1)]);
+        assert_eq!(
+            kept.trim_end(),
+            *secret,
+            "the keyring's copy is the secret printed"
+        );
+    }
+    let keyring = || -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(env.keyring_file()).unwrap()).unwrap()
+    };
+    let keyring_before = keyring();
+    assert_eq!(keyring_before.as_object().unwrap().len(), 3);
+    // bulk-1 is taken: nothing is minted, not even bulk-4 … none of them.
+    let out = env.run(&[
+        "create",
+        "--count",
+        "2",
+        "--name",
+        "bulk",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "30d",
+    ]);
+    assert_error(&out, 4, "already exists");
+    assert!(out.stdout.is_empty());
+    // A quota of 4: the second of two more would break it; neither is minted.
+    env.ok(&["org", "policy", "default", "--max-tokens", "4"]);
+    let out = env.run(&[
+        "create",
+        "--count",
+        "2",
+        "--name",
+        "more",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "30d",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "no secret of a token rolled back");
+    let listed = env.json(&["list", "--all", "--format", "json"]);
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|token| token["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["bulk-1", "bulk-2", "bulk-3"]);
+    assert_eq!(
+        keyring(),
+        keyring_before,
+        "the keyring entry of the token that rolled back was taken out again"
+    );
+    // --format json: an array of what a single create prints.
+    let json = env.json(&[
+        "create",
+        "--count",
+        "1",
+        "--name",
+        "one",
+        "--scope",
+        "repo:read",
+        "--expires",
+        "30d",
+        "--format",
+        "json",
+    ]);
+    assert!(json.is_object(), "one token, one object: {json}");
+}

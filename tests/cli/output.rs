@@ -119,6 +119,28 @@ fn colour_only_when_asked_or_at_a_terminal() {
     assert!(!never.contains('\u{1b}'));
 }
 
+/// NO_COLOR turns off colour that tokctl would choose; `--color always` is
+/// the user's explicit choice and wins. The table crate used to read
+/// NO_COLOR on its own and print bare resets (`ESC[m`) with no colour.
+#[test]
+fn color_always_wins_over_no_color_with_whole_escape_codes() {
+    let env = store();
+    let out = env
+        .cmd(&["list", "--all", "--color", "always"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let always = String::from_utf8(out.stdout).unwrap();
+    assert!(always.contains("\u{1b}[38;5;9m revoked"), "{always:?}");
+    assert!(!always.contains("\u{1b}[m"), "{always:?}");
+    let out = env
+        .cmd(&["list", "--all"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!out.stdout.contains(&0x1b));
+}
+
 #[test]
 fn the_secret_alone_on_stdout_and_the_warning_on_stderr() {
     let env = TestEnv::new();
@@ -273,4 +295,49 @@ fn the_created_secret_message_says_one_true_thing() {
             "{name}: nothing to read back"
         );
     }
+}
+
+/// Every example in every command's help fits 80 columns as written (long
+/// ones are continued with `\`), so a terminal of 80 never breaks one in
+/// the middle of a flag.
+#[test]
+fn every_help_example_fits_80_columns() {
+    let env = TestEnv::empty();
+    let help = |words: &[&str]| {
+        let mut args = words.to_vec();
+        args.push("--help");
+        let out = env.cmd(&args).env("COLUMNS", "200").output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let subcommands = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip_while(|line| !line.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|line| !line.is_empty())
+            .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+            .filter(|name| name != "help")
+            .collect()
+    };
+    let mut checked = 0;
+    for command in subcommands(&help(&[])) {
+        let text = help(&[&command]);
+        let mut pages = vec![(command.clone(), text.clone())];
+        for sub in subcommands(&text) {
+            pages.push((format!("{command} {sub}"), help(&[&command, &sub])));
+        }
+        for (name, page) in pages {
+            for line in page
+                .lines()
+                .skip_while(|line| !line.starts_with("Example"))
+                .take_while(|line| !line.is_empty())
+            {
+                checked += 1;
+                assert!(
+                    line.chars().count() <= 80,
+                    "tokctl {name} --help: an example over 80 columns:\n{line}"
+                );
+            }
+        }
+    }
+    assert!(checked > 50, "examples found: {checked}");
 }

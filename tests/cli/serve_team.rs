@@ -28,6 +28,22 @@ fn as_verifier(env: &Env) -> Command {
     cmd
 }
 
+/// A personal token of olive's expiring in 30 days: its secret.
+fn mint(env: &mut Env, name: &str, scope: &str) -> String {
+    env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            name,
+            "--scope",
+            scope,
+            "--expires",
+            "30d",
+        ],
+    )
+}
+
 /// "note: stopped after R requests; U uses and F refusals written in W writes".
 fn written(stderr: &str) -> (u64, u64) {
     let line = stderr
@@ -62,42 +78,9 @@ fn two_servers_as_a_verifier_on_one_team_store_write_exact_counts() {
             "30d",
         ],
     );
-    let web = env.secret(
-        "olive",
-        &[
-            "create",
-            "--name",
-            "web-ci",
-            "--scope",
-            "repo:read",
-            "--expires",
-            "30d",
-        ],
-    );
-    let deploy = env.secret(
-        "olive",
-        &[
-            "create",
-            "--name",
-            "deploy",
-            "--scope",
-            "repo:write",
-            "--expires",
-            "30d",
-        ],
-    );
-    let old = env.secret(
-        "olive",
-        &[
-            "create",
-            "--name",
-            "old",
-            "--scope",
-            "repo:read",
-            "--expires",
-            "30d",
-        ],
-    );
+    let web = mint(&mut env, "web-ci", "repo:read");
+    let deploy = mint(&mut env, "deploy", "repo:write");
+    let old = mint(&mut env, "old", "repo:read");
     env.ok("olive", &["revoke", "old"]);
 
     let servers = [
@@ -216,18 +199,7 @@ fn serve_on_a_team_store_opens_a_connection_per_worker_and_stops_without_panicki
         return;
     };
     let mut env = Env::team(&cluster, "serve_workers");
-    let web = env.secret(
-        "olive",
-        &[
-            "create",
-            "--name",
-            "web-ci",
-            "--scope",
-            "repo:read",
-            "--expires",
-            "30d",
-        ],
-    );
+    let web = mint(&mut env, "web-ci", "repo:read");
     let server = Served::spawn(
         as_verifier(&env),
         &["--workers", "3", "--no-caller-auth"],
@@ -257,18 +229,7 @@ fn a_team_store_that_goes_away_is_answered_503_and_reconnected_when_back() {
         return;
     };
     let mut env = Env::team(&cluster, "serve_503");
-    let web = env.secret(
-        "olive",
-        &[
-            "create",
-            "--name",
-            "web-ci",
-            "--scope",
-            "repo:read",
-            "--expires",
-            "30d",
-        ],
-    );
+    let web = mint(&mut env, "web-ci", "repo:read");
     let server = Served::spawn(
         as_verifier(&env),
         &[

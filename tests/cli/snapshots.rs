@@ -169,6 +169,7 @@ fn help_snapshots() {
     assert_help("help_show", &["show", "--help"]);
     assert_help("help_audit", &["audit", "--help"]);
     assert_help("help_revoke", &["revoke", "--help"]);
+    assert_help("help_scan", &["scan", "--help"]);
 }
 
 #[test]

@@ -1079,3 +1079,282 @@ fn team_init_upgrades_a_store_of_schema_version_1() {
     let refused = olive.batch_execute("UPDATE tokctl.audit_events SET actor = 'x'");
     assert!(refused.is_err());
 }
+
+#[test]
+fn a_member_cannot_mark_herself_a_service_account_and_removed_users_are_no_one() {
+    let Some(mut team) = Team::new("service") else {
+        return;
+    };
+    let mark_mia = "UPDATE tokctl.users SET kind = 'service' WHERE name = 'mia'";
+    // A member marks herself a service account: refused, event or not.
+    team.refused(
+        "mia",
+        mark_mia,
+        "only admins and owners mark service accounts",
+    );
+    team.refused(
+        "mia",
+        &format!(
+            "BEGIN; {}; {mark_mia}; COMMIT",
+            own_event("mia", "user.edit")
+        ),
+        "only admins and owners mark service accounts",
+    );
+    // Nor registers one, nor changes her own record; a name never changes.
+    team.refused(
+        "mia",
+        "INSERT INTO tokctl.users (name, created_at, kind) VALUES ('bot', 0, 'service')",
+        "only admins and owners mark service accounts",
+    );
+    team.refused(
+        "mia",
+        "UPDATE tokctl.users SET email = 'mia@example.com' WHERE name = 'mia'",
+        "only admins and owners change users",
+    );
+    team.refused(
+        "adam",
+        "UPDATE tokctl.users SET name = 'mia2' WHERE name = 'mia'",
+        "permission denied",
+    );
+    assert_eq!(
+        team.fact("SELECT kind FROM tokctl.users WHERE name = 'mia'"),
+        "person"
+    );
+    // An admin may, with its event in the same transaction.
+    team.refused("adam", mark_mia, "needs its audit event");
+    team.allowed(
+        "adam",
+        &format!(
+            "BEGIN; {}; {mark_mia}; COMMIT",
+            own_event("adam", "user.edit")
+        ),
+    );
+    assert_eq!(
+        team.fact("SELECT kind FROM tokctl.users WHERE name = 'mia'"),
+        "service"
+    );
+    // The policy trigger knows the exemption: mia, now a service account,
+    // holds a personal token; max, a person, may not.
+    team.env.ok(
+        "olive",
+        &[
+            "org",
+            "policy",
+            "default",
+            "--member-tokens",
+            "deny-except-service-accounts",
+        ],
+    );
+    let mint = |login: &str| {
+        format!(
+            "BEGIN; {}; {}; COMMIT",
+            own_event(login, "token.create"),
+            token_insert(
+                login,
+                "personal",
+                &format!("(SELECT id FROM tokctl.users WHERE name = '{login}')"),
+                "repo:read",
+                "1796000000",
+            )
+        )
+    };
+    team.allowed("mia", &mint("mia"));
+    team.refused(
+        "max",
+        &mint("max"),
+        "does not allow members to hold personal tokens",
+    );
+    // Removing a user is for after they left every org: no admin of one org
+    // locks out a member of another.
+    team.refused(
+        "adam",
+        &format!(
+            "BEGIN; {}; UPDATE tokctl.users SET removed_at = 1795000000 WHERE name = 'max'; COMMIT",
+            own_event("adam", "user.remove")
+        ),
+        "still belongs to an org and cannot be marked removed",
+    );
+    // Offboarded with tokctl, max is no one to the database: no org of his
+    // own, no membership (even from the owner), no token (even from an admin).
+    team.env.ok("olive", &["user", "remove", "max", "--yes"]);
+    assert_ne!(
+        team.fact("SELECT removed_at FROM tokctl.users WHERE name = 'max'"),
+        ""
+    );
+    team.refused(
+        "max",
+        &format!(
+            "BEGIN; {}; INSERT INTO tokctl.orgs (name, created_at) VALUES ('maxco', 0); COMMIT",
+            own_event("max", "org.add")
+        ),
+        "row-level security",
+    );
+    team.refused(
+        "olive",
+        &format!(
+            "BEGIN; {}; INSERT INTO tokctl.memberships (org_id, user_id, role, created_at)
+             VALUES ((SELECT id FROM tokctl.orgs WHERE name = 'default'),
+                     (SELECT id FROM tokctl.users WHERE name = 'max'), 'member', 0); COMMIT",
+            own_event("olive", "member.set")
+        ),
+        "user max was removed and gets no membership",
+    );
+    team.refused(
+        "adam",
+        &format!(
+            "BEGIN; {}; {}; COMMIT",
+            own_event("adam", "token.create"),
+            token_insert(
+                "adam",
+                "personal",
+                "(SELECT id FROM tokctl.users WHERE name = 'max')",
+                "repo:read",
+                "1796000000",
+            )
+        ),
+        "a removed user gets no token",
+    );
+    // tokctl says the same before the database is asked.
+    let out = team.env.run_with("max", &["list"], None);
+    assert_eq!(out.status.code(), Some(5));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: user 'max' was removed from this store"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn reminders_are_read_and_written_only_by_the_admins_of_their_org() {
+    let Some(mut team) = Team::new("remind") else {
+        return;
+    };
+    for user in ["olive", "adam", "max"] {
+        let email = format!("{user}@example.com");
+        team.env
+            .ok("olive", &["user", "edit", user, "--email", &email]);
+    }
+    // max is a member of `default` and owns `other`, with a token there.
+    team.env.ok("max", &["org", "add", "other"]);
+    team.env.ok(
+        "max",
+        &[
+            "create",
+            "--org",
+            "other",
+            "--name",
+            "other-tok",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    // olive reminds for `default` (bot to olive and adam, max-tok to max;
+    // mia has no address), max for `other`.
+    team.env.ok(
+        "olive",
+        &["notify", "--expiring", "30d", "--format", "jsonl"],
+    );
+    team.env.ok(
+        "max",
+        &[
+            "notify",
+            "--expiring",
+            "30d",
+            "--org",
+            "other",
+            "--format",
+            "jsonl",
+        ],
+    );
+    let names =
+        "SELECT coalesce(string_agg(t.name || '>' || u.name, ',' ORDER BY t.name, u.name), '')
+                 FROM tokctl.reminders r JOIN tokctl.users u ON u.id = r.user_id
+                 JOIN tokctl.tokens t ON t.id = r.token_id";
+    assert_eq!(
+        team.fact(names),
+        "bot>adam,bot>olive,max-tok>max,other-tok>max"
+    );
+    let plain = "SELECT count(*) FROM tokctl.reminders";
+    // Reads: a member sees none of her org's, not even about her own token;
+    // an owner of another org sees only that org's; an admin his org's.
+    assert_eq!(team.allowed("mia", plain), "0");
+    assert_eq!(
+        team.allowed(
+            "max",
+            "SELECT string_agg(threshold || ':' || token_id, ',') FROM tokctl.reminders"
+        ),
+        format!(
+            "30d:{}",
+            team.fact("SELECT id FROM tokctl.tokens WHERE name = 'other-tok'")
+        )
+    );
+    assert_eq!(team.allowed("adam", plain), "3");
+    team.refused("vera", plain, "permission denied");
+
+    // Writes: remembering (or forging) a reminder about a token of an org
+    // one does not administer is refused, with its event or without.
+    let bot = team.fact("SELECT id FROM tokctl.tokens WHERE name = 'bot'");
+    let other = team.fact("SELECT id FROM tokctl.tokens WHERE name = 'other-tok'");
+    let insert = |token: &str, user: &str| {
+        format!(
+            "INSERT INTO tokctl.reminders (token_id, threshold, expires_at, user_id, sent_at)
+             VALUES ({token}, '1d', 1797592000, (SELECT id FROM tokctl.users WHERE name = '{user}'), 1795000000)"
+        )
+    };
+    for (login, token) in [("mia", &bot), ("max", &bot), ("adam", &other)] {
+        team.refused(
+            login,
+            &format!(
+                "BEGIN; {}; {}; COMMIT",
+                own_event(login, "notify.sent"),
+                insert(token, login)
+            ),
+            "row-level security",
+        );
+    }
+    // Changing another org's: no row to change (hidden), so nothing changes.
+    let sent = "SELECT string_agg(sent_at::text, ',' ORDER BY user_id) FROM tokctl.reminders r
+                JOIN tokctl.tokens t ON t.id = r.token_id WHERE t.name = 'bot'";
+    let before = team.fact(sent);
+    team.allowed(
+        "max",
+        &format!(
+            "BEGIN; {}; UPDATE tokctl.reminders SET sent_at = 0; COMMIT",
+            own_event("max", "notify.sent")
+        ),
+    );
+    team.allowed(
+        "mia",
+        &format!(
+            "BEGIN; {}; UPDATE tokctl.reminders SET sent_at = 0; COMMIT",
+            own_event("mia", "notify.sent")
+        ),
+    );
+    assert_eq!(team.fact(sent), before);
+    // Nobody deletes a reminder (they go with their token); only the time
+    // of one changes.
+    team.refused("adam", "DELETE FROM tokctl.reminders", "permission denied");
+    team.refused(
+        "adam",
+        "UPDATE tokctl.reminders SET threshold = '1y'",
+        "permission denied",
+    );
+    // Even an admin remembers a reminder only with its audit event.
+    team.refused(
+        "adam",
+        &insert(&bot, "mia"),
+        "a change to reminders needs its audit event",
+    );
+    assert_eq!(team.fact("SELECT count(*) FROM tokctl.reminders"), "4");
+    team.allowed(
+        "adam",
+        &format!(
+            "BEGIN; {}; {}; COMMIT",
+            own_event("adam", "notify.sent"),
+            insert(&bot, "mia")
+        ),
+    );
+    assert_eq!(team.fact("SELECT count(*) FROM tokctl.reminders"), "5");
+}

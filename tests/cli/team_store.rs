@@ -19,7 +19,8 @@ use tempfile::TempDir;
 const NOW: &str = "2026-11-22T10:00:00Z";
 
 /// The throwaway cluster scripts/test made, from `TOKCTL_TEST_PG`
-/// (`host=… port=… socket=… passfile=… superuser=…`).
+/// (`host=… port=… socket=… passfile=… superuser=… ca=… wrong_ca=…
+/// other_host=…`, see scripts/pg-cluster).
 #[derive(Debug, Clone)]
 pub struct Cluster {
     pub host: String,
@@ -27,6 +28,12 @@ pub struct Cluster {
     pub socket: PathBuf,
     pub passfile: PathBuf,
     pub superuser: String,
+    /// The certificate authority that signed the server's certificate.
+    pub ca: PathBuf,
+    /// An authority that signed nothing of this server's.
+    pub wrong_ca: PathBuf,
+    /// Another address of the server that its certificate does not name.
+    pub other_host: String,
 }
 
 impl Cluster {
@@ -44,26 +51,40 @@ impl Cluster {
             );
             return None;
         };
+        Some(Cluster::parse(&text))
+    }
+
+    /// The cluster a line in `TOKCTL_TEST_PG`'s form describes (what
+    /// `scripts/pg-cluster start` prints).
+    pub fn parse(text: &str) -> Cluster {
         let field = |name: &str| {
             text.split_whitespace()
                 .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
                 .unwrap_or_else(|| panic!("TOKCTL_TEST_PG lacks {name}"))
                 .to_owned()
         };
-        Some(Cluster {
+        Cluster {
             host: field("host"),
             port: field("port").parse().unwrap(),
             socket: field("socket").into(),
             passfile: field("passfile").into(),
             superuser: field("superuser"),
-        })
+            ca: field("ca").into(),
+            wrong_ca: field("wrong_ca").into(),
+            other_host: field("other_host"),
+        }
     }
 
     /// The superuser's password, from the pgpass file.
     pub fn superuser_password(&self) -> String {
+        self.password_of(&self.superuser)
+    }
+
+    /// The password of `login`, from the pgpass file.
+    pub fn password_of(&self, login: &str) -> String {
         let text = std::fs::read_to_string(&self.passfile).unwrap();
         text.lines()
-            .find_map(|line| line.strip_prefix(&format!("*:*:*:{}:", self.superuser)))
+            .find_map(|line| line.strip_prefix(&format!("*:*:*:{login}:")))
             .unwrap()
             .to_owned()
     }
@@ -81,10 +102,13 @@ impl Cluster {
 
     /// The store URL of `user` in `dbname`, over TCP.
     pub fn url(&self, user: &str, dbname: &str) -> String {
-        format!(
-            "postgres://{user}@{}:{}/{dbname}?sslmode=disable",
-            self.host, self.port
-        )
+        self.url_at(&self.host, user, dbname, "sslmode=disable")
+    }
+
+    /// The store URL of `user` in `dbname` at `host` (this server's port),
+    /// with `query` as its parameters.
+    pub fn url_at(&self, host: &str, user: &str, dbname: &str, query: &str) -> String {
+        format!("postgres://{user}@{host}:{}/{dbname}?{query}", self.port)
     }
 }
 
@@ -191,8 +215,13 @@ impl Env {
     }
 
     pub fn team(cluster: &Cluster, test: &str) -> Env {
+        Env::team_on(TeamDb::new(cluster, test))
+    }
+
+    /// An environment on a team store made beforehand.
+    pub fn team_on(db: TeamDb) -> Env {
         Env {
-            team: Some(TeamDb::new(cluster, test)),
+            team: Some(db),
             ..Env::local()
         }
     }
@@ -263,7 +292,8 @@ impl Env {
             .unwrap()
     }
 
-    fn at(&mut self, now: &str) {
+    /// Pins the time of the commands that follow.
+    pub fn at(&mut self, now: &str) {
         self.now = now.to_owned();
     }
 }
@@ -721,6 +751,191 @@ fn orgs_users_members_and_policy_are_the_same_on_both_stores() {
     same_on_both("directory", directory_and_policy);
 }
 
+/// Service accounts, removed users and a directory import: read from stdin,
+/// so that no temp path differs between the two transcripts.
+fn service_accounts_and_import(env: &mut Env) {
+    env.ok("olive", &["org", "list"]);
+    env.ok(
+        "olive",
+        &[
+            "user",
+            "add",
+            "adam",
+            "--display-name",
+            "Adam A",
+            "--email",
+            "adam@example.com",
+        ],
+    );
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "adam", "--role", "admin",
+        ],
+    );
+    env.ok("adam", &["user", "add", "deploy-bot", "--service"]);
+    env.ok(
+        "olive",
+        &[
+            "member",
+            "add",
+            "--org",
+            "default",
+            "--user",
+            "deploy-bot",
+            "--role",
+            "member",
+        ],
+    );
+    let deploy = env.secret(
+        "adam",
+        &[
+            "create",
+            "--user",
+            "deploy-bot",
+            "--name",
+            "deploy",
+            "--scope",
+            "repo:write",
+            "--expires",
+            "30d",
+        ],
+    );
+    env.secret(
+        "adam",
+        &[
+            "create",
+            "--name",
+            "adams",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    let people = "login,display_name,email,org,role,service\n\
+        mia,Mia M,mia@example.com,default,member,\n\
+        max,,,default,member,\n\
+        ci-bot,,,default,member,yes\n\
+        adam,,adam@new.example,default,,\n";
+    let import = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["user", "import", "-", "--input-format", "csv"];
+        args.extend_from_slice(extra);
+        args.iter().map(ToString::to_string).collect()
+    };
+    let args = import(&["--dry-run"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        env.run_with("olive", &args, Some(people)).status.code(),
+        Some(0)
+    );
+    let args = import(&["--dry-run", "--format", "json"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    env.run_with("olive", &args, Some(people));
+    let args = import(&[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        env.run_with("olive", &args, Some(people)).status.code(),
+        Some(8)
+    );
+    let bad = "login,org,role\nzed,default,boss\nyan,nowhere,member\nzed,default,admin\n";
+    let args = import(&["--yes"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        env.run_with("olive", &args, Some(bad)).status.code(),
+        Some(2)
+    );
+    // An admin registers users but sets no memberships: owners do.
+    assert_eq!(
+        env.run_with("adam", &args, Some(people)).status.code(),
+        Some(5)
+    );
+    let args = import(&["--yes", "--format", "json"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(
+        env.run_with("olive", &args, Some(people)).status.code(),
+        Some(0)
+    );
+    env.ok("olive", &["user", "list"]);
+    env.ok("olive", &["user", "list", "--format", "json"]);
+    env.ok("olive", &["member", "list", "--format", "json"]);
+
+    env.ok(
+        "olive",
+        &[
+            "org",
+            "policy",
+            "default",
+            "--member-tokens",
+            "deny-except-service-accounts",
+        ],
+    );
+    assert_eq!(
+        env.run(
+            "mia",
+            &["create", "--scope", "repo:read", "--expires", "7d"]
+        ),
+        5,
+        "a person, under deny-except-service-accounts"
+    );
+    env.secret(
+        "olive",
+        &[
+            "create",
+            "--user",
+            "ci-bot",
+            "--name",
+            "ci",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "7d",
+        ],
+    );
+    assert_eq!(env.run("mia", &["user", "edit", "mia", "--service"]), 5);
+    env.ok(
+        "adam",
+        &["user", "edit", "max", "--service", "--format", "json"],
+    );
+    env.ok("olive", &["user", "edit", "max", "--person"]);
+    assert_eq!(env.run("olive", &["policy", "check"]), 0);
+    env.ok("olive", &["list", "--sort", "name"]);
+    env.ok("olive", &["list", "--format", "json", "--sort", "name"]);
+    env.ok("olive", &["report", "--format", "json"]);
+
+    // Offboarding adam leaves the service account he set up working.
+    env.ok("olive", &["user", "remove", "adam", "--dry-run"]);
+    env.ok("olive", &["user", "remove", "adam", "--yes"]);
+    assert_eq!(env.verify("vera", &deploy, &[]), 0);
+    env.ok("olive", &["list", "--all", "--sort", "name"]);
+    env.ok("olive", &["show", "adams", "--format", "json"]);
+    env.ok("olive", &["user", "list", "--all"]);
+    env.ok("olive", &["user", "list", "--all", "--format", "json"]);
+    assert_eq!(env.run("adam", &["list"]), 5, "removed");
+    assert_eq!(
+        env.run(
+            "olive",
+            &["member", "add", "--org", "default", "--user", "adam", "--role", "member"]
+        ),
+        2,
+        "removed, not restored"
+    );
+    env.ok("olive", &["user", "edit", "adam", "--restore"]);
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "adam", "--role", "member",
+        ],
+    );
+    env.ok("adam", &["list"]);
+    env.ok("olive", &["audit", "verify"]);
+}
+
+#[test]
+fn service_accounts_removed_users_and_import_are_the_same_on_both_stores() {
+    same_on_both("service", service_accounts_and_import);
+}
+
 fn audit_trail(env: &mut Env) {
     env.ok("olive", &["org", "list"]);
     env.ok("olive", &["user", "add", "mia"]);
@@ -868,6 +1083,161 @@ fn edit_and_deactivate(env: &mut Env) {
 #[test]
 fn edit_deactivate_and_activate_are_the_same_on_both_stores() {
     same_on_both("admin", edit_and_deactivate);
+}
+
+/// Expiry reminders: the same people hear of the same tokens on both
+/// stores, a refused message is retried by the next run, what went out is
+/// not repeated (whoever of the admins runs it), a member may not remind,
+/// a prune takes the reminders with the tokens; and the report's formats.
+/// The mail program is a script at one path for both runs (a command's
+/// arguments are part of the transcript).
+fn reminders_and_report_formats(env: &mut Env) {
+    let dir = std::env::temp_dir().join(format!("tokctl-team-notify-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sendmail = format!("{} -t", super::notify::fake_sendmail(&dir).display());
+    env.ok("olive", &["org", "list"]);
+    env.ok(
+        "olive",
+        &["user", "edit", "olive", "--email", "olive@example.com"],
+    );
+    env.ok(
+        "olive",
+        &[
+            "user",
+            "add",
+            "adam",
+            "--display-name",
+            "Adam Åberg",
+            "--email",
+            "adam@example.com",
+        ],
+    );
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "adam", "--role", "admin",
+        ],
+    );
+    env.ok("olive", &["user", "add", "mia"]);
+    env.ok(
+        "olive",
+        &[
+            "member", "add", "--org", "default", "--user", "mia", "--role", "member",
+        ],
+    );
+    env.secret(
+        "mia",
+        &[
+            "create",
+            "--name",
+            "mine",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "3d",
+        ],
+    );
+    env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "bot",
+            "--org-token",
+            "--scope",
+            "repo:write",
+            "--expires",
+            "5d",
+        ],
+    );
+    env.secret(
+        "olive",
+        &[
+            "create",
+            "--name",
+            "later",
+            "--scope",
+            "repo:read",
+            "--expires",
+            "60d",
+        ],
+    );
+    env.ok("olive", &["notify", "--expiring", "7d", "--dry-run"]);
+    env.ok(
+        "olive",
+        &[
+            "notify",
+            "--expiring",
+            "7d",
+            "--dry-run",
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(
+        env.run("mia", &["notify", "--expiring", "7d", "--dry-run"]),
+        5
+    );
+    // adam's mailbox refuses: olive's goes out, adam's is retried.
+    std::fs::write(dir.join("fail-for"), "adam").unwrap();
+    assert_eq!(
+        env.run(
+            "olive",
+            &["notify", "--expiring", "7d", "--sendmail", &sendmail]
+        ),
+        25
+    );
+    std::fs::remove_file(dir.join("fail-for")).unwrap();
+    env.ok(
+        "adam",
+        &["notify", "--expiring", "7d", "--sendmail", &sendmail],
+    );
+    let messages = super::notify::received(&dir);
+    let to: Vec<String> = messages
+        .iter()
+        .map(|(_, message)| message.lines().next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        to,
+        [
+            "To: =?UTF-8?B?QWRhbSDDhWJlcmc=?= <adam@example.com>",
+            "To: olive@example.com",
+            "To: =?UTF-8?B?QWRhbSDDhWJlcmc=?= <adam@example.com>",
+        ]
+    );
+    // Nothing new; mia (no address) is handed over as JSON but not remembered.
+    env.ok(
+        "olive",
+        &["notify", "--expiring", "7d", "--sendmail", &sendmail],
+    );
+    env.ok(
+        "olive",
+        &["notify", "--expiring", "7d", "--format", "jsonl"],
+    );
+    env.ok(
+        "olive",
+        &["notify", "--expiring", "7d", "--format", "jsonl"],
+    );
+    env.ok(
+        "olive",
+        &["audit", "--action", "notify.sent", "--format", "jsonl"],
+    );
+    env.ok("olive", &["report"]);
+    env.ok("olive", &["report", "--top", "1"]);
+    env.ok("olive", &["report", "--format", "csv"]);
+    env.ok("olive", &["report", "--format", "jsonl"]);
+    // A year on, the expired tokens are pruned and their reminders go with them.
+    env.at("2027-12-01T10:00:00Z");
+    env.ok("olive", &["prune", "--before", "30d", "--yes"]);
+    env.ok("olive", &["notify", "--expiring", "7d", "--dry-run"]);
+    env.ok("olive", &["audit", "verify"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn reminders_and_report_formats_are_the_same_on_both_stores() {
+    same_on_both("notify", reminders_and_report_formats);
 }
 
 #[test]
@@ -1279,4 +1649,65 @@ fn a_stopped_database_exits_6_with_one_line() {
         .admin("postgres")
         .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
         .unwrap();
+}
+
+/// Completions read the team store as they read a file: the names and ids
+/// the login may see (row-level security decides), orgs and scopes.
+#[test]
+fn completions_offer_the_same_names_on_both_stores() {
+    let Some(cluster) = Cluster::get("completions_offer_the_same_names_on_both_stores") else {
+        return;
+    };
+    let offered = |env: &mut Env| {
+        for name in ["deploy-bot", "deploy-web"] {
+            env.secret(
+                "olive",
+                &[
+                    "create",
+                    "--name",
+                    name,
+                    "--scope",
+                    "repo:read",
+                    "--expires",
+                    "30d",
+                ],
+            );
+        }
+        let complete = |user: &str, words: &[&str]| {
+            let mut args = vec!["--", "tokctl"];
+            args.extend_from_slice(words);
+            let out = env
+                .cmd(user, &args)
+                .env("COMPLETE", "fish")
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            assert!(
+                out.stderr.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let olive = complete("olive", &["show", "deploy-"]);
+        // mia is no tokctl user yet: nothing, and no error in the prompt.
+        let mia = complete("mia", &["show", "deploy-"]);
+        let orgs = complete("olive", &["list", "--org", ""]);
+        (olive, mia, orgs)
+    };
+    let mut local = Env::local();
+    let from_file = offered(&mut local);
+    let mut team = Env::team(&cluster, "completions");
+    let from_team = offered(&mut team);
+    let names: Vec<&str> = from_file
+        .0
+        .lines()
+        .map(|line| line.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(&names[..2], ["deploy-bot", "deploy-web"], "{}", from_file.0);
+    assert_eq!(from_file.0, from_team.0);
+    assert_eq!(from_file.1, "");
+    assert_eq!(from_team.1, "");
+    assert_eq!(from_file.2, from_team.2);
+    assert_eq!(from_team.2, "default\n");
 }

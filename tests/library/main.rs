@@ -9,11 +9,16 @@ mod common {
 
 mod admin_edits;
 mod bulk_revoke;
+mod directory_import;
 mod library;
 mod library_keyring;
+mod notify;
 mod plan_apply;
 mod properties;
 mod rotation;
+mod scan;
+mod service_accounts;
+mod store_copy;
 mod usage_history;
 mod usage_journal;
 mod verdict;

@@ -233,3 +233,61 @@ fn without_a_journal_deferred_uses_are_written() {
     h.session.flush_usage().unwrap();
     assert_eq!(h.session.show_token("svc", None).unwrap().use_count, 1);
 }
+
+/// `store copy` reads the tables: uses still waiting in the journal would
+/// be missing from the copy (its counts, history and trail), and the
+/// journal would stay behind with the local file. The copy folds them in
+/// first, so the copy and its dry run's counts carry every use.
+#[test]
+fn a_store_copy_carries_uses_still_waiting_in_the_usage_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokctl.db");
+    let secret = store_with_token(&path);
+    verify_once(&path, "ci", &secret);
+    verify_once(&path, "deploy", &secret);
+    assert_eq!(stored_use_count(&path), 0, "nothing was written yet");
+
+    let mut source = open(&path, "alice");
+    let mut target = Store::open_in_memory().unwrap();
+    let dry = source.copy_store(&mut target, true).unwrap();
+    let copy = source.copy_store(&mut target, false).unwrap();
+    assert_eq!(copy.counts, dry.counts);
+    assert_eq!(copy.counts.usage_hours, 1);
+    assert_eq!(std::fs::metadata(journal(&path)).unwrap().len(), 0);
+    drop(source);
+    assert_eq!(stored_use_count(&path), 2);
+
+    let there = Session::new(
+        target,
+        Arc::new(FixedClock::new(parse_time(NOW).unwrap())),
+        Box::new(MemoryKeyring::default()),
+        KeyringMode::Off,
+        "alice",
+    );
+    let shown = there.show_token("svc", None).unwrap();
+    assert_eq!(shown.use_count, 2);
+    assert_eq!(shown.last_used_at, Some(parse_time(NOW).unwrap()));
+    let mut uses = Vec::new();
+    there
+        .audit_events(
+            &tokctl::ops::AuditQuery {
+                action: Some("token.use".into()),
+                ..tokctl::ops::AuditQuery::default()
+            },
+            |event| {
+                uses.push((event.actor.clone(), event.details.clone()));
+                Ok::<_, tokctl::Error>(())
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        uses,
+        [
+            (Some("ci".to_owned()), r#"{"tokens":1,"uses":1}"#.to_owned()),
+            (
+                Some("deploy".to_owned()),
+                r#"{"tokens":1,"uses":1}"#.to_owned()
+            ),
+        ]
+    );
+}

@@ -52,6 +52,22 @@ pub const POLICY_VIOLATIONS: u8 = 23;
 /// or schema objects tokctl did not create.
 pub const STORE_UNSAFE: u8 = 24;
 
+/// notify: the mail program did not take some reminders (they are tried
+/// again next run); the others went out.
+pub const NOTIFY_FAILED: u8 = 25;
+/// scan: only tokens that no longer work were found (revoked, expired,
+/// rotated away), and everything was read.
+pub const SCAN_DEAD: u8 = 26;
+/// scan: a token that works or may work again was found, or one this store
+/// does not know (it may work with another store).
+pub const SCAN_LIVE: u8 = 27;
+/// scan: a path or input could not be read, and nothing that works was
+/// found in the rest.
+pub const SCAN_INCOMPLETE: u8 = 28;
+
+/// Ctrl-C at a prompt (128 + SIGINT, as shells report it): nothing changed.
+pub const INTERRUPTED: u8 = 130;
+
 /// The exit code for a library error.
 pub fn code_for(kind: ErrorKind) -> u8 {
     match kind {
@@ -62,6 +78,7 @@ pub fn code_for(kind: ErrorKind) -> u8 {
         ErrorKind::Store => STORE,
         ErrorKind::Keyring => KEYRING,
         ErrorKind::Unsafe => STORE_UNSAFE,
+        ErrorKind::ChainBroken => AUDIT_BROKEN,
         ErrorKind::Internal => FAILURE,
         ErrorKind::Rejected(reason) => code_for_rejection(reason),
     }
@@ -94,6 +111,9 @@ Exit codes (docs/exit-codes.md):
           15 deactivated
   check: 20 expiring  21 stale  22 both;  policy check: 23 violations found
   24 store refused as unsafe (other users' access, schema objects tokctl did not create)
+  25 notify: the mail program refused some reminders (tried again next run)
+  scan: 26 only dead tokens found  27 live or unknown tokens found  28 incomplete (unreadable)
+  130 interrupted at a prompt (Ctrl-C): nothing changed
 
 The secret is shown once and kept in the OS keyring; the store holds only its hash.
 Guide: docs/GUIDE.md.  Every command: tokctl COMMAND --help";

@@ -51,6 +51,15 @@ fn hint(err: &Error) -> Option<String> {
         Error::NotFound { kind: "org", .. } => Some("run 'tokctl org list'".into()),
         Error::NotFound { kind: "user", .. } => Some("run 'tokctl user list'".into()),
         Error::Ambiguous { .. } => Some("name the token by its id, or narrow with --org".into()),
+        Error::AlreadyExists {
+            kind: "removed user",
+            name,
+        } => Some(format!(
+            "the user was offboarded; an admin restores them with 'tokctl user edit {name} --restore'"
+        )),
+        Error::RemovedActor { name } => Some(format!(
+            "an admin can restore the user with 'tokctl user edit {name} --restore'"
+        )),
         Error::UnknownActor { name } => Some(format!(
             "an owner can register it with 'tokctl user add {name}', or act as a known user with --as"
         )),
@@ -90,6 +99,10 @@ fn hint(err: &Error) -> Option<String> {
         Error::StoreReadOnly { .. } => {
             Some("check the file's permissions, or point --db at a writable copy".into())
         }
+        Error::AuditChainBroken { .. } => Some(
+            "'tokctl audit verify' shows the break; a broken chain is not copied (docs/audit.md)"
+                .into(),
+        ),
         Error::StoreBusy => Some("try again when the other tokctl process has finished".into()),
         Error::StoreCannotOpen { .. } => {
             Some("--db (or TOKCTL_DB) must name a file, not a directory".into())
@@ -172,6 +185,14 @@ fn request_hint(reason: &RequestProblem) -> Option<String> {
         }
         RequestProblem::CallerAuthOffAwayFromLoopback => {
             "--no-caller-auth is for a loopback address (127.0.0.1, ::1) only"
+        }
+        RequestProblem::UserRemoved { user } => {
+            return Some(format!(
+                "an admin restores the user first: tokctl user edit {user} --restore"
+            ))
+        }
+        RequestProblem::UserUnchanged => {
+            "give --display-name, --email, --service, --person or --restore with a new value"
         }
         RequestProblem::Other => return None,
     };

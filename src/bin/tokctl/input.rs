@@ -64,6 +64,7 @@ pub fn read_secret(prompt: &str, env_var: Option<&str>) -> anyhow::Result<Zeroiz
         return Ok(Zeroizing::new(text.trim().to_owned()));
     }
     if std::io::stdin().is_terminal() {
+        restore_terminal_on_interrupt();
         let text = Zeroizing::new(dialoguer::Password::new().with_prompt(prompt).interact()?);
         return Ok(Zeroizing::new(text.trim().to_owned()));
     }
@@ -199,9 +200,10 @@ impl std::fmt::Debug for SecretInput {
     }
 }
 
-/// One read from stdin into `buf`: the bytes read (0 at the end).
+/// One read from stdin into `buf`: the bytes read (0 at the end). By file
+/// descriptor, so no copy lands in std's stdin buffer, which is never wiped.
 #[cfg(unix)]
-fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
+pub fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
     loop {
         match rustix::io::read(rustix::stdio::stdin(), &mut *buf) {
             Err(rustix::io::Errno::INTR) => continue,
@@ -213,13 +215,59 @@ fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
 /// One read from stdin into `buf`: the bytes read (0 at the end). `buf` is
 /// larger than std's stdin buffer, which such reads bypass.
 #[cfg(not(unix))]
-fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
+pub fn read_stdin(buf: &mut [u8]) -> std::io::Result<usize> {
     use std::io::Read;
     loop {
         match std::io::stdin().lock().read(buf) {
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
             other => return other,
         }
+    }
+}
+
+/// Call before a prompt: Ctrl-C then ends tokctl with exit 130 and leaves
+/// the terminal as it was before the prompt (a hidden prompt turns echo
+/// off; a list hides the cursor). Prompts that read keys in raw mode see
+/// Ctrl-C as a key instead: their error is [`is_interrupted`].
+pub fn restore_terminal_on_interrupt() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let saved = rustix::termios::tcgetattr(std::io::stdin()).ok();
+        let _ = ctrlc::set_handler(move || {
+            if let Some(saved) = &saved {
+                let _ = rustix::termios::tcsetattr(
+                    std::io::stdin(),
+                    rustix::termios::OptionalActions::Now,
+                    saved,
+                );
+            }
+            show_cursor_again();
+            eprintln!("{INTERRUPTED_NOTE}");
+            std::process::exit(i32::from(crate::exit::INTERRUPTED));
+        });
+    });
+}
+
+/// What tokctl says when Ctrl-C ends it at a prompt.
+pub const INTERRUPTED_NOTE: &str = "interrupted: nothing was changed";
+
+/// Whether `err` is Ctrl-C pressed at a prompt that reads keys in raw
+/// mode (the terminal itself is restored by then, the cursor is not).
+pub fn is_interrupted(err: &anyhow::Error) -> bool {
+    let io = match err.downcast_ref::<dialoguer::Error>() {
+        Some(dialoguer::Error::IO(io)) => Some(io),
+        _ => err.downcast_ref::<std::io::Error>(),
+    };
+    io.is_some_and(|io| io.kind() == std::io::ErrorKind::Interrupted)
+}
+
+/// Shows the cursor a list prompt hid, and ends the prompt's line.
+pub fn show_cursor_again() {
+    if std::io::stderr().is_terminal() {
+        use std::io::Write;
+        let mut stderr = std::io::stderr();
+        let _ = stderr.write_all(b"\x1b[?25h\n");
+        let _ = stderr.flush();
     }
 }
 
@@ -236,6 +284,7 @@ pub fn confirm(ui: &Ui, yes: bool, what: &str) -> anyhow::Result<bool> {
         return Ok(true);
     }
     if at_terminal() {
+        restore_terminal_on_interrupt();
         let confirmed = dialoguer::Confirm::new()
             .with_prompt(format!("{}?", capitalized(what)))
             .default(false)

@@ -2,10 +2,12 @@
 
 mod cli;
 mod commands;
+mod completion;
 mod config;
 mod exit;
 mod hints;
 mod input;
+mod mail;
 mod output;
 mod selection;
 mod team_store;
@@ -20,6 +22,8 @@ use tokctl::secret::redact_tokens;
 fn main() -> ExitCode {
     // Before anything else, and before any thread exists.
     harden_process();
+    // A shell asking for completions gets them and nothing else.
+    completion::answer_if_asked(cli::Cli::command);
     input::take_token_from_environment();
     let mut matches = match cli::Cli::command().try_get_matches() {
         Ok(matches) => matches,
@@ -84,6 +88,11 @@ fn report_error(err: &anyhow::Error) -> u8 {
     if io_kind == Some(IoErrorKind::BrokenPipe) {
         return exit::SUCCESS;
     }
+    if input::is_interrupted(err) {
+        input::show_cursor_again();
+        eprintln!("{}", input::INTERRUPTED_NOTE);
+        return exit::INTERRUPTED;
+    }
     match err.downcast_ref::<tokctl::Error>() {
         Some(lib) => {
             eprintln!("error: {}", redact_tokens(&lib.to_string()));
@@ -131,6 +140,14 @@ fn report_clap_error(err: &clap::Error) -> u8 {
                     listed.push(line.trim().to_owned());
                 }
                 first = format!("{first} {}", listed.join(", "));
+            }
+            // An invalid value: clap lists the valid ones on the next line.
+            if let Some(values) = rendered
+                .lines()
+                .map(str::trim)
+                .find(|line| line.starts_with("[possible values:"))
+            {
+                first = format!("{first} {values}");
             }
             let first = first.as_str();
             // A token pasted as an argument must not be echoed back.

@@ -1,6 +1,7 @@
 //! Where a team store lives: a `postgres://` (or `postgresql://`) URL read
 //! the way libpq reads one (host, a Unix-socket directory as host, port,
-//! dbname, user, sslmode), and the password looked up in a pgpass file.
+//! dbname, user, sslmode, sslrootcert), and the password looked up in a
+//! pgpass file.
 //! A password in the URL itself is refused: a URL is passed on command
 //! lines and kept in shell histories, where others can read it.
 
@@ -30,18 +31,27 @@ pub enum Host {
     DefaultSocket,
 }
 
-/// Whether the connection is encrypted (libpq's `sslmode`). Certificates
-/// are not checked yet (libpq's `require` without a root certificate);
-/// `verify-full` is a later step. A Unix socket is never encrypted, as in libpq.
+/// Whether the connection is encrypted and what of the server's certificate
+/// is checked (libpq's `sslmode`). A Unix socket is never encrypted, as in
+/// libpq.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SslMode {
     /// Never encrypt.
     Disable,
-    /// Encrypt when the server offers it (libpq's default).
+    /// Encrypt when the server offers it (libpq's default); no certificate
+    /// is checked.
     #[default]
     Prefer,
-    /// Encrypt, or do not connect.
+    /// Encrypt, or do not connect. The certificate is checked against a root
+    /// certificate only when there is one (`sslrootcert`, or the default
+    /// file where it exists), as libpq does; then as [`SslMode::VerifyCa`].
     Require,
+    /// Encrypt, and the server's certificate must chain to the root
+    /// certificate; its host name is not checked.
+    VerifyCa,
+    /// As [`SslMode::VerifyCa`], and the certificate must name the host
+    /// connected to (a DNS name, or an IP address among its addresses).
+    VerifyFull,
 }
 
 impl SslMode {
@@ -51,8 +61,37 @@ impl SslMode {
             SslMode::Disable => "disable",
             SslMode::Prefer => "prefer",
             SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
         }
     }
+}
+
+/// What a TCP connection checks of the server's certificate, from the
+/// `sslmode` and the root certificate (see [`ServerAddress::tls_check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsCheck {
+    /// No encryption.
+    None,
+    /// Encrypted; the certificate is not checked (`prefer`, or `require`
+    /// with no root certificate).
+    EncryptOnly {
+        /// Whether a server without TLS is refused (`require`).
+        required: bool,
+    },
+    /// Encrypted, and the certificate must chain to a certificate in `roots`.
+    Chain {
+        /// The root certificate file (PEM).
+        roots: PathBuf,
+        /// Whether the certificate must also name the host (`verify-full`).
+        host: bool,
+    },
+    /// `verify-ca` or `verify-full` with no root certificate to check against:
+    /// no connection is made.
+    MissingRoots {
+        /// The file that was looked for (the default one), if any.
+        looked_for: Option<PathBuf>,
+    },
 }
 
 /// How a connection reaches the server.
@@ -73,6 +112,11 @@ pub struct ServerAddress {
     dbname: Option<String>,
     user: Option<String>,
     sslmode: SslMode,
+    /// The URL's `sslrootcert`.
+    sslrootcert: Option<PathBuf>,
+    /// libpq's default root certificate file (`~/.postgresql/root.crt`),
+    /// which the caller names: the library reads no environment.
+    default_root_cert: Option<PathBuf>,
     connect_timeout: Duration,
 }
 
@@ -81,7 +125,9 @@ impl ServerAddress {
     /// `postgres://[user@][host][:port][/dbname][?param=value&...]`, where
     /// the host may be a percent-encoded socket directory (`%2Frun%2Fpg`)
     /// and the parameters are `host`, `port`, `dbname`, `user`, `sslmode`
-    /// (`disable`, `prefer`, `require`) and `connect_timeout` (seconds).
+    /// (`disable`, `prefer`, `require`, `verify-ca`, `verify-full`),
+    /// `sslrootcert` (a PEM file of root certificates) and
+    /// `connect_timeout` (seconds).
     /// A password (`user:secret@` or `password=`) is refused without being
     /// repeated in the error.
     pub fn parse(url: &str) -> Result<ServerAddress> {
@@ -106,6 +152,8 @@ impl ServerAddress {
             dbname: None,
             user: None,
             sslmode: SslMode::default(),
+            sslrootcert: None,
+            default_root_cert: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
         };
         let host_port = match authority.rsplit_once('@') {
@@ -143,6 +191,7 @@ impl ServerAddress {
                 "dbname" => address.dbname = non_empty(value),
                 "user" => address.user = non_empty(value),
                 "sslmode" => address.sslmode = sslmode_of(&value)?,
+                "sslrootcert" => address.sslrootcert = Some(root_cert_of(&value)?),
                 "connect_timeout" => {
                     let seconds: u64 = value.parse().map_err(|_| {
                         bad_url("connect_timeout must be a whole number of seconds")
@@ -153,7 +202,7 @@ impl ServerAddress {
                 }
                 other => {
                     return Err(bad_url(&format!(
-                        "unknown parameter '{}' (known: host, port, dbname, user, sslmode, connect_timeout)",
+                        "unknown parameter '{}' (known: host, port, dbname, user, sslmode, sslrootcert, connect_timeout)",
                         crate::error::quote_for_message(other)
                     )))
                 }
@@ -224,9 +273,49 @@ impl ServerAddress {
         self.sslmode
     }
 
+    /// The URL's root certificate file (`sslrootcert`), if it names one.
+    pub fn sslrootcert(&self) -> Option<&Path> {
+        self.sslrootcert.as_deref()
+    }
+
     /// How long connecting may take.
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
+    }
+
+    /// Uses `file` as the root certificate when the URL names none: libpq's
+    /// `~/.postgresql/root.crt`, which the caller resolves (the library
+    /// reads no environment). It counts only where it exists.
+    #[must_use]
+    pub fn with_default_root_cert(mut self, file: impl Into<PathBuf>) -> Self {
+        self.default_root_cert = Some(file.into());
+        self
+    }
+
+    /// What a TCP connection to this address checks, as libpq decides it:
+    /// a root certificate (the URL's `sslrootcert`, else the default file
+    /// when it exists) turns on the chain check for `require` too;
+    /// `verify-ca` and `verify-full` without one connect to nothing.
+    /// `prefer` never checks (it would fall back to no encryption anyway).
+    pub fn tls_check(&self) -> TlsCheck {
+        let roots = self.sslrootcert.clone().or_else(|| {
+            self.default_root_cert
+                .as_ref()
+                .filter(|file| file.exists())
+                .cloned()
+        });
+        match (self.sslmode, roots) {
+            (SslMode::Disable, _) => TlsCheck::None,
+            (SslMode::Prefer, _) => TlsCheck::EncryptOnly { required: false },
+            (SslMode::Require, None) => TlsCheck::EncryptOnly { required: true },
+            (SslMode::Require | SslMode::VerifyCa, Some(roots)) => {
+                TlsCheck::Chain { roots, host: false }
+            }
+            (SslMode::VerifyFull, Some(roots)) => TlsCheck::Chain { roots, host: true },
+            (SslMode::VerifyCa | SslMode::VerifyFull, None) => TlsCheck::MissingRoots {
+                looked_for: self.default_root_cert.clone(),
+            },
+        }
     }
 
     /// Uses `user` when the URL names none (libpq: the login name).
@@ -418,13 +507,30 @@ fn sslmode_of(text: &str) -> Result<SslMode> {
         "disable" => Ok(SslMode::Disable),
         "prefer" => Ok(SslMode::Prefer),
         "require" => Ok(SslMode::Require),
-        "allow" | "verify-ca" | "verify-full" => Err(bad_url(&format!(
-            "sslmode {text} is not supported yet (use disable, prefer or require)"
-        ))),
+        "verify-ca" => Ok(SslMode::VerifyCa),
+        "verify-full" => Ok(SslMode::VerifyFull),
+        // allow: plain first, TLS only when the server insists; nobody
+        // should want it, and the client cannot do it.
+        "allow" => Err(bad_url(
+            "sslmode allow is not supported (use disable, prefer, require, verify-ca or verify-full)",
+        )),
         other => Err(bad_url(&format!(
-            "unknown sslmode '{}' (use disable, prefer or require)",
+            "unknown sslmode '{}' (use disable, prefer, require, verify-ca or verify-full)",
             crate::error::quote_for_message(other)
         ))),
+    }
+}
+
+/// `sslrootcert=`: a file. libpq's `system` (the OS's trusted roots) needs
+/// a source of those roots tokctl does not carry.
+fn root_cert_of(text: &str) -> Result<PathBuf> {
+    match text {
+        "" => Err(bad_url("sslrootcert names no file")),
+        "system" => Err(bad_url(
+            "sslrootcert=system is not supported: name the file of the certificate authority \
+             that signed the server's certificate",
+        )),
+        file => Ok(PathBuf::from(file)),
     }
 }
 
@@ -527,7 +633,9 @@ mod tests {
     fn bad_urls_are_refused_with_the_part_at_fault() {
         let cases = [
             ("postgres://db:99999/x", "port"),
-            ("postgres://db/x?sslmode=verify-full", "not supported yet"),
+            ("postgres://db/x?sslmode=allow", "not supported"),
+            ("postgres://db/x?sslrootcert=system", "not supported"),
+            ("postgres://db/x?sslrootcert=", "no file"),
             ("postgres://db/x?sslmode=sometimes", "unknown sslmode"),
             ("postgres://db/x?options=-c", "unknown parameter 'options'"),
             ("postgres://a,b/x", "several hosts"),
@@ -537,6 +645,70 @@ mod tests {
             let text = ServerAddress::parse(url).unwrap_err().to_string();
             assert!(text.contains(needle), "{url}: {text}");
         }
+    }
+
+    #[test]
+    fn the_certificate_check_follows_sslmode_and_the_root_certificate_as_in_libpq() {
+        let dir = tempfile::tempdir().unwrap();
+        let present = dir.path().join("root.crt");
+        std::fs::write(&present, "").unwrap();
+        let absent = dir.path().join("absent.crt");
+        let check = |url: &str, default: &Path| {
+            ServerAddress::parse(url)
+                .unwrap()
+                .with_default_root_cert(default)
+                .tls_check()
+        };
+        let chain = |roots: &Path, host: bool| TlsCheck::Chain {
+            roots: roots.to_owned(),
+            host,
+        };
+        assert_eq!(
+            check("postgres://db/x?sslmode=disable", &present),
+            TlsCheck::None
+        );
+        assert_eq!(
+            check("postgres://db/x", &present),
+            TlsCheck::EncryptOnly { required: false },
+            "prefer never checks"
+        );
+        assert_eq!(
+            check("postgres://db/x?sslmode=require", &absent),
+            TlsCheck::EncryptOnly { required: true }
+        );
+        assert_eq!(
+            check("postgres://db/x?sslmode=require", &present),
+            chain(&present, false),
+            "require with a root certificate checks the chain"
+        );
+        assert_eq!(
+            check("postgres://db/x?sslmode=verify-ca", &present),
+            chain(&present, false)
+        );
+        assert_eq!(
+            check("postgres://db/x?sslmode=verify-full", &present),
+            chain(&present, true)
+        );
+        let named = format!(
+            "postgres://db/x?sslmode=verify-full&sslrootcert={}",
+            absent.display()
+        );
+        assert_eq!(
+            check(&named, &present),
+            chain(&absent, true),
+            "the URL's file wins, and its absence is found when it is read"
+        );
+        assert_eq!(
+            check("postgres://db/x?sslmode=verify-ca", &absent),
+            TlsCheck::MissingRoots {
+                looked_for: Some(absent.clone())
+            }
+        );
+        assert_eq!(
+            ServerAddress::parse(&named).unwrap().to_string(),
+            "postgres://db/x?sslmode=verify-full",
+            "messages name the file where it matters, not in every address"
+        );
     }
 
     #[test]

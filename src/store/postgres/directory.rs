@@ -4,7 +4,26 @@ use super::{get, Queries};
 use crate::clock::{from_unix, Timestamp};
 use crate::error::Result;
 use crate::model::{Membership, Org, Role, User};
-use crate::store::{OrgKey, StoreError, UserKey};
+use crate::store::{OrgKey, StoreError, UserKey, UserStanding};
+
+const USER_SELECT: &str =
+    "SELECT id, name, created_at, display_name, email, kind, removed_at FROM tokctl.users";
+
+/// A user row: its key and the user.
+fn user_from_row(row: &postgres::Row) -> Result<(UserKey, User)> {
+    let kind: String = get(row, 5)?;
+    let user = User {
+        name: get(row, 1)?,
+        created_at: from_unix(get(row, 2)?),
+        display_name: get(row, 3)?,
+        email: get(row, 4)?,
+        kind: kind
+            .parse()
+            .map_err(|_| StoreError::corrupt("an invalid user kind"))?,
+        removed_at: get::<Option<i64>>(row, 6)?.map(from_unix),
+    };
+    Ok((UserKey::from_raw(get(row, 0)?), user))
+}
 
 impl Queries<'_> {
     /// The row id of the org named `name`.
@@ -47,28 +66,66 @@ impl Queries<'_> {
     }
 
     /// Adds a user; the caller has checked the name is free.
-    pub fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
+    pub fn insert_user(&self, user: &User) -> Result<UserKey> {
         let row = self.one(
-            "INSERT INTO tokctl.users (name, created_at) VALUES ($1, $2) RETURNING id",
-            &[&name, &now.timestamp()],
+            "INSERT INTO tokctl.users (name, created_at, display_name, email, kind, removed_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[
+                &user.name,
+                &user.created_at.timestamp(),
+                &user.display_name,
+                &user.email,
+                &user.kind.as_str(),
+                &user.removed_at.map(|at| at.timestamp()),
+            ],
         )?;
         Ok(UserKey::from_raw(get(&row, 0)?))
     }
 
+    /// Rewrites a user's display name, e-mail address, kind and removal
+    /// time (the name and creation time never change).
+    pub fn update_user(&self, key: UserKey, user: &User) -> Result<()> {
+        self.run(
+            "UPDATE tokctl.users SET display_name = $2, email = $3, kind = $4, removed_at = $5
+             WHERE id = $1",
+            &[
+                &key.raw(),
+                &user.display_name,
+                &user.email,
+                &user.kind.as_str(),
+                &user.removed_at.map(|at| at.timestamp()),
+            ],
+        )?;
+        Ok(())
+    }
+
     /// Every user, by name.
     pub fn users(&self) -> Result<Vec<User>> {
-        self.all(
-            "SELECT name, created_at FROM tokctl.users ORDER BY name",
-            &[],
-        )?
-        .iter()
-        .map(|row| {
-            Ok(User {
-                name: get(row, 0)?,
-                created_at: from_unix(get(row, 1)?),
-            })
+        self.all(&format!("{USER_SELECT} ORDER BY name"), &[])?
+            .iter()
+            .map(|row| user_from_row(row).map(|(_, user)| user))
+            .collect()
+    }
+
+    /// The user named `name`, with its key.
+    pub fn user(&self, name: &str) -> Result<Option<(UserKey, User)>> {
+        self.opt(&format!("{USER_SELECT} WHERE name = $1"), &[&name])?
+            .map(|row| user_from_row(&row))
+            .transpose()
+    }
+
+    /// The key, kind and status of the user named `name` (a function, as
+    /// [`Queries::user_key`]: every command asks it of its actor).
+    pub fn user_standing(&self, name: &str) -> Result<Option<UserStanding>> {
+        let row = self.opt(
+            "SELECT id, kind, removed FROM tokctl.user_standing($1)",
+            &[&name],
+        )?;
+        row.map(|row| {
+            let kind: String = get(&row, 1)?;
+            UserStanding::new(UserKey::from_raw(get(&row, 0)?), &kind, get(&row, 2)?)
         })
-        .collect()
+        .transpose()
     }
 
     /// Whether the store has no users yet.

@@ -2,6 +2,10 @@
 //! [`StoreErrorKind`]s, so exit codes do not depend on the backend, and no
 //! driver type leaves this module.
 
+use std::path::Path;
+
+use super::address::SslMode;
+use super::tls::certificate_problem;
 use crate::error::Error;
 use crate::store::{StoreError, StoreErrorKind};
 
@@ -18,12 +22,18 @@ pub(super) fn query_error(err: postgres::Error) -> Error {
 }
 
 /// A failure while connecting to `address`: every failure to reach the
-/// server or to be let in (refused, no socket, a timeout, authentication, no
-/// such database or no right to connect to it) makes the store unavailable.
-pub(super) fn connect_error(err: &postgres::Error, address: &str) -> Error {
+/// server or to be let in (refused, no socket, a timeout, a certificate that
+/// does not pass the check `sslmode` asks for, authentication, no such
+/// database or no right to connect to it) makes the store unavailable.
+/// `roots` is the root certificate file the certificate was checked
+/// against, if any.
+pub(super) fn connect_error(err: &postgres::Error, address: &str, roots: Option<&Path>) -> Error {
     let reason = match err.as_db_error() {
         Some(db) => db.message().to_owned(),
-        None => describe(err),
+        None => match tls_error(err).and_then(|tls| certificate_problem(tls, roots)) {
+            Some(problem) => problem,
+            None => describe(err),
+        },
     };
     StoreError::new(
         StoreErrorKind::Unavailable,
@@ -32,6 +42,45 @@ pub(super) fn connect_error(err: &postgres::Error, address: &str) -> Error {
         )),
     )
     .into()
+}
+
+/// `verify-ca` or `verify-full` with no root certificate: nothing to check
+/// the server against, so no connection (libpq refuses it too).
+pub(super) fn missing_roots(address: &str, mode: SslMode, looked_for: Option<&Path>) -> Error {
+    let looked = match looked_for {
+        Some(file) => format!(" (there is no {})", file.display()),
+        None => String::new(),
+    };
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        one_line(&format!(
+            "cannot connect to the team store at {address}: sslmode {} needs the certificate of \
+             the authority that signed the server's: name its file with sslrootcert=FILE{looked}",
+            mode.as_str()
+        )),
+    )
+    .into()
+}
+
+/// The TLS error inside a driver error, if the handshake failed: rustls
+/// reports it through an I/O error, whose `source` skips the error it
+/// wraps, so each I/O error is opened too.
+fn tls_error(err: &postgres::Error) -> Option<&rustls::Error> {
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// SQLSTATE classes as tokctl's kinds.
@@ -60,9 +109,7 @@ fn classify(err: &postgres::Error) -> StoreError {
         };
         return StoreError::new(kind, one_line(db.message()));
     }
-    let lost = err.is_closed()
-        || std::error::Error::source(err).is_some_and(|source| source.is::<std::io::Error>());
-    if lost {
+    if lost_connection(err) {
         return StoreError::new(
             StoreErrorKind::Unavailable,
             one_line(&format!(
@@ -72,6 +119,57 @@ fn classify(err: &postgres::Error) -> StoreError {
         );
     }
     StoreError::new(StoreErrorKind::Other, one_line(&describe(err)))
+}
+
+/// Whether the connection is gone (closed, or an I/O error on its socket).
+pub(super) fn lost_connection(err: &postgres::Error) -> bool {
+    err.is_closed()
+        || std::error::Error::source(err).is_some_and(|source| source.is::<std::io::Error>())
+}
+
+/// Whether the server's session is over: the connection is gone, or the
+/// server ended it (shutting down, 57P0x; a connection failure, 08xxx).
+/// What was not committed is rolled back.
+pub(super) fn session_ended(err: &postgres::Error) -> bool {
+    match err.as_db_error() {
+        Some(db) => {
+            let code = db.code().code();
+            code.starts_with("57P0") || code.starts_with("08")
+        }
+        None => lost_connection(err),
+    }
+}
+
+/// A write transaction whose session ended before its COMMIT: the server
+/// rolls it back, so none of the change was made, and the one line says so.
+pub(super) fn rolled_back_by_loss(err: &postgres::Error) -> Error {
+    let reason = match err.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => describe(err),
+    };
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        one_line(&format!(
+            "lost the connection to the team store before the change was committed, so none \
+             of it was made: {reason}"
+        )),
+    )
+    .into()
+}
+
+/// The connection was lost while the server was committing: whether it did
+/// cannot be known from here. The transaction is all there or not at all;
+/// the message says to look before doing it again.
+pub(super) fn commit_unknown(err: &postgres::Error) -> Error {
+    StoreError::new(
+        StoreErrorKind::Unavailable,
+        one_line(&format!(
+            "lost the connection to the team store while committing, so the change was made \
+             in full or not at all (check before running it again): {}",
+            describe(err)
+        )),
+    )
+    .into()
 }
 
 /// Server messages may span lines; tokctl's errors never do.

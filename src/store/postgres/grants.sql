@@ -16,6 +16,8 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA tokctl FROM PUBLIC, tokctl_user, tokctl_ve
 GRANT SELECT ON tokctl.meta TO tokctl_user, tokctl_verifier;
 
 GRANT SELECT, INSERT ON tokctl.orgs, tokctl.users TO tokctl_user;
+-- What `user edit` and offboarding change; the name and registration never.
+GRANT UPDATE (display_name, email, kind, removed_at) ON tokctl.users TO tokctl_user;
 GRANT SELECT, INSERT, DELETE ON tokctl.memberships TO tokctl_user;
 GRANT UPDATE (role) ON tokctl.memberships TO tokctl_user;
 GRANT SELECT, INSERT ON tokctl.org_policies TO tokctl_user;
@@ -24,6 +26,10 @@ GRANT SELECT ON tokctl.token_usage, tokctl.audit_events TO tokctl_user;
 GRANT INSERT, DELETE ON tokctl.tokens TO tokctl_user;
 GRANT INSERT ON tokctl.retired_secrets TO tokctl_user;
 GRANT UPDATE (valid_until) ON tokctl.retired_secrets TO tokctl_user;
+-- What `notify` remembers (row-level security: the org's admins and owners);
+-- a reminder is remembered again by updating its time, never deleted.
+GRANT SELECT, INSERT ON tokctl.reminders TO tokctl_user;
+GRANT UPDATE (sent_at) ON tokctl.reminders TO tokctl_user;
 
 -- Column lists from the catalog: every column but the digests to read;
 -- every column but what identifies a token and its use counts to change.
@@ -58,6 +64,7 @@ $$;
 -- Used by the row-level security policies, so callable by the users they check.
 GRANT EXECUTE ON FUNCTION tokctl.me(), tokctl.role_in(bigint), tokctl.administers(bigint),
     tokctl.administers_any(), tokctl.may_manage(bigint, bigint),
+    tokctl.administered_orgs(), tokctl.member_orgs(),
     tokctl.org_has_no_members(bigint), tokctl.public_token_id(bigint),
     tokctl.scramble(bigint, numeric, numeric)
     TO tokctl_user;
@@ -72,5 +79,6 @@ GRANT EXECUTE ON FUNCTION tokctl.next_token_key(), tokctl.org_token_count(bigint
 GRANT EXECUTE ON FUNCTION tokctl.has_no_users(), tokctl.verify_lookup(bigint, bytea),
     tokctl.verify_retired(bigint, bytea), tokctl.record_usage(bigint, bigint, bigint),
     tokctl.append_event(bigint, text, text, text, text, bigint, text, text, text),
-    tokctl.org_name(bigint), tokctl.user_name(bigint), tokctl.user_id(text)
+    tokctl.org_name(bigint), tokctl.user_name(bigint), tokctl.user_id(text),
+    tokctl.user_standing(text)
     TO tokctl_user, tokctl_verifier;

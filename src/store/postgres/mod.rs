@@ -11,9 +11,11 @@
 
 mod address;
 mod audit;
+mod bulk;
 mod directory;
 mod error;
 mod policies;
+mod reminders;
 mod team;
 mod tls;
 mod tokens;
@@ -30,8 +32,11 @@ use postgres::{Client, NoTls, Row, Statement};
 use crate::error::{Error, Result};
 use crate::store::Tx;
 use address::Route;
-pub use address::{Host, ServerAddress, SslMode};
-use error::{connect_error, is_retryable, query_error};
+pub use address::{Host, ServerAddress, SslMode, TlsCheck};
+use error::{
+    commit_unknown, connect_error, is_retryable, missing_roots, query_error, rolled_back_by_loss,
+    session_ended,
+};
 pub use team::{TeamAdmin, TeamInit, TeamRole};
 
 /// Migrations in order; `tokctl.meta`'s `schema_version` is how many have
@@ -41,6 +46,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_deactivation.sql"),
     include_str!("migrations/0003_enforce.sql"),
+    include_str!("migrations/0004_service_accounts.sql"),
+    include_str!("migrations/0005_load.sql"),
+    include_str!("migrations/0006_fast_reads.sql"),
+    include_str!("migrations/0007_reminders.sql"),
 ];
 
 /// The schema version this build writes in a team store.
@@ -55,11 +64,17 @@ const WRITE_LOCK: i32 = 1;
 /// busy, as SQLite's busy timeout.
 const LOCK_TIMEOUT: &str = "10s";
 
-/// How often taking the write lock is tried when the server reports a
-/// deadlock or a serialization failure. Only the start of a transaction is
-/// retried: the work inside is a one-shot closure (it may have touched the
-/// keyring), so a failure once it ran is reported, never replayed.
-const LOCK_ATTEMPTS: u32 = 3;
+/// How many times a write transaction runs at most when the server ends it
+/// with a serialization failure (40001) or a deadlock (40P01): those say
+/// nothing about the work, only that another transaction got in its way,
+/// and running the whole transaction again is what PostgreSQL asks for.
+const WRITE_ATTEMPTS: u32 = 5;
+
+/// The pause before the second attempt; it doubles for each further one, up
+/// to [`RETRY_PAUSE_MAX`], and a random part of it is left out, so that two
+/// writers that collided do not collide again in step.
+const RETRY_PAUSE_FIRST: Duration = Duration::from_millis(20);
+const RETRY_PAUSE_MAX: Duration = Duration::from_millis(500);
 
 /// Rows fetched per round trip by the streaming reads.
 const WALK_BATCH: i64 = 500;
@@ -74,6 +89,17 @@ pub struct PgStore {
     session_user: String,
     /// Open cursors of streaming reads (each nested walk gets its own name).
     walks: Cell<u32>,
+    /// Whether a statement of the current write transaction failed with a
+    /// serialization failure or a deadlock: the transaction is then over,
+    /// whatever the work made of the error, and runs again.
+    conflicted: Cell<bool>,
+    /// The error that ended the session in the current write transaction,
+    /// before its COMMIT: what is reported instead of whatever the work made
+    /// of it, since it says that nothing was changed.
+    lost: RefCell<Option<Error>>,
+    /// Whether a write transaction is under way, up to its COMMIT (a cell of
+    /// its own: statements fail while the connection is borrowed).
+    writing: Cell<bool>,
 }
 
 /// The connection, its prepared statements, and whether a transaction is open.
@@ -175,6 +201,8 @@ impl PgStore {
         if let Some(password) = password {
             config.password(password);
         }
+        // The root certificate file a refused certificate is named against.
+        let mut roots_used = None;
         let client = match address.route() {
             Route::Socket(dir) => {
                 config
@@ -183,15 +211,38 @@ impl PgStore {
                 config.connect(NoTls)
             }
             Route::Tcp(host) => {
-                config.host(host).ssl_mode(match address.sslmode() {
-                    SslMode::Disable => postgres::config::SslMode::Disable,
-                    SslMode::Prefer => postgres::config::SslMode::Prefer,
-                    SslMode::Require => postgres::config::SslMode::Require,
-                });
-                config.connect(tls::unverified_connector()?)
+                config.host(host);
+                let connector = match address.tls_check() {
+                    TlsCheck::None => {
+                        config.ssl_mode(postgres::config::SslMode::Disable);
+                        tls::unverified_connector()?
+                    }
+                    TlsCheck::EncryptOnly { required } => {
+                        config.ssl_mode(if required {
+                            postgres::config::SslMode::Require
+                        } else {
+                            postgres::config::SslMode::Prefer
+                        });
+                        tls::unverified_connector()?
+                    }
+                    TlsCheck::Chain { roots, host } => {
+                        config.ssl_mode(postgres::config::SslMode::Require);
+                        let connector = tls::verifying_connector(&roots, host, &shown)?;
+                        roots_used = Some(roots);
+                        connector
+                    }
+                    TlsCheck::MissingRoots { looked_for } => {
+                        return Err(missing_roots(
+                            &shown,
+                            address.sslmode(),
+                            looked_for.as_deref(),
+                        ))
+                    }
+                };
+                config.connect(connector)
             }
         }
-        .map_err(|err| connect_error(&err, &shown))?;
+        .map_err(|err| connect_error(&err, &shown, roots_used.as_deref()))?;
         let mut store = PgStore {
             conn: RefCell::new(Conn {
                 client,
@@ -202,6 +253,9 @@ impl PgStore {
             password: password.map(|password| zeroize::Zeroizing::new(password.to_owned())),
             session_user: String::new(),
             walks: Cell::new(0),
+            conflicted: Cell::new(false),
+            lost: RefCell::new(None),
+            writing: Cell::new(false),
         };
         let row = store.read().one("SELECT session_user::text", &[])?;
         store.session_user = row.try_get(0).map_err(query_error)?;
@@ -289,54 +343,119 @@ impl PgStore {
     }
 
     /// Runs `work` in one write transaction under the writers' lock.
-    /// Commits only if `work` returns `Ok`.
-    pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> Result<T>) -> Result<T> {
+    /// Commits only if `work` returns `Ok`. When the server ends the
+    /// transaction with a serialization failure or a deadlock (at the lock,
+    /// inside `work`, or at the commit), it is rolled back and runs again
+    /// from the start, at most [`WRITE_ATTEMPTS`] times in all, after a
+    /// growing, jittered pause: `work` runs again only after its earlier
+    /// run's transaction rolled back.
+    pub fn write<T>(&mut self, mut work: impl FnMut(&dyn Tx) -> Result<T>) -> Result<T> {
         self.transaction(|q| work(q))
     }
 
-    fn transaction<T>(&self, work: impl FnOnce(&Queries<'_>) -> Result<T>) -> Result<T> {
-        self.begin_write()?;
-        let result = work(&self.read());
-        let mut conn = self.conn.borrow_mut();
-        conn.in_transaction = false;
-        match result {
-            Ok(value) => {
-                conn.client.batch_execute("COMMIT").map_err(query_error)?;
-                Ok(value)
-            }
-            Err(err) => {
-                // The error that ended the work is the one to report; a
-                // connection that is gone rolls back by itself.
-                let _ = conn.client.batch_execute("ROLLBACK");
-                Err(err)
+    fn transaction<T>(&self, mut work: impl FnMut(&Queries<'_>) -> Result<T>) -> Result<T> {
+        let mut attempt = 1;
+        loop {
+            match self.attempt_transaction(&mut work) {
+                // The work's own error (often "transaction aborted") is not
+                // the news: the conflict is, and it is only ever the server's.
+                Err(_) if self.conflicted.get() && attempt < WRITE_ATTEMPTS => {
+                    std::thread::sleep(retry_pause(attempt));
+                    attempt += 1;
+                }
+                result => return result,
             }
         }
     }
 
-    /// Begins a transaction and takes the writers' lock, retrying a few times
-    /// when the server reports a deadlock or a serialization failure.
+    /// One run of a write transaction: begin and lock, the work, then commit
+    /// on `Ok` or roll back on `Err`. Leaves `conflicted` set when the server
+    /// reported a conflict anywhere in it.
+    fn attempt_transaction<T>(
+        &self,
+        work: &mut impl FnMut(&Queries<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.conflicted.set(false);
+        *self.lost.borrow_mut() = None;
+        self.writing.set(true);
+        let result = self.begin_write().and_then(|()| work(&self.read()));
+        self.writing.set(false);
+        let lost = self.lost.borrow_mut().take();
+        let mut conn = self.conn.borrow_mut();
+        // False when BEGIN or the lock failed (begin_write rolled back).
+        let began = std::mem::replace(&mut conn.in_transaction, false);
+        match result {
+            // A statement failed and the work went on regardless: the server
+            // has aborted the transaction, and its COMMIT would roll back.
+            Ok(_) if lost.is_some() || self.conflicted.get() => {
+                let _ = conn.client.batch_execute("ROLLBACK");
+                Err(lost.unwrap_or_else(|| {
+                    crate::store::StoreError::new(
+                        crate::store::StoreErrorKind::Busy,
+                        "the transaction was ended by a conflict with another one",
+                    )
+                    .into()
+                }))
+            }
+            Ok(value) => {
+                conn.client
+                    .batch_execute("COMMIT")
+                    .map_err(|err| self.commit_failed(err))?;
+                Ok(value)
+            }
+            Err(err) => {
+                // The error that ended the work is the one to report (or
+                // that the session ended, which says nothing was changed); a
+                // connection that is gone rolls back by itself.
+                if began {
+                    let _ = conn.client.batch_execute("ROLLBACK");
+                }
+                Err(lost.unwrap_or(err))
+            }
+        }
+    }
+
+    /// Begins a transaction and takes the writers' lock.
     fn begin_write(&self) -> Result<()> {
         let mut conn = self.conn.borrow_mut();
         let begin = format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({LOCK_CLASS}, {WRITE_LOCK})"
         );
-        let mut attempt = 1;
-        loop {
-            match conn.client.batch_execute(&begin) {
-                Ok(()) => {
-                    conn.in_transaction = true;
-                    return Ok(());
-                }
-                Err(err) => {
-                    let _ = conn.client.batch_execute("ROLLBACK");
-                    if attempt >= LOCK_ATTEMPTS || !is_retryable(&err) {
-                        return Err(query_error(err));
-                    }
-                    std::thread::sleep(Duration::from_millis(20 * u64::from(attempt)));
-                    attempt += 1;
-                }
+        match conn.client.batch_execute(&begin) {
+            Ok(()) => {
+                conn.in_transaction = true;
+                Ok(())
+            }
+            Err(err) => {
+                let _ = conn.client.batch_execute("ROLLBACK");
+                Err(self.failed(err))
             }
         }
+    }
+
+    /// A failed statement as the library's error, noting a conflict, or
+    /// the end of the session inside a write transaction.
+    fn failed(&self, err: postgres::Error) -> Error {
+        if is_retryable(&err) {
+            self.conflicted.set(true);
+        }
+        if self.writing.get() && session_ended(&err) {
+            let mut lost = self.lost.borrow_mut();
+            if lost.is_none() {
+                *lost = Some(rolled_back_by_loss(&err));
+            }
+        }
+        query_error(err)
+    }
+
+    /// A failed COMMIT. A conflict rolled the transaction back (it runs
+    /// again); a lost connection leaves unknown whether it committed, and
+    /// the message says so: the change is all there or not at all.
+    fn commit_failed(&self, err: postgres::Error) -> Error {
+        if session_ended(&err) {
+            return commit_unknown(&err);
+        }
+        self.failed(err)
     }
 
     /// Lets this connection's commits return before the WAL reaches the
@@ -365,39 +484,45 @@ impl Queries<'_> {
     /// Every row of a query.
     fn all(&self, sql: &str, params: &Params<'_>) -> Result<Vec<Row>> {
         let mut conn = self.store.conn.borrow_mut();
-        let statement = conn.statement(sql).map_err(query_error)?;
-        conn.client.query(&statement, params).map_err(query_error)
+        let statement = conn.statement(sql).map_err(|err| self.store.failed(err))?;
+        conn.client
+            .query(&statement, params)
+            .map_err(|err| self.store.failed(err))
     }
 
     /// The one row a query returns.
     fn one(&self, sql: &str, params: &Params<'_>) -> Result<Row> {
         let mut conn = self.store.conn.borrow_mut();
-        let statement = conn.statement(sql).map_err(query_error)?;
+        let statement = conn.statement(sql).map_err(|err| self.store.failed(err))?;
         conn.client
             .query_one(&statement, params)
-            .map_err(query_error)
+            .map_err(|err| self.store.failed(err))
     }
 
     /// The row a query returns, if any (at most one).
     fn opt(&self, sql: &str, params: &Params<'_>) -> Result<Option<Row>> {
         let mut conn = self.store.conn.borrow_mut();
-        let statement = conn.statement(sql).map_err(query_error)?;
+        let statement = conn.statement(sql).map_err(|err| self.store.failed(err))?;
         conn.client
             .query_opt(&statement, params)
-            .map_err(query_error)
+            .map_err(|err| self.store.failed(err))
     }
 
     /// Runs a statement; returns how many rows it changed.
     fn run(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
         let mut conn = self.store.conn.borrow_mut();
-        let statement = conn.statement(sql).map_err(query_error)?;
-        conn.client.execute(&statement, params).map_err(query_error)
+        let statement = conn.statement(sql).map_err(|err| self.store.failed(err))?;
+        conn.client
+            .execute(&statement, params)
+            .map_err(|err| self.store.failed(err))
     }
 
     /// Runs statements without parameters (simple protocol, not prepared).
     fn batch(&self, sql: &str) -> Result<()> {
         let mut conn = self.store.conn.borrow_mut();
-        conn.client.batch_execute(sql).map_err(query_error)
+        conn.client
+            .batch_execute(sql)
+            .map_err(|err| self.store.failed(err))
     }
 
     /// Calls `each` for every row of a query, in batches through a cursor, so
@@ -456,8 +581,10 @@ impl Queries<'_> {
                 let mut conn = self.store.conn.borrow_mut();
                 let statement = conn
                     .statement_for(&fetch_key, &fetch)
-                    .map_err(query_error)?;
-                conn.client.query(&statement, &[]).map_err(query_error)?
+                    .map_err(|err| self.store.failed(err))?;
+                conn.client
+                    .query(&statement, &[])
+                    .map_err(|err| self.store.failed(err))?
             };
             let complete = (rows.len() as i64) < WALK_BATCH;
             for row in &rows {
@@ -479,6 +606,20 @@ impl Queries<'_> {
             0,
         )
     }
+}
+
+/// The pause before attempt `attempt + 1` of a write transaction: the
+/// doubling step for this attempt, of which a random part up to a half is
+/// left out.
+fn retry_pause(attempt: u32) -> Duration {
+    use ring::rand::SecureRandom;
+    let step = RETRY_PAUSE_FIRST
+        .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+        .min(RETRY_PAUSE_MAX);
+    let mut byte = [0u8; 1];
+    // Without randomness the pause is the whole step: still bounded.
+    let _ = ring::rand::SystemRandom::new().fill(&mut byte);
+    step - step.mul_f64(f64::from(byte[0]) / 510.0)
 }
 
 /// A column of a row, or the store's error.

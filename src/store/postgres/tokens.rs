@@ -22,7 +22,7 @@ use crate::store::{
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
         t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
         t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at, t.deactivated_at, d.name,
-        t.deactivate_reason
+        t.deactivate_reason, u.kind, u.removed_at
     FROM tokctl.tokens t
     JOIN tokctl.orgs o ON o.id = t.org_id
     LEFT JOIN tokctl.users u ON u.id = t.owner_user_id
@@ -60,6 +60,14 @@ fn token_from_row(row: &Row) -> Result<TokenRow> {
             deactivated_at: time(18)?,
             deactivated_by: get(row, 19)?,
             deactivate_reason: get(row, 20)?,
+            owner_kind: get::<Option<String>>(row, 21)?
+                .map(|kind| kind.parse())
+                .transpose()
+                .map_err(|_| StoreError::corrupt("an invalid user kind"))?,
+            owner_status: crate::store::sql::owner_status(
+                get::<Option<String>>(row, 21)?.is_some(),
+                time(22)?,
+            ),
         },
         org_key: OrgKey::from_raw(get(row, 15)?),
         owner_key: get::<Option<i64>>(row, 16)?.map(UserKey::from_raw),
@@ -163,6 +171,23 @@ impl Queries<'_> {
         let (sql, values) = filter_sql(filter);
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
         self.walk(&sql, &params, &mut |row| Ok(each(token_from_row(row)?)))
+    }
+
+    /// The id and name of every token the filter lets through, in order:
+    /// no joins, for completions that offer names.
+    pub fn visit_token_names(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
+    ) -> Result<()> {
+        let (sql, values) = filter_sql_from(NAME_SELECT, filter);
+        let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|value| &**value).collect();
+        self.walk(&sql, &params, &mut |row| {
+            let id = TokenId::from_key(get(row, 0)?)
+                .ok_or_else(|| StoreError::corrupt("an invalid token key"))?;
+            let name: &str = get(row, 1)?;
+            Ok(each(id, name))
+        })
     }
 
     /// Every token the filter lets through.
@@ -462,7 +487,16 @@ fn keys(orgs: &[OrgKey]) -> Vec<i64> {
 }
 
 /// Builds the listing query; every user value is a bound parameter.
+/// The head of [`Queries::visit_token_names`]'s query.
+const NAME_SELECT: &str = "SELECT t.id, t.name FROM tokctl.tokens t";
+
 fn filter_sql(filter: &TokenFilter) -> (String, Values) {
+    filter_sql_from(TOKEN_SELECT, filter)
+}
+
+/// `select` (which names the tokens table `t`) with the filter's WHERE and
+/// ORDER BY.
+fn filter_sql_from(select: &str, filter: &TokenFilter) -> (String, Values) {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Values = Vec::new();
     if let Some(orgs) = &filter.orgs {
@@ -560,7 +594,7 @@ fn filter_sql(filter: &TokenFilter) -> (String, Values) {
         }
         clauses.push(format!("({})", any.join(" OR ")));
     }
-    let mut sql = TOKEN_SELECT.to_owned();
+    let mut sql = select.to_owned();
     if !clauses.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&clauses.join(" AND "));

@@ -12,8 +12,9 @@ use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
-    DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit,
-    TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, SentReminder,
+    StoreAdmin, TokenEdit, TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey,
+    UserStanding, VerifyRow,
 };
 
 impl StoreAdmin for PgStore {
@@ -83,8 +84,20 @@ impl Tx for Queries<'_> {
         Queries::user_key(self, name)
     }
 
-    fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
-        Queries::insert_user(self, name, now)
+    fn insert_user(&self, user: &User) -> Result<UserKey> {
+        Queries::insert_user(self, user)
+    }
+
+    fn update_user(&self, key: UserKey, user: &User) -> Result<()> {
+        Queries::update_user(self, key, user)
+    }
+
+    fn user(&self, name: &str) -> Result<Option<(UserKey, User)>> {
+        Queries::user(self, name)
+    }
+
+    fn user_standing(&self, name: &str) -> Result<Option<UserStanding>> {
+        Queries::user_standing(self, name)
     }
 
     fn users(&self) -> Result<Vec<User>> {
@@ -280,12 +293,32 @@ impl Tx for Queries<'_> {
         Queries::prune_usage_before(self, cutoff)
     }
 
+    fn reminders_sent(
+        &self,
+        threshold: &str,
+        expiring_after: Timestamp,
+    ) -> Result<Vec<SentReminder>> {
+        Queries::reminders_sent(self, threshold, expiring_after)
+    }
+
+    fn remember_reminder(&self, reminder: &SentReminder) -> Result<()> {
+        Queries::remember_reminder(self, reminder)
+    }
+
     fn visit_tokens(
         &self,
         filter: &TokenFilter,
         each: &mut dyn FnMut(TokenRow) -> ControlFlow<()>,
     ) -> Result<()> {
         Queries::visit_tokens(self, filter, each)
+    }
+
+    fn visit_token_names(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
+    ) -> Result<()> {
+        Queries::visit_token_names(self, filter, each)
     }
 
     fn visit_events(

@@ -12,11 +12,16 @@ use crate::model::TokenId;
 use crate::store::{EventFilter, RetiredSecret, Rotation};
 
 /// The columns of `audit_trail` an [`Event`] is read from, in
-/// [`event_from_row`]'s order.
-const EVENT_COLUMNS: &str =
+/// [`event_from_row`]'s order (listings and dumps select them so).
+pub(super) const EVENT_COLUMNS: &str =
     "id, at, actor, action, outcome, org, token_id, target, details, hash, os_user";
 
-fn event_from_row(names: &NameTable, row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+/// An event from a row of [`EVENT_COLUMNS`] of `audit_trail`, its names
+/// turned back into text through `names`.
+pub(super) fn event_from_row(
+    names: &NameTable,
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<Event> {
     let name = |index: usize| -> rusqlite::Result<Option<String>> {
         match row.get::<_, Option<i64>>(index)? {
             None => Ok(None),
@@ -54,13 +59,13 @@ fn event_from_row(names: &NameTable, row: &rusqlite::Row<'_>) -> rusqlite::Resul
 
 /// Every name in `audit_names`, both ways: what a read of events needs to
 /// turn numbers back into text and filters into numbers.
-struct NameTable {
+pub(super) struct NameTable {
     by_id: std::collections::HashMap<i64, String>,
     by_name: std::collections::HashMap<String, i64>,
 }
 
 impl NameTable {
-    fn load(conn: &rusqlite::Connection) -> Result<NameTable> {
+    pub(super) fn load(conn: &rusqlite::Connection) -> Result<NameTable> {
         let mut stmt = conn.prepare_cached("SELECT id, name FROM audit_names")?;
         let rows = stmt.query_map([], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
@@ -152,7 +157,7 @@ impl Queries<'_> {
     /// Names are read once per connection (they never change or go away);
     /// one added by a transaction is kept only once that commits
     /// (`SqliteStore::write`), as a rolled-back one never existed.
-    fn audit_name_id(&self, text: &str) -> Result<i64> {
+    pub(super) fn audit_name_id(&self, text: &str) -> Result<i64> {
         if let Some(id) = self.audit_names.and_then(|names| names.get(text)) {
             return Ok(id);
         }
@@ -503,7 +508,7 @@ mod tests {
         .unwrap()
     }
 
-    /// Moving events to numbered names (migration 0010) keeps every event
+    /// Moving events to numbered names (migration 0011) keeps every event
     /// exactly as it was: through the view that keeps the old table's
     /// name, and through tokctl's own reads.
     #[test]

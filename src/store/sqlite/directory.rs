@@ -6,7 +6,28 @@ use super::error::SqlResult as Result;
 use super::Queries;
 use crate::clock::{from_unix, Timestamp};
 use crate::model::{Membership, Org, Role, User};
-use crate::store::{OrgKey, UserKey};
+use crate::store::{OrgKey, UserKey, UserStanding};
+
+const USER_SELECT: &str =
+    "SELECT id, name, created_at, display_name, email, kind, removed_at FROM users";
+
+/// A user row: its key and the user, or the store error of a kind that
+/// does not parse (a damaged store).
+fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<(UserKey, User)>> {
+    let kind: String = row.get(5)?;
+    let user = User {
+        name: row.get(1)?,
+        created_at: from_unix(row.get(2)?),
+        display_name: row.get(3)?,
+        email: row.get(4)?,
+        kind: match kind.parse() {
+            Ok(kind) => kind,
+            Err(err) => return Ok(Err(err.into())),
+        },
+        removed_at: row.get::<_, Option<i64>>(6)?.map(from_unix),
+    };
+    Ok(Ok((UserKey::from_raw(row.get(0)?), user)))
+}
 
 impl Queries<'_> {
     /// The row id of the org named `name`.
@@ -50,25 +71,71 @@ impl Queries<'_> {
     }
 
     /// Adds a user; the caller has checked the name is free.
-    pub fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
+    pub fn insert_user(&self, user: &User) -> Result<UserKey> {
         self.conn
-            .prepare_cached("INSERT INTO users (name, created_at) VALUES (?1, ?2)")?
-            .execute(params![name, now.timestamp()])?;
+            .prepare_cached(
+                "INSERT INTO users (name, created_at, display_name, email, kind, removed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                user.name,
+                user.created_at.timestamp(),
+                user.display_name,
+                user.email,
+                user.kind.as_str(),
+                user.removed_at.map(|at| at.timestamp()),
+            ])?;
         Ok(UserKey::from_raw(self.conn.last_insert_rowid()))
+    }
+
+    /// Rewrites a user's display name, e-mail address, kind and removal
+    /// time (the name and creation time never change).
+    pub fn update_user(&self, key: UserKey, user: &User) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE users SET display_name = ?2, email = ?3, kind = ?4, removed_at = ?5
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                key.raw(),
+                user.display_name,
+                user.email,
+                user.kind.as_str(),
+                user.removed_at.map(|at| at.timestamp()),
+            ])?;
+        Ok(())
     }
 
     /// Every user, by name.
     pub fn users(&self) -> Result<Vec<User>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT name, created_at FROM users ORDER BY name")?;
-        let rows = stmt.query_map([], |row| {
-            Ok(User {
-                name: row.get(0)?,
-                created_at: from_unix(row.get(1)?),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .prepare_cached(&format!("{USER_SELECT} ORDER BY name"))?;
+        let rows = stmt.query_map([], user_from_row)?;
+        rows.map(|row| Ok(row??.1)).collect()
+    }
+
+    /// The user named `name`, with its key.
+    pub fn user(&self, name: &str) -> Result<Option<(UserKey, User)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{USER_SELECT} WHERE name = ?1"))?;
+        stmt.query_row([name], user_from_row)
+            .optional()?
+            .transpose()
+    }
+
+    /// The key, kind and status of the user named `name`.
+    pub fn user_standing(&self, name: &str) -> Result<Option<UserStanding>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, kind, removed_at IS NOT NULL FROM users WHERE name = ?1")?;
+        let row: Option<(i64, String, bool)> = stmt
+            .query_row([name], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        Ok(row
+            .map(|(key, kind, removed)| UserStanding::new(UserKey::from_raw(key), &kind, removed))
+            .transpose()?)
     }
 
     /// Whether the store has no users yet (a brand-new store).

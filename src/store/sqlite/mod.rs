@@ -2,10 +2,12 @@
 //! (permissions, pragmas, migrations) and every query.
 
 mod audit;
+mod bulk;
 mod directory;
 mod error;
 mod files;
 mod policies;
+mod reminders;
 mod schema;
 mod tokens;
 mod tx;
@@ -37,8 +39,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_usage_history.sql"),
     include_str!("migrations/0007_os_user.sql"),
     include_str!("migrations/0008_deactivation.sql"),
-    // Numbered 0010: 0009 (service accounts) is written at the same time.
-    include_str!("migrations/0010_audit_names.sql"),
+    include_str!("migrations/0009_service_accounts.sql"),
+    include_str!("migrations/0010_reminders.sql"),
+    include_str!("migrations/0011_audit_names.sql"),
 ];
 
 /// The schema version this build writes.
@@ -484,6 +487,14 @@ impl SqliteStore {
     /// so two writers queue instead of failing midway). Commits only if
     /// `work` returns `Ok`.
     pub fn write<T>(&mut self, work: impl FnOnce(&dyn Tx) -> crate::Result<T>) -> crate::Result<T> {
+        self.transaction(|q| work(q))
+    }
+
+    /// [`SqliteStore::write`] with the backend's own queries.
+    fn transaction<T>(
+        &mut self,
+        work: impl FnOnce(&Queries<'_>) -> crate::Result<T>,
+    ) -> crate::Result<T> {
         self.refuse_untrusted()?;
         self.raise_cache(WRITE_CACHE_KIB)?;
         let tx = self

@@ -12,7 +12,7 @@ use crate::model::{Token, TokenId, TokenKind, TokenStatus};
 use crate::scope::{Action, ScopeSet};
 use crate::secret::SecretHash;
 use crate::store::sql::{
-    escape_like, hour_of, not_ended_sql, order_by, status_sql, SECONDS_PER_HOUR,
+    escape_like, hour_of, not_ended_sql, order_by, owner_status, status_sql, SECONDS_PER_HOUR,
 };
 use crate::store::{
     NewToken, OrgKey, TokenEdit, TokenFilter, TokenRow, UsagePeriod, UsageUpdate, UserKey,
@@ -22,7 +22,7 @@ use crate::store::{
 const TOKEN_SELECT: &str = "SELECT t.id, t.kind, o.name, u.name, t.name, t.description, t.scopes,
         t.created_at, c.name, t.expires_at, t.last_used_at, t.use_count, t.revoked_at, r.name,
         t.revoke_reason, t.org_id, t.owner_user_id, t.issued_at, t.deactivated_at, d.name,
-        t.deactivate_reason
+        t.deactivate_reason, u.kind, u.removed_at
     FROM tokens t
     JOIN orgs o ON o.id = t.org_id
     LEFT JOIN users u ON u.id = t.owner_user_id
@@ -63,6 +63,12 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<TokenRow> {
             deactivated_at: time(18)?,
             deactivated_by: row.get(19)?,
             deactivate_reason: row.get(20)?,
+            owner_kind: row
+                .get::<_, Option<String>>(21)?
+                .map(|kind| kind.parse())
+                .transpose()
+                .map_err(|_| corrupt(21, "user kind"))?,
+            owner_status: owner_status(row.get::<_, Option<String>>(21)?.is_some(), time(22)?),
         },
         org_key: OrgKey::from_raw(row.get(15)?),
         owner_key: row.get::<_, Option<i64>>(16)?.map(UserKey::from_raw),
@@ -188,6 +194,34 @@ impl Queries<'_> {
             .map_err(SqlError::from)?;
         while let Some(row) = rows.next().map_err(SqlError::from)? {
             each(token_from_row(row).map_err(SqlError::from)?)?;
+        }
+        Ok(())
+    }
+
+    /// The id and name of every token the filter lets through, in order:
+    /// no joins, for completions that offer names.
+    pub fn for_each_token_name<E: From<SqlError>>(
+        &self,
+        filter: &TokenFilter,
+        mut each: impl FnMut(TokenId, &str) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let (sql, values) = filter_sql_from(NAME_SELECT, filter);
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(SqlError::from)?;
+        let mut rows = stmt
+            .query(params_from_iter(values))
+            .map_err(SqlError::from)?;
+        while let Some(row) = rows.next().map_err(SqlError::from)? {
+            let key: i64 = row.get(0).map_err(SqlError::from)?;
+            let Some(id) = TokenId::from_key(key) else {
+                return Err(
+                    SqlError::from(rusqlite::Error::IntegralValueOutOfRange(0, key)).into(),
+                );
+            };
+            let name = row
+                .get_ref(1)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(SqlError::from)?;
+            each(id, name)?;
         }
         Ok(())
     }
@@ -411,7 +445,16 @@ fn bind(value: Value, values: &mut Vec<Value>) -> String {
 }
 
 /// Builds the listing query; every user value is a bound parameter.
+/// The head of [`Queries::for_each_token_name`]'s query.
+const NAME_SELECT: &str = "SELECT t.id, t.name FROM tokens t";
+
 fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
+    filter_sql_from(TOKEN_SELECT, filter)
+}
+
+/// `select` (which names the tokens table `t`) with the filter's WHERE and
+/// ORDER BY.
+fn filter_sql_from(select: &str, filter: &TokenFilter) -> (String, Vec<Value>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(orgs) = &filter.orgs {
@@ -528,7 +571,7 @@ fn filter_sql(filter: &TokenFilter) -> (String, Vec<Value>) {
         }
         clauses.push(format!("({})", any.join(" OR ")));
     }
-    let mut sql = TOKEN_SELECT.to_owned();
+    let mut sql = select.to_owned();
     if !clauses.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&clauses.join(" AND "));

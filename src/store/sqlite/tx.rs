@@ -1,5 +1,5 @@
-//! SQLite's side of the seam: [`Tx`] for [`Queries`] and [`StoreAdmin`] for
-//! [`SqliteStore`]. Each method is the query of the same name on `Queries`;
+//! SQLite's side of the seam: [`Tx`] and [`Loader`] for [`Queries`] and
+//! [`StoreAdmin`] for [`SqliteStore`]. Each method is the query of the same name on `Queries`;
 //! its SQLite errors become tokctl's here.
 
 use std::collections::HashMap;
@@ -14,9 +14,22 @@ use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
-    DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, StoreAdmin, TokenEdit,
-    TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, VerifyRow,
+    DeferredUsage, EventFilter, LoadEnd, Loader, NewToken, OrgKey, RecordBatch, RetiredSecret,
+    Rotation, SentReminder, StoreAdmin, TokenEdit, TokenFilter, TokenRow, Tx, UsagePeriod,
+    UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
+
+/// SQLite loads with prepared inserts inside the write transaction: it has
+/// no triggers to pass, and its single writer keeps others out meanwhile.
+impl Loader for Queries<'_> {
+    fn load(&self, batch: &RecordBatch) -> Result<()> {
+        Ok(self.load_batch(batch)?)
+    }
+
+    fn finish(&self, end: &LoadEnd) -> Result<()> {
+        Ok(self.finish_load(end)?)
+    }
+}
 
 impl StoreAdmin for SqliteStore {
     fn prefer_throughput(&self) -> Result<()> {
@@ -94,8 +107,20 @@ impl Tx for Queries<'_> {
         Ok(Queries::user_key(self, name)?)
     }
 
-    fn insert_user(&self, name: &str, now: Timestamp) -> Result<UserKey> {
-        Ok(Queries::insert_user(self, name, now)?)
+    fn insert_user(&self, user: &User) -> Result<UserKey> {
+        Ok(Queries::insert_user(self, user)?)
+    }
+
+    fn update_user(&self, key: UserKey, user: &User) -> Result<()> {
+        Ok(Queries::update_user(self, key, user)?)
+    }
+
+    fn user(&self, name: &str) -> Result<Option<(UserKey, User)>> {
+        Ok(Queries::user(self, name)?)
+    }
+
+    fn user_standing(&self, name: &str) -> Result<Option<UserStanding>> {
+        Ok(Queries::user_standing(self, name)?)
     }
 
     fn users(&self) -> Result<Vec<User>> {
@@ -299,6 +324,18 @@ impl Tx for Queries<'_> {
         Ok(Queries::prune_usage_before(self, cutoff)?)
     }
 
+    fn reminders_sent(
+        &self,
+        threshold: &str,
+        expiring_after: Timestamp,
+    ) -> Result<Vec<SentReminder>> {
+        Ok(Queries::reminders_sent(self, threshold, expiring_after)?)
+    }
+
+    fn remember_reminder(&self, reminder: &SentReminder) -> Result<()> {
+        Ok(Queries::remember_reminder(self, reminder)?)
+    }
+
     fn visit_tokens(
         &self,
         filter: &TokenFilter,
@@ -310,6 +347,21 @@ impl Tx for Queries<'_> {
                 ControlFlow::Break(()) => Err(Walk::Stop),
             }
         }))
+    }
+
+    fn visit_token_names(
+        &self,
+        filter: &TokenFilter,
+        each: &mut dyn FnMut(TokenId, &str) -> ControlFlow<()>,
+    ) -> Result<()> {
+        walk_result(Queries::for_each_token_name(
+            self,
+            filter,
+            |id, name| match each(id, name) {
+                ControlFlow::Continue(()) => Ok(()),
+                ControlFlow::Break(()) => Err(Walk::Stop),
+            },
+        ))
     }
 
     fn visit_events(

@@ -41,14 +41,37 @@ impl From<ShellArg> for Shell {
     }
 }
 
-/// Prints the completion script of `app`, the whole command line.
-pub fn run(ui: &Ui, args: CompletionsArgs, mut app: clap::Command) -> anyhow::Result<u8> {
-    let shell: Shell = args.shell.into();
-    // Into memory first: the generator panics on a write error (a closed pipe).
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut app, "tokctl", &mut script);
-    ui.print_bytes(&script)?;
+/// Prints the completion script for the shell: it asks `tokctl` (on PATH)
+/// for candidates each time, so they come from the store.
+pub fn run(ui: &Ui, args: CompletionsArgs) -> anyhow::Result<u8> {
+    let shell = args
+        .shell
+        .to_possible_value()
+        .map(|value| value.get_name().to_owned())
+        .unwrap_or_default();
+    ui.print_bytes(&registration(&shell)?)?;
     Ok(exit::SUCCESS)
+}
+
+/// The environment variable the scripts set when they ask tokctl for
+/// candidates (answered by `crate::completion`).
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+/// The script that registers tokctl's completions with `shell`: it calls
+/// `tokctl` (found on PATH) with [`COMPLETE_VAR`] set for the candidates
+/// each time.
+fn registration(shell: &str) -> std::io::Result<Vec<u8>> {
+    use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+    let completer: &dyn EnvCompleter = match shell {
+        "bash" => &Bash,
+        "zsh" => &Zsh,
+        "fish" => &Fish,
+        "elvish" => &Elvish,
+        _ => &Powershell,
+    };
+    let mut script = Vec::new();
+    completer.write_registration(COMPLETE_VAR, "tokctl", "tokctl", "tokctl", &mut script)?;
+    Ok(script)
 }
 
 #[derive(Debug, Args)]
@@ -74,11 +97,13 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     (config::CONFIG_VAR, "The config file to read instead of the default location; it must exist."),
     ("TOKCTL_TOKEN", "The token verify and inspect check, instead of stdin; removed from the process environment at start."),
     ("XDG_CONFIG_HOME", "Where the config file is looked for: $XDG_CONFIG_HOME/tokctl/config.toml (default ~/.config)."),
-    ("HOME", "The home directory: the default config file, the default store, ~/.pgpass."),
+    ("HOME", "The home directory: the default config file, the default store, ~/.pgpass, ~/.postgresql/root.crt."),
     ("NO_COLOR", "When set and not empty, no colour with --color auto."),
     ("COLUMNS", "The table width when stdout is not a terminal."),
     ("PGPASSWORD", "A team store's password (never in the URL)."),
     ("PGPASSFILE", "The pgpass file to read a team store's password from (default ~/.pgpass)."),
+    ("PATH", "Where notify --sendmail looks for a mail program named without a path (give cron jobs the full path: /usr/sbin is seldom on their PATH)."),
+    (COMPLETE_VAR, "Set by the completion scripts (to bash, zsh, fish, ...) when they ask tokctl for candidates; tokctl then prints them and does nothing else."),
 ];
 
 /// The FILES section of each page.
@@ -86,6 +111,7 @@ const FILES: &[(&str, &str)] = &[
     ("~/.local/share/tokctl/tokctl.db", "The default local store (the platform data directory), unless --db, TOKCTL_DB or the config file names another."),
     ("~/.config/tokctl/config.toml", "The config file: db, org, keyring, color, and [create] expires and scopes. Flags and the environment win over it."),
     ("~/.pgpass", "Team store passwords, as libpq reads them."),
+    ("~/.postgresql/root.crt", "The certificate authority a team store's certificate is checked against when the URL names no sslrootcert, as in libpq."),
     ("OS keyring, service tokctl", "One entry per token secret, account STORE-ID/TOKEN-ID."),
 ];
 

@@ -1,4 +1,5 @@
-//! `tokctl create`: mint a token and show its secret once.
+//! `tokctl create`: mint a token (or `--count` of them, all or none) and
+//! show its secret once.
 
 use clap::Args;
 use dialoguer::theme::ColorfulTheme;
@@ -6,7 +7,7 @@ use dialoguer::{Confirm, Input, MultiSelect, Select};
 use serde::Serialize;
 use tokctl::duration::Expiry;
 use tokctl::model::validate_token_name;
-use tokctl::ops::{CreateRequest, KeyringOutcome, OwnerChoice, Session};
+use tokctl::ops::{CreateRequest, Created, KeyringOutcome, OwnerChoice, Session};
 
 use crate::cli::args::{parse_expiry, parse_scope, Format, ScopeArgs};
 use crate::config::CreateDefaults;
@@ -49,6 +50,10 @@ pub struct CreateArgs {
     /// If the expiry is beyond the org's max lifetime, use the maximum instead of refusing
     #[arg(long)]
     clamp_expiry: bool,
+
+    /// Mint N tokens alike in one go, all or none (named NAME-1 to NAME-N with --name); their secrets print one per line, in order
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    count: u16,
 
     /// Output format
     #[arg(long, value_enum, default_value_t)]
@@ -93,7 +98,7 @@ pub fn run(ui: &Ui, session: &mut Session, mut args: CreateArgs) -> anyhow::Resu
         (false, Some(user)) => OwnerChoice::User(user),
         (false, None) => OwnerChoice::Me,
     };
-    let created = session.create_token(CreateRequest {
+    let request = CreateRequest {
         org: args.org,
         owner,
         name: args.name,
@@ -101,10 +106,53 @@ pub fn run(ui: &Ui, session: &mut Session, mut args: CreateArgs) -> anyhow::Resu
         scopes: args.scopes.scopes,
         expiry: args.expires,
         clamp_expiry: args.clamp_expiry,
-    })?;
-    let token = &created.token;
+    };
+    let all = if args.count == 1 {
+        vec![session.create_token(request)?]
+    } else {
+        // NAME-1 … NAME-N, or a generated name each.
+        let requests = (1..=args.count)
+            .map(|n| CreateRequest {
+                name: request.name.as_ref().map(|name| format!("{name}-{n}")),
+                ..request.clone()
+            })
+            .collect();
+        session.create_tokens(requests)?
+    };
+    for created in &all {
+        report(ui, created);
+    }
+    match args.format {
+        Format::Table => {
+            let kept = all
+                .iter()
+                .all(|created| matches!(created.keyring, KeyringOutcome::Stored { .. }));
+            ui.secret_banner(kept);
+            for created in &all {
+                print_secret_line(created.secret.expose())?;
+            }
+        }
+        Format::Json => {
+            let values: Vec<CreatedJson<'_>> = all
+                .iter()
+                .map(|created| CreatedJson {
+                    token: TokenJson::new(&created.token, session.now()),
+                    secret: created.secret.expose(),
+                    keyring: keyring_word(&created.keyring),
+                })
+                .collect();
+            match values.as_slice() {
+                [one] if args.count == 1 => print_secret_json(one)?,
+                _ => print_secret_json(&values)?,
+            }
+        }
+    }
+    Ok(exit::SUCCESS)
+}
 
-    // Metadata and warnings go to stderr; stdout holds only the secret (or the JSON).
+/// What was made, on stderr: stdout holds only the secrets (or the JSON).
+fn report(ui: &Ui, created: &Created) {
+    let token = &created.token;
     let owner = token
         .owner
         .as_deref()
@@ -131,23 +179,12 @@ pub fn run(ui: &Ui, session: &mut Session, mut args: CreateArgs) -> anyhow::Resu
             keyring_advice(error),
         );
     }
-    match args.format {
-        Format::Table => {
-            ui.secret_banner(matches!(created.keyring, KeyringOutcome::Stored { .. }));
-            print_secret_line(created.secret.expose())?;
-        }
-        Format::Json => print_secret_json(&CreatedJson {
-            token: TokenJson::new(token, session.now()),
-            secret: created.secret.expose(),
-            keyring: keyring_word(&created.keyring),
-        })?,
-    }
-    Ok(exit::SUCCESS)
 }
 
 /// Asks for the name, scopes and expiry that the command line left out, then
 /// for confirmation of a summary. Returns false when the person declines.
 fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyhow::Result<bool> {
+    crate::input::restore_terminal_on_interrupt();
     let theme = ColorfulTheme::default();
     let choices = session.create_choices(args.org.as_deref())?;
     if args.name.is_none() {
@@ -163,6 +200,13 @@ fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyh
             .interact_text()?;
         // Empty: the library picks a readable, unique name (repo-read-2026-11-22).
         args.name = (!name.is_empty()).then_some(name);
+    }
+    if args.description.is_none() {
+        let description: String = Input::with_theme(&theme)
+            .with_prompt("Description (who uses it, where, why; Enter to skip)")
+            .allow_empty(true)
+            .interact_text()?;
+        args.description = (!description.trim().is_empty()).then(|| description.trim().to_owned());
     }
     if args.scopes.scopes.is_empty() {
         let mut labels: Vec<String> = choices.scopes.iter().map(ToString::to_string).collect();
@@ -229,9 +273,14 @@ fn prompt_for_missing(ui: &Ui, session: &Session, args: &mut CreateArgs) -> anyh
     }
     let kind = if args.org_token { "org" } else { "personal" };
     let scopes: Vec<String> = args.scopes.scopes.iter().map(ToString::to_string).collect();
+    let what = match (args.count, args.name.as_deref()) {
+        (1, Some(name)) => format!("{kind} token '{name}'"),
+        (1, None) => format!("{kind} token '(generated name)'"),
+        (count, Some(name)) => format!("{count} {kind} tokens '{name}-1' … '{name}-{count}'"),
+        (count, None) => format!("{count} {kind} tokens (generated names)"),
+    };
     let summary = format!(
-        "Create {kind} token '{}' in org '{}' with {}, expiring {}?",
-        args.name.as_deref().unwrap_or("(generated name)"),
+        "Create {what} in org '{}' with {}, expiring {}?",
         choices.org,
         scopes.join(" "),
         args.expires

@@ -15,15 +15,18 @@ pub mod edit;
 pub mod inspect;
 pub mod list;
 pub mod member;
+pub mod notify;
 pub mod org;
 pub mod policy;
 pub mod prune;
 pub mod report;
 pub mod revoke;
 pub mod rotate;
+pub mod scan;
 pub mod secret;
 pub mod serve;
 pub mod show;
+pub mod store;
 pub mod team;
 pub mod user;
 pub mod verify;
@@ -34,12 +37,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Subcommand;
 use tokctl::clock::{Clock, SystemClock};
-use tokctl::keyring::{OsKeyring, SecretKeeper};
+use tokctl::keyring::{KeyringMode, OsKeyring, SecretKeeper};
 use tokctl::ops::Session;
 use tokctl::store::{Opened, Store, StoreLocation, StoreTarget};
 
 use crate::cli::args::GlobalArgs;
 use crate::config::Resolved;
+use crate::hints::Usage;
 use crate::output::ui::Ui;
 use crate::team_store;
 
@@ -50,8 +54,10 @@ pub enum Command {
     /// Mint a token; the secret is printed once, to stdout
     #[command(
         after_help = "Examples:\n  tokctl create --scope repo:read --expires 90d\n  \
-        tokctl create --name deploy-bot --org-token --scope repo:write --expires 1y --description 'CI deploys'\n  \
-        tokctl create --scope repo:read --resource repo=base,node --scope repo:write --resource repo=web --expires 30d\n\n\
+        tokctl create --name deploy-bot --org-token --scope repo:write --expires 1y \\\n      \
+        --description 'CI deploys'\n  \
+        tokctl create --scope repo:read --resource repo=base,node \\\n      \
+        --scope repo:write --resource repo=web --expires 30d\n\n\
         Each --resource narrows the nearest --scope before it on that resource."
     )]
     Create(create::CreateArgs),
@@ -119,6 +125,19 @@ pub enum Command {
     )]
     Check(check::CheckArgs),
 
+    /// Mail each owner one reminder of their tokens expiring soon (or write JSON Lines)
+    #[command(after_help = "Examples:\n  tokctl notify --expiring 7d --dry-run\n  \
+        tokctl notify --expiring 7d --sendmail '/usr/sbin/sendmail -t' \\\n      \
+        --from tokctl@example.com\n  \
+        tokctl notify --expiring 7d --format jsonl > reminders.jsonl\n\n\
+        A personal token's owner hears about it; an org token's admins and owners do.\n\
+        Each reminder (token, expiry, threshold, person) is sent once and remembered;\n\
+        a failed one is not, so the next run tries it again. People without an e-mail\n\
+        address are named in a warning and skipped by --sendmail.\n\n\
+        Exit codes: 0 every reminder handed over (or nothing due)  2 bad usage, a mail\n  \
+        program that does not exist  5 not an admin  25 the mail program refused some")]
+    Notify(notify::NotifyArgs),
+
     /// Delete the rows of tokens revoked or expired before a time (the audit trail stays)
     #[command(after_help = "Example:\n  tokctl prune --before 90d --dry-run")]
     Prune(prune::PruneArgs),
@@ -128,8 +147,9 @@ pub enum Command {
         tokctl audit --since 7d --action token.revoke --format jsonl\n  tokctl audit verify")]
     Audit(audit::AuditArgs),
 
-    /// Usage report per org: status, owners, last use, expiring, most used
-    #[command(after_help = "Example:\n  tokctl report --org acme --format json")]
+    /// Usage report per org: status, owners, last use, expiring, most used, policy
+    #[command(after_help = "Examples:\n  tokctl report --org acme --format json\n  \
+        tokctl report --format csv > report.csv\n  tokctl report --top 25")]
     Report(report::ReportArgs),
 
     /// Check a token read from stdin or TOKCTL_TOKEN (never from an argument)
@@ -160,6 +180,22 @@ pub enum Command {
         Exit codes: 0 identified (see whether the secret matches)  10 malformed or unknown\n  \
         5 not yours to see  2 bad usage  6 store unusable")]
     Inspect(inspect::InspectArgs),
+
+    /// Find tokens in files, stdin, git history or staged changes; say which they are
+    #[command(
+        after_help = "Examples:\n  tokctl scan\n  tokctl scan src/ config/ --format sarif > tokens.sarif\n  \
+        kubectl logs deploy/web | tokctl scan -\n  tokctl scan --git --since origin/main\n  \
+        tokctl scan --staged                       (in .git/hooks/pre-commit)\n  \
+        tokctl scan logs/ --revoke\n\n\
+        Only strings with a valid checksum count. Each is looked up read-only: no use is\n\
+        counted, nothing is written. The secret is never printed: only its prefix, id\n\
+        and last four characters.\n\
+        Exit codes: 0 nothing found  25 only dead tokens (revoked, expired, rotated away)\n  \
+        26 a live or deactivated token, or one this store does not know\n  \
+        27 incomplete: a path could not be read (and nothing live found)\n  \
+        8 --revoke outside a terminal without --yes, or declined  2 bad usage"
+    )]
+    Scan(scan::ScanArgs),
 
     /// Print a token's secret from the OS keyring, and nothing else
     #[command(after_help = "Example:\n  TOKEN=$(tokctl secret deploy-bot)")]
@@ -196,6 +232,13 @@ pub enum Command {
     #[command(after_help = "Example:\n  tokctl backup /var/backups/tokctl-$(date +%F).db")]
     Backup(backup::BackupArgs),
 
+    /// Copy the local store into an empty team store (its database owner)
+    #[command(
+        subcommand,
+        after_help = "Example:\n  tokctl store copy --to postgres://postgres@db.internal/tokens --dry-run"
+    )]
+    Store(store::StoreCommand),
+
     /// Set up a team store on PostgreSQL and give database logins access (database owner)
     #[command(
         subcommand,
@@ -210,7 +253,11 @@ pub enum Command {
 
     /// Print a shell completion script: bash, zsh, fish, powershell or elvish
     #[command(
-        after_help = "Example:\n  tokctl completions bash > ~/.local/share/bash-completion/completions/tokctl"
+        after_help = "Examples:\n  echo 'source <(tokctl completions bash)' >> ~/.bashrc\n  \
+        tokctl completions fish > ~/.config/fish/completions/tokctl.fish\n\n\
+        The script asks tokctl for what it offers as you type: token names and ids, \
+        orgs, users and the scopes an org allows, from the store the command line names. \
+        Set-up for each shell: docs/GUIDE.md."
     )]
     Completions(completions::CompletionsArgs),
 
@@ -236,12 +283,14 @@ pub fn run_command(
     let ui = Ui::new(global.color, global.quiet, global.wide);
     // Commands about tokctl itself need no store.
     let command = match command {
-        Command::Completions(args) => return completions::run(&ui, args, app()),
+        Command::Completions(args) => return completions::run(&ui, args),
         Command::Man(args) => return completions::run_man(args, app()),
         Command::Config(command) => {
             let default_db = default_store_path().ok();
             return config::run(&ui, &global, resolved, default_db.as_deref(), command);
         }
+        // A scan needs no store: without one, every token is unknown.
+        Command::Scan(args) => return scan::run(&ui, open_existing_session(&ui, &global)?, args),
         // Setting up a team store connects as the database's owner, who
         // need not be a tokctl user.
         Command::Team(command) => {
@@ -250,6 +299,14 @@ pub fn run_command(
                 team_store::connect_admin(&global, &login_name())?,
                 command,
             )
+        }
+        // Copying reads a local store and writes a team store it connects
+        // to itself, without setting anything up there.
+        Command::Store(command) => {
+            require_local_source(&global)?;
+            let target = team_store::connect_target(command.target(), &login_name())?;
+            let mut session = open_session(&ui, &global, false)?;
+            return store::run(&ui, &mut session, target, command);
         }
         other => other,
     };
@@ -278,6 +335,7 @@ pub fn run_command(
         Command::Deactivate(args) => deactivate::run_deactivate(&ui, &mut session, args),
         Command::Activate(args) => deactivate::run_activate(&ui, &mut session, args),
         Command::Check(args) => check::run(&ui, &session, args),
+        Command::Notify(args) => notify::run(&ui, &mut session, args),
         Command::Prune(args) => prune::run(&ui, &mut session, args),
         Command::Audit(args) => audit::run(&ui, &mut session, args),
         Command::Backup(args) => backup::run(&ui, &mut session, args),
@@ -291,10 +349,41 @@ pub fn run_command(
         Command::Member(command) => member::run(&ui, &mut session, command),
         Command::Doctor(args) => doctor::run(&ui, &session, args),
         Command::Policy(command) => policy::run(&ui, &mut session, command),
-        Command::Completions(_) | Command::Man(_) | Command::Team(_) | Command::Config(_) => {
+        Command::Completions(_)
+        | Command::Man(_)
+        | Command::Team(_)
+        | Command::Config(_)
+        | Command::Store(_)
+        | Command::Scan(_) => {
             unreachable!("handled before the store is opened")
         }
     }
+}
+
+/// `store copy` reads a local store that exists: a team store is copied
+/// with `pg_dump`, and a missing file would only be created empty.
+fn require_local_source(global: &GlobalArgs) -> anyhow::Result<()> {
+    let path = match &global.db {
+        Some(value) => match StoreTarget::parse(value.as_os_str())? {
+            StoreTarget::File(path) => path,
+            StoreTarget::Server(_) => {
+                return Err(Usage::new(
+                    "store copy copies a local store: --db (or TOKCTL_DB) names a team store",
+                    "copy a team store with pg_dump (docs/team.md#backups)",
+                )
+                .into())
+            }
+        },
+        None => default_store_path()?,
+    };
+    if !path.exists() {
+        return Err(tokctl::Error::NotFound {
+            kind: "local store",
+            name: path.display().to_string(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// The login name: libpq's default database user.
@@ -354,6 +443,73 @@ fn open_session(ui: &Ui, global: &GlobalArgs, inspect: bool) -> anyhow::Result<S
         ));
     }
     Ok(session)
+}
+
+/// The session `scan` asks which tokens it found: the store `global` names,
+/// opened as for any command, unless it is a local file that does not exist
+/// (a scan in CI or in a pre-commit hook creates no store): then `None`.
+fn open_existing_session(ui: &Ui, global: &GlobalArgs) -> anyhow::Result<Option<Session>> {
+    if let Some(path) = missing_local_store(global)? {
+        ui.note(format!(
+            "note: no store at {}: every token found is reported as unknown",
+            path.display()
+        ));
+        return Ok(None);
+    }
+    open_session(ui, global, false).map(Some)
+}
+
+/// The local store file `global` names (or the default one) when it does
+/// not exist yet; `None` for a team store or a file that exists.
+fn missing_local_store(global: &GlobalArgs) -> anyhow::Result<Option<PathBuf>> {
+    let path = match &global.db {
+        Some(value) => match StoreTarget::parse(value.as_os_str())? {
+            StoreTarget::Server(_) => return Ok(None),
+            StoreTarget::File(path) => path,
+        },
+        None => default_store_path()?,
+    };
+    Ok((!path.exists()).then_some(path))
+}
+
+/// The session a completion reads candidates from: the store `global`
+/// names, opened as a command would open it, except that a local store
+/// that does not exist is not created, an empty one is not set up, and the
+/// keyring is never asked. `None` when it cannot be opened.
+pub fn open_for_completion(global: &GlobalArgs) -> Option<Session> {
+    let account = OsAccount::current();
+    let login = account.login.clone().unwrap_or_else(whoami::username);
+    if missing_local_store(global).ok()?.is_some() {
+        return None;
+    }
+    let target = match &global.db {
+        Some(value) => StoreTarget::parse(value.as_os_str()).ok()?,
+        None => StoreTarget::File(default_store_path().ok()?),
+    };
+    let (store, actor) = match target {
+        StoreTarget::Server(address) => {
+            let opened = team_store::connect(address, global.actor.as_deref(), &login).ok()?;
+            let actor = opened.store.server_user().unwrap_or_default().to_owned();
+            (opened.store, actor)
+        }
+        StoreTarget::File(path) => {
+            let location = StoreLocation {
+                path,
+                create_dirs: false,
+            };
+            let actor = global.actor.clone().unwrap_or(login);
+            (Store::open(&location).ok()?.store, actor)
+        }
+    };
+    let session = Session::new(
+        store,
+        clock().ok()?,
+        keyring().ok()?,
+        KeyringMode::Off,
+        actor,
+    )
+    .with_os_user(account.recorded);
+    Some(session)
 }
 
 /// Opens the local store (`--db PATH`, or the default file) as the user

@@ -23,8 +23,10 @@ pub enum OrgCommand {
     List(FormatArg),
     /// Show an org's token policy, or change it (owner only)
     #[command(after_help = "Examples:\n  tokctl org policy acme\n  \
-        tokctl org policy acme --max-lifetime 1y --require-expiry --member-tokens deny \\\n      \
-        --allowed-scopes 'repo:*,issues:read' --max-tokens 100\n\n\
+        tokctl org policy acme --max-lifetime 1y --require-expiry \\\n      \
+        --member-tokens deny --allowed-scopes 'repo:*,issues:read' \\\n      \
+        --max-tokens 100\n  \
+        tokctl org policy acme --member-tokens deny-except-service-accounts\n\n\
         Tokens that already exist are not changed: 'tokctl policy check' lists those that now break it.")]
     Policy(PolicyArgs),
 }
@@ -46,8 +48,8 @@ pub struct PolicyArgs {
     #[arg(long)]
     no_require_expiry: bool,
 
-    /// Whether plain members may hold personal tokens: allow or deny
-    #[arg(long, value_name = "allow|deny", value_parser = parse_member_tokens)]
+    /// Whether plain members may hold personal tokens: allow, deny, or deny-except-service-accounts (people may not, service accounts may)
+    #[arg(long, value_name = "allow|deny|deny-except-service-accounts", value_parser = parse_member_tokens)]
     member_tokens: Option<MemberTokens>,
 
     /// Scopes that may be granted: comma-separated patterns such as 'repo:*,issues:read,*:read'; '*' for any
@@ -77,7 +79,7 @@ fn parse_optional_span(text: &str) -> Result<OrNone<Span>, String> {
 
 fn parse_member_tokens(text: &str) -> Result<MemberTokens, String> {
     text.parse()
-        .map_err(|_| "expected allow or deny".to_owned())
+        .map_err(|_| "expected allow, deny or deny-except-service-accounts".to_owned())
 }
 
 fn parse_patterns(text: &str) -> Result<OrNone<Vec<ScopePattern>>, String> {

@@ -9,7 +9,7 @@ use tokctl::ops::Session;
 use crate::cli::args::{Format, ListFormat};
 use crate::exit;
 use crate::input::confirm;
-use crate::output::outcomes::{print_outcomes, revoke_keyring_word, warn_skipped, OutcomeJson};
+use crate::output::outcomes::{print_outcomes, revoked_outcomes, warn_skipped, OutcomeJson};
 use crate::output::time_format::rfc3339;
 use crate::output::token_rows::TokenJson;
 use crate::output::ui::Ui;
@@ -147,22 +147,7 @@ pub fn run(ui: &Ui, session: &mut Session, command: PolicyCommand) -> anyhow::Re
         "revoked {} token(s) that broke policy",
         done.revoked.len()
     ));
-    let mut outcomes: Vec<OutcomeJson<'_>> = done
-        .revoked
-        .iter()
-        .map(|item| OutcomeJson {
-            keyring: Some(revoke_keyring_word(&item.keyring)),
-            ..OutcomeJson::new(
-                &item.token,
-                if item.newly { "revoked" } else { "unchanged" },
-            )
-        })
-        .collect();
-    outcomes.extend(
-        done.skipped
-            .iter()
-            .map(|(token, why)| OutcomeJson::skipped(token, *why)),
-    );
+    let outcomes = revoked_outcomes(&done.revoked, &done.skipped);
     print_outcomes(ui, json_only(args.format), &outcomes, "revoked")?;
     Ok(exit::SUCCESS)
 }

@@ -13,8 +13,7 @@ use crate::cli::args::ListFormat;
 use crate::exit;
 use crate::input::{at_terminal, confirm, read_secret};
 use crate::output::outcomes::{
-    outcome_format, print_outcomes, report_keyring_failures, revoke_keyring_word, warn_skipped,
-    OutcomeJson,
+    outcome_format, print_outcomes, report_keyring_failures, revoked_outcomes, warn_skipped,
 };
 use crate::output::token_rows::TokenWriter;
 use crate::output::ui::Ui;
@@ -169,22 +168,7 @@ fn run_bulk(ui: &Ui, session: &mut Session, args: &RevokeArgs) -> anyhow::Result
 
 /// What a real revoke did, as JSON or JSON Lines with the total on stderr.
 fn print_revoked(ui: &Ui, format: Option<ListFormat>, done: &BulkRevoked) -> anyhow::Result<u8> {
-    let mut outcomes: Vec<OutcomeJson<'_>> = done
-        .revoked
-        .iter()
-        .map(|item| OutcomeJson {
-            keyring: Some(revoke_keyring_word(&item.keyring)),
-            ..OutcomeJson::new(
-                &item.token,
-                if item.newly { "revoked" } else { "unchanged" },
-            )
-        })
-        .collect();
-    outcomes.extend(
-        done.skipped
-            .iter()
-            .map(|(token, why)| OutcomeJson::skipped(token, *why)),
-    );
+    let outcomes = revoked_outcomes(&done.revoked, &done.skipped);
     print_outcomes(ui, format, &outcomes, "revoked")?;
     Ok(exit::SUCCESS)
 }

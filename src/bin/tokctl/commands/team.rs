@@ -23,7 +23,8 @@ pub enum TeamCommand {
     /// Let a database login use tokctl here (or, with --verifier, only verify tokens)
     #[command(
         after_help = "Examples:\n  tokctl --db postgres://postgres@db.internal/tokens team grant alice\n  \
-        tokctl --db postgres://postgres@db.internal/tokens team grant api-gateway --verifier\n\n\
+        tokctl --db postgres://postgres@db.internal/tokens \\\n      \
+        team grant api-gateway --verifier\n\n\
         What alice may then do depends on her tokctl role in each org ('tokctl member add')."
     )]
     Grant {

@@ -135,6 +135,31 @@ impl<'a> OutcomeJson<'a> {
     }
 }
 
+/// The outcomes of a revocation of planned tokens (a bulk or named revoke,
+/// offboarding, a policy revoke): each revoked one with its keyring entry,
+/// then each one skipped because it changed after the plan.
+pub fn revoked_outcomes<'a>(
+    revoked: &'a [tokctl::ops::Revoked],
+    skipped: &'a [(Token, SkipReason)],
+) -> Vec<OutcomeJson<'a>> {
+    let mut outcomes: Vec<OutcomeJson<'a>> = revoked
+        .iter()
+        .map(|item| OutcomeJson {
+            keyring: Some(revoke_keyring_word(&item.keyring)),
+            ..OutcomeJson::new(
+                &item.token,
+                if item.newly { "revoked" } else { "unchanged" },
+            )
+        })
+        .collect();
+    outcomes.extend(
+        skipped
+            .iter()
+            .map(|(token, why)| OutcomeJson::skipped(token, *why)),
+    );
+    outcomes
+}
+
 /// The stable JSON word for what a revoke or prune did to a keyring entry.
 pub fn revoke_keyring_word(outcome: &tokctl::ops::RevokeOutcome) -> &'static str {
     use tokctl::ops::RevokeOutcome;

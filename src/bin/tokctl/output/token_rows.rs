@@ -7,7 +7,7 @@ use std::io::Write;
 use comfy_table::{Cell, Table};
 use serde::Serialize;
 use tokctl::clock::Timestamp;
-use tokctl::model::Token;
+use tokctl::model::{Token, UserKind, UserStatus};
 
 use super::row_writer::{Row, RowWriter};
 use super::table_fit::Give;
@@ -24,6 +24,10 @@ pub struct TokenJson<'a> {
     pub description: Option<&'a str>,
     pub org: &'a str,
     pub owner: Option<&'a str>,
+    /// `person` or `service` (a service account); `null` for org tokens.
+    pub owner_kind: Option<&'static str>,
+    /// `active` or `removed` (offboarded); `null` for org tokens.
+    pub owner_status: Option<&'static str>,
     pub scopes: Vec<String>,
     pub status: &'a str,
     pub created_at: String,
@@ -52,6 +56,8 @@ impl<'a> TokenJson<'a> {
             description: token.description.as_deref(),
             org: &token.org,
             owner: token.owner.as_deref(),
+            owner_kind: token.owner_kind.map(UserKind::as_str),
+            owner_status: token.owner_status.map(UserStatus::as_str),
             scopes: token.scopes.to_strings(),
             status: token.status(now).as_str(),
             created_at: rfc3339(token.created_at),
@@ -97,6 +103,26 @@ pub const TOKEN_GIVE: &[Give] = &[
     Give::Cut(6),
 ];
 
+/// The owner as a listing shows it: the name, marked when the owner is a
+/// service account or was removed (`-` for org tokens).
+pub fn owner_label(token: &Token) -> String {
+    let Some(owner) = &token.owner else {
+        return "-".to_owned();
+    };
+    let mut marks = Vec::new();
+    if token.owner_kind == Some(UserKind::Service) {
+        marks.push("service");
+    }
+    if token.owner_status == Some(UserStatus::Removed) {
+        marks.push("removed");
+    }
+    if marks.is_empty() {
+        owner.clone()
+    } else {
+        format!("{owner} ({})", marks.join(", "))
+    }
+}
+
 /// One row of a token listing; times relative to now.
 pub fn token_row(ui: &Ui, token: &Token, now: Timestamp) -> Vec<Cell> {
     vec![
@@ -104,7 +130,7 @@ pub fn token_row(ui: &Ui, token: &Token, now: Timestamp) -> Vec<Cell> {
         Cell::new(&token.name),
         Cell::new(token.kind.as_str()),
         Cell::new(&token.org),
-        Cell::new(token.owner.as_deref().unwrap_or("-")),
+        Cell::new(owner_label(token)),
         Cell::new(&token.scopes),
         ui.status_cell(token.status(now)),
         Cell::new(relative(token.expires_at, now, "never")),
@@ -121,10 +147,10 @@ pub fn token_fields(ui: &Ui, token: &Token, now: Timestamp) -> Table {
         ("org", token.org.clone()),
         (
             "owner",
-            token
-                .owner
-                .clone()
-                .unwrap_or_else(|| "- (org token)".into()),
+            match &token.owner {
+                Some(_) => owner_label(token),
+                None => "- (org token)".into(),
+            },
         ),
         ("scopes", token.scopes.to_string()),
         ("status", token.status(now).as_str().to_owned()),
@@ -201,6 +227,8 @@ impl Row for TokenAt<'_> {
         "revoked_at",
         "revoked_by",
         "revoke_reason",
+        "owner_kind",
+        "owner_status",
     ];
 
     fn table_row(&self, ui: &Ui) -> Vec<Cell> {
@@ -231,6 +259,8 @@ impl Row for TokenAt<'_> {
             json.revoked_at.clone().unwrap_or_default(),
             text(json.revoked_by),
             text(json.revoke_reason),
+            text(json.owner_kind),
+            text(json.owner_status),
         ]
     }
 }

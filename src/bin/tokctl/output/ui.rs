@@ -50,6 +50,17 @@ impl Ui {
             ColorChoice::Never => false,
             ColorChoice::Auto => terminal && !no_color,
         };
+        // The table and prompt crates read NO_COLOR themselves; tell them
+        // what was decided, so `--color always` wins over it (and `never`
+        // over CLICOLOR_FORCE). Prompts and warnings go to stderr.
+        crossterm::style::force_color_output(color);
+        let color_on_stderr = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal() && !no_color,
+        };
+        dialoguer::console::set_colors_enabled(color);
+        dialoguer::console::set_colors_enabled_stderr(color_on_stderr);
         let width = if terminal {
             terminal_width()
         } else {

@@ -1,7 +1,6 @@
--- tokctl schema: audit events name their actor, action, outcome, org and OS
--- account by a number into audit_names instead of repeating the text.
--- (Numbered 0010: 0009 is being written for service accounts at the same
--- time; the two are put in order when they meet.)
+-- tokctl schema version 11: audit events name their actor, action, outcome,
+-- org and OS account by a number into audit_names instead of repeating the
+-- text.
 --
 -- The repeated text was about 40 bytes of every event, the largest part of
 -- the store's growth per token after the token row itself
