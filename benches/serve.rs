@@ -9,19 +9,20 @@
 //! run says so and exits 0 (1 when CI=true). These are measurements, not
 //! tests: nothing here fails on a slow machine.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::open_store;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokctl::clock::SystemClock;
-use tokctl::keyring::{KeyringMode, MemoryKeyring};
 use tokctl::ops::{CreateRequest, OwnerChoice, Session};
 use tokctl::serve::{CallerAuth, ServeConfig, Server};
-use tokctl::store::{Store, StoreLocation};
 
 const CONNECTIONS: [usize; 3] = [1, 16, 64];
 
@@ -120,20 +121,7 @@ fn main() {
 
 /// A store with a token to verify and an org token for the caller.
 fn seeded_session(path: &Path) -> (Session, String, String) {
-    let location = StoreLocation {
-        path: path.to_owned(),
-        create_dirs: false,
-    };
-    let store = Store::open(&location)
-        .unwrap_or_else(|err| panic!("store: {err}"))
-        .store;
-    let mut session = Session::new(
-        store,
-        Arc::new(SystemClock),
-        Box::new(MemoryKeyring::default()),
-        KeyringMode::Off,
-        "bench",
-    );
+    let mut session = common::session(open_store(path), Arc::new(SystemClock), "bench");
     session
         .bootstrap_if_empty()
         .unwrap_or_else(|err| panic!("bootstrap: {err}"));

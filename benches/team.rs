@@ -10,16 +10,19 @@
 //! (a small store: CI keeps it working). Without `TOKCTL_BENCH_PG` it says
 //! so and exits 0 (1 when CI=true). Measurements, not tests.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{
+    parse_sizes, percentile, print_table, ratio, session, tokctl_bin, us, verdict, Figure,
+};
 use tokctl::audit::Checkpoint;
 use tokctl::clock::SystemClock;
-use tokctl::keyring::{KeyringMode, MemoryKeyring};
 use tokctl::model::{Role, TokenId, TokenKind};
-use tokctl::ops::Session;
 use tokctl::scope::ScopeSet;
 use tokctl::secret::Generator;
 use tokctl::store::{
@@ -93,14 +96,6 @@ impl Cluster {
     }
 }
 
-struct Figure {
-    size: usize,
-    what: String,
-    value: String,
-    target: String,
-    verdict: String,
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let smoke = args.iter().any(|arg| arg == "--smoke");
@@ -114,29 +109,14 @@ fn main() {
     let sizes: Vec<usize> = if smoke {
         vec![2_000]
     } else {
-        args.iter()
-            .position(|arg| arg == "--sizes")
-            .and_then(|i| args.get(i + 1))
-            .map_or("100k,1m", String::as_str)
-            .split(',')
-            .map(|size| match size.to_ascii_lowercase().as_str() {
-                "1m" => 1_000_000,
-                other => {
-                    other
-                        .trim_end_matches('k')
-                        .parse::<usize>()
-                        .expect("sizes like 100k,1m")
-                        * 1_000
-                }
-            })
-            .collect()
+        parse_sizes(&args, "100k,1m")
     };
     let samples = if smoke { 500 } else { 20_000 };
     let mut figures = Vec::new();
     for size in sizes {
         run_size(&cluster, size, samples, &mut figures);
     }
-    print_table(&figures);
+    print_table("team store", &figures);
 }
 
 fn run_size(cluster: &Cluster, size: usize, samples: usize, figures: &mut Vec<Figure>) {
@@ -405,13 +385,7 @@ fn library_latencies(cluster: &Cluster, db: &str, samples: &[String]) -> Vec<Dur
         .expect("connect")
         .store;
     let actor = store.server_user().unwrap_or_default().to_owned();
-    let mut session = Session::new(
-        store,
-        Arc::new(SystemClock),
-        Box::new(MemoryKeyring::default()),
-        KeyringMode::Off,
-        actor,
-    );
+    let mut session = session(store, Arc::new(SystemClock), actor);
     session.hold_usage();
     let scope = "repo:read".parse().expect("scope");
     let mut out = Vec::with_capacity(samples.len());
@@ -429,7 +403,7 @@ fn library_latencies(cluster: &Cluster, db: &str, samples: &[String]) -> Vec<Dur
 
 /// Seconds and rows of `tokctl list --stale 1y --format json` as the owner.
 fn list_stale(cluster: &Cluster, db: &str) -> (f64, usize) {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_tokctl"));
+    let bin = tokctl_bin();
     let began = Instant::now();
     let out = Command::new(bin)
         .args(["list", "--stale", "1y", "--all", "--format", "json"])
@@ -453,41 +427,4 @@ fn list_stale(cluster: &Cluster, db: &str) -> (f64, usize) {
         .filter(|line| line.starts_with(b"  {"))
         .count();
     (seconds, rows)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p / 100.0).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn ratio(value: Duration, base: Duration) -> f64 {
-    value.as_secs_f64() / base.as_secs_f64()
-}
-
-fn us(value: Duration) -> String {
-    format!("{:.1} µs", value.as_secs_f64() * 1e6)
-}
-
-fn verdict(ok: bool) -> String {
-    if ok { "ok" } else { "MISS" }.to_owned()
-}
-
-fn print_table(figures: &[Figure]) {
-    let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
-    table.set_header(["tokens", "team store", "value", "target", ""]);
-    for figure in figures {
-        let size = match figure.size {
-            n if n >= 1_000_000 => format!("{}M", n / 1_000_000),
-            n => format!("{}k", n / 1_000),
-        };
-        table.add_row([
-            size,
-            figure.what.clone(),
-            figure.value.clone(),
-            figure.target.clone(),
-            figure.verdict.clone(),
-        ]);
-    }
-    println!("{table}");
 }

@@ -14,18 +14,22 @@
 //! the verdict is the median's. A run that is not `--smoke` exits non-zero
 //! when any row says MISS; the smoke run's figures are informational.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Duration as Span;
+use common::{
+    median, ms, open_store as open, parse_sizes, percentile, print_table, ratio, session,
+    tokctl_bin, us, verdict, Figure, MISS,
+};
 use tokctl::clock::{FixedClock, SystemClock};
 use tokctl::duration::parse_time;
-use tokctl::keyring::{KeyringMode, MemoryKeyring};
 use tokctl::model::Role;
-use tokctl::ops::{CreateRequest, OwnerChoice, Session};
-use tokctl::store::{Store, StoreLocation};
+use tokctl::ops::{CreateRequest, OwnerChoice};
 
 const ORGS: usize = 100;
 const USERS: usize = 5_000;
@@ -71,23 +75,7 @@ fn parse_args() -> Config {
             verify_only: false,
         };
     }
-    let sizes = args
-        .iter()
-        .position(|arg| arg == "--sizes")
-        .and_then(|i| args.get(i + 1))
-        .map_or("10k,100k,1m", String::as_str)
-        .split(',')
-        .map(|size| match size.to_ascii_lowercase().as_str() {
-            "1m" => 1_000_000,
-            other => {
-                other
-                    .trim_end_matches('k')
-                    .parse::<usize>()
-                    .expect("sizes like 10k,100k,1m")
-                    * 1_000
-            }
-        })
-        .collect();
+    let sizes = parse_sizes(&args, "10k,100k,1m");
     Config {
         sizes,
         samples: 20_000,
@@ -97,15 +85,6 @@ fn parse_args() -> Config {
         smoke: false,
         verify_only: args.iter().any(|arg| arg == "--verify-only"),
     }
-}
-
-/// One line of the results table.
-struct Figure {
-    size: usize,
-    what: String,
-    value: String,
-    target: String,
-    verdict: String,
 }
 
 fn main() {
@@ -130,7 +109,7 @@ fn main() {
         let seeded = seed(&store, size);
         run_size(&config, size, &store, &seeded, &mut figures);
     }
-    print_table(&figures);
+    print_table("measure", &figures);
     let missed = figures.iter().filter(|f| f.verdict == MISS).count();
     if config.smoke || config.verify_only {
         println!(
@@ -146,14 +125,8 @@ fn main() {
 /// A store with a handful of tokens, minted through the library (one org,
 /// one user, as a new store looks).
 fn seed_small(path: &Path) -> Vec<String> {
-    let mut admin = Session::new(
-        open(path),
-        Arc::new(SystemClock),
-        Box::new(MemoryKeyring::default()),
-        KeyringMode::Off,
-        "admin",
-    )
-    .with_os_user("admin (uid 1000)");
+    let mut admin =
+        session(open(path), Arc::new(SystemClock), "admin").with_os_user("admin (uid 1000)");
     admin.bootstrap_if_empty().expect("bootstrap");
     let requests = (0..SMALL_STORE_TOKENS)
         .map(|i| CreateRequest {
@@ -174,7 +147,7 @@ fn seed_small(path: &Path) -> Vec<String> {
 /// The smallest store: `tokctl verify` against a bare start, and how that
 /// ratio grows with the WAL a process finds when it opens the store.
 fn small_store(config: &Config, store: &Path, token: &str, figures: &mut Vec<Figure>) {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_tokctl"));
+    let bin = tokctl_bin();
     let (value, mid) = process_ratio(config, &bin, store, token);
     figures.push(Figure {
         size: SMALL_STORE_TOKENS,
@@ -333,11 +306,6 @@ fn thread_cpu_time() -> Duration {
     Duration::ZERO
 }
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 /// What the ratio rows say about whole-process verification.
 const PROCESS_RATIO_WHAT: &str = "tokctl verify / tokctl --version, whole process";
 const PROCESS_RATIO_TARGET: &str = "≤ 1.3x";
@@ -421,15 +389,6 @@ struct Seeded {
     bulk_tokens_per_cpu_second: f64,
 }
 
-fn open(path: &Path) -> Store {
-    Store::open(&StoreLocation {
-        path: path.to_owned(),
-        create_dirs: false,
-    })
-    .expect("open store")
-    .store
-}
-
 /// A store of `size` tokens over 100 orgs and 5,000 users, minted through the
 /// library's bulk path (with their audit events) at creation times spread over
 /// three years, then used at spread-out times so that about one in ten is stale.
@@ -437,16 +396,8 @@ fn seed(path: &Path, size: usize) -> Seeded {
     let now = parse_time(NOW).expect("time");
     let start = now - Span::days(3 * 365);
     let clock = Arc::new(FixedClock::new(start));
-    let keyring = Box::new(MemoryKeyring::default());
     // Every event records the OS account, as the CLI writes it.
-    let mut admin = Session::new(
-        open(path),
-        clock.clone(),
-        keyring,
-        KeyringMode::Off,
-        "admin",
-    )
-    .with_os_user("admin (uid 1000)");
+    let mut admin = session(open(path), clock.clone(), "admin").with_os_user("admin (uid 1000)");
     admin.bootstrap_if_empty().expect("bootstrap");
     let orgs: Vec<String> = (0..ORGS).map(|i| format!("org-{i:03}")).collect();
     for org in &orgs {
@@ -646,7 +597,7 @@ fn run_size(
     if config.verify_only {
         return;
     }
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_tokctl"));
+    let bin = tokctl_bin();
     let (value, mid) = process_ratio(config, &bin, store, &samples[0]);
     add(
         PROCESS_RATIO_WHAT,
@@ -778,14 +729,11 @@ fn import_directory(bin: &Path, store: &Path, count: usize) -> Duration {
     elapsed
 }
 
+/// `tokctl ARGS` on `store` as admin, its output discarded.
 fn tokctl(bin: &Path, store: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(bin);
+    let mut command = common::tokctl(bin, store, "admin");
     command
         .args(args)
-        .env_clear()
-        .env("TOKCTL_DB", store)
-        .env("TOKCTL_USER", "admin")
-        .env("TOKCTL_KEYRING", "off")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     command
@@ -885,14 +833,7 @@ impl Limit {
 /// stay while it runs, then each token timed both ways, alternately first.
 fn verify_rounds(rounds: usize, store: &Path, samples: &[String]) -> Vec<VerifyRound> {
     let limit = Limit::open(store);
-    let keyring = Box::new(MemoryKeyring::default());
-    let mut session = Session::new(
-        open(store),
-        Arc::new(SystemClock),
-        keyring,
-        KeyringMode::Off,
-        "admin",
-    );
+    let mut session = session(open(store), Arc::new(SystemClock), "admin");
     session.prefer_throughput().expect("pragma");
     let scope = "repo:read".parse().expect("scope");
     let mut library = |sample: &str| {
@@ -1039,14 +980,7 @@ fn refusal_latencies(store: &Path, count: usize) -> (Vec<Duration>, Vec<Duration
             generator.mint(kind, invented).expect("mint").secret,
         ));
     }
-    let keyring = Box::new(MemoryKeyring::default());
-    let mut session = Session::new(
-        open(store),
-        Arc::new(SystemClock),
-        keyring,
-        KeyringMode::Off,
-        "admin",
-    );
+    let mut session = session(open(store), Arc::new(SystemClock), "admin");
     session.prefer_throughput().expect("pragma");
     let scope = "repo:read".parse().expect("scope");
     let mut time = |presented: &str| {
@@ -1110,49 +1044,4 @@ fn store_bytes(store: &Path) -> u64 {
         .expect("checkpoint");
     drop(conn);
     std::fs::metadata(store).map(|m| m.len()).unwrap_or(0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p / 100.0).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn ratio(value: Duration, base: Duration) -> f64 {
-    value.as_secs_f64() / base.as_secs_f64()
-}
-
-fn us(value: Duration) -> String {
-    format!("{:.1} µs", value.as_secs_f64() * 1e6)
-}
-
-fn ms(value: Duration) -> String {
-    format!("{:.2} ms", value.as_secs_f64() * 1e3)
-}
-
-/// The verdict of a row that missed its target.
-const MISS: &str = "MISS";
-
-fn verdict(ok: bool) -> String {
-    if ok { "ok" } else { MISS }.to_owned()
-}
-
-fn print_table(figures: &[Figure]) {
-    let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
-    table.set_header(["tokens", "measure", "value", "target", ""]);
-    for figure in figures {
-        let size = match figure.size {
-            n if n >= 1_000_000 => format!("{}M", n / 1_000_000),
-            n if n >= 1_000 => format!("{}k", n / 1_000),
-            n => n.to_string(),
-        };
-        table.add_row([
-            size,
-            figure.what.clone(),
-            figure.value.clone(),
-            figure.target.clone(),
-            figure.verdict.clone(),
-        ]);
-    }
-    println!("{table}");
 }
