@@ -163,3 +163,72 @@ fn a_usage_journal_others_can_use_is_refused() {
         "tokctl.db-usage can be used by group or others",
     );
 }
+
+/// A scan and a shell completion only read the store: they fold nothing
+/// (a completion runs at every Tab, a scan in a pre-commit hook), so the
+/// uses a one-shot verify left wait for the next other command, which
+/// counts them once.
+#[test]
+fn scan_and_completion_leave_the_usage_journal_for_the_next_command() {
+    let env = TestEnv::new();
+    let secret = env.create(&["--name", "svc", "--scope", "repo:read", "--expires", "1d"]);
+    assert_eq!(env.verify(&secret, &[]).0, 0);
+    let (store, journal) = (env.store_bytes(), size(&env, "-usage"));
+    assert!(journal > 0);
+
+    let scanned = env.run_stdin(&["scan", "-", "--format", "jsonl"], format!("{secret}\n"));
+    assert_eq!(
+        scanned.status.code(),
+        Some(27),
+        "{}",
+        String::from_utf8_lossy(&scanned.stderr)
+    );
+    let completed = env
+        .cmd(&["--", "tokctl", "revoke", ""])
+        .env("COMPLETE", "fish")
+        .output()
+        .unwrap();
+    assert!(completed.status.success());
+    assert!(String::from_utf8_lossy(&completed.stdout).contains("svc"));
+    assert!(env.store_bytes() == store, "a read wrote to the store");
+    assert_eq!(size(&env, "-usage"), journal, "a read folded the journal");
+
+    assert_eq!(
+        env.json(&["show", "svc", "--format", "json"])["use_count"],
+        1
+    );
+    assert_eq!(size(&env, "-usage"), 0);
+}
+
+/// Offboarding revokes a person's tokens: a use one of them had before,
+/// still waiting in the journal, is written first, so the count, the last
+/// use and the trail (the use, then the revocation) are what happened.
+#[test]
+fn a_use_waiting_in_the_journal_is_written_before_offboarding_revokes_the_token() {
+    let env = TestEnv::new();
+    env.ok(&["user", "add", "bob"]);
+    env.ok(&[
+        "member", "add", "--org", "default", "--user", "bob", "--role", "member",
+    ]);
+    let bob = env.as_user("bob");
+    let secret = bob.create(&["--name", "bobs", "--scope", "repo:read", "--expires", "30d"]);
+    assert_eq!(bob.verify(&secret, &[]).0, 0);
+    assert!(size(&env, "-usage") > 0);
+
+    let offboarded = env.json(&["user", "remove", "bob", "--yes", "--format", "json"]);
+    assert_eq!(offboarded[0]["outcome"], "revoked");
+    assert_eq!(size(&env, "-usage"), 0);
+    assert_eq!(
+        env.count("SELECT use_count FROM tokens WHERE name = 'bobs'"),
+        1
+    );
+    let used = env.count("SELECT max(id) FROM audit_events WHERE action = 'token.use'");
+    let revoked = env.count("SELECT max(id) FROM audit_events WHERE action = 'token.revoke'");
+    assert!(used < revoked, "use {used}, revocation {revoked}");
+    // Refused from now on, and the refusal adds no use.
+    assert_ne!(env.verify(&secret, &[]).0, 0);
+    assert_eq!(
+        env.count("SELECT use_count FROM tokens WHERE name = 'bobs'"),
+        1
+    );
+}

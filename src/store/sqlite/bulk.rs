@@ -379,6 +379,15 @@ impl Queries<'_> {
                 .into());
             }
         }
+        // The chain's head is the newest loaded event now: read it again.
+        if let Some(head) = self.chain_head {
+            head.replace(None);
+        }
+        // A counter this transaction advanced in memory is stored first, so
+        // the update below moves on from it and nothing stores it over that.
+        if let Some(next) = self.next_token_key.and_then(|counter| counter.take()) {
+            self.store_next_token_key(next)?;
+        }
         if let Some(checkpoint) = &end.checkpoint {
             self.conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('audit_checkpoint', ?1)
