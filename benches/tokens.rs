@@ -522,6 +522,9 @@ fn run_size(
         })
     };
     let samples = &seeded.samples[..config.samples.min(seeded.samples.len())];
+    // The store as seeded, before the rows below add to it (usage, forty
+    // `tokctl create`s, the import's 1,200 users): what the target is about.
+    let seeded_bytes = store_bytes(store);
 
     add(
         "library bulk create, with audit events",
@@ -684,16 +687,26 @@ fn run_size(
         );
     }
 
-    let bytes = store_bytes(store);
-    let per_token = bytes as f64 / size as f64;
+    let per_token = seeded_bytes as f64 / size as f64;
     add(
-        "store size, audit events included",
+        "store size as seeded, audit events and use history included",
         format!(
             "{:.1} MiB, {per_token:.0} B/token",
-            bytes as f64 / 1_048_576.0
+            seeded_bytes as f64 / 1_048_576.0
         ),
         "< 400 B/token",
         verdict(per_token < 400.0),
+    );
+    let bytes = store_bytes(store);
+    add(
+        "store size after the rows above (their uses, creates and import)",
+        format!(
+            "{:.1} MiB, {:.0} B/token",
+            bytes as f64 / 1_048_576.0,
+            bytes as f64 / size as f64
+        ),
+        "-",
+        "reported".into(),
     );
 }
 

@@ -302,9 +302,12 @@ mod imp {
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     pub(super) type Pin = ();
 
-    /// The effective uid: the user whose files these must be.
+    /// The effective uid: the user whose files these must be. Asked once
+    /// (a system call; every file check needs it, a dozen per open), as
+    /// tokctl never changes its uids.
     fn euid() -> u32 {
-        rustix::process::geteuid().as_raw()
+        static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        *EUID.get_or_init(|| rustix::process::geteuid().as_raw())
     }
 
     /// Whether the effective user owns these facts' file.
