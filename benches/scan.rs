@@ -12,20 +12,21 @@
 //! when CI=true). Timings are measurements, not tests: only wrong findings
 //! fail the run.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{median, open_store, secs, tokctl_bin};
 use tokctl::clock::SystemClock;
-use tokctl::keyring::{KeyringMode, MemoryKeyring};
 use tokctl::model::{TokenId, TokenKind};
 use tokctl::ops::{CreateRequest, OwnerChoice, Session};
 use tokctl::scan::TOKEN_PATTERN;
 use tokctl::secret::Generator;
-use tokctl::store::{Store, StoreLocation};
 
 struct Config {
     tree_bytes: u64,
@@ -68,7 +69,7 @@ fn main() {
         let ci = std::env::var("CI").is_ok_and(|value| value == "true");
         std::process::exit(if ci { 1 } else { 0 });
     }
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_tokctl"));
+    let bin = tokctl_bin();
     let dir = tempfile::tempdir().expect("temp dir");
     let store = dir.path().join("tokctl.db");
     let mut session = seeded_session(&store);
@@ -215,18 +216,7 @@ fn main() {
 
 /// A store whose actor `bench` mints the tokens the scan should know.
 fn seeded_session(path: &Path) -> Session {
-    let location = StoreLocation {
-        path: path.to_owned(),
-        create_dirs: false,
-    };
-    let store = Store::open(&location).expect("store").store;
-    let mut session = Session::new(
-        store,
-        Arc::new(SystemClock),
-        Box::new(MemoryKeyring::default()),
-        KeyringMode::Off,
-        "bench",
-    );
+    let mut session = common::session(open_store(path), Arc::new(SystemClock), "bench");
     session.bootstrap_if_empty().expect("bootstrap");
     session
 }
@@ -545,13 +535,7 @@ fn rg(tree: &Path, lines: bool) -> (Duration, usize) {
 }
 
 fn tokctl(bin: &Path, store: &Path) -> Command {
-    let mut command = Command::new(bin);
-    command
-        .env_clear()
-        .env("TOKCTL_DB", store)
-        .env("TOKCTL_USER", "bench")
-        .env("TOKCTL_KEYRING", "off");
-    command
+    common::tokctl(bin, store, "bench")
 }
 
 /// `tokctl scan . --format jsonl` in the tree (under /usr/bin/time when
@@ -808,15 +792,6 @@ fn timed_git(repo: &Path, args: &[&str]) -> Duration {
         .expect("git");
     assert!(status.success(), "git {args:?}");
     began.elapsed()
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn secs(duration: Duration) -> String {
-    format!("{:.3} s", duration.as_secs_f64())
 }
 
 fn mib(bytes: u64) -> String {

@@ -13,20 +13,21 @@
 //! informational: CI keeps it working). Needs `wrk` (Debian package `wrk`);
 //! without it the run says so and exits 0 (1 when CI=true).
 
+mod common;
+
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::open_store;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokctl::clock::SystemClock;
-use tokctl::keyring::{KeyringMode, MemoryKeyring};
 use tokctl::ops::{CreateRequest, OwnerChoice, Session};
 use tokctl::serve::{CallerAuth, ServeConfig, Server};
-use tokctl::store::{Store, StoreLocation};
 
 const CONNECTIONS: [usize; 3] = [1, 16, 64];
 /// Tokens in the store of a full run, and of a smoke run.
@@ -197,20 +198,7 @@ struct Seeded {
 /// A store of `size` org tokens on `repo:read`, minted through the bulk
 /// path, and an org token for the caller.
 fn seed(path: &Path, size: usize) -> Seeded {
-    let location = StoreLocation {
-        path: path.to_owned(),
-        create_dirs: false,
-    };
-    let store = Store::open(&location)
-        .unwrap_or_else(|err| panic!("store: {err}"))
-        .store;
-    let mut session = Session::new(
-        store,
-        Arc::new(SystemClock),
-        Box::new(MemoryKeyring::default()),
-        KeyringMode::Off,
-        "bench",
-    );
+    let mut session = common::session(open_store(path), Arc::new(SystemClock), "bench");
     session
         .bootstrap_if_empty()
         .unwrap_or_else(|err| panic!("bootstrap: {err}"));
@@ -274,7 +262,7 @@ fn write_script(path: &Path, tokens: &[String], caller: &str) {
 /// token on stdin), two at a time on the same machine: what a service
 /// without `serve` would do.
 fn spawn_per_request(store: &Path, tokens: &[String], count: usize) -> f64 {
-    let bin = bin();
+    let bin = common::tokctl_bin();
     let began = Instant::now();
     std::thread::scope(|scope| {
         for lane in 0..2 {
@@ -340,7 +328,7 @@ fn memory_under_load(store: &Path, script: &Path, seconds: u64) -> Memory {
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
         .unwrap_or_else(|err| panic!("free port: {err}"));
-    let mut serve = Command::new(bin())
+    let mut serve = Command::new(common::tokctl_bin())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--caller-scope", "tokctl:read", "--flush-interval", "10"])
         .env_clear()
@@ -386,10 +374,6 @@ fn memory_under_load(store: &Path, script: &Path, seconds: u64) -> Memory {
         peak_after: samples.iter().skip(30).copied().fold(warm, f64::max),
         rate: measured.rate,
     }
-}
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_tokctl"))
 }
 
 struct Measured {

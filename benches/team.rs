@@ -10,14 +10,18 @@
 //! (a small store: CI keeps it working). Without `TOKCTL_BENCH_PG` it says
 //! so and exits 0 (1 when CI=true). Measurements, not tests.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{
+    parse_sizes, percentile, print_table, ratio, session, tokctl_bin, verdict, Figure, Spread,
+};
 use tokctl::audit::Checkpoint;
 use tokctl::clock::SystemClock;
-use tokctl::keyring::{KeyringMode, MemoryKeyring};
 use tokctl::model::{Role, TokenId, TokenKind};
 use tokctl::ops::Session;
 use tokctl::scope::ScopeSet;
@@ -95,14 +99,6 @@ impl Cluster {
     }
 }
 
-struct Figure {
-    size: usize,
-    what: String,
-    value: String,
-    target: String,
-    verdict: String,
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let smoke = args.iter().any(|arg| arg == "--smoke");
@@ -116,29 +112,14 @@ fn main() {
     let sizes: Vec<usize> = if smoke {
         vec![2_000]
     } else {
-        args.iter()
-            .position(|arg| arg == "--sizes")
-            .and_then(|i| args.get(i + 1))
-            .map_or("100k,1m", String::as_str)
-            .split(',')
-            .map(|size| match size.to_ascii_lowercase().as_str() {
-                "1m" => 1_000_000,
-                other => {
-                    other
-                        .trim_end_matches('k')
-                        .parse::<usize>()
-                        .expect("sizes like 100k,1m")
-                        * 1_000
-                }
-            })
-            .collect()
+        parse_sizes(&args, "100k,1m")
     };
     let samples = if smoke { 500 } else { 20_000 };
     let mut figures = Vec::new();
     for size in sizes {
         run_size(&cluster, size, samples, &mut figures);
     }
-    print_table(&figures);
+    print_table("team store", &figures);
 }
 
 fn run_size(cluster: &Cluster, size: usize, samples: usize, figures: &mut Vec<Figure>) {
@@ -183,13 +164,7 @@ fn run_size(cluster: &Cluster, size: usize, samples: usize, figures: &mut Vec<Fi
     let samples = &secrets[..samples.min(secrets.len())];
     let rounds = interleaved_latencies(cluster, &db, samples);
     let stat = |pick: fn(&(Vec<Duration>, Vec<Duration>)) -> f64| {
-        let mut values: Vec<f64> = rounds.iter().map(pick).collect();
-        values.sort_by(f64::total_cmp);
-        Spread {
-            median: values[values.len() / 2],
-            min: values[0],
-            max: values[values.len() - 1],
-        }
+        Spread::of(rounds.iter().map(pick).collect())
     };
     let limit_median = stat(|(limit, _)| percentile(limit, 50.0).as_secs_f64());
     let limit_p99 = stat(|(limit, _)| percentile(limit, 99.0).as_secs_f64());
@@ -465,13 +440,7 @@ impl Library {
             .expect("connect")
             .store;
         let actor = store.server_user().unwrap_or_default().to_owned();
-        let mut session = Session::new(
-            store,
-            Arc::new(SystemClock),
-            Box::new(MemoryKeyring::default()),
-            KeyringMode::Off,
-            actor,
-        );
+        let mut session = session(store, Arc::new(SystemClock), actor);
         session.hold_usage();
         let scope = "repo:read".parse().expect("scope");
         Library { session, scope }
@@ -492,9 +461,8 @@ impl Library {
 
 /// Seconds and rows of `tokctl list --stale 1y --format json` as the owner.
 fn list_stale(cluster: &Cluster, db: &str) -> (f64, usize) {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_tokctl"));
     let began = Instant::now();
-    let out = Command::new(bin)
+    let out = Command::new(tokctl_bin())
         .args(["list", "--stale", "1y", "--all", "--format", "json"])
         .env_clear()
         .env("TOKCTL_DB", cluster.url(OWNER, db))
@@ -516,61 +484,4 @@ fn list_stale(cluster: &Cluster, db: &str) -> (f64, usize) {
         .filter(|line| line.starts_with(b"  {"))
         .count();
     (seconds, rows)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p / 100.0).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn ratio(value: Duration, base: Duration) -> f64 {
-    value.as_secs_f64() / base.as_secs_f64()
-}
-
-/// A figure over the rounds: their median, and the least and greatest.
-struct Spread {
-    median: f64,
-    min: f64,
-    max: f64,
-}
-
-impl Spread {
-    /// Seconds written as microseconds: `median (min–max)`.
-    fn micros(&self) -> String {
-        format!(
-            "{:.1} µs ({:.1}–{:.1})",
-            self.median * 1e6,
-            self.min * 1e6,
-            self.max * 1e6
-        )
-    }
-
-    /// A ratio: `medianx (min–max)`.
-    fn times(&self) -> String {
-        format!("{:.2}x ({:.2}–{:.2})", self.median, self.min, self.max)
-    }
-}
-
-fn verdict(ok: bool) -> String {
-    if ok { "ok" } else { "MISS" }.to_owned()
-}
-
-fn print_table(figures: &[Figure]) {
-    let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
-    table.set_header(["tokens", "team store", "value", "target", ""]);
-    for figure in figures {
-        let size = match figure.size {
-            n if n >= 1_000_000 => format!("{}M", n / 1_000_000),
-            n => format!("{}k", n / 1_000),
-        };
-        table.add_row([
-            size,
-            figure.what.clone(),
-            figure.value.clone(),
-            figure.target.clone(),
-            figure.verdict.clone(),
-        ]);
-    }
-    println!("{table}");
 }

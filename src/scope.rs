@@ -11,6 +11,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
@@ -327,9 +328,11 @@ pub fn compose_scopes(
     Ok(scopes)
 }
 
-/// The scopes a token holds, canonical (see [`ScopeSet::new`]).
+/// The scopes a token holds, canonical (see [`ScopeSet::new`]). Immutable
+/// once built and shared on clone, so the verify path can keep parsed sets
+/// and hand out copies for the price of a reference count.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ScopeSet(Vec<Scope>);
+pub struct ScopeSet(Arc<[Scope]>);
 
 impl ScopeSet {
     /// Builds a canonical set: sorted by resource, strongest action first,
@@ -359,8 +362,8 @@ impl ScopeSet {
                     .any(|(j, other)| j != *i && other.covers(scope))
             })
             .map(|(_, scope)| scope.clone())
-            .collect();
-        ScopeSet(kept)
+            .collect::<Vec<_>>();
+        ScopeSet(kept.into())
     }
 
     /// Parses the stored form: scopes separated by single spaces.

@@ -51,12 +51,15 @@ impl Session {
     ///
     /// Everything goes into the target in one transaction ([`Store::load`]):
     /// a copy that fails leaves it empty, and can be run again. The source
-    /// is only read. Reading every org's tokens and trail needs the owner
+    /// is only read, but for one write first: uses that one-shot
+    /// verifications left in its usage journal go into it
+    /// ([`Session::fold_deferred_usage`]), so the copy (and a dry run's
+    /// counts) carries every use. Reading every org's tokens and trail needs the owner
     /// role in every org, unless the OS user running this owns the store's
     /// file (as for a backup); writing needs what [`Store::check_load`]
     /// says. With `dry_run`, the same checks run and the rows are counted,
     /// and nothing is written.
-    pub fn copy_store(&self, target: &mut Store, dry_run: bool) -> Result<StoreCopy> {
+    pub fn copy_store(&mut self, target: &mut Store, dry_run: bool) -> Result<StoreCopy> {
         self.copy_store_with_progress(target, dry_run, &NoProgress)
     }
 
@@ -64,7 +67,7 @@ impl Session {
     /// [`Stage::Copying`], one unit per row read (and, unless a dry run,
     /// loaded), counted as each batch goes in.
     pub fn copy_store_with_progress(
-        &self,
+        &mut self,
         target: &mut Store,
         dry_run: bool,
         progress: &dyn Progress,
@@ -75,6 +78,10 @@ impl Session {
             super::require_owner_everywhere(q, actor, "copying the store")?;
         }
         target.check_load()?;
+        // The dump reads the tables: a use still in the journal would be
+        // missing from the copy's counts, history and trail, and the
+        // journal stays behind with the local file.
+        self.fold_deferred_usage()?;
         if dry_run {
             let mut sink = CopySink::new(None, progress);
             self.store.dump(&mut sink)?;

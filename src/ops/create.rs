@@ -9,6 +9,8 @@
 //! the store runs the transaction again after a conflict, the entries of the
 //! run that rolled back are deleted first.
 
+use std::collections::HashMap;
+
 use super::Session;
 use crate::audit::action;
 use crate::clock::Timestamp;
@@ -18,13 +20,14 @@ use crate::keyring::{KeyringError, KeyringMode};
 use crate::model::{
     refuse_token_text, validate_token_name, Role, Token, TokenKind, UserKind, UserStatus,
 };
+use crate::policy::Policy;
 use crate::scope::{Scope, ScopeSet};
 use crate::secret::Secret;
 use crate::store::NewToken;
-use crate::store::Tx;
+use crate::store::{OrgKey, Tx, UserKey, UserStanding};
 
 /// Who will own the new token.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum OwnerChoice {
     /// The acting user (a personal token).
     #[default]
@@ -99,6 +102,10 @@ pub struct Created {
 
 const MAX_DESCRIPTION_CHARS: usize = 1000;
 
+/// A batch of at least this many tokens is a bulk mint: the store may spend
+/// more memory on it ([`crate::store::StoreAdmin::prefer_bulk_writes`]).
+const BULK_MINT: usize = 256;
+
 /// A request that passed the checks needing no store.
 #[derive(Debug)]
 struct Checked {
@@ -124,6 +131,9 @@ impl Session {
             .into_iter()
             .map(|request| check_request(request, now))
             .collect::<Result<Vec<_>>>()?;
+        if checked.len() >= BULK_MINT {
+            self.store.admin().prefer_bulk_writes()?;
+        }
         self.ctx.start_keyring_operation();
         if self.ctx.keyring_mode == KeyringMode::Required {
             // Fail before anything is written.
@@ -133,14 +143,16 @@ impl Session {
         let result = self.write_as_actor(|q, ctx, actor| {
             // Run again after a conflict: the earlier run rolled back, so its
             // keyring entries name tokens that do not exist, and its
-            // `keyring.failure` event is gone with it.
+            // `keyring.failure` event is gone with it (and so is anything it
+            // read: `known` starts empty each run).
             for entry in keyring_written.drain(..) {
                 let _ = ctx.keyring.delete(&entry);
             }
             ctx.forget_keyring_audit();
+            let mut known = Known::default();
             let created = checked
                 .iter()
-                .map(|item| ctx.mint(q, actor, item, now, &mut keyring_written))
+                .map(|item| ctx.mint(q, actor, item, now, &mut known, &mut keyring_written))
                 .collect::<Result<Vec<_>>>()?;
             // One event for all the secrets the keyring did not take.
             let failed: Vec<(&Token, &KeyringError)> = created
@@ -195,6 +207,88 @@ fn check_request(request: CreateRequest, now: Timestamp) -> Result<Checked> {
     })
 }
 
+/// Where a token goes, once its org and owner were resolved and the actor's
+/// roles checked: the same for every request of a batch that names the same
+/// org and owner.
+#[derive(Debug, Clone)]
+struct Placement {
+    org: OrgKey,
+    org_name: String,
+    kind: TokenKind,
+    owner: Option<UserKey>,
+    owner_name: Option<String>,
+    /// A person or a service account, for a personal token.
+    owner_kind: Option<UserKind>,
+    /// Whether the owner is a plain member (the policy's member-tokens rule).
+    held_by_plain_member: bool,
+}
+
+/// What one create transaction already read: orgs by the name asked for
+/// (with the actor's membership checked), users' standing by name, roles by org and
+/// user, policies by org, placements by the org and owner asked for. Within
+/// the transaction none of it can change (it writes only tokens and
+/// events), so a batch of a thousand tokens reads each once instead of once
+/// per token: per token only its owner's key and role, when they are new.
+#[derive(Debug, Default)]
+struct Known {
+    orgs: HashMap<Option<String>, (OrgKey, String)>,
+    users: HashMap<String, UserStanding>,
+    roles: HashMap<(OrgKey, UserKey), Option<Role>>,
+    policies: HashMap<OrgKey, Policy>,
+    placements: HashMap<(Option<String>, OwnerChoice), Placement>,
+}
+
+impl Known {
+    fn role(&mut self, q: &dyn Tx, org: OrgKey, user: UserKey) -> Result<Option<Role>> {
+        if let Some(role) = self.roles.get(&(org, user)) {
+            return Ok(*role);
+        }
+        let role = q.role(org, user)?;
+        self.roles.insert((org, user), role);
+        Ok(role)
+    }
+
+    fn user(&mut self, q: &dyn Tx, name: &str) -> Result<UserStanding> {
+        if let Some(user) = self.users.get(name) {
+            return Ok(*user);
+        }
+        let user = q.user_standing(name)?.ok_or_else(|| Error::NotFound {
+            kind: "user",
+            name: name.to_owned(),
+        })?;
+        self.users.insert(name.to_owned(), user);
+        Ok(user)
+    }
+
+    /// The org to mint in, as [`super::Ctx::default_org`] picks it.
+    fn org(
+        &mut self,
+        q: &dyn Tx,
+        ctx: &super::Ctx,
+        actor: super::Actor,
+        named: Option<&str>,
+    ) -> Result<(OrgKey, String)> {
+        let key = named.map(str::to_owned);
+        if let Some(org) = self.orgs.get(&key) {
+            return Ok(org.clone());
+        }
+        let org = match named {
+            Some(name) => {
+                let org = q.org_key(name)?.ok_or_else(|| Error::NotFound {
+                    kind: "org",
+                    name: name.to_owned(),
+                })?;
+                let role = self.role(q, org, actor.key)?;
+                super::role_suffices(role, name, Role::Member, "using the org")?;
+                (org, name.to_owned())
+            }
+            None => ctx.default_org(q, actor, None)?,
+        };
+        self.orgs.insert(key, org.clone());
+        Ok(org)
+    }
+}
+
 impl super::Ctx {
     /// Mints one checked request inside the caller's write transaction.
     fn mint(
@@ -203,62 +297,46 @@ impl super::Ctx {
         actor: super::Actor,
         item: &Checked,
         now: Timestamp,
+        known: &mut Known,
         keyring_written: &mut Vec<crate::keyring::KeyringEntry>,
     ) -> Result<Created> {
         let request = &item.request;
-        let (org, org_name) = self.default_org(q, actor, request.org.as_deref())?;
-        let (kind, owner, owner_name, owner_kind) = match &request.owner {
-            OwnerChoice::Me => (
-                TokenKind::Personal,
-                Some(actor.key),
-                Some(self.actor.clone()),
-                Some(actor.kind),
-            ),
-            OwnerChoice::User(name) => {
-                super::require_role(
-                    q,
-                    actor,
-                    org,
-                    &org_name,
-                    Role::Admin,
-                    "minting a token for another user",
-                )?;
-                let user = q.user_standing(name)?.ok_or_else(|| Error::NotFound {
-                    kind: "user",
-                    name: name.to_owned(),
-                })?;
-                if q.role(org, user.key)?.is_none() {
-                    return Err(Error::request(
-                        format!("user '{name}' is not a member of org '{org_name}'"),
-                        crate::error::RequestProblem::NotAMember,
-                    ));
-                }
-                (
-                    TokenKind::Personal,
-                    Some(user.key),
-                    Some(name.clone()),
-                    Some(user.kind),
-                )
-            }
-            OwnerChoice::Org => {
-                super::require_role(
-                    q,
-                    actor,
-                    org,
-                    &org_name,
-                    Role::Admin,
-                    "minting an org token",
-                )?;
-                (TokenKind::Org, None, None, None)
+        let key = (request.org.clone(), request.owner.clone());
+        let placement = match known.placements.get(&key) {
+            Some(placement) => placement.clone(),
+            None => {
+                let placement = self.place(q, actor, request, known)?;
+                known.placements.insert(key, placement.clone());
+                placement
             }
         };
+        let policy = match known.policies.get(&placement.org) {
+            Some(policy) => policy,
+            None => known
+                .policies
+                .entry(placement.org)
+                .or_insert(q.policy(placement.org)?),
+        };
+        let Placement {
+            org,
+            org_name,
+            kind,
+            owner,
+            owner_name,
+            owner_kind,
+            held_by_plain_member,
+        } = placement;
         let scopes = &item.scopes;
         let (expires_at, expiry_clamped) = enforce_policy(
             q,
+            policy,
             org,
             &org_name,
             scopes,
-            owner.map(|key| (key, owner_kind.unwrap_or_default())),
+            Holder {
+                plain_member: held_by_plain_member,
+                service_account: owner_kind == Some(UserKind::Service),
+            },
             now,
             item.expires_at,
             request.clamp_expiry,
@@ -335,6 +413,76 @@ impl super::Ctx {
             expiry_clamped,
         })
     }
+
+    /// Resolves the org and owner a request names and checks the actor may
+    /// mint there, reading through `known`.
+    fn place(
+        &self,
+        q: &dyn Tx,
+        actor: super::Actor,
+        request: &CreateRequest,
+        known: &mut Known,
+    ) -> Result<Placement> {
+        let (org, org_name) = known.org(q, self, actor, request.org.as_deref())?;
+        let (kind, owner, owner_name, owner_kind, owner_role) = match &request.owner {
+            OwnerChoice::Me => (
+                TokenKind::Personal,
+                Some(actor.key),
+                Some(self.actor.clone()),
+                Some(actor.kind),
+                known.role(q, org, actor.key)?,
+            ),
+            OwnerChoice::User(name) => {
+                let role = known.role(q, org, actor.key)?;
+                super::role_suffices(
+                    role,
+                    &org_name,
+                    Role::Admin,
+                    "minting a token for another user",
+                )?;
+                let user = known.user(q, name)?;
+                let owner_role = known.role(q, org, user.key)?;
+                if owner_role.is_none() {
+                    return Err(Error::request(
+                        format!("user '{name}' is not a member of org '{org_name}'"),
+                        crate::error::RequestProblem::NotAMember,
+                    ));
+                }
+                (
+                    TokenKind::Personal,
+                    Some(user.key),
+                    Some(name.clone()),
+                    Some(user.kind),
+                    owner_role,
+                )
+            }
+            OwnerChoice::Org => {
+                let role = known.role(q, org, actor.key)?;
+                super::role_suffices(role, &org_name, Role::Admin, "minting an org token")?;
+                (TokenKind::Org, None, None, None, None)
+            }
+        };
+        Ok(Placement {
+            org,
+            org_name,
+            kind,
+            owner,
+            owner_name,
+            owner_kind,
+            // The policy's member-tokens rule concerns personal tokens of
+            // plain members (see `held_by_plain_member`).
+            held_by_plain_member: owner.is_some() && owner_role == Some(Role::Member),
+        })
+    }
+}
+
+/// Who will hold a token, as the policy's member-tokens rule asks.
+#[derive(Debug, Clone, Copy)]
+struct Holder {
+    /// A plain member of the org (see [`held_by_plain_member`]).
+    plain_member: bool,
+    /// A service account.
+    service_account: bool,
 }
 
 /// Applies the org's policy to a token about to be minted: the quota, then
@@ -343,16 +491,17 @@ impl super::Ctx {
 #[allow(clippy::too_many_arguments)]
 fn enforce_policy(
     q: &dyn Tx,
-    org: crate::store::OrgKey,
+    policy: &Policy,
+    org: OrgKey,
     org_name: &str,
     scopes: &ScopeSet,
-    owner: Option<(crate::store::UserKey, UserKind)>,
+    holder: Holder,
     now: crate::clock::Timestamp,
     expires_at: Option<crate::clock::Timestamp>,
     clamp: bool,
 ) -> Result<(Option<crate::clock::Timestamp>, bool)> {
-    let policy = q.policy(org)?;
     if let Some(max) = policy.max_tokens {
+        // Counted per token: the batch's own tokens count too.
         let count = q.token_count(org)?;
         if count >= u64::from(max) {
             return Err(Error::PolicyViolation {
@@ -366,8 +515,8 @@ fn enforce_policy(
             scopes,
             issued_at: now,
             expires_at,
-            held_by_plain_member: held_by_plain_member(q, org, owner.map(|(key, _)| key))?,
-            held_by_service_account: owner.is_some_and(|(_, kind)| kind == UserKind::Service),
+            held_by_plain_member: holder.plain_member,
+            held_by_service_account: holder.service_account,
         },
         clamp,
     );

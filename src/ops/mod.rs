@@ -643,7 +643,14 @@ fn require_role(
     needed: Role,
     action: &str,
 ) -> Result<()> {
-    match q.role(org, actor.key)? {
+    role_suffices(q.role(org, actor.key)?, org_name, needed, action)
+}
+
+/// The refusal [`require_role`] gives when `role` (the actor's in the org
+/// named `org_name`) is less than `needed`, for callers that read it once
+/// for many checks.
+fn role_suffices(role: Option<Role>, org_name: &str, needed: Role, action: &str) -> Result<()> {
+    match role {
         Some(role) if role >= needed => Ok(()),
         _ => Err(Error::Forbidden {
             action: action.to_owned(),

@@ -26,17 +26,33 @@
 //! denied `token.verify` event per refusal counter, with its count. However
 //! much garbage is presented, a session appends at most
 //! `MAX_REFUSAL_COUNTERS` + 6 refusal events per window.
+//!
+//! The deferral rule: a session told to ([`Session::defer_usage`]: the CLI's
+//! one-shot `tokctl verify`) does not write a flush that holds only
+//! successful uses when the store keeps a usage journal (a local store): it
+//! appends them there as one small record, without a transaction, and the
+//! next write of usage by any session of the store folds the journal in,
+//! exactly once ([`crate::store::Tx::take_deferred_usage`]), each record as
+//! its own flush would have been written: its uses and one `token.use`
+//! event with its actor, OS account and time, ahead of anything the folding
+//! session writes (so the trail reads as if it had been written at once,
+//! and as on a team store, which keeps no journal). The CLI folds it when it
+//! opens the store for any other command, so what they read includes every
+//! use; a one-shot verification that finds the journal past
+//! [`JOURNAL_FOLD_BYTES`] folds it itself. Refusals are always written at
+//! once: they are what an audit of an attack looks for.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Session;
 use crate::audit::{action, NewEvent, Outcome};
 use crate::clock::Timestamp;
 use crate::error::{Rejection, Result};
 use crate::model::TokenId;
-use crate::scope::Scope;
+use crate::scope::{Scope, ScopeSet};
 use crate::secret::{self, SecretHash};
-use crate::store::{OrgKey, Tx, UsageUpdate, UserKey};
+use crate::store::{DeferredUsage, OrgKey, Tx, UsageUpdate, UserKey};
 use crate::verdict::{Refusal, Verdict};
 // Re-exported as `ops::Verified`, where it lived before verdicts had a module.
 pub use crate::verdict::Verified;
@@ -50,6 +66,12 @@ pub const MAX_PENDING_TOKENS: usize = 100_000;
 /// window, so at most this many refusal events per write, plus one per
 /// reason for the refusals counted beyond it.
 pub const MAX_REFUSAL_COUNTERS: usize = 1_000;
+
+/// A session that defers its usage ([`Session::defer_usage`]) appends to
+/// the store's usage journal while the journal stays at most this size
+/// (about 800 one-shot verifications); past it, it folds the journal, its
+/// own record included, in one write.
+pub const JOURNAL_FOLD_BYTES: u64 = 64 * 1024;
 
 /// What the presented secret of an id the store does not hold is compared
 /// with. No secret hashes to it (that would be a SHA-256 preimage), and such
@@ -130,7 +152,7 @@ impl Tally {
 /// reason.
 #[derive(Debug)]
 pub(super) struct UsageBuffer {
-    pending: HashMap<(TokenId, i64), Pending>,
+    pending: IdMap<(TokenId, i64), Pending>,
     refusals: HashMap<RefusalKey, Tally>,
     /// When the oldest waiting use or refusal happened.
     oldest: Option<Timestamp>,
@@ -141,17 +163,20 @@ pub(super) struct UsageBuffer {
     /// Written only by an explicit [`Session::flush_usage`]: the caller
     /// (a service) times the writes itself ([`Session::hold_usage`]).
     held: bool,
+    /// Uses alone go to the store's usage journal ([`Session::defer_usage`]).
+    defer: bool,
 }
 
 impl Default for UsageBuffer {
     fn default() -> Self {
         UsageBuffer {
-            pending: HashMap::new(),
+            pending: IdMap::default(),
             refusals: HashMap::new(),
             oldest: None,
             limit: MAX_PENDING_TOKENS,
             refusal_limit: MAX_REFUSAL_COUNTERS,
             held: false,
+            defer: false,
         }
     }
 }
@@ -190,7 +215,7 @@ impl UsageBuffer {
 /// adds counts, so they stay exact.
 #[derive(Debug, Default)]
 pub struct PendingUsage {
-    pending: HashMap<(TokenId, i64), Pending>,
+    pending: IdMap<(TokenId, i64), Pending>,
     refusals: HashMap<RefusalKey, Tally>,
     oldest: Option<Timestamp>,
 }
@@ -213,11 +238,75 @@ impl PendingUsage {
 }
 
 /// Org and user names by row id: they never change, so a session can keep
-/// them and the verify read touches only the token's row.
+/// them and the verify read touches only the token's row. Also the scopes
+/// of the tokens verified, parsed, by their stored text: a token's scopes
+/// change only by an edit, which changes the text, and most tokens of a
+/// store share a few scope lists.
 #[derive(Debug, Default)]
 pub(super) struct NameCache {
-    orgs: HashMap<OrgKey, String>,
-    users: HashMap<UserKey, String>,
+    orgs: IdMap<OrgKey, String>,
+    users: IdMap<UserKey, String>,
+    scopes: HashMap<String, ScopeSet>,
+}
+
+/// At most this many distinct scope lists are kept parsed; past it the
+/// cache starts again (memory stays bounded whatever the store holds).
+const MAX_CACHED_SCOPE_LISTS: usize = 4_096;
+
+impl NameCache {
+    /// The scopes stored as `text`, parsed once per session.
+    fn scopes(&mut self, text: &str) -> Result<ScopeSet> {
+        if let Some(scopes) = self.scopes.get(text) {
+            return Ok(scopes.clone());
+        }
+        let parsed = ScopeSet::parse_stored(text)
+            .map_err(|_| crate::store::StoreError::corrupt("invalid scopes"))?;
+        if self.scopes.len() >= MAX_CACHED_SCOPE_LISTS {
+            self.scopes.clear();
+        }
+        self.scopes.insert(text.to_owned(), parsed.clone());
+        Ok(parsed)
+    }
+}
+
+/// A map keyed by row ids, token ids and hours on the verify path, hashed
+/// with one multiplication per word instead of SipHash: its keys come from
+/// rows a presented secret proved (a token, its org and owner), never from
+/// what a caller can choose freely, so there is no flooding to resist.
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// See [`IdMap`]: a multiplicative hash of integer words (as in FxHash).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct IdHasher(u64);
+
+impl IdHasher {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
 }
 
 /// A refusal as the verify path found it: what the caller is told, and the
@@ -378,7 +467,7 @@ impl Session {
         if row.deactivated_at.is_some() {
             return refuse(Rejection::Deactivated);
         }
-        let scopes = row.scope_set()?;
+        let scopes = self.names.scopes(&row.scopes)?;
         if required.is_some_and(|wanted| !scopes.allows(wanted)) {
             return refuse(Rejection::InsufficientScope);
         }
@@ -542,10 +631,58 @@ impl Session {
         dropped
     }
 
-    /// Writes all buffered usage and refusal counts in one transaction.
+    /// From now on, a flush of this session's counts that holds only
+    /// successful uses is appended to the store's usage journal instead of
+    /// written, when the store keeps one (a local store; see the module
+    /// docs). For a process that verifies once and exits: an append costs a
+    /// tenth of a write transaction and adds nothing to the WAL that every
+    /// later process reads when it opens the store. Refusals are still
+    /// written at once.
+    pub fn defer_usage(&mut self) {
+        self.usage.defer = true;
+    }
+
+    /// Writes the uses waiting in the store's usage journal into the store,
+    /// in one transaction, if there are any (a `stat` when there are none).
+    /// Call before reading usage (counts, last use, history, `token.use`
+    /// events) that one-shot verifications may have recorded there.
+    pub fn fold_deferred_usage(&mut self) -> Result<()> {
+        if self.store.admin().deferred_usage_waiting()? {
+            self.write_usage()?;
+        }
+        Ok(())
+    }
+
+    /// Writes all buffered usage and refusal counts in one transaction
+    /// (with whatever waits in the store's usage journal), or, for a
+    /// session that defers its usage and counted only uses, appends them
+    /// to the journal (see [`Session::defer_usage`]).
     pub fn flush_usage(&mut self) -> Result<()> {
-        let updates: Vec<UsageUpdate> = self
-            .usage
+        if self.usage.pending.is_empty() && self.usage.refusals.is_empty() {
+            return Ok(());
+        }
+        if self.usage.defer && self.usage.refusals.is_empty() {
+            let deferred = DeferredUsage {
+                actor: self.ctx.actor.clone(),
+                os_user: self.ctx.os_user.clone(),
+                uses: self.pending_updates(),
+            };
+            // A journal that cannot be written (a full disk) is no reason
+            // to lose the count: the write below records it, or fails with
+            // the store's own error.
+            if let Ok(Some(size)) = self.store.admin().defer_usage(&deferred) {
+                self.clear_usage();
+                if size <= JOURNAL_FOLD_BYTES {
+                    return Ok(());
+                }
+            }
+        }
+        self.write_usage()
+    }
+
+    /// The buffered uses, one update per token and hour.
+    fn pending_updates(&self) -> Vec<UsageUpdate> {
+        self.usage
             .pending
             .iter()
             .map(|((id, _hour), pending)| UsageUpdate {
@@ -553,32 +690,42 @@ impl Session {
                 uses: pending.uses,
                 last_used_at: pending.last_used_at,
             })
-            .collect();
+            .collect()
+    }
+
+    fn clear_usage(&mut self) {
+        self.usage.pending.clear();
+        self.usage.refusals.clear();
+        self.usage.oldest = None;
+    }
+
+    /// One transaction: the usage journal's records and this session's
+    /// counts. Each journal record is one process's flush and is written as
+    /// that flush would have been: its uses, and one `token.use` event with
+    /// its actor, OS account and time, before anything newer; then this
+    /// session's uses (one event) and one denied `token.verify` event per
+    /// refusal counter.
+    fn write_usage(&mut self) -> Result<()> {
+        let updates = self.pending_updates();
         let mut refusals: Vec<(&RefusalKey, &Tally)> = self.usage.refusals.iter().collect();
-        if updates.is_empty() && refusals.is_empty() {
-            return Ok(());
-        }
         // A stable order: by reason, then token, then scope.
         refusals.sort_by(|a, b| a.0.cmp(b.0));
-        let uses: u64 = updates.iter().map(|update| update.uses).sum();
-        let tokens = updates
-            .iter()
-            .map(|update| update.id)
-            .collect::<std::collections::HashSet<_>>()
-            .len();
-        let use_event = NewEvent {
-            details: serde_json::json!({ "tokens": tokens, "uses": uses }),
-            ..self.ctx.event(action::TOKEN_USE)
-        };
-        let refused = NewEvent {
-            outcome: Outcome::Denied,
-            ..self.ctx.event(action::TOKEN_VERIFY)
-        };
+        let ctx = &self.ctx;
         self.store.write(|q| {
-            if !updates.is_empty() {
-                q.apply_usage(&updates)?;
-                q.append_event(&use_event)?;
+            for deferred in q.take_deferred_usage()? {
+                let at = deferred.uses.iter().map(|update| update.last_used_at).max();
+                write_uses(q, &deferred.uses, || NewEvent {
+                    at: at.unwrap_or_else(|| ctx.clock.now()),
+                    actor: Some(deferred.actor.clone()),
+                    os_user: deferred.os_user.clone(),
+                    ..ctx.event(action::TOKEN_USE)
+                })?;
             }
+            write_uses(q, &updates, || ctx.event(action::TOKEN_USE))?;
+            let refused = NewEvent {
+                outcome: Outcome::Denied,
+                ..ctx.event(action::TOKEN_VERIFY)
+            };
             for (key, tally) in &refusals {
                 // Labelled now, not per refusal: the verify path reads no names.
                 let (org, target) = match key.token {
@@ -595,11 +742,30 @@ impl Session {
             }
             Ok(())
         })?;
-        self.usage.pending.clear();
-        self.usage.refusals.clear();
-        self.usage.oldest = None;
+        self.clear_usage();
         Ok(())
     }
+}
+
+/// Adds `updates` to their tokens and history with one `token.use` event
+/// saying how many tokens and uses they hold (the event as `event` makes
+/// it); nothing for no uses.
+fn write_uses(q: &dyn Tx, updates: &[UsageUpdate], event: impl FnOnce() -> NewEvent) -> Result<()> {
+    let uses: u64 = updates.iter().map(|update| update.uses).sum();
+    if uses == 0 {
+        return Ok(());
+    }
+    let tokens = updates
+        .iter()
+        .map(|update| update.id)
+        .collect::<HashSet<_>>()
+        .len();
+    q.apply_usage(updates)?;
+    q.append_event(&NewEvent {
+        details: serde_json::json!({ "tokens": tokens, "uses": uses }),
+        ..event()
+    })?;
+    Ok(())
 }
 
 /// When the retired secret of `id` that `presented` hashes to stops
@@ -612,7 +778,7 @@ fn retired_match(q: &dyn Tx, id: TokenId, presented: &SecretHash) -> Result<Opti
 
 /// A name from the session's cache, read from the store the first time.
 fn cached_name<K: Copy + Eq + std::hash::Hash>(
-    cache: &mut HashMap<K, String>,
+    cache: &mut IdMap<K, String>,
     key: K,
     load: impl FnOnce(K) -> Result<String>,
 ) -> Result<String> {

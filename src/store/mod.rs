@@ -35,8 +35,9 @@ pub use seam::{DumpSink, Loader, StoreAdmin, Tx};
 pub use sqlite::{FileCheck, FileFacts, FileRole, SchemaChange, SchemaDifference, SCHEMA_VERSION};
 pub use target::StoreTarget;
 pub use types::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, SentReminder, TokenEdit, TokenFilter,
-    TokenRow, TokenSort, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow, Visibility,
+    DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, SentReminder, TokenEdit,
+    TokenFilter, TokenRow, TokenSort, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
+    Visibility,
 };
 
 /// Where a local store lives and whether tokctl may create its directory.
@@ -59,8 +60,10 @@ pub struct Store {
 /// with the seam's guarantees in mind ([`Tx`]).
 #[derive(Debug)]
 enum Backend {
-    /// The local SQLite file (the default).
-    Sqlite(sqlite::SqliteStore),
+    /// The local SQLite file (the default; boxed: it carries what a write
+    /// transaction keeps in memory and the usage journal besides its
+    /// connection).
+    Sqlite(Box<sqlite::SqliteStore>),
     /// A team store on a PostgreSQL server (boxed: its connection and
     /// statement cache are large, and a store is moved around whole).
     Postgres(Box<postgres::PgStore>),
@@ -219,7 +222,7 @@ impl Store {
 
     fn sqlite(store: sqlite::SqliteStore) -> Store {
         Store {
-            backend: Backend::Sqlite(store),
+            backend: Backend::Sqlite(Box::new(store)),
         }
     }
 
@@ -314,7 +317,7 @@ impl Store {
     /// Durability, backups and health: what the backend does its own way.
     pub fn admin(&self) -> &dyn StoreAdmin {
         match &self.backend {
-            Backend::Sqlite(store) => store,
+            Backend::Sqlite(store) => &**store,
             Backend::Postgres(store) => &**store,
         }
     }

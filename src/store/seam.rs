@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use super::{
-    Checkpoint, EventFilter, LoadEnd, NewToken, OrgKey, RecordBatch, RetiredSecret, Rotation,
-    SentReminder, StoreFacts, StoreRecord, TokenEdit, TokenFilter, TokenRow, UsagePeriod,
+    Checkpoint, DeferredUsage, EventFilter, LoadEnd, NewToken, OrgKey, RecordBatch, RetiredSecret,
+    Rotation, SentReminder, StoreFacts, StoreRecord, TokenEdit, TokenFilter, TokenRow, UsagePeriod,
     UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
 use crate::audit::{Event, NewEvent};
@@ -286,6 +286,15 @@ pub trait Tx {
     /// `last_used_at` never moves backwards.
     fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()>;
 
+    /// Inside a write transaction: the usage recorded in the backend's
+    /// usage journal ([`StoreAdmin::defer_usage`]) that no committed
+    /// transaction took yet, marked as taken by this one. Exactly once: if
+    /// this transaction rolls back, the next one takes them; once it
+    /// commits, none will. The caller writes them ([`Tx::apply_usage`] and
+    /// their `token.use` events) in the same transaction. A backend without
+    /// a journal returns nothing.
+    fn take_deferred_usage(&self) -> Result<Vec<DeferredUsage>>;
+
     /// A token's uses per hour at or after `since`, oldest first.
     fn usage_history(&self, token: TokenId, since: Timestamp) -> Result<Vec<UsagePeriod>>;
 
@@ -394,6 +403,24 @@ pub trait StoreAdmin {
     /// verify path, whose writes are usage counters. A backend with nothing
     /// to relax does nothing.
     fn prefer_throughput(&self) -> Result<()>;
+
+    /// This connection is about to write many rows (a bulk mint): it may
+    /// use more memory from now on to keep them off the disk (SQLite: a
+    /// larger page cache). A backend with nothing to tune does nothing.
+    fn prefer_bulk_writes(&self) -> Result<()>;
+
+    /// Records `usage` without a write transaction, in the backend's usage
+    /// journal, durable as the relaxed commits of
+    /// [`StoreAdmin::prefer_throughput`] are (a crash of the process loses
+    /// nothing, a power cut may lose the last records), to be folded into
+    /// the store by a later write ([`Tx::take_deferred_usage`]). Returns
+    /// the journal's size in bytes after the append, or `None` when the
+    /// backend keeps no journal: the caller then writes the usage itself.
+    fn defer_usage(&self, usage: &DeferredUsage) -> Result<Option<u64>>;
+
+    /// Whether the usage journal holds anything a write would fold (one
+    /// `stat`; always false for a backend without a journal).
+    fn deferred_usage_waiting(&self) -> Result<bool>;
 
     /// Copies the whole store, consistently, into the reserved file `dest`.
     fn backup_into(&self, dest: &std::path::Path) -> Result<()>;

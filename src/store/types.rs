@@ -213,6 +213,20 @@ pub struct UsageUpdate {
     pub last_used_at: Timestamp,
 }
 
+/// Successful verifications one process recorded in a backend's usage
+/// journal instead of writing them ([`crate::store::StoreAdmin::defer_usage`]),
+/// until a write transaction folds them into the store
+/// ([`crate::store::Tx::take_deferred_usage`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredUsage {
+    /// Who verified: the `token.use` event written for these uses names them.
+    pub actor: String,
+    /// The OS account that ran the verification, if the session knew it.
+    pub os_user: Option<String>,
+    /// The uses, one update per token and hour (as [`UsageUpdate`] says).
+    pub uses: Vec<UsageUpdate>,
+}
+
 /// Uses in one period of a token's (or an org's) history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UsagePeriod {

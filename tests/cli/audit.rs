@@ -44,7 +44,9 @@ fn an_edited_event_breaks_the_chain_there() {
     let env = store_with_history();
     sql(
         &env,
-        "UPDATE audit_events SET actor = 'mallory' WHERE id = 3",
+        "INSERT INTO audit_names (name) VALUES ('mallory');
+         UPDATE audit_trail SET actor = (SELECT id FROM audit_names WHERE name = 'mallory')
+         WHERE id = 3",
     );
     let (code, report) = chain(&env);
     assert_eq!(code, 9);
@@ -55,7 +57,7 @@ fn an_edited_event_breaks_the_chain_there() {
 #[test]
 fn a_deleted_event_breaks_the_chain_after_it() {
     let env = store_with_history();
-    sql(&env, "DELETE FROM audit_events WHERE id = 3");
+    sql(&env, "DELETE FROM audit_trail WHERE id = 3");
     let (code, report) = chain(&env);
     assert_eq!(code, 9);
     assert_eq!(report["broken_at"], 4);
@@ -67,11 +69,11 @@ fn an_inserted_event_breaks_the_chain() {
     // Make room at id 3 and copy event 2 there, hashes and all.
     sql(
         &env,
-        "UPDATE audit_events SET id = id + 1000 WHERE id >= 3;
-         UPDATE audit_events SET id = id - 999 WHERE id >= 1003;
-         INSERT INTO audit_events (id, at, actor, action, outcome, org, token_id, target, details, hash)
+        "UPDATE audit_trail SET id = id + 1000 WHERE id >= 3;
+         UPDATE audit_trail SET id = id - 999 WHERE id >= 1003;
+         INSERT INTO audit_trail (id, at, actor, action, outcome, org, token_id, target, details, hash)
            SELECT 3, at, actor, action, outcome, org, token_id, target, details, hash
-           FROM audit_events WHERE id = 2;",
+           FROM audit_trail WHERE id = 2;",
     );
     let (code, report) = chain(&env);
     assert_eq!(code, 9);
@@ -83,9 +85,9 @@ fn reordered_events_break_the_chain() {
     let env = store_with_history();
     sql(
         &env,
-        "UPDATE audit_events SET id = -3 WHERE id = 3;
-         UPDATE audit_events SET id = 3 WHERE id = 4;
-         UPDATE audit_events SET id = 4 WHERE id = -3;",
+        "UPDATE audit_trail SET id = -3 WHERE id = 3;
+         UPDATE audit_trail SET id = 3 WHERE id = 4;
+         UPDATE audit_trail SET id = 4 WHERE id = -3;",
     );
     let (code, report) = chain(&env);
     assert_eq!(code, 9);
@@ -233,10 +235,7 @@ fn retention_prunes_old_events_and_the_rest_still_verifies() {
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["checkpoint_id"], total - 1);
     // Deleting the first event after the checkpoint is still caught.
-    sql(
-        &env,
-        &format!("DELETE FROM audit_events WHERE id = {total}"),
-    );
+    sql(&env, &format!("DELETE FROM audit_trail WHERE id = {total}"));
     assert_eq!(chain(&env).0, 9);
 }
 

@@ -35,6 +35,7 @@ mod service_accounts;
 mod shell_completions;
 mod snapshots;
 mod store_copy;
+mod store_files;
 mod store_security;
 mod team_enforcement;
 mod team_faults;

@@ -111,8 +111,10 @@ fn acting_as_an_owner_is_noted_and_the_os_account_is_recorded() {
 #[test]
 fn editing_or_removing_the_recorded_os_account_breaks_the_chain() {
     for edit in [
-        "UPDATE audit_events SET os_user = 'alice (uid 1000)' WHERE id = 2",
-        "UPDATE audit_events SET os_user = NULL WHERE id = 2",
+        "INSERT OR IGNORE INTO audit_names (name) VALUES ('alice (uid 1000)');
+         UPDATE audit_trail SET os_user = (SELECT id FROM audit_names WHERE name = 'alice (uid 1000)')
+         WHERE id = 2",
+        "UPDATE audit_trail SET os_user = NULL WHERE id = 2",
     ] {
         let env = TestEnv::new();
         env.create(&["--name", "a", "--scope", "repo:read", "--expires", "1d"]);

@@ -1049,3 +1049,40 @@ fn schemathesis_finds_no_server_error_and_no_answer_outside_the_openapi_file() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains(&f.caller) && !stderr.contains(&f.token));
 }
+
+/// One-shot `tokctl verify` runs beside a service on the same store append
+/// their uses to the usage journal; the service's own coalesced write folds
+/// them in with its counts: each once, each process's use as its own
+/// `token.use` event, the journal empty afterwards.
+#[test]
+fn one_shot_verifies_beside_a_service_are_folded_by_its_write_exactly_once() {
+    let f = fixture();
+    let server = Served::start(&f.env, &["--no-caller-auth"]);
+    for _ in 0..3 {
+        assert_eq!(f.env.verify(&f.token, &[]).0, 0);
+    }
+    // Read with SQL: any tokctl command would fold the journal itself.
+    let stored = || {
+        f.env
+            .count("SELECT use_count FROM tokens WHERE name = 'web-ci'")
+    };
+    assert_eq!(stored(), 0, "the uses wait in the journal");
+    let ask = serde_json::json!({"token": f.token});
+    for _ in 0..2 {
+        assert_eq!(server.post("/v1/verify", None, &ask).status, 200);
+    }
+    let (code, stderr) = server.stop();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stored(), 5, "folded by the service's write");
+    assert_eq!(
+        f.env
+            .count("SELECT count(*) FROM audit_events WHERE action = 'token.use'"),
+        4,
+        "three one-shot processes and the service's one write"
+    );
+    let mut journal = f.env.db().into_os_string();
+    journal.push("-usage");
+    assert_eq!(std::fs::metadata(journal).map_or(0, |m| m.len()), 0);
+    // Nothing is left to fold twice.
+    assert_eq!(use_count(&f.env, "web-ci"), 5);
+}

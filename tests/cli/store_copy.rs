@@ -719,7 +719,7 @@ fn a_copy_that_fails_leaves_the_team_store_empty_and_runs_again() {
         let store = rusqlite::Connection::open(&path).unwrap();
         store
             .execute(
-                "UPDATE audit_events SET details = ?1 WHERE id = 3",
+                "UPDATE audit_trail SET details = ?1 WHERE id = 3",
                 [details],
             )
             .unwrap();

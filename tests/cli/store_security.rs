@@ -173,9 +173,13 @@ fn a_wal_copied_back_by_another_user_cannot_unrevoke_a_token() {
     };
     let env = shared_env();
     env.create(&["--name", "ci", "--scope", "repo:read", "--expires", "1d"]);
+    // A second, small write: the first (which made the store) left a WAL
+    // past 64 KiB, folded when it closed; this one stays in the WAL.
+    env.create(&["--name", "cd", "--scope", "repo:read", "--expires", "1d"]);
     // The WAL as it was while the token was live (what an attacker who
     // could read it would have kept).
     let live_wal = std::fs::read(side(&env, "-wal")).unwrap();
+    assert!(!live_wal.is_empty());
     env.ok(&["revoke", "ci"]);
     fold_and_remove_wal(&env);
     other.plant(&side(&env, "-wal"), &live_wal);
@@ -186,7 +190,11 @@ fn a_wal_copied_back_by_another_user_cannot_unrevoke_a_token() {
     std::fs::write(copy.path().join("tokctl.db-wal"), &live_wal).unwrap();
     let conn = rusqlite::Connection::open(copy.path().join("tokctl.db")).unwrap();
     let revoked: Option<i64> = conn
-        .query_row("SELECT revoked_at FROM tokens", [], |row| row.get(0))
+        .query_row(
+            "SELECT revoked_at FROM tokens WHERE name = 'ci'",
+            [],
+            |row| row.get(0),
+        )
         .unwrap();
     assert_eq!(revoked, None, "the old WAL un-revokes the token");
     drop(conn);
@@ -205,7 +213,7 @@ fn a_wal_copied_back_by_another_user_cannot_unrevoke_a_token() {
     assert!(env.store_bytes() == before, "the store changed");
     // Without the planted file, the revocation stands.
     std::fs::remove_file(side(&env, "-wal")).unwrap();
-    let listed = env.json(&["list", "--all", "--format", "json"]);
+    let listed = env.json(&["list", "--all", "--name", "ci", "--format", "json"]);
     assert_eq!(listed[0]["status"], "revoked");
 }
 
@@ -340,7 +348,8 @@ fn a_sticky_shared_directory_is_fine_when_the_files_are_private() {
             ("store", "ok"),
             ("wal", "ok"),
             ("shm", "ok"),
-            ("journal", "absent")
+            ("journal", "absent"),
+            ("usage", "absent")
         ]
     );
     assert_eq!(files[0]["mode"], "1777");
@@ -433,8 +442,9 @@ fn a_planted_trigger_that_deletes_revoke_events_is_refused() {
     let env = store_with_a_token();
     plant(
         &env,
-        "CREATE TRIGGER forget AFTER INSERT ON audit_events WHEN NEW.action = 'token.revoke' BEGIN
-             DELETE FROM audit_events WHERE id = NEW.id;
+        "CREATE TRIGGER forget AFTER INSERT ON audit_trail
+             WHEN NEW.action = (SELECT id FROM audit_names WHERE name = 'token.revoke') BEGIN
+             DELETE FROM audit_trail WHERE id = NEW.id;
          END;",
     );
     let events = env.count("SELECT count(*) FROM audit_events");

@@ -21,5 +21,6 @@ mod scan;
 mod service_accounts;
 mod store_copy;
 mod usage_history;
+mod usage_journal;
 mod verdict;
 mod verify_attacks;

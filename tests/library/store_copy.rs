@@ -86,7 +86,7 @@ fn session_on(store: Store, h: &Harness) -> Session {
 
 #[test]
 fn a_copy_holds_every_row_as_it_was_and_the_chain_runs_on() {
-    let (h, secrets) = populated();
+    let (mut h, secrets) = populated();
     let mut target = Store::open_in_memory().unwrap();
     let dry = h.session.copy_store(&mut target, true).unwrap();
     assert!(dry.dry_run);
@@ -139,7 +139,7 @@ fn a_copy_holds_every_row_as_it_was_and_the_chain_runs_on() {
 
 #[test]
 fn a_second_copy_into_the_same_store_is_refused_and_writes_nothing() {
-    let (h, _) = populated();
+    let (mut h, _) = populated();
     let mut target = Store::open_in_memory().unwrap();
     h.session.copy_store(&mut target, false).unwrap();
     let before = dump(&target).records;

@@ -28,9 +28,39 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The tree a `tokctl verify` is parsed against first: `tokctl`, its global
+/// options and the verify command alone, each declared by the same
+/// `GlobalArgs` and `VerifyArgs` as in [`Cli`], so a line it parses gives
+/// the same matches. Building the other commands' declarations, and
+/// dropping them, was a third of a one-shot verify process's work. It
+/// holds no help text: help, `--version` and every error come from the
+/// whole tree (see [`parse_command_line`]).
+fn verify_only() -> clap::Command {
+    use clap::Args;
+    let verify = crate::commands::verify::VerifyArgs::augment_args(clap::Command::new("verify"));
+    GlobalArgs::augment_args(clap::Command::new("tokctl"))
+        .subcommand(verify)
+        .subcommand_required(true)
+}
+
+/// Parses the command line: a line naming `verify` against [`verify_only`]
+/// first; anything that tree does not parse (another command, a typo,
+/// `--help`, `--version`) against the whole declaration, so what tokctl
+/// prints about its command line always comes from [`Cli`].
+pub fn parse_command_line() -> Result<clap::ArgMatches, clap::Error> {
+    use clap::CommandFactory;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.iter().skip(1).any(|arg| arg == "verify") {
+        if let Ok(matches) = verify_only().try_get_matches_from(&args) {
+            return Ok(matches);
+        }
+    }
+    Cli::command().try_get_matches_from(args)
+}
+
 #[cfg(test)]
 mod tests {
-    use clap::{CommandFactory, Parser};
+    use clap::{CommandFactory, FromArgMatches, Parser};
 
     use super::Cli;
     use crate::commands::Command;
@@ -151,6 +181,87 @@ mod tests {
     #[test]
     fn the_command_line_declaration_is_consistent() {
         super::Cli::command().debug_assert();
+        super::verify_only().debug_assert();
+    }
+
+    /// The verify-only tree reads every verify line as the whole
+    /// declaration does, and refuses what it refuses (the caller then
+    /// parses again with the whole tree, for its help and errors).
+    #[test]
+    fn the_verify_only_tree_parses_verify_lines_as_the_whole_tree_does() {
+        let lines: &[&[&str]] = &[
+            &["verify"],
+            &["verify", "--scope", "repo:read"],
+            &[
+                "verify",
+                "--scope",
+                "repo:read",
+                "--resource",
+                "repo=api,web",
+            ],
+            &["verify", "--format", "json"],
+            &["verify", "--batch", "--scope", "repo:write"],
+            &["--db", "/tmp/x.db", "verify", "--scope", "repo:read"],
+            &[
+                "verify",
+                "--db",
+                "/tmp/x.db",
+                "--as",
+                "ci",
+                "--keyring",
+                "off",
+            ],
+            &["-q", "--color", "never", "verify", "--wide"],
+            &["--db", "postgres://vera@db/tokens", "verify"],
+        ];
+        for line in lines {
+            let argv: Vec<&str> = std::iter::once("tokctl")
+                .chain(line.iter().copied())
+                .collect();
+            let whole = format!("{:?}", Cli::try_parse_from(&argv).unwrap());
+            let mut matches = super::verify_only().try_get_matches_from(&argv).unwrap();
+            let fast = format!("{:?}", Cli::from_arg_matches_mut(&mut matches).unwrap());
+            assert_eq!(fast, whole, "{line:?}");
+        }
+        let refused: &[&[&str]] = &[
+            &["verify", "--help"],
+            &["verify", "-h"],
+            &["--version", "verify"],
+            &["verify", "--resource", "repo=api"],
+            &["verify", "--batch", "--format", "json"],
+            &["verify", "--scope", "nope"],
+            &["verify", "extra"],
+            &["--as", "verify", "list"],
+            &["help", "verify"],
+        ];
+        for line in refused {
+            let argv: Vec<&str> = std::iter::once("tokctl")
+                .chain(line.iter().copied())
+                .collect();
+            assert!(
+                super::verify_only().try_get_matches_from(&argv).is_err(),
+                "{line:?}"
+            );
+        }
+    }
+
+    /// The verify command and the global options are the same declarations
+    /// in both trees, argument by argument.
+    #[test]
+    fn the_verify_only_tree_declares_what_the_whole_tree_declares() {
+        let whole = Cli::command();
+        let fast = super::verify_only();
+        let args = |command: &clap::Command| -> Vec<String> {
+            command
+                .get_arguments()
+                .map(|arg| format!("{arg:?}"))
+                .collect()
+        };
+        assert_eq!(args(&fast), args(&whole));
+        assert_eq!(
+            args(fast.find_subcommand("verify").unwrap()),
+            args(whole.find_subcommand("verify").unwrap())
+        );
     }
 
     /// Every command shows an example, and every flag says what it does.

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     // A shell asking for completions gets them and nothing else.
     completion::answer_if_asked(cli::Cli::command);
     input::take_token_from_environment();
-    let mut matches = match cli::Cli::command().try_get_matches() {
+    let mut matches = match cli::parse_command_line() {
         Ok(matches) => matches,
         Err(err) => return exit::exit(report_clap_error(&err)),
     };

@@ -12,13 +12,30 @@ use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
-    EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, SentReminder, StoreAdmin, TokenEdit,
-    TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey, UserStanding, VerifyRow,
+    DeferredUsage, EventFilter, NewToken, OrgKey, RetiredSecret, Rotation, SentReminder,
+    StoreAdmin, TokenEdit, TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate, UserKey,
+    UserStanding, VerifyRow,
 };
 
 impl StoreAdmin for PgStore {
     fn prefer_throughput(&self) -> Result<()> {
         self.relax_durability()
+    }
+
+    /// The server sizes its own buffers.
+    fn prefer_bulk_writes(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// A team store keeps no journal: usage goes to the server with
+    /// `synchronous_commit = off`, which already costs the client no wait
+    /// for the disk, and the server's WAL is no one-shot process's to read.
+    fn defer_usage(&self, _usage: &DeferredUsage) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
+    fn deferred_usage_waiting(&self) -> Result<bool> {
+        Ok(false)
     }
 
     /// A team store is copied with the server's own tools, which see every
@@ -257,6 +274,11 @@ impl Tx for Queries<'_> {
 
     fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
         Queries::apply_usage(self, updates)
+    }
+
+    /// No journal on a team store (see `defer_usage`).
+    fn take_deferred_usage(&self) -> Result<Vec<DeferredUsage>> {
+        Ok(Vec::new())
     }
 
     fn usage_history(&self, token: TokenId, since: Timestamp) -> Result<Vec<UsagePeriod>> {

@@ -11,30 +11,94 @@ use crate::clock::{from_unix, Timestamp};
 use crate::model::TokenId;
 use crate::store::{EventFilter, RetiredSecret, Rotation};
 
-/// An event from the columns `id, at, actor, action, outcome, org,
-/// token_id, target, details, hash, os_user`, in that order (listings and
-/// dumps select them so).
-pub(super) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+/// The columns of `audit_trail` an [`Event`] is read from, in
+/// [`event_from_row`]'s order (listings and dumps select them so).
+pub(super) const EVENT_COLUMNS: &str =
+    "id, at, actor, action, outcome, org, token_id, target, details, hash, os_user";
+
+/// An event from a row of [`EVENT_COLUMNS`] of `audit_trail`, its names
+/// turned back into text through `names`.
+pub(super) fn event_from_row(
+    names: &NameTable,
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<Event> {
+    let name = |index: usize| -> rusqlite::Result<Option<String>> {
+        match row.get::<_, Option<i64>>(index)? {
+            None => Ok(None),
+            Some(id) => match names.by_id.get(&id) {
+                Some(name) => Ok(Some(name.clone())),
+                None => Err(rusqlite::Error::FromSqlConversionFailure(
+                    index,
+                    rusqlite::types::Type::Integer,
+                    "an audit event names an unknown audit name".into(),
+                )),
+            },
+        }
+    };
+    let required = |index: usize| -> rusqlite::Result<String> {
+        name(index)?.ok_or(rusqlite::Error::InvalidColumnType(
+            index,
+            "action or outcome".into(),
+            rusqlite::types::Type::Null,
+        ))
+    };
     Ok(Event {
         id: row.get(0)?,
         at: from_unix(row.get(1)?),
-        actor: row.get(2)?,
-        action: row.get(3)?,
-        outcome: row.get(4)?,
-        org: row.get(5)?,
+        actor: name(2)?,
+        action: required(3)?,
+        outcome: required(4)?,
+        org: name(5)?,
         token_id: row.get(6)?,
         target: row.get(7)?,
         details: row.get(8)?,
         hash: row.get(9)?,
-        os_user: row.get(10)?,
+        os_user: name(10)?,
     })
+}
+
+/// Every name in `audit_names`, both ways: what a read of events needs to
+/// turn numbers back into text and filters into numbers.
+pub(super) struct NameTable {
+    by_id: std::collections::HashMap<i64, String>,
+    by_name: std::collections::HashMap<String, i64>,
+}
+
+impl NameTable {
+    pub(super) fn load(conn: &rusqlite::Connection) -> Result<NameTable> {
+        let mut stmt = conn.prepare_cached("SELECT id, name FROM audit_names")?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut table = NameTable {
+            by_id: std::collections::HashMap::new(),
+            by_name: std::collections::HashMap::new(),
+        };
+        for row in rows {
+            let (id, name) = row?;
+            table.by_name.insert(name.clone(), id);
+            table.by_id.insert(id, name);
+        }
+        Ok(table)
+    }
+
+    /// The number of `name`, or one no name has (so a filter on a name
+    /// never written matches nothing).
+    fn id_or_none(&self, name: &str) -> i64 {
+        self.by_name.get(name).copied().unwrap_or(-1)
+    }
 }
 
 impl Queries<'_> {
     /// Appends an event to the chain. Call inside the write transaction of
     /// the change it records, so both commit or neither does.
     pub fn append_event(&self, event: &NewEvent) -> Result<i64> {
-        let (prev_id, previous_hash) = match self.audit_head()? {
+        // The head this transaction appended last, else the stored one.
+        let head = match self.chain_head.and_then(|head| head.borrow().clone()) {
+            Some(head) => Some(head),
+            None => self.audit_head()?,
+        };
+        let (prev_id, previous_hash) = match head {
             Some(head) => (head.id, head.hash),
             None => (0, GENESIS.to_vec()),
         };
@@ -54,24 +118,66 @@ impl Queries<'_> {
             os_user: event.os_user.as_deref(),
         };
         let hash = event_hash(&previous_hash, &fields);
+        let name = |text: Option<&str>| text.map(|text| self.audit_name_id(text)).transpose();
+        let (actor, action, outcome, org, os_user) = (
+            name(fields.actor)?,
+            name(Some(fields.action))?,
+            name(Some(fields.outcome))?,
+            name(fields.org)?,
+            name(fields.os_user)?,
+        );
         self.conn
             .prepare_cached(
-                "INSERT INTO audit_events (id, at, actor, action, outcome, org, token_id, target, details, hash, os_user)
+                "INSERT INTO audit_trail (id, at, actor, action, outcome, org, token_id, target, details, hash, os_user)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 id,
                 fields.at,
-                fields.actor,
-                fields.action,
-                fields.outcome,
-                fields.org,
+                actor,
+                action,
+                outcome,
+                org,
                 token_id,
                 fields.target,
                 details,
                 &hash[..STORED_HASH_LEN],
-                fields.os_user,
+                os_user,
             ])?;
+        if let Some(head) = self.chain_head {
+            head.replace(Some(Checkpoint {
+                id,
+                hash: hash[..STORED_HASH_LEN].to_vec(),
+            }));
+        }
+        Ok(id)
+    }
+
+    /// The number `audit_names` gives `text`, added if it has none yet.
+    /// Names are read once per connection (they never change or go away);
+    /// one added by a transaction is kept only once that commits
+    /// (`SqliteStore::write`), as a rolled-back one never existed.
+    pub(super) fn audit_name_id(&self, text: &str) -> Result<i64> {
+        if let Some(id) = self.audit_names.and_then(|names| names.get(text)) {
+            return Ok(id);
+        }
+        let found: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT id FROM audit_names WHERE name = ?1")?
+            .query_row([text], |row| row.get(0))
+            .optional()?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                self.conn
+                    .prepare_cached("INSERT INTO audit_names (name) VALUES (?1)")?
+                    .execute([text])?;
+                self.conn.last_insert_rowid()
+            }
+        };
+        if let Some(names) = self.audit_names {
+            names.remember(text, id, found.is_some());
+        }
         Ok(id)
     }
 
@@ -80,7 +186,7 @@ impl Queries<'_> {
     pub fn audit_head(&self) -> Result<Option<Checkpoint>> {
         let last = self
             .conn
-            .prepare_cached("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")?
+            .prepare_cached("SELECT id, hash FROM audit_trail ORDER BY id DESC LIMIT 1")?
             .query_row([], |row| {
                 Ok(Checkpoint {
                     id: row.get(0)?,
@@ -101,6 +207,7 @@ impl Queries<'_> {
         filter: &EventFilter,
         mut each: impl FnMut(Event) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        let names = NameTable::load(self.conn).map_err(E::from)?;
         let mut clauses: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         let mut bind = |value: Value| {
@@ -110,7 +217,7 @@ impl Queries<'_> {
         if let Some(orgs) = &filter.orgs {
             let list: Vec<String> = orgs
                 .iter()
-                .map(|org| bind(Value::Text(org.clone())))
+                .map(|org| bind(Value::Integer(names.id_or_none(org))))
                 .collect();
             let org_less = if filter.include_org_less {
                 " OR org IS NULL"
@@ -139,18 +246,30 @@ impl Queries<'_> {
             ));
         }
         if let Some(actor) = &filter.actor {
-            clauses.push(format!("actor = {}", bind(Value::Text(actor.clone()))));
+            clauses.push(format!(
+                "actor = {}",
+                bind(Value::Integer(names.id_or_none(actor)))
+            ));
         }
         if let Some(action) = &filter.action {
             // `token` matches every `token.*` action; `token.revoke` only itself.
-            let exact = bind(Value::Text(action.clone()));
-            let prefix = bind(Value::Text(format!(
-                "{}.%",
-                crate::store::sql::escape_like(action)
-            )));
-            clauses.push(format!(
-                "(action = {exact} OR action LIKE {prefix} ESCAPE '\\')"
-            ));
+            let prefix = format!("{action}.");
+            let mut matching: Vec<i64> = names
+                .by_name
+                .iter()
+                .filter(|(name, _)| *name == action || name.starts_with(&prefix))
+                .map(|(_, id)| *id)
+                .collect();
+            matching.sort_unstable();
+            let list: Vec<String> = if matching.is_empty() {
+                vec![bind(Value::Integer(-1))]
+            } else {
+                matching
+                    .into_iter()
+                    .map(|id| bind(Value::Integer(id)))
+                    .collect()
+            };
+            clauses.push(format!("action IN ({})", list.join(", ")));
         }
         if let Some(since) = filter.since {
             clauses.push(format!("at >= {}", bind(Value::Integer(since.timestamp()))));
@@ -158,9 +277,7 @@ impl Queries<'_> {
         if let Some(until) = filter.until {
             clauses.push(format!("at < {}", bind(Value::Integer(until.timestamp()))));
         }
-        let mut sql =
-            "SELECT id, at, actor, action, outcome, org, token_id, target, details, hash, os_user FROM audit_events"
-                .to_owned();
+        let mut sql = format!("SELECT {EVENT_COLUMNS} FROM audit_trail");
         if !clauses.is_empty() {
             sql.push_str(" WHERE ");
             sql.push_str(&clauses.join(" AND "));
@@ -171,7 +288,7 @@ impl Queries<'_> {
             .query(params_from_iter(values))
             .map_err(SqlError::from)?;
         while let Some(row) = rows.next().map_err(SqlError::from)? {
-            each(event_from_row(row).map_err(SqlError::from)?)?;
+            each(event_from_row(&names, row).map_err(SqlError::from)?)?;
         }
         Ok(())
     }
@@ -179,7 +296,7 @@ impl Queries<'_> {
     /// The newest event at or before `cutoff`: where a retention prune stops.
     pub fn last_event_before(&self, cutoff: Timestamp) -> Result<Option<Checkpoint>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, hash FROM audit_events WHERE id = (SELECT max(id) FROM audit_events WHERE at < ?1)",
+            "SELECT id, hash FROM audit_trail WHERE id = (SELECT max(id) FROM audit_trail WHERE at < ?1)",
         )?;
         Ok(stmt
             .query_row([cutoff.timestamp()], |row| {
@@ -195,7 +312,7 @@ impl Queries<'_> {
     pub fn count_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
         let count: i64 = self
             .conn
-            .prepare_cached("SELECT count(*) FROM audit_events WHERE id <= ?1")?
+            .prepare_cached("SELECT count(*) FROM audit_trail WHERE id <= ?1")?
             .query_row([checkpoint.id], |row| row.get(0))?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
@@ -203,9 +320,13 @@ impl Queries<'_> {
     /// Deletes every event up to and including `checkpoint` and records it,
     /// so the remaining chain verifies from there. Returns how many went.
     pub fn prune_events_through(&self, checkpoint: &Checkpoint) -> Result<u64> {
+        // The head is read from the store again after this.
+        if let Some(head) = self.chain_head {
+            head.replace(None);
+        }
         let removed = self
             .conn
-            .prepare_cached("DELETE FROM audit_events WHERE id <= ?1")?
+            .prepare_cached("DELETE FROM audit_trail WHERE id <= ?1")?
             .execute([checkpoint.id])?;
         self.conn
             .prepare_cached(
@@ -303,8 +424,9 @@ impl Queries<'_> {
         action: &str,
     ) -> Result<std::collections::HashMap<i64, u64>> {
         let mut stmt = self.conn.prepare(
-            "SELECT token_id, count(*) FROM audit_events
-             WHERE action = ?1 AND token_id IS NOT NULL GROUP BY token_id",
+            "SELECT token_id, count(*) FROM audit_trail
+             WHERE action = (SELECT id FROM audit_names WHERE name = ?1) AND token_id IS NOT NULL
+             GROUP BY token_id",
         )?;
         let rows = stmt.query_map([action], |row| {
             Ok((row.get(0)?, row.get::<_, i64>(1)?.max(0) as u64))
@@ -334,5 +456,149 @@ impl Queries<'_> {
             out.push((id, revoked, rotations.max(0) as u64));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use rusqlite::Connection;
+
+    use super::super::{register_migration_functions, Queries, MIGRATIONS};
+    use crate::store::EventFilter;
+
+    type Row = (
+        i64,
+        i64,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        String,
+        Vec<u8>,
+        Option<String>,
+    );
+
+    fn rows(conn: &Connection) -> Vec<Row> {
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {} FROM audit_events ORDER BY id",
+                super::EVENT_COLUMNS
+            ))
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    /// Moving events to numbered names (migration 0011) keeps every event
+    /// exactly as it was: through the view that keeps the old table's
+    /// name, and through tokctl's own reads.
+    #[test]
+    fn events_read_the_same_before_and_after_their_names_are_numbered() {
+        let conn = Connection::open_in_memory().unwrap();
+        register_migration_functions(&conn).unwrap();
+        let numbered = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("CREATE TABLE audit_names"))
+            .unwrap();
+        for migration in &MIGRATIONS[..numbered] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO audit_events (id, at, actor, action, outcome, org, token_id, target, details, hash, os_user)
+             VALUES (1, 100, 'alice', 'store.bootstrap', 'ok', 'default', NULL, 'alice', '{}', x'01', NULL),
+                    (2, 101, 'alice', 'token.create', 'ok', 'default', 42, 'ci', '{\"a\":1}', x'02', 'alice (uid 1000)'),
+                    (3, 102, NULL, 'token.verify', 'denied', NULL, NULL, NULL, '{}', x'03', 'bob (uid 1001)'),
+                    (4, 103, 'bob', 'token.create', 'ok', 'acme', 43, 'cd', '{}', x'04', 'bob (uid 1001)');",
+        )
+        .unwrap();
+        let before = rows(&conn);
+        for migration in &MIGRATIONS[numbered..] {
+            conn.execute_batch(migration).unwrap();
+        }
+        assert_eq!(rows(&conn), before);
+        let names: i64 = conn
+            .query_row("SELECT count(*) FROM audit_names", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(names, 11, "each distinct text once");
+
+        let queries = Queries {
+            conn: &conn,
+            journal: None,
+            chain_head: None,
+            next_token_key: None,
+            audit_names: None,
+        };
+        let mut read = Vec::new();
+        queries
+            .for_each_event(&EventFilter::default(), |event| {
+                read.push(event);
+                Ok::<_, super::SqlError>(())
+            })
+            .unwrap();
+        let read: Vec<Row> = read
+            .into_iter()
+            .map(|e| {
+                (
+                    e.id,
+                    e.at.timestamp(),
+                    e.actor,
+                    e.action,
+                    e.outcome,
+                    e.org,
+                    e.token_id,
+                    e.target,
+                    e.details,
+                    e.hash,
+                    e.os_user,
+                )
+            })
+            .collect();
+        assert_eq!(read, before);
+
+        // Filters by text find the numbered names, and only them.
+        let mut found = Vec::new();
+        let filter = EventFilter {
+            action: Some("token".into()),
+            actor: Some("bob".into()),
+            ..EventFilter::default()
+        };
+        queries
+            .for_each_event(&filter, |event| {
+                found.push(event.id);
+                Ok::<_, super::SqlError>(())
+            })
+            .unwrap();
+        assert_eq!(found, [4]);
+
+        // Edits of the stored rows show through the view.
+        conn.execute_batch(
+            "INSERT INTO audit_names (name) VALUES ('mallory');
+             UPDATE audit_trail SET actor = (SELECT id FROM audit_names WHERE name = 'mallory')
+             WHERE id = 2;
+             DELETE FROM audit_trail WHERE id = 3;",
+        )
+        .unwrap();
+        let after = rows(&conn);
+        assert_eq!(after.len(), 3);
+        assert_eq!(after[1].2.as_deref(), Some("mallory"));
     }
 }

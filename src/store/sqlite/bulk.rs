@@ -4,6 +4,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::audit::{event_from_row, NameTable, EVENT_COLUMNS};
 use super::error::SqlResult as Result;
 use super::Queries;
 use crate::audit::Checkpoint;
@@ -68,7 +69,8 @@ const ROW_COUNT: &str = "SELECT (SELECT count(*) FROM orgs) + (SELECT count(*) F
     + (SELECT count(*) FROM token_usage) + (SELECT count(*) FROM audit_events)";
 
 /// Every table a dump reads, in the order a load needs them, with how its
-/// rows become records.
+/// rows become records; the audit trail comes last, read on its own (its
+/// names are numbers into `audit_names`, see [`Queries::dump`]).
 type Mapping = fn(&Row<'_>) -> rusqlite::Result<StoreRecord>;
 
 const TABLES: &[(&str, Mapping)] = &[
@@ -150,11 +152,6 @@ const TABLES: &[(&str, Mapping)] = &[
             }))
         },
     ),
-    (
-        "SELECT id, at, actor, action, outcome, org, token_id, target, details, hash, os_user
-         FROM audit_events ORDER BY id",
-        |row| Ok(StoreRecord::Event(super::audit::event_from_row(row)?)),
-    ),
 ];
 
 impl Queries<'_> {
@@ -170,6 +167,20 @@ impl Queries<'_> {
                 if sink.record(mapping(row)?).is_break() {
                     return Ok(());
                 }
+            }
+        }
+        // Events are read from the table itself with the listing's row
+        // mapper and the names it numbers, not through the `audit_events`
+        // view (a join per name and row).
+        let names = NameTable::load(self.conn)?;
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_trail ORDER BY id"
+        ))?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let event = event_from_row(&names, row)?;
+            if sink.record(StoreRecord::Event(event)).is_break() {
+                return Ok(());
             }
         }
         Ok(())
@@ -207,7 +218,7 @@ impl Queries<'_> {
             tokens: count("SELECT count(*) FROM tokens")?,
             usage_hours: count("SELECT count(*) FROM token_usage")?,
             events: count(
-                "SELECT (SELECT count(*) FROM audit_events)
+                "SELECT (SELECT count(*) FROM audit_trail)
                       + (SELECT count(*) FROM meta WHERE key = 'audit_checkpoint')",
             )?,
         })
@@ -318,25 +329,37 @@ impl Queries<'_> {
                 i64::try_from(usage.uses).unwrap_or(i64::MAX)
             ])?;
         }
-        let mut insert = self.conn.prepare_cached(
-            "INSERT INTO audit_events
-                (id, at, actor, action, outcome, org, token_id, target, details, hash, os_user)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
+        // Names go in as numbers into `audit_names`, as appended events'
+        // do (see `audit::append_event`).
+        let name = |text: Option<&str>| text.map(|text| self.audit_name_id(text)).transpose();
         for event in &batch.events {
-            insert.execute(params![
-                event.id,
-                event.at.timestamp(),
-                event.actor,
-                event.action,
-                event.outcome,
-                event.org,
-                event.token_id,
-                event.target,
-                event.details,
-                event.hash,
-                event.os_user
-            ])?;
+            let (actor, action, outcome, org, os_user) = (
+                name(event.actor.as_deref())?,
+                name(Some(&event.action))?,
+                name(Some(&event.outcome))?,
+                name(event.org.as_deref())?,
+                name(event.os_user.as_deref())?,
+            );
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO audit_trail
+                        (id, at, actor, action, outcome, org, token_id, target, details, hash,
+                         os_user)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?
+                .execute(params![
+                    event.id,
+                    event.at.timestamp(),
+                    actor,
+                    action,
+                    outcome,
+                    org,
+                    event.token_id,
+                    event.target,
+                    event.details,
+                    event.hash,
+                    os_user
+                ])?;
         }
         Ok(())
     }
@@ -350,7 +373,7 @@ impl Queries<'_> {
             .as_ref()
             .map_or(0, |checkpoint| checkpoint.id);
         let (first, last, count): (Option<i64>, Option<i64>, i64) = self.conn.query_row(
-            "SELECT min(id), max(id), count(*) FROM audit_events",
+            "SELECT min(id), max(id), count(*) FROM audit_trail",
             [],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
@@ -364,6 +387,15 @@ impl Queries<'_> {
                 ))
                 .into());
             }
+        }
+        // The chain's head is the newest loaded event now: read it again.
+        if let Some(head) = self.chain_head {
+            head.replace(None);
+        }
+        // A counter this transaction advanced in memory is stored first, so
+        // the update below moves on from it and nothing stores it over that.
+        if let Some(next) = self.next_token_key.and_then(|counter| counter.take()) {
+            self.store_next_token_key(next)?;
         }
         if let Some(checkpoint) = &end.checkpoint {
             self.conn.execute(

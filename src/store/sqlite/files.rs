@@ -33,10 +33,13 @@ pub enum FileRole {
     Shm,
     /// A rollback journal (`-journal`), which SQLite would replay on open.
     Journal,
+    /// tokctl's usage journal (`-usage`): uses recorded by one-shot
+    /// verifications, folded into the store by the next write.
+    UsageJournal,
 }
 
 impl FileRole {
-    /// A short name: `directory`, `store`, `wal`, `shm`, `journal`.
+    /// A short name: `directory`, `store`, `wal`, `shm`, `journal`, `usage`.
     pub fn as_str(self) -> &'static str {
         match self {
             FileRole::Directory => "directory",
@@ -44,6 +47,7 @@ impl FileRole {
             FileRole::Wal => "wal",
             FileRole::Shm => "shm",
             FileRole::Journal => "journal",
+            FileRole::UsageJournal => "usage",
         }
     }
 }
@@ -148,6 +152,7 @@ pub(super) fn side_path(path: &Path, role: FileRole) -> PathBuf {
         FileRole::Wal => "-wal",
         FileRole::Shm => "-shm",
         FileRole::Journal => "-journal",
+        FileRole::UsageJournal => "-usage",
         FileRole::Directory | FileRole::Store => "",
     };
     let mut side = path.as_os_str().to_owned();
@@ -217,8 +222,15 @@ pub(super) fn check_store_file(path: &Path) -> Result<Option<Pinned>> {
     }))
 }
 
-/// Checks a side file (`-wal`, `-shm`, `-journal`) of the store at `path`.
-/// A missing one is fine; anything but a private regular file is a problem.
+/// Why a file with these facts may not be one of the store's (another
+/// owner, group or other permissions), if it may not.
+pub(super) fn file_problem(facts: FileFacts) -> Option<String> {
+    imp::file_problem(facts)
+}
+
+/// Checks a side file (`-wal`, `-shm`, `-journal`, `-usage`) of the store
+/// at `path`. A missing one is fine; anything but a private regular file is
+/// a problem.
 pub(super) fn check_side_file(path: &Path, role: FileRole) -> Result<FileCheck> {
     let side = side_path(path, role);
     let entry = imp::stat_entry(&side).map_err(|source| Error::Io {
@@ -290,9 +302,12 @@ mod imp {
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     pub(super) type Pin = ();
 
-    /// The effective uid: the user whose files these must be.
+    /// The effective uid: the user whose files these must be. Asked once
+    /// (a system call; every file check needs it, a dozen per open), as
+    /// tokctl never changes its uids.
     fn euid() -> u32 {
-        rustix::process::geteuid().as_raw()
+        static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        *EUID.get_or_init(|| rustix::process::geteuid().as_raw())
     }
 
     /// Whether the effective user owns these facts' file.

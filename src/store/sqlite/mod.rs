@@ -11,16 +11,20 @@ mod reminders;
 mod schema;
 mod tokens;
 mod tx;
+mod usage_journal;
 
+use std::cell::{Cell, RefCell};
 use std::fs::{DirBuilder, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
+use crate::audit::Checkpoint;
 use crate::error::Error;
-use crate::store::{StoreErrorKind, StoreLocation, Tx};
+use crate::store::{DeferredUsage, StoreErrorKind, StoreLocation, Tx};
 pub(crate) use error::{SqlError, SqlResult as Result};
+use usage_journal::UsageJournal;
 
 pub use files::{FileCheck, FileFacts, FileRole};
 pub use schema::{SchemaChange, SchemaDifference};
@@ -37,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_deactivation.sql"),
     include_str!("migrations/0009_service_accounts.sql"),
     include_str!("migrations/0010_reminders.sql"),
+    include_str!("migrations/0011_audit_names.sql"),
 ];
 
 /// The schema version this build writes.
@@ -45,6 +50,21 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Marks the file as a tokctl store ("tokc"), so another app's SQLite file
 /// is never mistaken for one and migrated.
 const APPLICATION_ID: i64 = 0x746f_6b63;
+
+/// The page cache of a connection once it writes: it keeps usage flushes
+/// and single changes off the disk at a million tokens while bounding
+/// memory (a listing, which only reads, keeps SQLite's 2 MiB default).
+const WRITE_CACHE_KIB: u32 = 16 * 1024;
+
+/// The page cache of a connection that mints in bulk: the token indexes and
+/// the audit trail's index by token take inserts all over themselves (public
+/// ids are scrambled), and at a million tokens they outgrow 16 MiB, so each
+/// mint would read and write back pages at random.
+const BULK_CACHE_KIB: u32 = 64 * 1024;
+
+/// The WAL pages a bulk-writing connection lets accumulate before a commit
+/// folds them into the file (64 MiB; SQLite's default is 1,000 pages).
+const BULK_CHECKPOINT_PAGES: i64 = 16 * 1024;
 
 /// How long a writer waits for another process's lock before giving up.
 /// Long enough for a cron job and a person to take turns.
@@ -64,8 +84,58 @@ pub struct SqliteStore {
     /// closing may fold the WAL. A store refused or opened for inspection
     /// with problems never writes.
     writable: bool,
-    /// Whether this connection's page cache was raised for writing.
-    write_cache: bool,
+    /// This connection's page cache in KiB once raised for writing (0: not
+    /// raised yet).
+    write_cache: Cell<u32>,
+    /// The usage journal beside the file (none in memory).
+    journal: Option<UsageJournal>,
+    /// The audit chain's head as the open write transaction last appended
+    /// it, so a transaction appending many events (a bulk mint) reads the
+    /// head once; empty outside write transactions.
+    chain_head: RefCell<Option<Checkpoint>>,
+    /// The token key counter as the open write transaction advanced it, not
+    /// yet stored (it is, before the commit); empty outside write
+    /// transactions and until the transaction first allocates a key.
+    next_token_key: Cell<Option<i64>>,
+    /// The numbers of audit names this connection has seen.
+    audit_names: AuditNameCache,
+}
+
+/// The numbers `audit_names` gives the names of events (actors, actions,
+/// outcomes, orgs, OS accounts): read once per connection, since a name's
+/// number never changes and names are never deleted. A name a write
+/// transaction added is kept aside until that transaction commits: rolled
+/// back, its number was never given.
+#[derive(Debug, Default)]
+pub(crate) struct AuditNameCache {
+    committed: RefCell<std::collections::HashMap<String, i64>>,
+    pending: RefCell<std::collections::HashMap<String, i64>>,
+}
+
+impl AuditNameCache {
+    fn get(&self, name: &str) -> Option<i64> {
+        let committed = self.committed.borrow().get(name).copied();
+        committed.or_else(|| self.pending.borrow().get(name).copied())
+    }
+
+    /// Records `name`'s number: read from the store (`committed`), or just
+    /// added by the open transaction.
+    fn remember(&self, name: &str, id: i64, committed: bool) {
+        let map = if committed {
+            &self.committed
+        } else {
+            &self.pending
+        };
+        map.borrow_mut().insert(name.to_owned(), id);
+    }
+
+    /// The open transaction ended: keep what it added only if it committed.
+    fn end_transaction(&self, committed: bool) {
+        let added = std::mem::take(&mut *self.pending.borrow_mut());
+        if committed {
+            self.committed.borrow_mut().extend(added);
+        }
+    }
 }
 
 /// Why a store is being opened.
@@ -111,7 +181,12 @@ impl SqliteStore {
         let dir_check = files::check_directory(&dir)?;
         let found = files::check_store_file(path)?;
         let mut side_checks = Vec::new();
-        for role in [FileRole::Wal, FileRole::Shm, FileRole::Journal] {
+        for role in [
+            FileRole::Wal,
+            FileRole::Shm,
+            FileRole::Journal,
+            FileRole::UsageJournal,
+        ] {
             side_checks.push(files::check_side_file(path, role)?);
         }
         let (pinned, created) = match found {
@@ -153,7 +228,11 @@ impl SqliteStore {
             files: checks,
             schema: Vec::new(),
             writable: false,
-            write_cache: false,
+            write_cache: Cell::new(0),
+            journal: Some(UsageJournal::beside(path)),
+            chain_head: RefCell::new(None),
+            next_token_key: Cell::new(None),
+            audit_names: AuditNameCache::default(),
         };
         store
             .prepare(purpose)
@@ -170,7 +249,11 @@ impl SqliteStore {
             files: Vec::new(),
             schema: Vec::new(),
             writable: false,
-            write_cache: false,
+            write_cache: Cell::new(0),
+            journal: None,
+            chain_head: RefCell::new(None),
+            next_token_key: Cell::new(None),
+            audit_names: AuditNameCache::default(),
         };
         store.prepare(Purpose::Use)?;
         Ok(store)
@@ -224,11 +307,12 @@ impl SqliteStore {
         // here is left exactly as it was.
         harden(conn)?;
         if self.path.is_some() {
-            // Closing must not checkpoint: that costs several fsyncs, which would
-            // dominate a one-shot `tokctl verify`. The WAL is folded into the
-            // file by SQLite's automatic checkpoints during later commits, and
-            // `tokctl backup` copies through SQLite, so nothing relies on the
-            // main file alone being complete.
+            // Closing must not checkpoint every time: that costs several
+            // fsyncs, which would dominate a one-shot `tokctl verify`. The WAL
+            // is folded into the file by SQLite's automatic checkpoints during
+            // later commits and, once it passes a small size, when a
+            // connection closes (see `Drop`); `tokctl backup` copies through
+            // SQLite, so nothing relies on the main file alone being complete.
             conn.set_db_config(
                 rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
                 true,
@@ -337,6 +421,29 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Raises this connection's page cache to `kib` (never lowers it).
+    fn raise_cache(&self, kib: u32) -> Result<()> {
+        if self.write_cache.get() < kib {
+            self.conn
+                .execute_batch(&format!("PRAGMA cache_size = -{kib};"))?;
+            self.write_cache.set(kib);
+        }
+        Ok(())
+    }
+
+    /// Gives this connection the page cache of a bulk write from now on
+    /// ([`BULK_CACHE_KIB`]), and lets its WAL grow to
+    /// [`BULK_CHECKPOINT_PAGES`] before a commit folds it into the file:
+    /// each fold costs two fsyncs, and at SQLite's default (1,000 pages) a
+    /// bulk mint folded after nearly every batch. Closing the store folds
+    /// what is left (see `Drop`), so no later process reads a large WAL.
+    pub fn prefer_bulk_writes(&self) -> Result<()> {
+        self.raise_cache(BULK_CACHE_KIB)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", BULK_CHECKPOINT_PAGES)?;
+        Ok(())
+    }
+
     /// Lets commits skip the fsync (WAL `synchronous = NORMAL`): the last
     /// commits may be lost on power failure, never corrupted. Used only by
     /// verification, whose writes are usage counters. Callers outside
@@ -369,7 +476,31 @@ impl SqliteStore {
 
     /// Read access outside a transaction.
     pub fn read(&self) -> Queries<'_> {
-        Queries { conn: &self.conn }
+        Queries {
+            conn: &self.conn,
+            journal: self.journal.as_ref(),
+            chain_head: None,
+            next_token_key: None,
+            audit_names: Some(&self.audit_names),
+        }
+    }
+
+    /// Whether the usage journal beside the file holds anything.
+    pub fn usage_waiting(&self) -> bool {
+        self.journal
+            .as_ref()
+            .is_some_and(UsageJournal::holds_anything)
+    }
+
+    /// Appends `usage` to the usage journal beside the file: its size
+    /// after the append, or `None` in memory (and where there is no
+    /// `flock`), where the caller writes the usage itself.
+    pub fn append_usage(&self, usage: &DeferredUsage) -> crate::Result<Option<u64>> {
+        self.refuse_untrusted()?;
+        match &self.journal {
+            Some(journal) if cfg!(unix) => journal.append(usage).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// Runs `work` in one write transaction (taking the write lock at once,
@@ -385,21 +516,41 @@ impl SqliteStore {
         work: impl FnOnce(&Queries<'_>) -> crate::Result<T>,
     ) -> crate::Result<T> {
         self.refuse_untrusted()?;
-        if !self.write_cache {
-            // A 16 MiB page cache keeps bulk writes and usage flushes off
-            // the disk at a million tokens while bounding memory.
-            self.conn
-                .execute_batch("PRAGMA cache_size = -16384;")
-                .map_err(SqlError::from)?;
-            self.write_cache = true;
-        }
+        self.raise_cache(WRITE_CACHE_KIB)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(SqlError::from)?;
-        let value = work(&Queries { conn: &tx })?;
-        tx.commit().map_err(SqlError::from)?;
-        Ok(value)
+        self.chain_head.replace(None);
+        self.next_token_key.set(None);
+        let queries = Queries {
+            conn: &tx,
+            journal: self.journal.as_ref(),
+            chain_head: Some(&self.chain_head),
+            next_token_key: Some(&self.next_token_key),
+            audit_names: Some(&self.audit_names),
+        };
+        let worked = work(&queries).and_then(|value| {
+            if let Some(next) = self.next_token_key.take() {
+                queries.store_next_token_key(next)?;
+            }
+            Ok(value)
+        });
+        let done = worked.and_then(|value| {
+            tx.commit().map_err(SqlError::from)?;
+            Ok(value)
+        });
+        self.chain_head.replace(None);
+        self.next_token_key.set(None);
+        self.audit_names.end_transaction(done.is_ok());
+        // Records taken from the usage journal are emptied from it only
+        // once the transaction that folded them has committed.
+        if let Some(journal) = &self.journal {
+            if journal.take_taken() && done.is_ok() {
+                journal.compact(&self.conn);
+            }
+        }
+        done
     }
 
     /// Copies the store into the reserved file `dest` with SQLite's online
@@ -430,13 +581,20 @@ impl SqliteStore {
 }
 
 /// A WAL larger than this is folded into the file when the store closes.
-const WAL_TRUNCATE_BYTES: u64 = 4 << 20;
+/// Small, because every process that opens the store with no other
+/// process holding it reads the whole WAL again (docs/PERFORMANCE.md has
+/// the cost per size); not zero, because folding costs an fsync of the
+/// file, which a `tokctl create` would then pay every time.
+const WAL_TRUNCATE_BYTES: u64 = 64 << 10;
 
 impl Drop for SqliteStore {
     /// Without a checkpoint on close (see `prepare`), the next process that
-    /// opens the store reads the WAL's frames to rebuild its index: that cost
-    /// grows with the WAL. After a large write (a bulk import, a prune),
-    /// fold the WAL into the file now, so every later open stays fast.
+    /// opens the store with no other process holding it reads the WAL's
+    /// frames to rebuild its index: that cost grows with the WAL. Once the
+    /// WAL holds more than [`WAL_TRUNCATE_BYTES`], fold it into the file
+    /// and empty it now, so every later open stays fast. (A one-shot
+    /// verification writes nothing to the WAL: its use goes to the usage
+    /// journal, see `usage_journal`.)
     fn drop(&mut self) {
         let Some(path) = &self.path else { return };
         if !self.writable {
@@ -446,7 +604,10 @@ impl Drop for SqliteStore {
         let wal = files::side_path(path, FileRole::Wal);
         let large = std::fs::metadata(&wal).is_ok_and(|meta| meta.len() > WAL_TRUNCATE_BYTES);
         if large {
-            // Best effort: another process may hold the store; it will fold it later.
+            // Best effort, and never waiting: while another process holds
+            // the store, its WAL index stays valid (nothing is read again)
+            // and whoever closes it last folds the WAL.
+            let _ = self.conn.busy_timeout(Duration::ZERO);
             let _ = self
                 .conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
@@ -458,6 +619,16 @@ impl Drop for SqliteStore {
 #[derive(Debug, Clone, Copy)]
 pub struct Queries<'c> {
     conn: &'c Connection,
+    /// The usage journal, for [`Tx::take_deferred_usage`].
+    journal: Option<&'c UsageJournal>,
+    /// Inside a write transaction: the chain head it last appended (see
+    /// `SqliteStore::chain_head`).
+    chain_head: Option<&'c RefCell<Option<Checkpoint>>>,
+    /// Inside a write transaction: the token key counter it advanced (see
+    /// `SqliteStore::next_token_key`).
+    next_token_key: Option<&'c Cell<Option<i64>>>,
+    /// The numbers of audit names (see [`AuditNameCache`]).
+    audit_names: Option<&'c AuditNameCache>,
 }
 
 impl Queries<'_> {

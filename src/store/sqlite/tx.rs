@@ -14,9 +14,9 @@ use crate::model::{Membership, Org, Role, TokenId, User};
 use crate::policy::Policy;
 use crate::secret::SecretHash;
 use crate::store::{
-    EventFilter, LoadEnd, Loader, NewToken, OrgKey, RecordBatch, RetiredSecret, Rotation,
-    SentReminder, StoreAdmin, TokenEdit, TokenFilter, TokenRow, Tx, UsagePeriod, UsageUpdate,
-    UserKey, UserStanding, VerifyRow,
+    DeferredUsage, EventFilter, LoadEnd, Loader, NewToken, OrgKey, RecordBatch, RetiredSecret,
+    Rotation, SentReminder, StoreAdmin, TokenEdit, TokenFilter, TokenRow, Tx, UsagePeriod,
+    UsageUpdate, UserKey, UserStanding, VerifyRow,
 };
 
 /// SQLite loads with prepared inserts inside the write transaction: it has
@@ -34,6 +34,19 @@ impl Loader for Queries<'_> {
 impl StoreAdmin for SqliteStore {
     fn prefer_throughput(&self) -> Result<()> {
         Ok(self.relax_durability()?)
+    }
+
+    fn prefer_bulk_writes(&self) -> Result<()> {
+        Ok(SqliteStore::prefer_bulk_writes(self)?)
+    }
+
+    /// Appends to `STORE-usage` (see `usage_journal`); none in memory.
+    fn defer_usage(&self, usage: &DeferredUsage) -> Result<Option<u64>> {
+        SqliteStore::append_usage(self, usage)
+    }
+
+    fn deferred_usage_waiting(&self) -> Result<bool> {
+        Ok(SqliteStore::usage_waiting(self))
     }
 
     fn backup_into(&self, dest: &std::path::Path) -> Result<()> {
@@ -290,6 +303,13 @@ impl Tx for Queries<'_> {
 
     fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
         Ok(Queries::apply_usage(self, updates)?)
+    }
+
+    fn take_deferred_usage(&self) -> Result<Vec<DeferredUsage>> {
+        match self.journal {
+            Some(journal) => journal.take(self.conn),
+            None => Ok(Vec::new()),
+        }
     }
 
     fn usage_history(&self, token: TokenId, since: Timestamp) -> Result<Vec<UsagePeriod>> {

@@ -196,6 +196,7 @@ pub fn run(ui: &Ui, session: &Session, args: DoctorArgs) -> anyhow::Result<u8> {
                     FileRole::Wal => "wal file",
                     FileRole::Shm => "shm file",
                     FileRole::Journal => "journal file",
+                    FileRole::UsageJournal => "usage journal",
                 };
                 let value = match check.found {
                     Some(facts) => format!(

@@ -305,14 +305,22 @@ pub fn run_command(
         Command::Store(command) => {
             require_local_source(&global)?;
             let target = team_store::connect_target(command.target(), &login_name())?;
-            let session = open_session(&ui, &global, false)?;
-            return store::run(&ui, &session, target, command);
+            let mut session = open_session(&ui, &global, false)?;
+            return store::run(&ui, &mut session, target, command);
         }
         other => other,
     };
     // doctor reports on an unsafe store instead of refusing it.
     let inspect = matches!(command, Command::Doctor(_));
     let mut session = open_session(&ui, &global, inspect)?;
+    // Uses one-shot verifications left in the usage journal go into the
+    // store before any command reads or changes it (a stale token must not
+    // look stale once it was used); a verification leaves them waiting,
+    // and doctor only reports.
+    let one_shot_verify = matches!(&command, Command::Verify(args) if !args.is_batch());
+    if !inspect && !one_shot_verify {
+        session.fold_deferred_usage()?;
+    }
     match command {
         Command::Create(args) => create::run(
             &ui,

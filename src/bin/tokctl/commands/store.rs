@@ -22,8 +22,10 @@ pub enum StoreCommand {
         Run it as the team store's database owner or a superuser, after 'tokctl team init',\n\
         into a store nobody has used yet. Everything goes in one transaction: a copy that\n\
         fails leaves the team store empty, so it can simply be run again. The local store\n\
-        is only read. Its audit chain is verified first and copied with its hashes; the team\n\
-        store's chain goes on from it with a store.copy event naming its head.\n\n\
+        is only read, once uses of one-shot verifications waiting in its usage journal\n\
+        are written into it (as any command does first). Its audit chain is verified\n\
+        first and copied with its hashes; the team store's chain goes on from it with a\n\
+        store.copy event naming its head.\n\n\
         Exit codes: 0 copied (or, --dry-run, would copy)  4 the team store is not empty\n  \
         5 not the database's owner, or not an owner of every org of the local store\n  \
         6 the team store is unreachable or not set up  9 the local audit chain is broken"
@@ -57,7 +59,7 @@ impl StoreCommand {
 
 pub fn run(
     ui: &Ui,
-    session: &Session,
+    session: &mut Session,
     mut target: Store,
     command: StoreCommand,
 ) -> anyhow::Result<u8> {
@@ -66,7 +68,12 @@ pub fn run(
     }
 }
 
-fn run_copy(ui: &Ui, session: &Session, target: &mut Store, args: &CopyArgs) -> anyhow::Result<u8> {
+fn run_copy(
+    ui: &Ui,
+    session: &mut Session,
+    target: &mut Store,
+    args: &CopyArgs,
+) -> anyhow::Result<u8> {
     let meter = Meter::new(ui);
     let copy = session.copy_store_with_progress(target, args.dry_run, &meter)?;
     let took = meter.took();

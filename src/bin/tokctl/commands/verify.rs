@@ -38,6 +38,13 @@ pub struct VerifyArgs {
     format: Format,
 }
 
+impl VerifyArgs {
+    /// Whether this is `--batch` (many tokens, one write at the end).
+    pub fn is_batch(&self) -> bool {
+        self.batch
+    }
+}
+
 pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u8> {
     let scope = match (args.scope, args.resource) {
         (Some(scope), Some((resource, names))) => {
@@ -66,6 +73,9 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     if args.batch {
         return run_batch(ui, session, scope.as_ref());
     }
+    // One verification: its use goes to the store's usage journal rather
+    // than into a write transaction; the next other command folds it in.
+    session.defer_usage();
     let presented = match read_secret("Token", Some(TOKEN_ENV)) {
         Ok(presented) => presented,
         Err(err) if is_malformed(&err) => {
@@ -85,34 +95,32 @@ pub fn run(ui: &Ui, session: &mut Session, args: VerifyArgs) -> anyhow::Result<u
     match verdict {
         Verdict::Valid(verified) => {
             if args.format == Format::Table {
-                ui.print_table(
-                    ui.fields(&[
-                        ("valid", "yes".into()),
-                        ("id", verified.id.to_string()),
-                        ("name", verified.name.clone()),
-                        ("kind", verified.kind.as_str().into()),
-                        ("org", verified.org.clone()),
-                        (
-                            "owner",
-                            verified
-                                .owner
-                                .clone()
-                                .unwrap_or_else(|| "- (org token)".into()),
+                ui.print_fields(&[
+                    ("valid", "yes".into()),
+                    ("id", verified.id.to_string()),
+                    ("name", verified.name.clone()),
+                    ("kind", verified.kind.as_str().into()),
+                    ("org", verified.org.clone()),
+                    (
+                        "owner",
+                        verified
+                            .owner
+                            .clone()
+                            .unwrap_or_else(|| "- (org token)".into()),
+                    ),
+                    ("scopes", verified.scopes.to_string()),
+                    (
+                        "expires",
+                        verified.expires_at.map_or_else(|| "never".into(), rfc3339),
+                    ),
+                    (
+                        "secret",
+                        verified.old_secret_valid_until.map_or_else(
+                            || "current".into(),
+                            |until| format!("an old one, working until {}", rfc3339(until)),
                         ),
-                        ("scopes", verified.scopes.to_string()),
-                        (
-                            "expires",
-                            verified.expires_at.map_or_else(|| "never".into(), rfc3339),
-                        ),
-                        (
-                            "secret",
-                            verified.old_secret_valid_until.map_or_else(
-                                || "current".into(),
-                                |until| format!("an old one, working until {}", rfc3339(until)),
-                            ),
-                        ),
-                    ]),
-                )?;
+                    ),
+                ])?;
             }
             Ok(exit::SUCCESS)
         }
