@@ -670,6 +670,24 @@ fn run_size(
         verdict(create_process < Duration::from_millis(10)),
     );
 
+    // What a shell runs at each TAB after `tokctl revoke ` (fish's form of
+    // the same dynamic completion bash and zsh use): every token name.
+    let completion = process_median(config.process_runs, || {
+        let mut command = tokctl(&bin, store, &["--", "tokctl", "revoke", ""]);
+        command.env("COMPLETE", "fish");
+        command
+    });
+    add(
+        "completion of `tokctl revoke <TAB>`, whole process (median)",
+        ms(completion),
+        "< 50 ms at 20k tokens (judged at 10k)",
+        if size <= 20_000 {
+            verdict(completion < Duration::from_millis(50))
+        } else {
+            "reported".into()
+        },
+    );
+
     let import = import_directory(&bin, store, IMPORT_USERS);
     add(
         &format!("tokctl user import, {IMPORT_USERS} new users with memberships (whole process)"),
