@@ -1,0 +1,150 @@
+//! What the benchmarks share: the results table and its verdicts, `--sizes`,
+//! medians and percentiles, how durations are written, and the binary,
+//! stores and sessions they drive.
+// Each benchmark is its own crate and uses only some of these.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokctl::clock::Clock;
+use tokctl::keyring::{KeyringMode, MemoryKeyring};
+use tokctl::ops::Session;
+use tokctl::store::{Store, StoreLocation};
+
+/// The release binary cargo built for this benchmark.
+pub fn tokctl_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_tokctl"))
+}
+
+/// `tokctl` on the local store `store` as `actor`, with nothing inherited
+/// from the caller's environment and the keyring off.
+pub fn tokctl(bin: &Path, store: &Path, actor: &str) -> Command {
+    let mut command = Command::new(bin);
+    command
+        .env_clear()
+        .env("TOKCTL_DB", store)
+        .env("TOKCTL_USER", actor)
+        .env("TOKCTL_KEYRING", "off");
+    command
+}
+
+/// The local store at `path` (created if missing, in a directory that exists).
+pub fn open_store(path: &Path) -> Store {
+    Store::open(&StoreLocation {
+        path: path.to_owned(),
+        create_dirs: false,
+    })
+    .unwrap_or_else(|err| panic!("open store: {err}"))
+    .store
+}
+
+/// A session of `actor` on `store` with `clock`, keyring off (secrets are
+/// handed back, never kept).
+pub fn session(store: Store, clock: Arc<dyn Clock>, actor: impl Into<String>) -> Session {
+    Session::new(
+        store,
+        clock,
+        Box::new(MemoryKeyring::default()),
+        KeyringMode::Off,
+        actor,
+    )
+}
+
+/// Store sizes from `--sizes 10k,100k,1m` in `args`, else from `default`
+/// (same form; a plain number is that many tokens).
+pub fn parse_sizes(args: &[String], default: &str) -> Vec<usize> {
+    args.iter()
+        .position(|arg| arg == "--sizes")
+        .and_then(|i| args.get(i + 1))
+        .map_or(default, String::as_str)
+        .split(',')
+        .map(|size| {
+            let size = size.to_ascii_lowercase();
+            let (digits, unit) = match size.strip_suffix('m') {
+                Some(digits) => (digits, 1_000_000),
+                None => match size.strip_suffix('k') {
+                    Some(digits) => (digits, 1_000),
+                    None => (size.as_str(), 1),
+                },
+            };
+            digits
+                .parse::<usize>()
+                .unwrap_or_else(|_| panic!("sizes like 10k,100k,1m, not {size}"))
+                * unit
+        })
+        .collect()
+}
+
+/// One line of a results table.
+pub struct Figure {
+    pub size: usize,
+    pub what: String,
+    pub value: String,
+    pub target: String,
+    pub verdict: String,
+}
+
+/// The verdict of a row that missed its target.
+pub const MISS: &str = "MISS";
+
+pub fn verdict(ok: bool) -> String {
+    if ok { "ok" } else { MISS }.to_owned()
+}
+
+/// A store size as the table writes it: `10`, `10k`, `1M`.
+pub fn size_label(size: usize) -> String {
+    match size {
+        n if n >= 1_000_000 => format!("{}M", n / 1_000_000),
+        n if n >= 1_000 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
+}
+
+/// Prints `figures` as one Markdown table, `measure` heading the column
+/// that says what each row measures.
+pub fn print_table(measure: &str, figures: &[Figure]) {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header(["tokens", measure, "value", "target", ""]);
+    for figure in figures {
+        table.add_row([
+            size_label(figure.size),
+            figure.what.clone(),
+            figure.value.clone(),
+            figure.target.clone(),
+            figure.verdict.clone(),
+        ]);
+    }
+    println!("{table}");
+}
+
+/// The median of `times` (sorted in place).
+pub fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// The `p`th percentile of `sorted` (nearest rank).
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p / 100.0).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+pub fn ratio(value: Duration, base: Duration) -> f64 {
+    value.as_secs_f64() / base.as_secs_f64()
+}
+
+pub fn us(value: Duration) -> String {
+    format!("{:.1} µs", value.as_secs_f64() * 1e6)
+}
+
+pub fn ms(value: Duration) -> String {
+    format!("{:.2} ms", value.as_secs_f64() * 1e3)
+}
+
+pub fn secs(value: Duration) -> String {
+    format!("{:.3} s", value.as_secs_f64())
+}
