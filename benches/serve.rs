@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::open_store;
+use common::wrk::{write_script, wrk};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokctl::clock::SystemClock;
@@ -91,9 +92,21 @@ fn main() {
     let mut at_64 = None;
     for connections in CONNECTIONS {
         // Interleaved, so all three see the same machine.
-        let base = wrk(&hello_url, &script, connections, seconds);
-        let served = wrk(&verify_url, &script, connections, seconds);
-        let open = wrk(&open_url, &script, connections, seconds);
+        let base = wrk(
+            &hello_url,
+            &script,
+            connections.min(2),
+            connections,
+            seconds,
+        );
+        let served = wrk(
+            &verify_url,
+            &script,
+            connections.min(2),
+            connections,
+            seconds,
+        );
+        let open = wrk(&open_url, &script, connections.min(2), connections, seconds);
         println!(
             "| {connections} | hello world | {:.0} | {} | {} | |",
             base.rate,
@@ -238,26 +251,6 @@ fn seed(path: &Path, size: usize) -> Seeded {
     }
 }
 
-/// A wrk script posting a random one of `tokens` per request, with the
-/// caller's token as the bearer.
-fn write_script(path: &Path, tokens: &[String], caller: &str) {
-    let mut script = String::from("local tokens = {\n");
-    for token in tokens {
-        script.push_str(&format!("  \"{token}\",\n"));
-    }
-    script.push_str(&format!(
-        "}}\n\
-         wrk.method = \"POST\"\n\
-         wrk.headers[\"Content-Type\"] = \"application/json\"\n\
-         wrk.headers[\"Authorization\"] = \"Bearer {caller}\"\n\
-         request = function()\n\
-         \x20 local body = '{{\"token\":\"' .. tokens[math.random(#tokens)] .. '\",\"scope\":\"repo:read\"}}'\n\
-         \x20 return wrk.format(nil, nil, nil, body)\n\
-         end\n"
-    ));
-    std::fs::write(path, script).unwrap_or_else(|err| panic!("script: {err}"));
-}
-
 /// Verifications per second when each is a `tokctl verify` process (the
 /// token on stdin), two at a time on the same machine: what a service
 /// without `serve` would do.
@@ -349,7 +342,7 @@ fn memory_under_load(store: &Path, script: &Path, seconds: u64) -> Memory {
     let url = format!("http://127.0.0.1:{port}/v1/verify");
     let pid = serve.id();
     let (samples, measured) = std::thread::scope(|scope| {
-        let load = scope.spawn(|| wrk(&url, script, 64, seconds));
+        let load = scope.spawn(|| wrk(&url, script, 2, 64, seconds));
         let mut samples = Vec::new();
         while !load.is_finished() {
             std::thread::sleep(Duration::from_secs(1));
@@ -376,12 +369,6 @@ fn memory_under_load(store: &Path, script: &Path, seconds: u64) -> Memory {
     }
 }
 
-struct Measured {
-    rate: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
 fn micros(duration: Duration) -> String {
     let micros = duration.as_secs_f64() * 1e6;
     if micros >= 1000.0 {
@@ -389,60 +376,6 @@ fn micros(duration: Duration) -> String {
     } else {
         format!("{micros:.0} µs")
     }
-}
-
-/// Runs wrk and reads requests/s and the 50th and 99th percentiles.
-fn wrk(url: &str, script: &Path, connections: usize, seconds: u64) -> Measured {
-    let threads = connections.min(2);
-    let mut command = Command::new("wrk");
-    command
-        .arg(format!("-t{threads}"))
-        .arg(format!("-c{connections}"))
-        .arg(format!("-d{seconds}s"))
-        .arg("--latency");
-    command.arg("-s").arg(script);
-    let out = command
-        .arg(url)
-        .output()
-        .unwrap_or_else(|err| panic!("wrk: {err}"));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !text.contains("Non-2xx"),
-        "wrk saw error answers from {url}:\n{text}"
-    );
-    let rate = text
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("Requests/sec:"))
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no Requests/sec in:\n{text}"));
-    let percentile = |label: &str| {
-        text.lines()
-            .find_map(|line| line.trim().strip_prefix(label))
-            .map(|value| parse_wrk_time(value.trim()))
-            .unwrap_or_else(|| panic!("no {label} in:\n{text}"))
-    };
-    Measured {
-        rate,
-        p50: percentile("50%"),
-        p99: percentile("99%"),
-    }
-}
-
-/// wrk's times: `512.00us`, `1.23ms`, `2.00s`.
-fn parse_wrk_time(text: &str) -> Duration {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().unwrap_or(0.0);
-    let seconds = match unit {
-        "us" => number / 1e6,
-        "ms" => number / 1e3,
-        "s" => number,
-        "m" => number * 60.0,
-        _ => number / 1e6,
-    };
-    Duration::from_secs_f64(seconds)
 }
 
 /// The same stack with nothing behind it: an axum route answering

@@ -4,6 +4,8 @@
 // Each benchmark is its own crate and uses only some of these.
 #![allow(dead_code)]
 
+pub mod wrk;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
