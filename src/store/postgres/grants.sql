@@ -77,7 +77,8 @@ GRANT EXECUTE ON FUNCTION tokctl.next_token_key(), tokctl.org_token_count(bigint
 
 -- Verification, and what every connection asks.
 GRANT EXECUTE ON FUNCTION tokctl.has_no_users(), tokctl.verify_lookup(bigint, bytea),
-    tokctl.verify_retired(bigint, bytea), tokctl.record_usage(bigint, bigint, bigint),
+    tokctl.verify_retired(bigint, bytea),
+    tokctl.record_usage_batch(bigint[], bigint[], bigint[]),
     tokctl.append_event(bigint, text, text, text, text, bigint, text, text, text),
     tokctl.org_name(bigint), tokctl.user_name(bigint), tokctl.user_id(text),
     tokctl.user_standing(text)

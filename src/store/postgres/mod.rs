@@ -59,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_fast_reads.sql"),
     include_str!("migrations/0007_reminders.sql"),
     include_str!("migrations/0008_verify_lookup.sql"),
+    include_str!("migrations/0009_usage_batch.sql"),
 ];
 
 /// The schema version this build writes in a team store.

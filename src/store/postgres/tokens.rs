@@ -331,19 +331,26 @@ impl Queries<'_> {
     }
 
     /// Adds coalesced usage to tokens and their hourly history, through the
-    /// one function that may change use counts; `last_used_at` never moves
-    /// backwards.
+    /// one function that may change use counts (`record_usage_batch`, one
+    /// call for the whole write); `last_used_at` never moves backwards.
     pub fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
-        for update in updates {
-            if update.uses == 0 {
-                continue;
-            }
-            let uses = update.uses.min(i64::MAX as u64) as i64;
-            self.run(
-                "SELECT tokctl.record_usage($1, $2, $3)",
-                &[&update.id.key(), &uses, &update.last_used_at.timestamp()],
-            )?;
+        let counted = updates.iter().filter(|update| update.uses > 0);
+        let keys: Vec<i64> = counted.clone().map(|update| update.id.key()).collect();
+        if keys.is_empty() {
+            return Ok(());
         }
+        let uses: Vec<i64> = counted
+            .clone()
+            .map(|update| update.uses.min(i64::MAX as u64) as i64)
+            .collect();
+        let at: Vec<i64> = counted
+            .map(|update| update.last_used_at.timestamp())
+            .collect();
+        // One round trip for the whole write, however many tokens it holds.
+        self.run(
+            "SELECT tokctl.record_usage_batch($1, $2, $3)",
+            &[&keys, &uses, &at],
+        )?;
         Ok(())
     }
 
