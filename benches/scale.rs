@@ -33,14 +33,13 @@ use std::time::{Duration, Instant};
 
 use common::wrk::{write_script, wrk, Measured};
 use common::{ms, tokctl_bin};
-use tokctl::audit::Checkpoint;
 use tokctl::clock::SystemClock;
 use tokctl::model::{Role, TokenId, TokenKind};
 use tokctl::scope::ScopeSet;
 use tokctl::secret::Generator;
 use tokctl::store::{
-    LoadEnd, MembershipRecord, OrgRecord, RecordBatch, ServerAddress, Store, StoreTarget,
-    TeamAdmin, TeamRole, TokenRecord, UserRecord,
+    MembershipRecord, OrgRecord, RecordBatch, ServerAddress, Store, StoreTarget, TeamAdmin,
+    TeamRole, TokenRecord, UserRecord,
 };
 
 /// The owner of the org: the login `scripts/pg-cluster` made as olive.
@@ -73,11 +72,7 @@ struct Topology {
 impl Topology {
     fn from_env() -> Option<Topology> {
         let text = std::env::var("TOKCTL_BENCH_TOPOLOGY").ok()?;
-        let field = |name: &str| {
-            text.split_whitespace()
-                .find_map(|part| part.strip_prefix(&format!("{name}=")))
-                .map(str::to_owned)
-        };
+        let field = |name: &str| common::pg::field(&text, name);
         Some(Topology {
             port: field("port")?.parse().ok()?,
             passfile: PathBuf::from(field("passfile")?),
@@ -89,11 +84,7 @@ impl Topology {
     }
 
     fn password(&self, user: &str) -> String {
-        let text = std::fs::read_to_string(&self.passfile).expect("pgpass");
-        text.lines()
-            .find_map(|line| line.strip_prefix(&format!("*:*:*:{user}:")))
-            .unwrap_or_else(|| panic!("no password for {user}"))
-            .to_owned()
+        common::pg::password(&self.passfile, user)
     }
 
     fn primary_url(&self, user: &str, db: &str) -> String {
@@ -412,21 +403,8 @@ fn seed(topology: &Topology, db: &str, size: usize) -> (Vec<String>, String) {
     let mut store = Store::connect(&topology.address(&topology.superuser, db), Some(&superuser))
         .expect("connect")
         .store;
-    store
-        .load(|_, loader| {
-            for batch in &batches {
-                loader.load(batch)?;
-            }
-            loader.finish(&LoadEnd {
-                next_token_key: size as i64 + 2,
-                checkpoint: None::<Checkpoint>,
-            })
-        })
-        .expect("load");
-    let len = secrets.len();
-    for i in 0..len {
-        secrets.swap(i, (i * 104_729 + 13) % len);
-    }
+    common::load_batches(&mut store, &batches, size as i64 + 2);
+    common::shuffle(&mut secrets);
     (secrets, caller)
 }
 

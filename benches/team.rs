@@ -20,15 +20,14 @@ use std::time::{Duration, Instant};
 use common::{
     parse_sizes, percentile, print_table, ratio, session, tokctl_bin, verdict, Figure, Spread,
 };
-use tokctl::audit::Checkpoint;
 use tokctl::clock::SystemClock;
 use tokctl::model::{Role, TokenId, TokenKind};
 use tokctl::ops::Session;
 use tokctl::scope::ScopeSet;
 use tokctl::secret::Generator;
 use tokctl::store::{
-    LoadEnd, MembershipRecord, OrgRecord, RecordBatch, ServerAddress, Store, StoreTarget,
-    TeamAdmin, TeamRole, TokenRecord, UserRecord,
+    MembershipRecord, OrgRecord, RecordBatch, ServerAddress, Store, StoreTarget, TeamAdmin,
+    TeamRole, TokenRecord, UserRecord,
 };
 
 const ORGS: i64 = 100;
@@ -52,11 +51,7 @@ struct Cluster {
 impl Cluster {
     fn from_env() -> Option<Cluster> {
         let text = std::env::var("TOKCTL_BENCH_PG").ok()?;
-        let field = |name: &str| {
-            text.split_whitespace()
-                .find_map(|part| part.strip_prefix(&format!("{name}=")))
-                .map(str::to_owned)
-        };
+        let field = |name: &str| common::pg::field(&text, name);
         Some(Cluster {
             host: field("host")?,
             port: field("port")?.parse().ok()?,
@@ -66,11 +61,7 @@ impl Cluster {
     }
 
     fn password(&self, user: &str) -> String {
-        let text = std::fs::read_to_string(&self.passfile).expect("pgpass");
-        text.lines()
-            .find_map(|line| line.strip_prefix(&format!("*:*:*:{user}:")))
-            .unwrap_or_else(|| panic!("no password for {user}"))
-            .to_owned()
+        common::pg::password(&self.passfile, user)
     }
 
     fn url(&self, user: &str, db: &str) -> String {
@@ -333,22 +324,9 @@ fn seed(cluster: &Cluster, db: &str, size: usize) -> (f64, Vec<String>) {
         .expect("connect")
         .store;
     let began = Instant::now();
-    store
-        .load(|_, loader| {
-            for batch in &batches {
-                loader.load(batch)?;
-            }
-            loader.finish(&LoadEnd {
-                next_token_key: size as i64 + 1,
-                checkpoint: None::<Checkpoint>,
-            })
-        })
-        .expect("load");
+    common::load_batches(&mut store, &batches, size as i64 + 1);
     let seconds = began.elapsed().as_secs_f64();
-    let len = secrets.len();
-    for i in 0..len {
-        secrets.swap(i, (i * 104_729 + 13) % len);
-    }
+    common::shuffle(&mut secrets);
     (seconds, secrets)
 }
 

@@ -455,10 +455,7 @@ fn seed(path: &Path, size: usize) -> Seeded {
         .map(|(_, (secret, _))| secret)
         .collect();
     // A fixed shuffle: lookups land all over the table, as in real traffic.
-    let len = samples.len();
-    for i in 0..len {
-        samples.swap(i, (i * 104_729 + 13) % len);
-    }
+    common::shuffle(&mut samples);
     Seeded {
         samples,
         bulk_tokens_per_second,

@@ -4,6 +4,7 @@
 // Each benchmark is its own crate and uses only some of these.
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod wrk;
 
 use std::path::{Path, PathBuf};
@@ -183,4 +184,33 @@ pub fn ms(value: Duration) -> String {
 
 pub fn secs(value: Duration) -> String {
     format!("{:.3} s", value.as_secs_f64())
+}
+
+/// A fixed shuffle, the same every run: lookups land all over the table,
+/// as in real traffic.
+pub fn shuffle<T>(items: &mut [T]) {
+    let len = items.len();
+    for i in 0..len {
+        items.swap(i, (i * 104_729 + 13) % len);
+    }
+}
+
+/// Loads `batches` into the empty `store` through its bulk path, in one
+/// transaction, leaving `next_token_key` as the next key to mint.
+pub fn load_batches(
+    store: &mut Store,
+    batches: &[tokctl::store::RecordBatch],
+    next_token_key: i64,
+) {
+    store
+        .load(|_, loader| {
+            for batch in batches {
+                loader.load(batch)?;
+            }
+            loader.finish(&tokctl::store::LoadEnd {
+                next_token_key,
+                checkpoint: None::<tokctl::audit::Checkpoint>,
+            })
+        })
+        .expect("load");
 }
