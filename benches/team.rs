@@ -380,19 +380,9 @@ impl Limit {
     }
 
     fn check(&mut self, sample: &str) -> Duration {
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        use base64::Engine;
         use subtle::ConstantTimeEq;
         let began = Instant::now();
-        let mut id = [0u8; 8];
-        URL_SAFE_NO_PAD
-            .decode_slice(&sample[4..15], &mut id)
-            .expect("id");
-        let mut body = [0u8; 36];
-        URL_SAFE_NO_PAD
-            .decode_slice(&sample[15..], &mut body)
-            .expect("body");
-        let key = TokenId::from_i64(i64::from_be_bytes(id)).expect("id").key();
+        let (key, body) = common::limit_decode(sample);
         let row = self
             .client
             .query_one(&self.statement, &[&key])

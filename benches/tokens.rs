@@ -825,26 +825,13 @@ impl Limit {
     }
 
     fn time(&self, sample: &str) -> Duration {
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        use base64::Engine;
         // Prepared before the clock starts: the limit has its statement at hand.
         let mut stmt = self
             .conn
             .prepare_cached("SELECT secret_hash FROM tokens WHERE id = ?1")
             .expect("prepare");
         let began = Instant::now();
-        let mut id = [0u8; 8];
-        URL_SAFE_NO_PAD
-            .decode_slice(&sample[4..15], &mut id)
-            .expect("id");
-        let mut body = [0u8; 36];
-        URL_SAFE_NO_PAD
-            .decode_slice(&sample[15..], &mut body)
-            .expect("body");
-        // The public id maps to the storage key by a few multiplications.
-        let key = tokctl::model::TokenId::from_i64(i64::from_be_bytes(id))
-            .expect("id")
-            .key();
+        let (key, body) = common::limit_decode(sample);
         let stored: Vec<u8> = stmt.query_row([key], |row| row.get(0)).expect("row");
         let mut digest = [0u8; 32];
         digest.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, &body[..32]).as_ref());

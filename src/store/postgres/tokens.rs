@@ -334,18 +334,15 @@ impl Queries<'_> {
     /// one function that may change use counts (`record_usage_batch`, one
     /// call for the whole write); `last_used_at` never moves backwards.
     pub fn apply_usage(&self, updates: &[UsageUpdate]) -> Result<()> {
-        let counted = updates.iter().filter(|update| update.uses > 0);
-        let keys: Vec<i64> = counted.clone().map(|update| update.id.key()).collect();
+        let (mut keys, mut uses, mut at) = (Vec::new(), Vec::new(), Vec::new());
+        for update in updates.iter().filter(|update| update.uses > 0) {
+            keys.push(update.id.key());
+            uses.push(update.uses.min(i64::MAX as u64) as i64);
+            at.push(update.last_used_at.timestamp());
+        }
         if keys.is_empty() {
             return Ok(());
         }
-        let uses: Vec<i64> = counted
-            .clone()
-            .map(|update| update.uses.min(i64::MAX as u64) as i64)
-            .collect();
-        let at: Vec<i64> = counted
-            .map(|update| update.last_used_at.timestamp())
-            .collect();
         // One round trip for the whole write, however many tokens it holds.
         self.run(
             "SELECT tokctl.record_usage_batch($1, $2, $3)",
